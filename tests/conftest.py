@@ -1,0 +1,70 @@
+"""Shared fixtures: real stores on both backends, and hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from timeline.app import Timeline
+
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+POSTGRES_URL = os.environ.get("TIMELINE_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
+
+
+def postgres_unreachable_reason() -> str | None:
+    """Why the PostgreSQL tests cannot run here, or None when a server answers."""
+    try:
+        import psycopg
+
+        with psycopg.connect(_conninfo(POSTGRES_URL), connect_timeout=3):
+            return None
+    except Exception as error:  # any failure to connect means: skip, and say why
+        return f"no PostgreSQL server reachable at {POSTGRES_URL} ({type(error).__name__}: {error})".strip()
+
+
+def _conninfo(url: str) -> str:
+    from timeline.storage import _conninfo as conninfo, eventsourcing_env
+
+    return conninfo(eventsourcing_env(url))
+
+
+_POSTGRES_SKIP = postgres_unreachable_reason()
+
+
+@pytest.fixture
+def sqlite_database(tmp_path: Path) -> str:
+    return str(tmp_path / "timeline.sqlite3")
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[str]:
+    """A fresh schema in the test database, dropped afterwards."""
+    if _POSTGRES_SKIP:
+        pytest.skip(_POSTGRES_SKIP)
+    import psycopg
+
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    yield f"{POSTGRES_URL}?schema={schema}"
+    with psycopg.connect(_conninfo(POSTGRES_URL), autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest) -> str:
+    """A fresh, empty store on each backend."""
+    return request.getfixturevalue(f"{request.param}_database")
+
+
+@pytest.fixture
+def timeline(database: str) -> Iterator[Timeline]:
+    app = Timeline(database)
+    yield app
+    app.close()

@@ -1,0 +1,84 @@
+"""The `timeline` command, run as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from timeline.seed import seed_files
+
+
+def timeline(*args: str, database: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "timeline", *args, "--database", database],
+        capture_output=True, text=True, timeout=120, cwd=cwd,
+    )
+
+
+def fact_line(**changes) -> str:
+    body = {
+        "type": "role.held", "subject": "person/jon-boutcher", "occurred": "2017-03-02",
+        "data": {"role": "Chief Constable", "organisation": "force/bedfordshire"},
+        "source": {"publisher": "The Comet", "url": "https://example.org/comet", "published": "2017-03-02", "kind": "press"},
+    }
+    return json.dumps(body | changes)
+
+
+def test_load_prints_counts_and_loading_again_adds_nothing(sqlite_database):
+    files = [str(p) for p in seed_files()]
+    first = timeline("load", *files, database=sqlite_database)
+    assert first.returncode == 0, first.stderr
+    assert "20 facts, 0 documents (20 new, 0 already stored)" in first.stdout
+    second = timeline("load", *files, database=sqlite_database)
+    assert "(0 new, 20 already stored)" in second.stdout
+    assert first.stdout.splitlines()[-1] == second.stdout.splitlines()[-1] == "log head: 31"
+
+
+def test_a_file_with_an_invalid_record_is_reported_by_file_and_line_and_stores_nothing(sqlite_database, tmp_path):
+    bad = tmp_path / "facts.ndjson"
+    bad.write_text("\n".join([fact_line(), "", fact_line(occurred="spring 2017"), "{not json"]) + "\n")
+    result = timeline("load", str(bad), database=sqlite_database)
+    assert result.returncode == 1
+    assert f"{bad}:3: occurred: 'spring 2017' is not a valid EDTF date" in result.stderr
+    assert f"{bad}:4: (record): invalid JSON" in result.stderr
+    assert "refused, nothing stored" in result.stderr
+    assert timeline("log", database=sqlite_database).stdout == ""
+
+
+def test_a_json_array_file_reports_the_line_each_bad_record_starts_on(sqlite_database, tmp_path):
+    bad = tmp_path / "facts.json"
+    bad.write_text("[\n  " + fact_line() + ",\n  " + fact_line(subject="people/x") + "\n]\n")
+    result = timeline("load", str(bad), database=sqlite_database)
+    assert result.returncode == 1
+    assert f"{bad}:3: subject:" in result.stderr
+
+
+def test_a_good_file_loads_even_when_another_file_is_refused(sqlite_database, tmp_path):
+    good, bad = tmp_path / "good.ndjson", tmp_path / "bad.ndjson"
+    good.write_text(fact_line() + "\n")
+    bad.write_text(fact_line(type="rumour.heard") + "\n")
+    result = timeline("load", str(bad), str(good), database=sqlite_database)
+    assert result.returncode == 1
+    assert f"{good}: 1 facts, 0 documents (1 new, 0 already stored)" in result.stdout
+    listed = timeline("facts", "--json", database=sqlite_database).stdout.splitlines()
+    assert [json.loads(line)["subject"] for line in listed] == ["person/jon-boutcher"]
+
+
+def test_log_lists_events_with_positions_and_record_times(sqlite_database, tmp_path):
+    path = tmp_path / "one.ndjson"
+    path.write_text(fact_line() + "\n")
+    timeline("load", str(path), database=sqlite_database)
+    (line,) = timeline("log", "--json", database=sqlite_database).stdout.splitlines()
+    entry = json.loads(line)
+    assert (entry["position"], entry["event"], entry["version"]) == (1, "fact.recorded", 1)
+    assert entry["recorded_at"].endswith("+00:00")
+
+
+def test_the_database_defaults_to_timeline_sqlite3_in_the_working_folder(tmp_path):
+    path = tmp_path / "one.ndjson"
+    path.write_text(fact_line() + "\n")
+    result = subprocess.run([sys.executable, "-m", "timeline", "load", str(path)], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "timeline.sqlite3").exists()

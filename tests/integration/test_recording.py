@@ -1,0 +1,151 @@
+"""Recording facts on both stores: immutable, idempotent, optimistic, quote-checked, atomic."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+
+import pytest
+
+from timeline.errors import FactConflict, FactRetracted, InvalidRecord, StaleVersion
+from timeline.vocabulary import parse_record
+
+ARTICLE = "Beds police is the only force out of the 28 across the UK to be deemed \u2018inadequate\u2019."
+DOCUMENT = {
+    "type": "document", "id": "comet-test", "publisher": "The Comet", "url": "https://example.org/comet",
+    "published": "2017-03-02", "kind": "press", "text": ARTICLE,
+}
+
+
+def rating(**changes):
+    body = {
+        "id": str(uuid.uuid4()),
+        "type": "rating.published",
+        "subject": "force/bedfordshire",
+        "occurred": "2017-03-02",
+        "data": {"pillar": "effectiveness", "grade": "inadequate", "inspection": "PEEL 2016", "inspectorate": "org/hmic"},
+        "source": {
+            "publisher": "The Comet", "url": "https://example.org/comet", "published": "2017-03-02", "kind": "press",
+            "document": "comet-test", "quote": "the only force out of the 28 across the UK to be deemed 'inadequate'",
+        },
+    }
+    body.update(changes)
+    return body
+
+
+def record(timeline, *bodies):
+    return timeline.record([parse_record(body) for body in bodies])
+
+
+def test_a_recorded_fact_gets_a_version_a_position_and_a_utc_record_time(timeline):
+    document_receipt, fact_receipt = record(timeline, DOCUMENT, rating())
+    assert (fact_receipt.version, fact_receipt.created) == (1, True)
+    assert fact_receipt.position > document_receipt.position
+    assert fact_receipt.recorded_at.utcoffset().total_seconds() == 0
+    assert timeline.head() == fact_receipt.position
+
+
+def test_re_recording_the_same_fact_is_a_no_op_that_returns_the_original(timeline):
+    body = rating()
+    (_, first) = record(timeline, DOCUMENT, body)
+    head = timeline.head()
+    (again,) = record(timeline, copy.deepcopy(body))
+    assert again.created is False
+    assert (again.id, again.version, again.position, again.recorded_at) == (
+        first.id, first.version, first.position, first.recorded_at,
+    )
+    assert timeline.head() == head
+
+
+def test_the_same_id_with_other_content_is_refused(timeline):
+    body = rating()
+    record(timeline, DOCUMENT, body)
+    head = timeline.head()
+    body["data"] = body["data"] | {"grade": "good"}
+    with pytest.raises(FactConflict):
+        record(timeline, body)
+    assert timeline.head() == head
+
+
+def test_a_correction_is_a_new_version_and_the_original_stays_in_the_history(timeline):
+    body = rating()
+    record(timeline, DOCUMENT, body)
+    fact_id = uuid.UUID(body["id"])
+    receipt = timeline.correct(fact_id, 1, {"occurred": "2017-03"}, "the article gives no day")
+    stored = timeline.fact(fact_id)
+    assert (receipt.version, stored.version, stored.content.occurred.edtf) == (2, 2, "2017-03")
+    assert [(v.version, v.change, v.reason) for v in stored.history] == [
+        (1, "recorded", None), (2, "corrected", "the article gives no day"),
+    ]
+    assert stored.history[1].position == receipt.position
+    assert timeline.log()[1].event.occurred.edtf == "2017-03-02"  # the original event is untouched
+
+
+def test_a_stale_correction_is_refused(timeline):
+    body = rating()
+    record(timeline, DOCUMENT, body)
+    fact_id = uuid.UUID(body["id"])
+    timeline.correct(fact_id, 1, {"occurred": "2017-03"}, "first")
+    head = timeline.head()
+    with pytest.raises(StaleVersion, match="version 2, not the expected 1"):
+        timeline.correct(fact_id, 1, {"occurred": "2017"}, "second, from an old read")
+    assert timeline.head() == head
+
+
+def test_a_retracted_fact_is_kept_and_cannot_be_corrected(timeline):
+    body = rating()
+    record(timeline, DOCUMENT, body)
+    fact_id = uuid.UUID(body["id"])
+    timeline.retract(fact_id, 1, "wrong force")
+    stored = timeline.fact(fact_id)
+    assert (stored.retracted, stored.version, stored.content.data["grade"]) == (True, 2, "inadequate")
+    with pytest.raises(FactRetracted):
+        timeline.correct(fact_id, 2, {"occurred": "2017"}, "too late")
+
+
+def test_a_correction_that_breaks_the_schema_is_refused(timeline):
+    body = rating()
+    record(timeline, DOCUMENT, body)
+    with pytest.raises(InvalidRecord, match="data.grade"):
+        timeline.correct(uuid.UUID(body["id"]), 1, {"data": body["data"] | {"grade": "superb"}}, "typo")
+    assert timeline.fact(uuid.UUID(body["id"])).version == 1
+
+
+def test_a_quote_not_in_its_document_is_refused(timeline):
+    record(timeline, DOCUMENT)
+    head = timeline.head()
+    misquote = rating()
+    misquote["source"]["quote"] = "the worst force in the whole UK"
+    with pytest.raises(InvalidRecord) as refused:
+        record(timeline, misquote)
+    assert [(e.field, e.index) for e in refused.value.errors] == [("source.quote", 0)]
+    assert timeline.head() == head
+
+
+def test_a_quote_citing_an_unknown_document_is_refused(timeline):
+    with pytest.raises(InvalidRecord, match="no document 'comet-test'"):
+        record(timeline, rating())
+    assert timeline.head() == 0
+
+
+def test_a_batch_with_one_bad_record_stores_nothing(timeline):
+    good, bad = rating(), rating()
+    bad["source"]["quote"] = "not in the article"
+    with pytest.raises(InvalidRecord) as refused:
+        record(timeline, DOCUMENT, good, bad)
+    assert refused.value.errors[0].index == 2
+    assert timeline.head() == 0
+
+
+def test_a_batch_may_hold_a_document_and_the_facts_that_quote_it(timeline):
+    receipts = record(timeline, DOCUMENT, rating(), rating())
+    assert [r.kind for r in receipts] == ["document", "fact", "fact"]
+    assert timeline.count_facts() == 2 and timeline.count_documents() == 1
+    assert timeline.document("comet-test").text == ARTICLE
+
+
+def test_the_log_reads_in_order_after_a_position(timeline):
+    record(timeline, DOCUMENT, rating(), rating())
+    positions = [entry.position for entry in timeline.log()]
+    assert positions == sorted(positions) and len(positions) == 3
+    assert [entry.position for entry in timeline.log(after=positions[0])] == positions[1:]

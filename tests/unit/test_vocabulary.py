@@ -1,0 +1,98 @@
+"""Records are validated against the vocabulary's schemas, with the failing field named."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from timeline.errors import InvalidRecord
+from timeline.facts import FactType
+from timeline.vocabulary import FACT_TYPES, fact_body, parse_document, parse_fact, parse_record
+from timeline.sources import DocumentContent
+
+RATING = {
+    "id": "7529703d-525c-53c7-b8c6-a41120c7ebdd",
+    "type": "rating.published",
+    "subject": "force/bedfordshire",
+    "occurred": "2017-03-02",
+    "data": {"pillar": "effectiveness", "grade": "inadequate", "inspection": "PEEL 2016", "inspectorate": "org/hmic"},
+    "mentions": ["org/hmic"],
+    "source": {"publisher": "HMIC", "url": "https://example.org/peel", "published": "2017-03-02", "kind": "official"},
+}
+
+
+def refusal(mutate) -> list[tuple[str, str]]:
+    body = copy.deepcopy(RATING)
+    mutate(body)
+    with pytest.raises(InvalidRecord) as refused:
+        parse_fact(body)
+    return [(e.field, e.message) for e in refused.value.errors]
+
+
+def test_a_valid_rating_parses_into_typed_content():
+    fact = parse_fact(RATING)
+    assert fact.content.type is FactType.RATING_PUBLISHED
+    assert fact.content.occurred.lower.isoformat() == "2017-03-02"
+    assert fact.content.source.published.isoformat() == "2017-03-02"
+
+
+def test_fact_body_is_the_inverse_of_parsing():
+    body = {k: v for k, v in RATING.items() if k != "id"}
+    assert fact_body(parse_fact(body).content) == body
+
+
+def test_every_fact_type_has_a_schema():
+    assert set(FACT_TYPES) == set(FactType)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field", "says"),
+    [
+        (lambda b: b.update(type="rating.invented"), "type", "is not one of"),
+        (lambda b: b.update(subject="Bedfordshire"), "subject", "is not a subject id"),
+        (lambda b: b.update(subject="army/bedfordshire"), "subject", "unknown kind 'army'"),
+        (lambda b: b.update(subject="person/zoe-billingham"), "subject", "must be a subject of kind force"),
+        (lambda b: b.update(occurred="2017-13"), "occurred", "not a valid EDTF date"),
+        (lambda b: b["data"].update(grade="excellent"), "data.grade", "'excellent' is not one of"),
+        (lambda b: b["data"].pop("pillar"), "data", "'pillar' is a required property"),
+        (lambda b: b["data"].update(inspectorate="force/hmic"), "data.inspectorate", "must be a subject of kind org"),
+        (lambda b: b["data"].update(colour="red"), "data", "'colour' was unexpected"),
+        (lambda b: b["source"].update(kind="blog"), "source.kind", "'blog' is not one of"),
+        (lambda b: b["source"].update(published="2 March 2017"), "source.published", "YYYY-MM-DD"),
+        (lambda b: b["source"].update(url="thecomet.net"), "source.url", "does not match"),
+        (lambda b: b.update(id="not-a-uuid"), "id", "is not a UUID"),
+        (lambda b: b.update(mentions=["force/x", "force/x"]), "mentions", "non-unique"),
+        (lambda b: b.update(recorded_at="2017-03-02T00:00:00Z"), "(record)", "'recorded_at' was unexpected"),
+    ],
+)
+def test_an_invalid_fact_is_refused_naming_the_field_and_the_reason(mutate, field, says):
+    errors = refusal(mutate)
+    assert any(f == field and says in message for f, message in errors), errors
+
+
+def test_every_problem_of_a_record_is_reported_at_once():
+    def break_three_things(body):
+        body["occurred"] = "soon"
+        body["data"]["grade"] = "excellent"
+        body["source"]["kind"] = "blog"
+
+    fields = {field for field, _ in refusal(break_three_things)}
+    assert fields == {"occurred", "data.grade", "source.kind"}
+
+
+def test_a_document_with_a_wrong_sha256_is_refused():
+    document = {
+        "type": "document", "id": "doc", "publisher": "P", "url": "https://example.org",
+        "published": "2017-03-02", "kind": "press", "text": "words", "sha256": "0" * 64,
+    }
+    with pytest.raises(InvalidRecord, match="sha256"):
+        parse_document(document)
+
+
+def test_a_record_typed_document_parses_as_a_document():
+    document = {
+        "type": "document", "id": "doc", "publisher": "P", "url": "https://example.org",
+        "published": "2017-03-02", "kind": "press", "text": "words",
+    }
+    assert isinstance(parse_record(document), DocumentContent)

@@ -1,0 +1,172 @@
+"""The `timeline` command: serve, load, facts, log."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tqdm import tqdm
+
+from timeline.app import LogEntry, Timeline
+from timeline.config import DEFAULT_HOST, DEFAULT_PORT, Settings, database_from
+from timeline.facts import Fact, content_of
+from timeline.loader import FileRefused, read_record_file, store_record_file
+from timeline.sources import Document
+from timeline.vocabulary import fact_body
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.command(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) left; that is not an error of ours.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="timeline", description="Sourced, dated facts as an event log.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Any, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument(
+            "--database",
+            help="SQLite file or postgresql:// URL (default: $TIMELINE_DATABASE, else ./timeline.sqlite3)",
+        )
+        sub.set_defaults(command=handler)
+        return sub
+
+    serve = command("serve", _serve, "Serve the HTTP API (loads the bundled seed into an empty store).")
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to bind (default {DEFAULT_PORT})")
+    serve.add_argument("--no-seed", action="store_true", help="do not load the bundled seed into an empty store")
+
+    load = command("load", _load, "Record facts and documents from JSON or NDJSON files, one transaction per file.")
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    facts = command("facts", _facts, "List stored facts as they stand now.")
+    facts.add_argument("--subject", help="only facts about or mentioning this subject")
+    facts.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    log = command("log", _log, "Print the event log in order.")
+    log.add_argument("--after", type=int, default=0, help="start after this position")
+    log.add_argument("--limit", type=int, default=None, help="print at most this many events")
+    log.add_argument("--json", action="store_true", help="one JSON object per line")
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from timeline.http.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings(database=database_from(given=args.database), host=args.host, port=args.port, seed=not args.no_seed)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=_announce(settings))
+    return 0
+
+
+def _announce(settings: Settings) -> Any:
+    def announce(_: str) -> None:
+        print(f"Timeline on http://{settings.host}:{settings.port}/ (database: {settings.database})", flush=True)
+
+    return announce
+
+
+def _load(args: argparse.Namespace) -> int:
+    timeline = Timeline(database_from(given=args.database))
+    refused = 0
+    try:
+        with tqdm(args.files, unit="file", desc="loading", disable=None, file=sys.stderr) as files:
+            for path in files:
+                try:
+                    receipts = store_record_file(timeline, read_record_file(path))
+                except FileRefused as error:
+                    refused += 1
+                    for problem in error.problems:
+                        print(problem, file=sys.stderr)
+                    print(f"{path}: refused, nothing stored", file=sys.stderr)
+                    continue
+                new = sum(r.created for r in receipts)
+                facts = sum(r.kind == "fact" for r in receipts)
+                print(
+                    f"{path}: {facts} facts, {len(receipts) - facts} documents "
+                    f"({new} new, {len(receipts) - new} already stored)"
+                )
+        print(f"log head: {timeline.head()}")
+    finally:
+        timeline.close()
+    return 1 if refused else 0
+
+
+def _facts(args: argparse.Namespace) -> int:
+    timeline = Timeline(database_from(given=args.database))
+    current: dict[str, dict[str, Any]] = {}
+    try:
+        for entry in timeline.iter_log():
+            _fold(current, entry)
+    finally:
+        timeline.close()
+    for fact_id, fact in current.items():
+        if args.subject and args.subject != fact["subject"] and args.subject not in fact["mentions"]:
+            continue
+        if args.json:
+            print(orjson.dumps({"id": fact_id} | fact).decode())
+        else:
+            flag = " [retracted]" if fact["retracted"] else ""
+            print(f"{fact_id}  v{fact['version']}  {fact['occurred']:<12} {fact['type']:<18} {fact['subject']}{flag}")
+    return 0
+
+
+def _fold(current: dict[str, dict[str, Any]], entry: LogEntry) -> None:
+    event = entry.event
+    if isinstance(event, (Fact.Recorded, Fact.Corrected)):
+        current[str(event.originator_id)] = fact_body(content_of(event)) | {
+            "version": event.originator_version,
+            "retracted": False,
+        }
+    elif isinstance(event, Fact.Retracted):
+        current[str(event.originator_id)] |= {"version": event.originator_version, "retracted": True}
+
+
+def _log(args: argparse.Namespace) -> int:
+    timeline = Timeline(database_from(given=args.database))
+    try:
+        for count, entry in enumerate(timeline.iter_log(after=args.after)):
+            if args.limit is not None and count >= args.limit:
+                break
+            event = entry.event
+            name = _EVENT_NAMES.get(type(event), type(event).__qualname__)
+            record_id = event.slug if isinstance(event, Document.Recorded) else str(event.originator_id)
+            if args.json:
+                line = {
+                    "position": entry.position,
+                    "recorded_at": event.timestamp,
+                    "event": name,
+                    "id": record_id,
+                    "version": event.originator_version,
+                }
+                print(orjson.dumps(line).decode())
+            else:
+                print(f"{entry.position:>8}  {event.timestamp.isoformat()}  {name:<18} {record_id}  v{event.originator_version}")
+    finally:
+        timeline.close()
+    return 0
+
+
+_EVENT_NAMES = {
+    Fact.Recorded: "fact.recorded",
+    Fact.Corrected: "fact.corrected",
+    Fact.Retracted: "fact.retracted",
+    Document.Recorded: "document.recorded",
+}

@@ -1,0 +1,59 @@
+"""Valid time: EDTF dates and the calendar bounds they cover."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from edtf import parse_edtf
+from edtf.parser.edtf_exceptions import EDTFParseException
+
+
+class InvalidDate(ValueError):
+    """The text is not an EDTF date this service can place on a calendar."""
+
+
+@dataclass(frozen=True, slots=True)
+class ValidTime:
+    """An EDTF date as written, with the first and last calendar day it can mean.
+
+    The bounds are EDTF's strict bounds: `2016~` spans 2016-01-01..2016-12-31 and
+    keeps its qualifier in the text, so readers can say "approximately".
+    """
+
+    edtf: str
+    lower: dt.date
+    upper: dt.date
+
+    def __str__(self) -> str:
+        return self.edtf
+
+
+def parse_valid_time(text: str) -> ValidTime:
+    """Parse an EDTF string into a ValidTime, or raise InvalidDate saying why."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidDate("an EDTF date is required, e.g. 2017-03-02, 2017-03, 2016, 2017-21 or 2016~")
+    text = text.strip()
+    if text.startswith("/") or text.endswith("/"):
+        # edtf would date an unknown end from today's clock, which no replay could repeat.
+        raise InvalidDate(f"{text!r} has an open or unknown end; give both ends")
+    try:
+        parsed = parse_edtf(text)
+        lower, upper = parsed.lower_strict(), parsed.upper_strict()
+    except EDTFParseException:
+        raise InvalidDate(f"{text!r} is not a valid EDTF date") from None
+    except (TypeError, ValueError, OverflowError):
+        # Some open forms make edtf itself fail while computing bounds.
+        raise InvalidDate(f"{text!r} has an open or unknown end; give both ends") from None
+    if isinstance(lower, float) or isinstance(upper, float):
+        # edtf gives open or unknown interval ends as infinities: no calendar day.
+        raise InvalidDate(f"{text!r} has an open or unknown end; give both ends")
+    try:
+        return ValidTime(text, _to_date(lower), _to_date(upper))
+    except ValueError:
+        raise InvalidDate(f"{text!r} falls outside the years 1 to 9999") from None
+
+
+def _to_date(value: time.struct_time) -> dt.date:
+    return dt.date(value.tm_year, value.tm_mon, value.tm_mday)

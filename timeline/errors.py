@@ -1,0 +1,71 @@
+"""What the application refuses, as exceptions the edges (HTTP, CLI) translate once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One reason a record was refused; `field` is a dotted path such as `data.grade`."""
+
+    field: str
+    message: str
+    index: int | None = None  # the record's position in its batch, when it came in one
+
+
+class TimelineError(Exception):
+    """Base of every refusal; none of them changes the log."""
+
+
+class InvalidRecord(TimelineError):
+    """The input is malformed or breaks a rule; `errors` says where and why."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+
+
+class Conflict(TimelineError):
+    """The write contradicts what the log already holds."""
+
+
+class FactConflict(Conflict):
+    def __init__(self, fact_id: UUID, index: int | None = None):
+        self.fact_id, self.index = fact_id, index
+        super().__init__(f"fact {fact_id} is already recorded with other content; correct it instead")
+
+
+class DocumentConflict(Conflict):
+    def __init__(self, slug: str, index: int | None = None):
+        self.slug, self.index = slug, index
+        super().__init__(f"document {slug!r} is already recorded with other content")
+
+
+class StaleVersion(Conflict):
+    def __init__(self, fact_id: UUID, expected: int, actual: int):
+        self.fact_id, self.expected, self.actual = fact_id, expected, actual
+        super().__init__(f"fact {fact_id} is at version {actual}, not the expected {expected}")
+
+
+class FactRetracted(Conflict):
+    def __init__(self, fact_id: UUID):
+        self.fact_id = fact_id
+        super().__init__(f"fact {fact_id} is retracted; record a new fact instead")
+
+
+class NotFound(TimelineError):
+    pass
+
+
+class FactNotFound(NotFound):
+    def __init__(self, fact_id: UUID):
+        self.fact_id = fact_id
+        super().__init__(f"no fact {fact_id}")
+
+
+class DocumentNotFound(NotFound):
+    def __init__(self, slug: str):
+        self.slug = slug
+        super().__init__(f"no document {slug!r}")

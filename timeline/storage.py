@@ -1,0 +1,106 @@
+"""Where the log lives: one SQLite file by default, or a PostgreSQL database.
+
+Translates a `--database` value into the eventsourcing library's settings, and
+holds the few read-only queries the library does not offer (positions of a
+stored event, counts by topic). Nothing else touches SQL on the write side.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder
+
+DEFAULT_DATABASE = "timeline.sqlite3"
+
+
+def is_postgres(database: str) -> bool:
+    return database.startswith(("postgresql://", "postgres://"))
+
+
+def eventsourcing_env(database: str) -> dict[str, str]:
+    """The library's environment for a SQLite path or a postgresql:// URL (`?schema=NAME` optional)."""
+    if not is_postgres(database):
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": database, "SQLITE_LOCK_TIMEOUT": "10"}
+    url = urlsplit(database)
+    query = parse_qs(url.query)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": unquote(url.path.lstrip("/")) or "postgres",
+        "POSTGRES_HOST": url.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": unquote(url.username or "") or os.environ.get("PGUSER") or getpass.getuser(),
+        "POSTGRES_PASSWORD": unquote(url.password or ""),
+        "POSTGRES_SCHEMA": query.get("schema", [""])[0],
+        # The library waits forever for its table lock by default; a stuck writer must fail instead.
+        "POSTGRES_LOCK_TIMEOUT": "5",
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+    }
+
+
+def prepare(database: str) -> None:
+    """Make the place the log goes: the SQLite file's folder, or the PostgreSQL schema."""
+    if not is_postgres(database):
+        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        return
+    env = eventsourcing_env(database)
+    if env["POSTGRES_SCHEMA"]:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(_conninfo(env), autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"])))
+
+
+def _conninfo(env: dict[str, str]) -> str:
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        connect_timeout=env["POSTGRES_CONNECT_TIMEOUT"],
+    )
+
+
+def event_positions(recorder: ApplicationRecorder, originator_id: UUID) -> dict[int, int]:
+    """Log position of each stored version of one aggregate."""
+    rows = _query(
+        recorder,
+        "SELECT originator_version, {position} FROM {table} WHERE originator_id = {param}",
+        originator_id,
+    )
+    return {int(version): int(position) for version, position in rows}
+
+
+def count_by_topic(recorder: ApplicationRecorder, topic: str) -> int:
+    """How many stored events have this topic."""
+    return int(_query(recorder, "SELECT COUNT(*) FROM {table} WHERE topic = {param}", topic)[0][0])
+
+
+def _query(recorder: ApplicationRecorder, template: str, param: object) -> list[tuple]:
+    from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        value = param.hex if isinstance(param, UUID) else param
+        statement = template.format(position="rowid", table=recorder.events_table_name, param="?")
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, (value,))
+            return [tuple(row) for row in cursor.fetchall()]
+
+    from psycopg import sql
+
+    statement = sql.SQL(template).format(
+        position=sql.Identifier("notification_id"),
+        table=sql.Identifier(recorder.datastore.schema, recorder.events_table_name),
+        param=sql.Placeholder(),
+    )
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, (param,))
+        return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in cursor.fetchall()]

@@ -1,0 +1,291 @@
+"""The vocabulary of records: one JSON Schema per fact type, and parsing into domain values.
+
+These schemas are the single source of truth: they validate every record that
+comes in (HTTP, CLI, seeds) and are what the API documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from timeline.dates import InvalidDate, ValidTime, parse_valid_time
+from timeline.errors import FieldError, InvalidRecord
+from timeline.facts import FactContent, FactType, Source, SourceKind
+from timeline.sources import DocumentContent, sha256_of
+from timeline.subjects import SUBJECT_KINDS, InvalidSubject, subject_kind
+
+FORMATS = FormatChecker()
+
+
+@FORMATS.checks("edtf", raises=InvalidDate)
+def _is_edtf(value: object) -> bool:
+    return not isinstance(value, str) or isinstance(parse_valid_time(value), ValidTime)
+
+
+@FORMATS.checks("date", raises=ValueError)
+def _is_calendar_date(value: object) -> bool:
+    if isinstance(value, str) and (len(value) != 10 or not dt.date.fromisoformat(value)):
+        raise ValueError(f"{value!r} is not a calendar date written YYYY-MM-DD")
+    return True
+
+
+@FORMATS.checks("subject", raises=InvalidSubject)
+def _is_subject(value: object) -> bool:
+    return not isinstance(value, str) or bool(subject_kind(value))
+
+
+def subject_of(*kinds: str) -> dict[str, Any]:
+    """Schema of a subject id limited to some kinds; registers the format that checks it."""
+    unknown = set(kinds) - set(SUBJECT_KINDS)
+    assert not unknown, unknown
+    name = "subject:" + "|".join(kinds)
+    if name not in FORMATS.checkers:
+
+        @FORMATS.checks(name, raises=InvalidSubject)
+        def _check(value: object) -> bool:
+            if isinstance(value, str) and subject_kind(value) not in kinds:
+                raise InvalidSubject(f"{value!r} must be a subject of kind {' or '.join(kinds)}")
+            return True
+
+    return {"type": "string", "format": name, "description": f"subject id of kind {' or '.join(kinds)}"}
+
+
+def _text(max_length: int = 2000) -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "maxLength": max_length}
+
+
+EDTF = {"type": "string", "format": "edtf", "description": "EDTF date: 2017-03-02, 2017-03, 2016, 2017-21 (spring), 2016~"}
+DATE = {"type": "string", "format": "date", "description": "calendar date, YYYY-MM-DD"}
+URL = {"type": "string", "pattern": r"^https?://\S+$", "maxLength": 2000}
+SLUG = {"type": "string", "pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 120}
+
+PILLARS = ["effectiveness", "efficiency", "legitimacy"]
+GRADES = ["outstanding", "good", "requires-improvement", "inadequate"]
+STANCES = ["welcomes", "refutes", "disputes", "commits", "acknowledges", "criticises", "explains", "supports"]
+FINDING_NATURES = ["concern", "cause-of-concern", "area-for-improvement", "strength", "context"]
+
+
+def _data(required: list[str], **properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False, "required": required, "properties": properties}
+
+
+@dataclass(frozen=True)
+class FactTypeSpec:
+    summary: str
+    subject: dict[str, Any]
+    data: dict[str, Any]
+
+
+FACT_TYPES: dict[FactType, FactTypeSpec] = {
+    FactType.RATING_PUBLISHED: FactTypeSpec(
+        "An inspectorate graded a force on one pillar of an inspection.",
+        subject_of("force"),
+        _data(
+            ["pillar", "grade", "inspection", "inspectorate"],
+            pillar={"enum": PILLARS},
+            grade={"enum": GRADES},
+            inspection=_text(200) | {"description": "e.g. PEEL 2016"},
+            inspectorate=subject_of("org"),
+            summary=_text(),
+        ),
+    ),
+    FactType.REPORT_PUBLISHED: FactTypeSpec(
+        "A report was published.",
+        subject_of("report"),
+        _data(
+            ["title", "issued_by"],
+            title=_text(500),
+            issued_by=subject_of("org", "force", "person"),
+            url=URL,
+            inspection=_text(200),
+            summary=_text(),
+        ),
+    ),
+    FactType.FINDING_REPORTED: FactTypeSpec(
+        "A report states a concern about, or a strength of, its subject.",
+        subject_of("force", "org", "place"),
+        _data(["report", "nature", "summary"], report=subject_of("report"), nature={"enum": FINDING_NATURES}, summary=_text()),
+    ),
+    FactType.STATEMENT_MADE: FactTypeSpec(
+        "Someone said something about the subject; the source quote is what they said.",
+        subject_of(*SUBJECT_KINDS),
+        _data(
+            ["speaker", "stance", "summary"],
+            speaker=subject_of("person", "org", "force"),
+            role=_text(200),
+            stance={"enum": STANCES},
+            summary=_text(),
+        ),
+    ),
+    FactType.DECISION_PENDING: FactTypeSpec(
+        "A decision is awaited; it stays pending until a decision.made on the same subject.",
+        subject_of("decision"),
+        _data(["title", "decider"], title=_text(500), decider=subject_of("org", "person"), expected=EDTF, summary=_text()),
+    ),
+    FactType.DECISION_MADE: FactTypeSpec(
+        "A decision was made.",
+        subject_of("decision"),
+        _data(["outcome"], outcome=_text(), decider=subject_of("org", "person"), summary=_text()),
+    ),
+    FactType.ROLE_HELD: FactTypeSpec(
+        "A person held an office; `occurred` is when the source attests it.",
+        subject_of("person"),
+        _data(["role", "organisation"], role=_text(200), organisation=subject_of("force", "org"), **{"from": EDTF, "to": EDTF}),
+    ),
+}
+
+SOURCE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["publisher", "url", "published", "kind"],
+    "properties": {
+        "publisher": _text(200),
+        "url": URL,
+        "published": DATE,
+        "kind": {"enum": [k.value for k in SourceKind]},
+        "document": SLUG | {"description": "slug of a stored document that holds the quote"},
+        "quote": _text(5000) | {"description": "verbatim from the document; checked when `document` is given"},
+    },
+}
+
+FACT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["type", "subject", "occurred", "data", "source"],
+    "properties": {
+        "id": {"type": "string", "format": "uuid", "description": "chosen by the client to make re-sending safe"},
+        "type": {"enum": [t.value for t in FactType]},
+        "subject": {"type": "string", "format": "subject"},
+        "occurred": EDTF,
+        "data": {"type": "object"},
+        "mentions": {"type": "array", "items": {"type": "string", "format": "subject"}, "uniqueItems": True, "maxItems": 100},
+        "source": SOURCE_SCHEMA,
+    },
+    "allOf": [
+        {
+            "if": {"properties": {"type": {"const": fact_type.value}}, "required": ["type"]},
+            "then": {"properties": {"subject": spec.subject, "data": spec.data}},
+        }
+        for fact_type, spec in FACT_TYPES.items()
+    ],
+}
+
+DOCUMENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["type", "id", "publisher", "url", "published", "kind", "text"],
+    "properties": {
+        "type": {"const": "document"},
+        "id": SLUG,
+        "title": _text(500),
+        "publisher": _text(200),
+        "url": URL,
+        "published": DATE,
+        "kind": {"enum": [k.value for k in SourceKind]},
+        "text": {"type": "string", "minLength": 1, "maxLength": 5_000_000},
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "checked against the text when given"},
+    },
+}
+
+_FACT_VALIDATOR = Draft202012Validator(FACT_SCHEMA, format_checker=FORMATS)
+_DOCUMENT_VALIDATOR = Draft202012Validator(DOCUMENT_SCHEMA, format_checker=FORMATS)
+
+
+@dataclass(frozen=True)
+class NewFact:
+    id: uuid.UUID | None
+    content: FactContent
+
+
+def parse_record(obj: object, index: int | None = None) -> NewFact | DocumentContent:
+    """Parse one incoming record, a fact or a document (`"type": "document"`)."""
+    if isinstance(obj, dict) and obj.get("type") == "document":
+        return parse_document(obj, index)
+    return parse_fact(obj, index)
+
+
+def parse_fact(obj: object, index: int | None = None) -> NewFact:
+    """Validate a fact body against FACT_SCHEMA and build its content, or raise InvalidRecord."""
+    _validate(_FACT_VALIDATOR, obj, index)
+    assert isinstance(obj, dict)
+    source = obj["source"]
+    content = FactContent(
+        type=FactType(obj["type"]),
+        subject=obj["subject"],
+        occurred=parse_valid_time(obj["occurred"]),
+        data=obj["data"],
+        mentions=list(obj.get("mentions", [])),
+        source=Source(
+            publisher=source["publisher"],
+            url=source["url"],
+            published=dt.date.fromisoformat(source["published"]),
+            kind=SourceKind(source["kind"]),
+            document=source.get("document"),
+            quote=source.get("quote"),
+        ),
+    )
+    return NewFact(uuid.UUID(obj["id"]) if "id" in obj else None, content)
+
+
+def parse_document(obj: object, index: int | None = None) -> DocumentContent:
+    """Validate a document record and build its content, or raise InvalidRecord."""
+    _validate(_DOCUMENT_VALIDATOR, obj, index)
+    assert isinstance(obj, dict)
+    digest = sha256_of(obj["text"])
+    if obj.get("sha256", digest) != digest:
+        raise InvalidRecord([FieldError("sha256", f"does not match the text, whose sha256 is {digest}", index)])
+    return DocumentContent(
+        slug=obj["id"],
+        title=obj.get("title"),
+        publisher=obj["publisher"],
+        url=obj["url"],
+        published=dt.date.fromisoformat(obj["published"]),
+        kind=SourceKind(obj["kind"]),
+        text=obj["text"],
+        sha256=digest,
+    )
+
+
+def fact_body(content: FactContent) -> dict[str, Any]:
+    """The JSON body of a fact's content: the inverse of parse_fact."""
+    source = content.source
+    body_source: dict[str, Any] = {
+        "publisher": source.publisher,
+        "url": source.url,
+        "published": source.published.isoformat(),
+        "kind": source.kind.value,
+    }
+    if source.document is not None:
+        body_source["document"] = source.document
+    if source.quote is not None:
+        body_source["quote"] = source.quote
+    return {
+        "type": content.type.value,
+        "subject": content.subject,
+        "occurred": content.occurred.edtf,
+        "data": content.data,
+        "mentions": list(content.mentions),
+        "source": body_source,
+    }
+
+
+def _validate(validator: Draft202012Validator, obj: object, index: int | None) -> None:
+    errors = sorted(validator.iter_errors(obj), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    if errors:
+        # dict.fromkeys: one report per distinct problem, in order (a format may fail in two branches).
+        raise InvalidRecord(list(dict.fromkeys(_field_error(e, index) for e in errors)))
+
+
+def _field_error(error: Any, index: int | None) -> FieldError:
+    path = ".".join(str(part) for part in error.absolute_path) or "(record)"
+    message = str(error.cause) if error.validator == "format" and error.cause else error.message
+    if error.validator == "format" and error.validator_value == "uuid":
+        message = f"{error.instance!r} is not a UUID"
+    if error.validator == "enum":
+        message = f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    return FieldError(path, message, index)
