@@ -186,6 +186,11 @@ class Timeline(Application[UUID]):
         """The position of the last stored event; 0 for an empty log."""
         return self.recorder.max_notification_id() or 0
 
+    @property
+    def notification_channel(self) -> str | None:
+        """The PostgreSQL channel the library NOTIFYs on every insert into the log; None on SQLite."""
+        return getattr(self.recorder, "channel_name", None)
+
     def count_facts(self) -> int:
         return storage.count_by_topic(self.recorder, get_topic(Fact.Recorded))
 

@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     facts.add_argument("--subject", help="only facts about or mentioning this subject")
     facts.add_argument("--json", action="store_true", help="one JSON object per line")
 
+    rebuild = command("rebuild", _rebuild, "Replay the whole log into fresh view tables, then swap them in.")
+    rebuild.add_argument("views", nargs="*", metavar="VIEW", help=f"projections to rebuild (default: all of {', '.join(_projection_names())})")
+
     log = command("log", _log, "Print the event log in order.")
     log.add_argument("--after", type=int, default=0, help="start after this position")
     log.add_argument("--limit", type=int, default=None, help="print at most this many events")
@@ -137,6 +140,48 @@ def _fold(current: dict[str, dict[str, Any]], entry: LogEntry) -> None:
         }
     elif isinstance(event, Fact.Retracted):
         current[str(event.originator_id)] |= {"version": event.originator_version, "retracted": True}
+
+
+def _projection_names() -> list[str]:
+    from projections import all_projections
+
+    return [p.name for p in all_projections()]
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    from projections import all_projections
+    from projections.runner import ProjectionRunner, Progress
+    from projections.store import open_store
+
+    names = args.views or _projection_names()
+    unknown = sorted(set(names) - set(_projection_names()))
+    if unknown:
+        print(f"unknown view {', '.join(unknown)}; views are {', '.join(_projection_names())}", file=sys.stderr)
+        return 2
+    database = database_from(given=args.database)
+    timeline = Timeline(database)
+    store = open_store(database)
+    try:
+        runner = ProjectionRunner(store, timeline.log, all_projections())
+        runner.setup()
+        head = timeline.head()
+        for name in names:
+            last: list[Progress] = []
+            with tqdm(total=head, unit="pos", desc=f"rebuilding {name}", disable=None, file=sys.stderr) as bar:
+
+                def show(progress: Progress, bar: tqdm = bar, last: list[Progress] = last) -> None:
+                    bar.total = max(bar.total or 0, progress.position)
+                    bar.update(progress.position - bar.n)
+                    bar.set_postfix(events_per_s=f"{progress.events_per_second:,.0f}")
+                    last[:] = [progress]
+
+                position = runner.rebuild(name, progress=show)
+            rate = f", {last[0].events:,} events at {last[0].events_per_second:,.0f} events/s" if last else ""
+            print(f"{name}: rebuilt to position {position}{rate}")
+    finally:
+        store.close()
+        timeline.close()
+    return 0
 
 
 def _log(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from functools import lru_cache
 from dataclasses import dataclass
 
 from edtf import parse_edtf
@@ -34,7 +35,12 @@ def parse_valid_time(text: str) -> ValidTime:
     """Parse an EDTF string into a ValidTime, or raise InvalidDate saying why."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidDate("an EDTF date is required, e.g. 2017-03-02, 2017-03, 2016, 2017-21 or 2016~")
-    text = text.strip()
+    return _parse(text.strip())
+
+
+@lru_cache(maxsize=65536)
+def _parse(text: str) -> ValidTime:
+    # edtf's parser takes milliseconds a date, and a log repeats the same dates many times.
     if text.startswith("/") or text.endswith("/"):
         # edtf would date an unknown end from today's clock, which no replay could repeat.
         raise InvalidDate(f"{text!r} has an open or unknown end; give both ends")

@@ -289,3 +289,19 @@ def _field_error(error: Any, index: int | None) -> FieldError:
     if error.validator == "enum":
         message = f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
     return FieldError(path, message, index)
+
+
+def subject_references(content: FactContent) -> list[str]:
+    """Every subject a fact is about or names: its subject, its mentions, and subject-valued data."""
+    return references(content.type, content.subject, content.mentions, content.data)
+
+
+def references(fact_type: str, subject: str, mentions: list[str], data: dict[str, Any]) -> list[str]:
+    """subject_references for a fact given by its parts (as views hold it)."""
+    properties = FACT_TYPES[FactType(fact_type)].data["properties"]
+    in_data = [
+        value
+        for name, value in data.items()
+        if str(properties.get(name, {}).get("format", "")).startswith("subject") and isinstance(value, str)
+    ]
+    return list(dict.fromkeys([subject, *mentions, *in_data]))

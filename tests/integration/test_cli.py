@@ -82,3 +82,19 @@ def test_the_database_defaults_to_timeline_sqlite3_in_the_working_folder(tmp_pat
     result = subprocess.run([sys.executable, "-m", "timeline", "load", str(path)], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "timeline.sqlite3").exists()
+
+
+def test_rebuild_replays_the_log_and_prints_the_final_position(sqlite_database):
+    timeline("load", *map(str, seed_files()), database=sqlite_database)
+    result = timeline("rebuild", database=sqlite_database)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("facts: rebuilt to position 31, 31 events at ")
+    assert lines[1].startswith("documents: rebuilt to position 31")
+    assert lines[0].endswith(" events/s")
+
+
+def test_rebuild_names_the_views_when_given_an_unknown_one(sqlite_database):
+    result = timeline("rebuild", "everything", database=sqlite_database)
+    assert result.returncode == 2
+    assert "unknown view everything; views are facts, documents" in result.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from timeline.facts import SourceKind
 from timeline.loader import read_record_file, store_record_file

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
+from projections import all_projections
+from projections.notify import listener_for
+from projections.runner import ProjectionRunner
+from projections.store import open_store
+from projections.views import Views
 from timeline.app import Timeline
 from timeline.config import Settings
-from timeline.http.keys import SETTINGS, TIMELINE, WRITER
+from timeline.http.keeper import ViewKeeper
+from timeline.http.keys import KEEPER, RUNNER, SETTINGS, TIMELINE, VIEWS, WRITER
 from timeline.http.routes import add_routes
 from timeline.loader import read_record_file, store_record_file
 from timeline.seed import seed_files
@@ -23,6 +30,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application()
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_timeline)
+    app.cleanup_ctx.append(_views)
     add_routes(app)
     return app
 
@@ -38,6 +46,29 @@ async def _timeline(app: web.Application) -> AsyncIterator[None]:
     yield
     await loop.run_in_executor(writer, timeline.close)
     writer.shutdown(wait=True)
+
+
+async def _views(app: web.Application) -> AsyncIterator[None]:
+    """Open the view store, bring every view up to the log, and keep it there."""
+    settings, timeline = app[SETTINGS], app[TIMELINE]
+    store = await asyncio.to_thread(open_store, settings.database)
+    runner = ProjectionRunner(store, timeline.log, all_projections())
+    await asyncio.to_thread(runner.setup)
+    await asyncio.to_thread(runner.catch_up)
+    keeper = ViewKeeper(runner)
+    listener = listener_for(settings.database, timeline.notification_channel, keeper.wake_threadsafe)
+    if listener:
+        listener.start()
+    task = asyncio.create_task(keeper.run(), name="timeline-views")
+    app[RUNNER], app[VIEWS], app[KEEPER] = runner, Views(store), keeper
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    if listener:
+        await asyncio.to_thread(listener.stop)
+    await asyncio.to_thread(keeper.close)
+    await asyncio.to_thread(store.close)
 
 
 def _seed_if_empty(timeline: Timeline) -> None:

@@ -7,7 +7,7 @@ import asyncio
 import orjson
 from aiohttp import web
 
-from timeline.http.keys import TIMELINE
+from timeline.http.keys import RUNNER, TIMELINE
 
 
 def json_response(body: object, status: int = 200) -> web.Response:
@@ -15,8 +15,14 @@ def json_response(body: object, status: int = 200) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    timeline = request.app[TIMELINE]
-    facts, position = await asyncio.gather(
-        asyncio.to_thread(timeline.count_facts), asyncio.to_thread(timeline.head)
+    timeline, runner = request.app[TIMELINE], request.app[RUNNER]
+    views = await asyncio.to_thread(runner.positions)  # before the head, so that lag is never negative
+    facts, position = await asyncio.gather(asyncio.to_thread(timeline.count_facts), asyncio.to_thread(timeline.head))
+    return json_response(
+        {
+            "status": "ok",
+            "facts": facts,
+            "position": position,
+            "views": {name: {"position": at, "lag": position - at} for name, at in sorted(views.items())},
+        }
     )
-    return json_response({"status": "ok", "facts": facts, "position": position})

@@ -1,0 +1,72 @@
+"""Which claim stands when sources disagree: the one rule every view uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from projections.facts import FactState
+from timeline.vocabulary import PILLARS
+
+__all__ = ["AUTHORITY", "GRADE_ORDER", "PILLARS", "change", "claim_json", "fact_json", "in_effect", "rating_history", "standing"]
+
+# An official record outranks the press, which outranks a party's own statement.
+AUTHORITY = {"official": 3, "press": 2, "statement": 1}
+GRADE_ORDER = ["inadequate", "requires-improvement", "good", "outstanding"]
+
+
+def in_effect(state: FactState, as_of: dt.date | None) -> bool:
+    """A fact counts as of a date once it has certainly happened: its latest possible day is on or before it."""
+    return not state.retracted and (as_of is None or state.occurred.upper <= as_of)
+
+
+def standing(claims: list[FactState]) -> tuple[FactState, list[FactState]]:
+    """The claim that stands (most authoritative source, then latest in time, then latest recorded),
+    and the claims that disagree with it about `grade`."""
+    stands = max(claims, key=lambda c: (AUTHORITY[c.source_kind], c.sort_key))
+    disputed_by = [c for c in claims if c.data.get("grade") != stands.data.get("grade")]
+    return stands, sorted(disputed_by, key=lambda c: c.sort_key)
+
+
+def rating_history(ratings: Iterable[FactState], subject: str, pillar: str) -> list[tuple[FactState, list[FactState]]]:
+    """A force's graded inspections on one pillar, oldest first: each one's standing claim and its disputes.
+
+    Claims about the same inspection of the same force on the same pillar are about one slot."""
+    slots: dict[str, list[FactState]] = {}
+    for claim in ratings:
+        if claim.type == "rating.published" and claim.subject == subject and claim.data["pillar"] == pillar:
+            slots.setdefault(claim.data["inspection"], []).append(claim)
+    return sorted((standing(claims) for claims in slots.values()), key=lambda pair: pair[0].sort_key)
+
+
+def change(previous: str | None, current: str) -> str:
+    if previous is None:
+        return "first"
+    delta = GRADE_ORDER.index(current) - GRADE_ORDER.index(previous)
+    return "up" if delta > 0 else "down" if delta < 0 else "same"
+
+
+def fact_json(state: FactState) -> dict[str, Any]:
+    """A fact as views render it: its content, where it stands in the log, and whether it was retracted."""
+    return {
+        "id": state.id,
+        "version": state.version,
+        **state.body,
+        "occurred_bounds": [state.occurred.lower.isoformat(), state.occurred.upper.isoformat()],
+        "position": state.position,
+        "recorded_at": state.recorded_at,
+        "version_position": state.known_from,
+        "retracted": state.retracted,
+    }
+
+
+def claim_json(state: FactState) -> dict[str, Any]:
+    """A rating claim in brief, with its source."""
+    return {
+        "grade": state.data["grade"],
+        "inspection": state.data["inspection"],
+        "occurred": state.occurred.edtf,
+        "fact": state.id,
+        "source": state.source,
+    }

@@ -1,0 +1,170 @@
+"""Runs projections: tracking, catch-up, and blue/green rebuilds.
+
+Each projection's rows and its tracking position commit in one transaction, so a
+view is exactly as far as its position says, whatever fails or restarts. Positions
+can have gaps (a rolled-back insert burns an id): the runner always asks for events
+strictly after the last position it applied, never for `last + 1`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from projections.base import Projection
+from projections.store import Cursor, ViewStore
+
+ReadLog = Callable[[int, int], Sequence[Any]]  # (after, limit) -> entries with .position and .event
+
+
+@dataclass(frozen=True)
+class Progress:
+    view: str
+    position: int
+    events: int
+    seconds: float
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+
+class ProjectionRunner:
+    """Keeps views up to date with the log; can rebuild any view while the old one keeps serving."""
+
+    def __init__(self, store: ViewStore, read_log: ReadLog, projections: Sequence[Projection], batch_size: int = 500):
+        self.store = store
+        self.read_log = read_log
+        self.projections = {p.name: p for p in projections}
+        self.batch_size = batch_size
+
+    # Set-up and reading
+
+    def setup(self) -> None:
+        """Create the tracking table and a first generation of every view that has none."""
+        with self.store.write() as cursor:
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS view_tracking ("
+                "view TEXT NOT NULL, generation INTEGER NOT NULL, position BIGINT NOT NULL, "
+                "active INTEGER NOT NULL, PRIMARY KEY (view, generation))"
+            )
+            for name, projection in self.projections.items():
+                if _active(cursor, name) is None:
+                    _drop_inactive(cursor, projection)
+                    projection.create_tables(cursor, _prefix(name, 1))
+                    cursor.execute("INSERT INTO view_tracking VALUES (?, 1, 0, 1)", (name,))
+
+    def positions(self) -> dict[str, int]:
+        """Each view's position: the last log position it reflects."""
+        with self.store.read() as cursor:
+            cursor.execute("SELECT view, position FROM view_tracking WHERE active = 1")
+            return {view: position for view, position in cursor.fetchall() if view in self.projections}
+
+    # Keeping up
+
+    def catch_up(self, name: str | None = None) -> dict[str, int]:
+        """Apply every new event to the live generation of one or all views; returns their positions."""
+        return {view: self._run(view, active=True) for view in ([name] if name else self.projections)}
+
+    def _run(self, name: str, *, active: bool, generation: int | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+        while True:
+            with self.store.read() as cursor:
+                generation = _active(cursor, name) if active else generation
+                position = _tracked(cursor, name, generation)
+            if position is None:  # that generation was dropped by a rebuild meanwhile
+                return self._run(name, active=True) if active else 0
+            entries = self.read_log(position, self.batch_size)
+            if not entries:
+                return position
+            applied = self.apply(name, generation, entries)
+            if progress:
+                progress(applied, len(entries))
+
+    def apply(self, name: str, generation: int, entries: Sequence[Any]) -> int:
+        """Apply a batch in one transaction; events at or before the tracked position are skipped."""
+        projection = self.projections[name]
+        prefix = _prefix(name, generation)
+        with self.store.write() as cursor:
+            position = _tracked(cursor, name, generation)
+            if position is None:
+                return 0
+            for entry in entries:
+                if entry.position > position:
+                    projection.apply(cursor, prefix, entry.position, entry.event)
+                    position = entry.position
+            cursor.execute(
+                "UPDATE view_tracking SET position = ? WHERE view = ? AND generation = ?", (position, name, generation)
+            )
+            return position
+
+    # Rebuilding
+
+    def rebuild(self, name: str, progress: Callable[[Progress], None] | None = None) -> int:
+        """Replay the whole log into fresh tables, then make them live in one transaction.
+
+        Readers keep the old tables until the swap; the live view keeps being updated meanwhile.
+        """
+        projection = self.projections[name]
+        with self.store.write() as cursor:
+            _drop_inactive(cursor, projection)
+            cursor.execute("SELECT MAX(generation) FROM view_tracking WHERE view = ?", (name,))
+            generation = (cursor.fetchone()[0] or 0) + 1
+            projection.create_tables(cursor, _prefix(name, generation))
+            cursor.execute("INSERT INTO view_tracking VALUES (?, ?, 0, 0)", (name, generation))
+
+        started, events = time.monotonic(), 0
+
+        def report(position: int, count: int) -> None:
+            nonlocal events
+            events += count
+            if progress:
+                progress(Progress(name, position, events, time.monotonic() - started))
+
+        self._run(name, active=False, generation=generation, progress=report)
+        with self.store.write() as cursor:
+            old = _active(cursor, name)
+            cursor.execute(
+                "UPDATE view_tracking SET active = CASE WHEN generation = ? THEN 1 ELSE 0 END WHERE view = ?", (generation, name)
+            )
+            if old is not None:
+                for table in projection.table_names(_prefix(name, old)):
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                cursor.execute("DELETE FROM view_tracking WHERE view = ? AND generation = ?", (name, old))
+        # Whatever was recorded during the swap is applied now, to the new live tables.
+        return self._run(name, active=True)
+
+
+def live_prefix(cursor: Cursor, name: str) -> tuple[str, int]:
+    """The live generation's table prefix and position, read in the caller's snapshot."""
+    cursor.execute("SELECT generation, position FROM view_tracking WHERE view = ? AND active = 1", (name,))
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError(f"view {name!r} has not been set up")
+    return _prefix(name, row[0]), row[1]
+
+
+def _prefix(name: str, generation: int) -> str:
+    return f"{name}_g{generation}"
+
+
+def _active(cursor: Cursor, name: str) -> int | None:
+    cursor.execute("SELECT generation FROM view_tracking WHERE view = ? AND active = 1", (name,))
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _tracked(cursor: Cursor, name: str, generation: int | None) -> int | None:
+    cursor.execute("SELECT position FROM view_tracking WHERE view = ? AND generation = ?", (name, generation))
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _drop_inactive(cursor: Cursor, projection: Projection) -> None:
+    """Remove generations left by an interrupted rebuild."""
+    cursor.execute("SELECT generation FROM view_tracking WHERE view = ? AND active = 0", (projection.name,))
+    for (generation,) in cursor.fetchall():
+        for table in projection.table_names(_prefix(projection.name, generation)):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    cursor.execute("DELETE FROM view_tracking WHERE view = ? AND active = 0", (projection.name,))

@@ -1,0 +1,16 @@
+"""Sources: documents, and the facts that cite them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.facts import FactState
+
+
+def sources(documents: list[dict[str, Any]], citing: list[FactState]) -> list[dict[str, Any]]:
+    """Each document with the ids of the standing (not retracted) facts that cite it."""
+    cited_by: dict[str, list[str]] = {}
+    for fact in sorted(citing, key=lambda f: f.sort_key):
+        if not fact.retracted and fact.document:
+            cited_by.setdefault(fact.document, []).append(fact.id)
+    return [document | {"cited_by": cited_by.get(document["id"], [])} for document in documents]

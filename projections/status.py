@@ -1,0 +1,113 @@
+"""Subject status: a subject's standing as of a date, as known at a log position."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from projections.claims import PILLARS, change, claim_json, fact_json, in_effect, rating_history
+from projections.facts import FactState
+from timeline.dates import parse_valid_time
+
+LATEST_STATEMENTS = 10
+
+
+def subject_status(states: list[FactState], subject: str, as_of: dt.date | None) -> dict[str, Any]:
+    """Ratings per pillar, pending decisions, latest statements, latest report's findings, roles held."""
+    facts = _unique(s for s in states if in_effect(s, as_of))
+    return {
+        "subject": subject,
+        "ratings": _ratings(facts, subject),
+        "pending_decisions": _pending_decisions(facts, subject),
+        "statements": [fact_json(s) for s in _latest_statements(facts, subject)],
+        "findings": _latest_findings(facts, subject),
+        "roles": _roles(facts, subject, as_of),
+    }
+
+
+def _ratings(facts: list[FactState], subject: str) -> dict[str, Any]:
+    ratings: dict[str, Any] = {}
+    for pillar in PILLARS:
+        history = rating_history(facts, subject, pillar)
+        if not history:
+            continue
+        (current, disputes), previous = history[-1], (history[-2] if len(history) > 1 else None)
+        ratings[pillar] = {
+            **claim_json(current),
+            "disputed_by": [claim_json(c) for c in disputes],
+            "change": change(previous[0].data["grade"] if previous else None, current.data["grade"]),
+            "previous": (
+                {**claim_json(previous[0]), "disputed_by": [claim_json(c) for c in previous[1]]} if previous else None
+            ),
+        }
+    return ratings
+
+
+def _pending_decisions(facts: list[FactState], subject: str) -> list[dict[str, Any]]:
+    """Decisions that concern the subject, awaited with no decision.made yet."""
+    concerning = {f.subject for f in facts if f.type.startswith("decision.") and subject in f.refs}
+    decided = {f.subject for f in facts if f.type == "decision.made"}
+    pending: dict[str, FactState] = {}
+    for fact in sorted(facts, key=lambda f: f.sort_key):
+        if fact.type == "decision.pending" and fact.subject in concerning - decided:
+            pending[fact.subject] = fact  # the latest word on a pending decision describes it
+    return [
+        {
+            "decision": decision,
+            "title": fact.data["title"],
+            "decider": fact.data["decider"],
+            "expected": fact.data.get("expected"),
+            "fact": fact.id,
+            "source": fact.source,
+        }
+        for decision, fact in sorted(pending.items())
+    ]
+
+
+def _latest_statements(facts: list[FactState], subject: str) -> list[FactState]:
+    said = [f for f in facts if f.type == "statement.made" and subject in f.refs]
+    return sorted(said, key=lambda f: f.sort_key, reverse=True)[:LATEST_STATEMENTS]
+
+
+def _latest_findings(facts: list[FactState], subject: str) -> dict[str, Any] | None:
+    findings = [f for f in facts if f.type == "finding.reported" and f.subject == subject]
+    if not findings:
+        return None
+    latest = max(findings, key=lambda f: f.sort_key).data["report"]
+    return {
+        "report": latest,
+        "findings": [fact_json(f) for f in sorted(findings, key=lambda f: f.sort_key) if f.data["report"] == latest],
+    }
+
+
+def _roles(facts: list[FactState], subject: str, as_of: dt.date | None) -> list[dict[str, Any]]:
+    held: dict[tuple[str, str, str], FactState] = {}
+    for fact in sorted(facts, key=lambda f: f.sort_key):
+        if fact.type != "role.held" or subject not in (fact.subject, fact.data["organisation"]):
+            continue
+        if _ended(fact.data.get("to"), as_of):
+            continue
+        held[(fact.subject, fact.data["role"], fact.data["organisation"])] = fact
+    return [
+        {
+            "person": person,
+            "role": role,
+            "organisation": organisation,
+            "from": fact.data.get("from"),
+            "to": fact.data.get("to"),
+            "attested": fact.occurred.edtf,
+            "fact": fact.id,
+            "source": fact.source,
+        }
+        for (person, role, organisation), fact in sorted(held.items())
+    ]
+
+
+def _ended(to: str | None, as_of: dt.date | None) -> bool:
+    if to is None:
+        return False
+    return as_of is None or parse_valid_time(to).upper < as_of
+
+
+def _unique(states: Any) -> list[FactState]:
+    return list({s.id: s for s in states}.values())

@@ -1,0 +1,58 @@
+"""View storage: the same SQL on SQLite and PostgreSQL, in the database that holds the log.
+
+SQL is written once with `?` placeholders; the PostgreSQL store turns them into `%s`.
+Write transactions are serialised (`BEGIN IMMEDIATE` on SQLite) so that a view's rows
+and its tracking position always commit together.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
+    def fetchone(self) -> tuple[Any, ...] | None: ...
+    def fetchall(self) -> list[tuple[Any, ...]]: ...
+
+
+class ViewStore(ABC):
+    """Transactions on the views' tables."""
+
+    dialect: str
+
+    @abstractmethod
+    def write(self) -> AbstractContextManager[Cursor]:
+        """A write transaction; commits on success, rolls back on any exception."""
+
+    @abstractmethod
+    def read(self) -> AbstractContextManager[Cursor]:
+        """A read-only transaction on one consistent snapshot."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release every connection."""
+
+    def table_exists(self, cursor: Cursor, name: str) -> bool:
+        return bool(self._table_exists(cursor, name))
+
+    @abstractmethod
+    def _table_exists(self, cursor: Cursor, name: str) -> Any: ...
+
+
+def open_store(database: str) -> ViewStore:
+    """The view store beside the log: a SQLite file, or a postgresql:// URL."""
+    from timeline.storage import is_postgres, prepare
+
+    prepare(database)
+    if is_postgres(database):
+        from projections.store.postgres import PostgresViewStore
+
+        return PostgresViewStore(database)
+    from projections.store.sqlite import SQLiteViewStore
+
+    return SQLiteViewStore(database)

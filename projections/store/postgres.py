@@ -1,0 +1,65 @@
+"""Views in the PostgreSQL schema that holds the log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+from projections.store import Cursor, ViewStore
+from timeline.storage import _conninfo, eventsourcing_env
+
+
+class _Cursor:
+    """A psycopg cursor that takes the SQLite-style `?` placeholders the views are written with."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        return self._cursor.execute(statement.replace("?", "%s"), params)
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> Any:
+        return self._cursor.executemany(statement.replace("?", "%s"), rows)
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._cursor.fetchall()
+
+
+class PostgresViewStore(ViewStore):
+    dialect = "postgres"
+
+    def __init__(self, url: str, max_size: int = 8) -> None:
+        env = eventsourcing_env(url)
+        self.schema = env["POSTGRES_SCHEMA"] or "public"
+        options = f"-c search_path={self.schema} -c idle_in_transaction_session_timeout=10000"
+        self.pool = ConnectionPool(
+            _conninfo(env), min_size=1, max_size=max_size, kwargs={"options": options}, open=True
+        )
+
+    @contextmanager
+    def write(self) -> Iterator[Cursor]:
+        with self.pool.connection() as connection, connection.transaction():
+            with connection.cursor() as cursor:
+                yield _Cursor(cursor)
+
+    @contextmanager
+    def read(self) -> Iterator[Cursor]:
+        with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
+            # One snapshot for every statement of the read, as SQLite's WAL read transaction gives.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield _Cursor(cursor)
+
+    def _table_exists(self, cursor: Cursor, name: str) -> Any:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", (self.schema, name)
+        )
+        return cursor.fetchone()
+
+    def close(self) -> None:
+        self.pool.close()

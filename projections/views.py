@@ -1,0 +1,127 @@
+"""Reading the views: each read runs in one snapshot and answers `as_of` and `known_at`.
+
+`as_of` (valid time) is a date: facts count once they have certainly happened by it.
+`known_at` (record time) is a log position or a UTC instant: the views answer as the
+log stood then. Left out, they mean "no limit" and "everything the view has seen".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from typing import Any
+
+import orjson
+
+from projections import facts as fact_rows
+from projections.claims import fact_json
+from projections.documents import documents as document_rows
+from projections.ratings import ratings_across_forces
+from projections.runner import live_prefix
+from projections.sources import sources
+from projections.statements import statements
+from projections.status import subject_status
+from projections.store import Cursor, ViewStore
+from projections.timeline import TimelineQuery, subject_timeline
+
+KnownAt = int | dt.datetime | None
+
+
+class InvalidQuery(ValueError):
+    """A query parameter the views cannot answer (e.g. a cursor that was not ours)."""
+
+
+class Views:
+    """Read access to every view, over one view store."""
+
+    def __init__(self, store: ViewStore) -> None:
+        self.store = store
+
+    def status(self, subject: str, as_of: dt.date | None = None, known_at: KnownAt = None) -> dict[str, Any]:
+        with self.store.read() as cursor:
+            prefix, position, known = self._facts(cursor, known_at)
+            states = fact_rows.states_referencing(cursor, prefix, subject, known)
+            decisions = {s.subject for s in states if s.type.startswith("decision.")} - {subject}
+            for decision in sorted(decisions):
+                states += fact_rows.states_referencing(cursor, prefix, decision, known)
+        return _envelope(position, known, as_of) | subject_status(states, subject, as_of)
+
+    def timeline(
+        self, subject: str, query: TimelineQuery, known_at: KnownAt = None, cursor_token: str | None = None
+    ) -> dict[str, Any]:
+        pinned: int | None = None
+        if cursor_token:
+            after, pinned = decode_cursor(cursor_token)
+            query = TimelineQuery(**{**vars(query), "after": after})
+        with self.store.read() as cursor:
+            prefix, position, known = self._facts(cursor, pinned if pinned is not None else known_at)
+            page, next_key = subject_timeline(fact_rows.states_referencing(cursor, prefix, subject, known), query)
+            versions = fact_rows.history(cursor, prefix, [s.id for s in page], known)
+        return _envelope(position, known, query.as_of) | {
+            "subject": subject,
+            "facts": [fact_json(s) | {"history": versions.get(s.id, [])} for s in page],
+            "next_cursor": encode_cursor(next_key, known) if next_key else None,
+        }
+
+    def ratings(
+        self, pillar: str, as_of: dt.date | None = None, inspection: str | None = None, known_at: KnownAt = None
+    ) -> dict[str, Any]:
+        with self.store.read() as cursor:
+            prefix, position, known = self._facts(cursor, known_at)
+            states = fact_rows.states_of_type(cursor, prefix, "rating.published", known)
+        return _envelope(position, known, as_of) | ratings_across_forces(states, pillar, as_of, inspection)
+
+    def statements(
+        self, *, speaker: str | None = None, about: str | None = None, as_of: dt.date | None = None, known_at: KnownAt = None
+    ) -> dict[str, Any]:
+        with self.store.read() as cursor:
+            prefix, position, known = self._facts(cursor, known_at)
+            states = fact_rows.states_referencing(cursor, prefix, speaker or about or "", known)
+        said = statements(states, speaker=speaker, about=about, as_of=as_of)
+        return _envelope(position, known, as_of) | {"speaker": speaker, "about": about, "statements": said}
+
+    def sources(self, known_at: KnownAt = None) -> dict[str, Any]:
+        with self.store.read() as cursor:
+            prefix, position, known = self._facts(cursor, known_at)
+            documents_prefix, documents_position = live_prefix(cursor, "documents")
+            citing = fact_rows.states_citing(cursor, prefix, None, known)
+            documents = document_rows(cursor, documents_prefix, known)
+        envelope = _envelope(min(position, documents_position), known, None)
+        return envelope | {"documents": sources(documents, citing)}
+
+    def subjects(self, kind: str | None = None, known_at: KnownAt = None) -> dict[str, Any]:
+        with self.store.read() as cursor:
+            prefix, position, known = self._facts(cursor, known_at)
+            named = fact_rows.subjects(cursor, prefix, kind, known)
+        return _envelope(position, known, None) | {
+            "subjects": [{"id": subject, "kind": subject.split("/")[0], "facts": count} for subject, count in named]
+        }
+
+    def _facts(self, cursor: Cursor, known_at: KnownAt) -> tuple[str, int, int]:
+        """The facts view's live tables, its position, and `known_at` as a position it can answer."""
+        prefix, position = live_prefix(cursor, "facts")
+        if known_at is None:
+            return prefix, position, position
+        if isinstance(known_at, dt.datetime):
+            instant = known_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+            return prefix, position, min(fact_rows.position_known_at(cursor, prefix, instant), position)
+        return prefix, position, min(known_at, position)
+
+
+def _envelope(position: int, known_at: int, as_of: dt.date | None) -> dict[str, Any]:
+    return {"position": position, "known_at": known_at, "as_of": as_of.isoformat() if as_of else None}
+
+
+def encode_cursor(key: tuple[str, str, int], known_at: int) -> str:
+    """An opaque cursor that pins `known_at`, so later writes neither shift nor repeat pages."""
+    return base64.urlsafe_b64encode(orjson.dumps({"k": list(key), "p": known_at})).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> tuple[tuple[str, str, int], int]:
+    try:
+        data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        lower, upper, position = data["k"]
+        return (str(lower), str(upper), int(position)), int(data["p"])
+    except (binascii.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise InvalidQuery("cursor is not one this service issued") from None

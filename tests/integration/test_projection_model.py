@@ -1,0 +1,317 @@
+"""Views against a model: random record / correct / retract / restart / rebuild on real stores.
+
+After every step each view, asked at a random `as_of` and `known_at`, must equal what
+tests/oracle.py computes naively from the log. Rebuilding, re-delivering tracked events
+and failing mid-batch must leave the views exactly as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition, rule
+
+from projections import all_projections
+from projections.runner import ProjectionRunner, live_prefix
+from projections.store import open_store
+from projections.timeline import TimelineQuery
+from projections.views import Views
+from tests import oracle
+from tests.conftest import _POSTGRES_SKIP, POSTGRES_URL, _conninfo
+from timeline.app import Timeline
+from timeline.errors import Conflict, FactRetracted, StaleVersion
+from timeline.vocabulary import parse_record
+
+FORCES = ["force/alpha", "force/beta"]
+PEOPLE = ["person/pat", "person/sam"]
+DECISIONS = ["decision/formula"]
+ALL_SUBJECTS = {*FORCES, *PEOPLE, *DECISIONS, "org/hmic", "org/home-office", "report/r1"}
+DOCUMENT_TEXT = "The force was rated inadequate. Its chief said the rating was unfair. Funding is due this spring."
+QUOTES = ["rated inadequate", "the rating was unfair", "Funding is due this spring"]
+EDTF = ["2015", "2016-02-18", "2016", "2016~", "2017-03", "2017-03-02", "2017-21", "2018-03-22"]
+AS_OF = [None, dt.date(2016, 1, 1), dt.date(2016, 6, 1), dt.date(2016, 12, 31), dt.date(2017, 3, 3), dt.date(2017, 6, 1), dt.date(2020, 1, 1)]
+
+
+def source(kind: str, quote: str | None) -> dict:
+    body = {"publisher": "Somebody", "url": "https://example.org/x", "published": "2017-03-02", "kind": kind}
+    if quote:
+        body |= {"document": "doc", "quote": quote}
+    return body
+
+
+facts = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "type": st.just("rating.published"),
+            "subject": st.sampled_from(FORCES),
+            "data": st.fixed_dictionaries(
+                {
+                    "pillar": st.sampled_from(["effectiveness", "legitimacy"]),
+                    "grade": st.sampled_from(oracle.GRADES),
+                    "inspection": st.sampled_from(["PEEL 2015", "PEEL 2016"]),
+                    "inspectorate": st.just("org/hmic"),
+                }
+            ),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "type": st.just("statement.made"),
+            "subject": st.sampled_from(FORCES),
+            "data": st.fixed_dictionaries(
+                {"speaker": st.sampled_from(PEOPLE), "stance": st.sampled_from(["disputes", "welcomes"]), "summary": st.just("said so")}
+            ),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "type": st.sampled_from(["decision.pending", "decision.made"]),
+            "subject": st.sampled_from(DECISIONS),
+            "mentions": st.lists(st.sampled_from(FORCES), unique=True, max_size=2),
+        }
+    ).map(
+        lambda f: f
+        | {"data": {"title": "formula", "decider": "org/home-office"} if f["type"] == "decision.pending" else {"outcome": "decided"}}
+    ),
+    st.fixed_dictionaries(
+        {"type": st.just("role.held"), "subject": st.sampled_from(PEOPLE), "data": st.fixed_dictionaries(
+            {"role": st.sampled_from(["Chief", "Commissioner"]), "organisation": st.sampled_from(FORCES)})}
+    ),
+).flatmap(
+    lambda f: st.fixed_dictionaries(
+        {"occurred": st.sampled_from(EDTF), "source": st.builds(source, st.sampled_from(["official", "press", "statement"]), st.none() | st.sampled_from(QUOTES))}
+    ).map(lambda extra: f | extra | {"id": str(uuid.uuid4())})
+)
+
+
+class ViewsMatchTheModel(RuleBasedStateMachine):
+    database_factory = None  # set per backend below
+
+    recorded = Bundle("recorded")
+
+    def __init__(self):
+        super().__init__()
+        self.database, self.cleanup = type(self).database_factory()
+        self.open()
+
+    def open(self):
+        self.timeline = Timeline(self.database)
+        self.store = open_store(self.database)
+        self.runner = ProjectionRunner(self.store, self.timeline.log, all_projections(), batch_size=7)
+        self.runner.setup()
+        self.views = Views(self.store)
+
+    def close(self):
+        self.store.close()
+        self.timeline.close()
+
+    def teardown(self):
+        self.close()
+        self.cleanup()
+
+    @initialize(seed=st.integers(0, 2**32))
+    def start(self, seed):
+        self.random = random.Random(seed)
+        self.timeline.record([parse_record({
+            "type": "document", "id": "doc", "publisher": "Somebody", "url": "https://example.org/x",
+            "published": "2017-03-02", "kind": "press", "text": DOCUMENT_TEXT,
+        })])
+
+    @rule(target=recorded, bodies=st.lists(facts, min_size=1, max_size=3))
+    def record(self, bodies):
+        receipts = self.timeline.record([parse_record(b) for b in bodies])
+        return multiple(*(uuid.UUID(r.id) for r in receipts))
+
+    @rule(fact_id=recorded, grade=st.sampled_from(oracle.GRADES), occurred=st.sampled_from(EDTF), stale=st.booleans())
+    def correct(self, fact_id, grade, occurred, stale):
+        stored = self.timeline.fact(fact_id)
+        changes = {"occurred": occurred}
+        if "grade" in stored.content.data:
+            changes["data"] = stored.content.data | {"grade": grade}
+        expected = stored.version - 1 if stale else stored.version
+        if stored.retracted:
+            with pytest.raises(FactRetracted):
+                self.timeline.correct(fact_id, expected, changes, "model correction")
+        elif stale:
+            with pytest.raises(StaleVersion):
+                self.timeline.correct(fact_id, expected, changes, "model correction")
+        else:
+            self.timeline.correct(fact_id, expected, changes, "model correction")
+
+    @rule(fact_id=recorded)
+    def retract(self, fact_id):
+        stored = self.timeline.fact(fact_id)
+        try:
+            self.timeline.retract(fact_id, stored.version, "model retraction")
+        except Conflict:
+            assert stored.retracted
+
+    @rule()
+    def catch_up(self):
+        positions = self.runner.catch_up()
+        assert set(positions.values()) == {self.timeline.head()}
+
+    @rule(subject=st.sampled_from(FORCES), bodies=st.lists(facts, min_size=1, max_size=4))
+    def paging_neither_skips_nor_repeats_while_facts_are_recorded(self, subject, bodies):
+        self.runner.catch_up()
+        first = self.views.timeline(subject, TimelineQuery(limit=2))
+        pinned = first["known_at"]
+        self.timeline.record([parse_record(b | {"subject": subject} if b["type"] == "rating.published" else b) for b in bodies])
+        self.runner.catch_up()
+        ids, token = [f["id"] for f in first["facts"]], first["next_cursor"]
+        while token:
+            page = self.views.timeline(subject, TimelineQuery(limit=2), cursor_token=token)
+            assert page["known_at"] == pinned
+            ids, token = ids + [f["id"] for f in page["facts"]], page["next_cursor"]
+        model = oracle.known_at(list(self.timeline.iter_log()), pinned)
+        assert ids == oracle.timeline_ids(model, subject, None, ALL_SUBJECTS)
+
+    @rule()
+    def restart(self):
+        self.close()
+        self.open()
+
+    @rule(name=st.sampled_from(["facts", "documents"]))
+    def rebuild_equals_incremental_and_a_second_rebuild_changes_nothing(self, name):
+        self.runner.catch_up()
+        incremental = self.dump(name)
+        self.runner.rebuild(name)
+        assert self.dump(name) == incremental
+        self.runner.rebuild(name)
+        assert self.dump(name) == incremental
+
+    @rule(name=st.sampled_from(["facts", "documents"]))
+    def redelivering_tracked_events_changes_nothing(self, name):
+        before, position = self.dump(name), self.runner.positions()[name]
+        entries = self.timeline.log(0, position) if position else []
+        with self.store.read() as cursor:
+            generation = int(live_prefix(cursor, name)[0].rsplit("_g", 1)[1])
+        self.runner.apply(name, generation, entries)
+        assert (self.dump(name), self.runner.positions()[name]) == (before, position)
+
+    @precondition(lambda self: self.timeline.head() > self.runner.positions()["facts"])
+    @rule(fail_after=st.integers(0, 6))
+    def a_failure_mid_batch_leaves_view_and_tracking_as_they_were(self, fail_after):
+        projection = self.runner.projections["facts"]
+        before, position = self.dump("facts"), self.runner.positions()["facts"]
+        # Fail inside the first batch, after `fail_after` of its events were applied.
+        fail_after = min(fail_after, len(self.timeline.log(position, self.runner.batch_size)) - 1)
+        original, calls = projection.apply, []
+
+        def failing(cursor, prefix, at, event):
+            calls.append(at)
+            if len(calls) > fail_after:
+                raise RuntimeError("injected failure")
+            original(cursor, prefix, at, event)
+
+        projection.apply = failing
+        try:
+            with pytest.raises(RuntimeError, match="injected"):
+                self.runner.catch_up("facts")
+        finally:
+            projection.apply = original
+        assert (self.dump("facts"), self.runner.positions()["facts"]) == (before, position)
+
+    @invariant()
+    def every_view_equals_the_model(self):
+        if not hasattr(self, "random"):
+            return
+        entries = list(self.timeline.iter_log())
+        view_position = self.runner.positions()["facts"]
+        known = self.random.choice([None, self.random.randint(0, view_position)])
+        as_of = self.random.choice(AS_OF)
+        position = view_position if known is None else known
+        model = oracle.known_at(entries, position)
+
+        for subject in [*FORCES, *PEOPLE]:
+            status = self.views.status(subject, as_of=as_of, known_at=known)
+            assert status["known_at"] == position
+            got = {
+                pillar: (r["grade"], r["inspection"], r["change"], r["previous"]["grade"] if r["previous"] else None,
+                         sorted(d["grade"] for d in r["disputed_by"]),
+                         sorted(d["grade"] for d in r["previous"]["disputed_by"]) if r["previous"] else None)
+                for pillar, r in status["ratings"].items()
+            }
+            pending = sorted(d["decision"] for d in status["pending_decisions"])
+            assert {"ratings": got, "pending": pending} == oracle.status_summary(model, subject, as_of, ALL_SUBJECTS)
+            assert self.timeline_ids(subject, as_of, known) == oracle.timeline_ids(model, subject, as_of, ALL_SUBJECTS)
+
+        for pillar in ["effectiveness", "legitimacy"]:
+            ratings = self.views.ratings(pillar, as_of=as_of, known_at=known)
+            grades = {row["subject"]: row["grade"] for row in ratings["ratings"]}
+            assert (grades, ratings["counts"]) == oracle.ratings_summary(model, pillar, as_of)
+
+        for speaker in PEOPLE:
+            said = self.views.statements(speaker=speaker, as_of=as_of, known_at=known)["statements"]
+            assert [s["id"] for s in said] == oracle.statement_ids(model, speaker, as_of)
+
+        if known is None:
+            cited = {d["id"]: d["cited_by"] for d in self.views.sources()["documents"]}
+            document_known = min(position, self.runner.positions()["documents"]) >= 1  # the document is event 1
+            assert cited == ({"doc": oracle.citations(model).get("doc", [])} if document_known else {})
+
+        # known_at as a record time answers as the log stood at the last event recorded by then.
+        fact_entries = [e for e in entries if e.position <= view_position and hasattr(e.event, "fact_type")]
+        if fact_entries:
+            entry = self.random.choice(fact_entries)
+            by_time = self.views.ratings("effectiveness", known_at=entry.event.timestamp)
+            assert by_time["known_at"] == entry.position
+
+    def timeline_ids(self, subject, as_of, known):
+        ids, token = [], None
+        while True:
+            page = self.views.timeline(subject, TimelineQuery(as_of=as_of, limit=2), known_at=known, cursor_token=token)
+            ids += [f["id"] for f in page["facts"]]
+            token = page["next_cursor"]
+            if token is None:
+                return ids
+
+    def dump(self, name):
+        projection = self.runner.projections[name]
+        with self.store.read() as cursor:
+            prefix, position = live_prefix(cursor, name)
+            tables = []
+            for table in projection.table_names(prefix):
+                cursor.execute(f"SELECT * FROM {table}")
+                tables.append(sorted(map(tuple, cursor.fetchall()), key=repr))
+        return position, tables
+
+
+def sqlite_database():
+    folder = tempfile.mkdtemp(prefix="timeline-model-")
+    return str(Path(folder) / "timeline.sqlite3"), lambda: shutil.rmtree(folder, ignore_errors=True)
+
+
+def postgres_database():
+    import psycopg
+
+    schema = f"model_{uuid.uuid4().hex[:12]}"
+
+    def drop():
+        with psycopg.connect(_conninfo(POSTGRES_URL), autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+    return f"{POSTGRES_URL}?schema={schema}", drop
+
+
+class SQLiteViewsMatchTheModel(ViewsMatchTheModel):
+    database_factory = staticmethod(sqlite_database)
+
+
+class PostgresViewsMatchTheModel(ViewsMatchTheModel):
+    database_factory = staticmethod(postgres_database)
+
+
+TestViewsOnSQLite = SQLiteViewsMatchTheModel.TestCase
+TestViewsOnSQLite.settings = settings(max_examples=30, stateful_step_count=20, deadline=None)
+
+TestViewsOnPostgres = pytest.mark.skipif(bool(_POSTGRES_SKIP), reason=_POSTGRES_SKIP or "")(PostgresViewsMatchTheModel.TestCase)
+TestViewsOnPostgres.settings = settings(max_examples=10, stateful_step_count=15, deadline=None)

@@ -1,0 +1,50 @@
+"""Keeps the views current in the background, off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from projections.runner import ProjectionRunner
+
+log = logging.getLogger(__name__)
+
+
+class ViewKeeper:
+    """Runs the projections whenever woken (a write here, a NOTIFY from PostgreSQL) or every `poll` seconds."""
+
+    def __init__(self, runner: ProjectionRunner, poll: float = 0.5) -> None:
+        self.runner = runner
+        self.poll = poll
+        self._wake = asyncio.Event()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timeline-projector")
+        self._loop = asyncio.get_running_loop()
+        self.positions: dict[str, int] = {}
+        self.caught_up = asyncio.Condition()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def wake_threadsafe(self) -> None:
+        self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                positions = await self._loop.run_in_executor(self._executor, self.runner.catch_up)
+            except Exception:
+                # A failed batch left its view as it was; log it and try again on the next wake.
+                log.exception("projection batch failed; the views stay at their last position")
+                continue
+            async with self.caught_up:
+                self.positions = positions
+                self.caught_up.notify_all()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
