@@ -98,6 +98,26 @@ class Views:
             "subjects": [{"id": subject, "kind": subject.split("/")[0], "facts": count} for subject, count in named]
         }
 
+    def subject(self, subject: str, known_at: KnownAt = None) -> dict[str, Any] | None:
+        """How many facts name a subject, and which types; None when no fact names it."""
+        with self.store.read() as cursor:
+            prefix, position, known = self._facts(cursor, known_at)
+            states = [s for s in fact_rows.states_referencing(cursor, prefix, subject, known) if not s.retracted]
+        if not states:
+            return None
+        types: dict[str, int] = {}
+        for state in states:
+            types[state.type] = types.get(state.type, 0) + 1
+        first, last = min(states, key=lambda s: s.sort_key), max(states, key=lambda s: s.sort_key)
+        return _envelope(position, known, None) | {
+            "id": subject,
+            "kind": subject.split("/")[0],
+            "facts": len(states),
+            "types": dict(sorted(types.items())),
+            "first_occurred": first.occurred.edtf,
+            "last_occurred": last.occurred.edtf,
+        }
+
     def _facts(self, cursor: Cursor, known_at: KnownAt) -> tuple[str, int, int]:
         """The facts view's live tables, its position, and `known_at` as a position it can answer."""
         prefix, position = live_prefix(cursor, "facts")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,23 +14,11 @@ from eventsourcing.persistence import IntegrityError, Transcoder
 from eventsourcing.utils import get_topic
 
 from timeline import storage
+from timeline.batch import Positions, Record, Stored, WriteBatch
 from timeline.codec import build_transcoder
-from timeline.errors import (
-    Conflict,
-    DocumentConflict,
-    DocumentNotFound,
-    FactConflict,
-    FactNotFound,
-    FactRetracted,
-    FieldError,
-    InvalidRecord,
-    StaleVersion,
-)
+from timeline.errors import Conflict, DocumentNotFound, FactNotFound
 from timeline.facts import Fact, FactContent
-from timeline.sources import Document, DocumentContent, document_aggregate_id, quote_occurs_in
-from timeline.vocabulary import NewFact, fact_body, parse_fact
-
-Record = NewFact | DocumentContent
+from timeline.sources import Document, DocumentContent, document_aggregate_id
 
 
 @dataclass(frozen=True)
@@ -87,66 +74,58 @@ class Timeline(Application[UUID]):
 
     # Writes
 
+    def batch(self) -> WriteBatch:
+        """Stage several commands and commit them in one transaction (see timeline.batch)."""
+        return WriteBatch(self)
+
     def record(self, records: Sequence[Record]) -> list[Receipt]:
         """Store a batch atomically: every new record, or none. Re-sent records are no-ops."""
-        new_aggregates: list[Fact | Document] = []
-        existing: dict[int, Receipt] = {}
-        batch_documents: dict[str, DocumentContent] = {}
-        batch_facts: dict[UUID, FactContent] = {}
-        fact_ids: list[UUID | None] = []
-        for index, record in enumerate(records):
-            if isinstance(record, DocumentContent):
-                fact_ids.append(None)
-                stored = batch_documents.get(record.slug) or self._stored_document(record.slug)
-                if stored is not None:
-                    if stored != record:
-                        raise DocumentConflict(record.slug, index)
-                    if record.slug not in batch_documents:
-                        existing[index] = self._receipt_for_stored("document", document_aggregate_id(record.slug), 1)
-                    continue
-                batch_documents[record.slug] = record
-                new_aggregates.append(Document.record(record))
-                continue
-
-            fact_id = record.id or uuid.uuid4()
-            fact_ids.append(fact_id)
-            self._check_quote(record.content, batch_documents, index)
-            original = batch_facts.get(fact_id) or self._original_content(fact_id)
-            if original is not None:
-                if original != record.content:
-                    raise FactConflict(fact_id, index)
-                if fact_id not in batch_facts:
-                    existing[index] = self._receipt_for_stored("fact", fact_id, 1)
-                continue
-            batch_facts[fact_id] = record.content
-            new_aggregates.append(Fact.record(fact_id, record.content))
-
-        recorded = self._save(*new_aggregates)
-        receipts: list[Receipt] = []
-        for index, record in enumerate(records):
-            if index in existing:
-                receipts.append(existing[index])
-            else:
-                aggregate_id = fact_ids[index] or document_aggregate_id(record.slug)  # type: ignore[union-attr]
-                receipts.append(recorded[aggregate_id])
-        return receipts
+        batch = self.batch()
+        pending = batch.record(records)
+        batch.commit()
+        return pending.result()
 
     def correct(self, fact_id: UUID, expected_version: int, changes: dict[str, Any], reason: str) -> Receipt:
         """Replace fields of a fact's content (top-level fields, whole), as a new version."""
-        fact = self._fact_for_change(fact_id, expected_version)
-        body = fact_body(fact.content) | {k: v for k, v in changes.items() if k not in ("id", "type")}
-        if changes.get("type", fact.content.type) != fact.content.type:
-            raise InvalidRecord([FieldError("type", "a correction cannot change a fact's type; retract it instead")])
-        content = parse_fact(body).content
-        self._check_quote(content, {}, None)
-        fact.correct(content, reason)
-        return self._save(fact)[fact_id]
+        batch = self.batch()
+        pending = batch.correct(fact_id, expected_version, changes, reason)
+        batch.commit()
+        return pending.result()
 
     def retract(self, fact_id: UUID, expected_version: int, reason: str) -> Receipt:
         """Withdraw a fact: it stays in the log, marked retracted, with the reason."""
-        fact = self._fact_for_change(fact_id, expected_version)
-        fact.retract(reason)
-        return self._save(fact)[fact_id]
+        batch = self.batch()
+        pending = batch.retract(fact_id, expected_version, reason)
+        batch.commit()
+        return pending.result()
+
+    def save_staged(self, aggregates: list[Fact | Document]) -> Positions:
+        """Save aggregates' pending events in one transaction; where each event landed."""
+        if not aggregates:
+            return {}
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            # Another writer stored the same id or version first: nothing of ours was kept.
+            raise Conflict("a concurrent write changed these records first; read them and try again") from None
+        return {
+            (r.domain_event.originator_id, r.domain_event.originator_version): Stored(
+                r.notification.id, r.domain_event.timestamp
+            )
+            for r in recordings
+        }
+
+    def receipt_for_stored(self, kind: str, aggregate_id: UUID, version: int) -> Receipt:
+        """The receipt of an event already in the log (for re-sent records)."""
+        event = next(iter(self.events.get(aggregate_id, gt=version - 1, lte=version)))
+        return Receipt(
+            kind=kind,
+            id=_public_id(event),
+            version=version,
+            position=storage.event_positions(self.recorder, aggregate_id)[version],
+            recorded_at=event.timestamp,
+            created=False,
+        )
 
     # Reads
 
@@ -199,45 +178,6 @@ class Timeline(Application[UUID]):
 
     # Helpers
 
-    def _save(self, *aggregates: Fact | Document) -> dict[UUID, Receipt]:
-        if not aggregates:
-            return {}
-        try:
-            recordings = self.save(*aggregates)
-        except IntegrityError:
-            # Another writer stored the same id or version first: nothing of ours was kept.
-            raise Conflict("a concurrent write changed these records first; read them and try again") from None
-        return {
-            r.domain_event.originator_id: Receipt(
-                kind="fact" if isinstance(r.domain_event, Fact.Event) else "document",
-                id=_public_id(r.domain_event),
-                version=r.domain_event.originator_version,
-                position=r.notification.id,
-                recorded_at=r.domain_event.timestamp,
-                created=True,
-            )
-            for r in recordings
-        }
-
-    def _receipt_for_stored(self, kind: str, aggregate_id: UUID, version: int) -> Receipt:
-        event = next(iter(self.events.get(aggregate_id, gt=version - 1, lte=version)))
-        return Receipt(
-            kind=kind,
-            id=_public_id(event),
-            version=version,
-            position=storage.event_positions(self.recorder, aggregate_id)[version],
-            recorded_at=event.timestamp,
-            created=False,
-        )
-
-    def _fact_for_change(self, fact_id: UUID, expected_version: int) -> Fact:
-        fact = self._fact(fact_id)
-        if fact.retracted:
-            raise FactRetracted(fact_id)
-        if fact.version != expected_version:
-            raise StaleVersion(fact_id, expected_version, fact.version)
-        return fact
-
     def _fact(self, fact_id: UUID) -> Fact:
         try:
             fact = self.repository.get(fact_id)
@@ -247,30 +187,11 @@ class Timeline(Application[UUID]):
             raise FactNotFound(fact_id)
         return fact
 
-    def _original_content(self, fact_id: UUID) -> FactContent | None:
-        try:
-            fact = self.repository.get(fact_id)
-        except AggregateNotFoundError:
-            return None
-        if not isinstance(fact, Fact):
-            raise FactConflict(fact_id)
-        return fact.original
-
     def _stored_document(self, slug: str) -> DocumentContent | None:
         try:
             return self.repository.get(document_aggregate_id(slug)).content
         except AggregateNotFoundError:
             return None
-
-    def _check_quote(self, content: FactContent, batch_documents: dict[str, DocumentContent], index: int | None) -> None:
-        source = content.source
-        if source.document is None:
-            return
-        document = batch_documents.get(source.document) or self._stored_document(source.document)
-        if document is None:
-            raise InvalidRecord([FieldError("source.document", f"no document {source.document!r} is stored; record it first", index)])
-        if source.quote is not None and not quote_occurs_in(source.quote, document.text):
-            raise InvalidRecord([FieldError("source.quote", f"this quote does not occur in document {source.document!r}", index)])
 
 
 _CHANGES = {Fact.Recorded: "recorded", Fact.Corrected: "corrected", Fact.Retracted: "retracted"}

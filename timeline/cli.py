@@ -14,7 +14,7 @@ import orjson
 from tqdm import tqdm
 
 from timeline.app import LogEntry, Timeline
-from timeline.config import DEFAULT_HOST, DEFAULT_PORT, Settings, database_from
+from timeline.config import DEFAULT_HOST, DEFAULT_PORT, ConfigurationError, Settings, database_from, settings_from
 from timeline.facts import Fact, content_of
 from timeline.loader import FileRefused, read_record_file, store_record_file
 from timeline.sources import Document
@@ -71,10 +71,17 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from timeline.http.app import create_app
+    from timeline.http.app import create_app, tune_process
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings(database=database_from(given=args.database), host=args.host, port=args.port, seed=not args.no_seed)
+    try:
+        settings = settings_from(database=args.database, host=args.host, port=args.port, seed=not args.no_seed)
+    except ConfigurationError as error:
+        print(f"timeline serve: {error}", file=sys.stderr)
+        return 2
+    if not settings.writes_need_token:
+        print("no token configured (TIMELINE_TOKENS): writes are open to this machine only; listening on loopback", file=sys.stderr)
+    tune_process()
     web.run_app(create_app(settings), host=settings.host, port=settings.port, print=_announce(settings))
     return 0
 
@@ -150,7 +157,7 @@ def _projection_names() -> list[str]:
 
 def _rebuild(args: argparse.Namespace) -> int:
     from projections import all_projections
-    from projections.runner import ProjectionRunner, Progress
+    from projections.runner import Progress, ProjectionRunner
     from projections.store import open_store
 
     names = args.views or _projection_names()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from timeline.storage import DEFAULT_DATABASE
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 @dataclass(frozen=True)
@@ -18,8 +20,66 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     seed: bool = True  # load the bundled seed into an empty store at start
+    token_hashes: tuple[str, ...] = ()  # sha256 hex of each bearer token allowed to write; none: writes are open
+    max_body_bytes: int = 8 * 1024 * 1024
+    max_batch: int = 1000  # records in one POST
+    read_wait_seconds: float = 5.0  # how long a read waits for `min_position` before answering 503
+    view_poll_seconds: float = 0.5
+    read_threads: int = 2  # threads computing view reads; CPU-bound, so about one per core  # how often views look for writes made by other processes
+
+    @property
+    def writes_need_token(self) -> bool:
+        return bool(self.token_hashes)
+
+
+class ConfigurationError(ValueError):
+    """Settings that cannot work together."""
 
 
 def database_from(environ: Mapping[str, str] = os.environ, given: str | None = None) -> str:
     """`--database`, else TIMELINE_DATABASE, else ./timeline.sqlite3."""
     return given or environ.get("TIMELINE_DATABASE") or DEFAULT_DATABASE
+
+
+def token_hashes(spec: str) -> tuple[str, ...]:
+    """Parse TIMELINE_TOKENS: comma-separated tokens, each plain or as `sha256:<hex>` (so config need not hold it)."""
+    hashes = []
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        if item.startswith("sha256:"):
+            digest = item.removeprefix("sha256:").lower()
+            if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+                raise ConfigurationError("a sha256: token must be 64 hexadecimal digits")
+            hashes.append(digest)
+        else:
+            hashes.append(hash_token(item))
+    return tuple(hashes)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def settings_from(environ: Mapping[str, str] = os.environ, **given: object) -> Settings:
+    """Settings from the command line (`given`, where not None) over the environment over defaults."""
+    values: dict[str, object] = {
+        "database": database_from(environ, given.pop("database", None)),  # type: ignore[arg-type]
+        "token_hashes": token_hashes(environ.get("TIMELINE_TOKENS", "")),
+    }
+    for name, variable, kind in (
+        ("max_body_bytes", "TIMELINE_MAX_BODY_BYTES", int),
+        ("max_batch", "TIMELINE_MAX_BATCH", int),
+        ("read_wait_seconds", "TIMELINE_READ_WAIT_SECONDS", float),
+    ):
+        if variable in environ:
+            try:
+                values[name] = kind(environ[variable])
+            except ValueError:
+                raise ConfigurationError(f"{variable} must be a number, not {environ[variable]!r}") from None
+    values.update({k: v for k, v in given.items() if v is not None})
+    settings = Settings(**values)  # type: ignore[arg-type]
+    if not settings.writes_need_token and settings.host not in LOOPBACK:
+        raise ConfigurationError(
+            f"refusing to listen on {settings.host} with no token: anyone who can reach it could write. "
+            "Set TIMELINE_TOKENS, or listen on 127.0.0.1."
+        )
+    return settings

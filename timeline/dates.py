@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from edtf import parse_edtf
 from edtf.parser.edtf_exceptions import EDTFParseException

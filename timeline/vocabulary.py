@@ -192,7 +192,38 @@ DOCUMENT_SCHEMA: dict[str, Any] = {
     },
 }
 
+_CHANGEABLE = ("subject", "occurred", "data", "mentions", "source")
+
+CORRECTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["reason", "changes"],
+    "properties": {
+        "reason": _text(2000) | {"description": "why the fact is corrected"},
+        "expected_version": {"type": "integer", "minimum": 1, "description": "the version you read (or send If-Match)"},
+        "changes": {
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "description": "top-level fields to replace whole; the result must be a valid fact of the same type",
+            "properties": {name: FACT_SCHEMA["properties"][name] for name in _CHANGEABLE},
+        },
+    },
+}
+
+RETRACTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["reason"],
+    "properties": {
+        "reason": _text(2000) | {"description": "why the fact is withdrawn"},
+        "expected_version": {"type": "integer", "minimum": 1, "description": "the version you read (or send If-Match)"},
+    },
+}
+
 _FACT_VALIDATOR = Draft202012Validator(FACT_SCHEMA, format_checker=FORMATS)
+_CORRECTION_VALIDATOR = Draft202012Validator(CORRECTION_SCHEMA, format_checker=FORMATS)
+_RETRACTION_VALIDATOR = Draft202012Validator(RETRACTION_SCHEMA, format_checker=FORMATS)
 _DOCUMENT_VALIDATOR = Draft202012Validator(DOCUMENT_SCHEMA, format_checker=FORMATS)
 
 
@@ -251,6 +282,15 @@ def parse_document(obj: object, index: int | None = None) -> DocumentContent:
     )
 
 
+def validate_correction(obj: object) -> None:
+    """Check a correction request's shape; the corrected fact is validated whole when applied."""
+    _validate(_CORRECTION_VALIDATOR, obj, None)
+
+
+def validate_retraction(obj: object) -> None:
+    _validate(_RETRACTION_VALIDATOR, obj, None)
+
+
 def fact_body(content: FactContent) -> dict[str, Any]:
     """The JSON body of a fact's content: the inverse of parse_fact."""
     source = content.source
@@ -282,8 +322,14 @@ def _validate(validator: Draft202012Validator, obj: object, index: int | None) -
 
 
 def _field_error(error: Any, index: int | None) -> FieldError:
-    path = ".".join(str(part) for part in error.absolute_path) or "(record)"
+    parts = [str(part) for part in error.absolute_path]
     message = str(error.cause) if error.validator == "format" and error.cause else error.message
+    if error.validator == "required":
+        # Name the missing field itself, not its parent.
+        missing = next((name for name in error.validator_value if f"{name!r} is a required property" == error.message), None)
+        if missing is not None:
+            parts, message = [*parts, missing], "is required"
+    path = ".".join(parts) or "(record)"
     if error.validator == "format" and error.validator_value == "uuid":
         message = f"{error.instance!r} is not a UUID"
     if error.validator == "enum":

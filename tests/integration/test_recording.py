@@ -149,3 +149,36 @@ def test_the_log_reads_in_order_after_a_position(timeline):
     positions = [entry.position for entry in timeline.log()]
     assert positions == sorted(positions) and len(positions) == 3
     assert [entry.position for entry in timeline.log(after=positions[0])] == positions[1:]
+
+
+def test_commands_in_one_batch_commit_together_and_a_refused_one_stages_nothing(timeline):
+    record(timeline, DOCUMENT)
+    first, misquoted, third = rating(), rating(), rating()
+    misquoted["source"]["quote"] = "never said"
+    batch = timeline.batch()
+    ok_1 = batch.record([parse_record(first)])
+    with pytest.raises(InvalidRecord):
+        batch.record([parse_record(misquoted)])
+    ok_2 = batch.record([parse_record(third)])
+    head = timeline.head()
+    batch.commit()
+    positions = [ok_1.result()[0].position, ok_2.result()[0].position]
+    assert positions == [head + 1, head + 2]
+    assert timeline.count_facts() == 2
+
+
+def test_later_commands_in_a_batch_see_the_earlier_ones(timeline):
+    record(timeline, DOCUMENT)
+    body = rating()
+    fact_id = uuid.UUID(body["id"])
+    batch = timeline.batch()
+    batch.record([parse_record(body)])
+    again = batch.record([parse_record(copy.deepcopy(body))])  # the same fact twice: one event
+    corrected = batch.correct(fact_id, 1, {"occurred": "2017-03"}, "month only")
+    with pytest.raises(StaleVersion):
+        batch.retract(fact_id, 1, "stale: the correction is version 2")
+    retracted = batch.retract(fact_id, 2, "withdrawn")
+    batch.commit()
+    assert [r.version for r in again.result()] == [1]
+    assert (corrected.result().version, retracted.result().version) == (2, 3)
+    assert [v.change for v in timeline.fact(fact_id).history] == ["recorded", "corrected", "retracted"]

@@ -55,7 +55,7 @@ def test_every_fact_type_has_a_schema():
         (lambda b: b.update(subject="person/zoe-billingham"), "subject", "must be a subject of kind force"),
         (lambda b: b.update(occurred="2017-13"), "occurred", "not a valid EDTF date"),
         (lambda b: b["data"].update(grade="excellent"), "data.grade", "'excellent' is not one of"),
-        (lambda b: b["data"].pop("pillar"), "data", "'pillar' is a required property"),
+        (lambda b: b["data"].pop("pillar"), "data.pillar", "is required"),
         (lambda b: b["data"].update(inspectorate="force/hmic"), "data.inspectorate", "must be a subject of kind org"),
         (lambda b: b["data"].update(colour="red"), "data", "'colour' was unexpected"),
         (lambda b: b["source"].update(kind="blog"), "source.kind", "'blog' is not one of"),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
+import sys
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,35 +19,64 @@ from projections.store import open_store
 from projections.views import Views
 from timeline.app import Timeline
 from timeline.config import Settings
+from timeline.http.auth import require_token_for_writes
 from timeline.http.keeper import ViewKeeper
-from timeline.http.keys import KEEPER, RUNNER, SETTINGS, TIMELINE, VIEWS, WRITER
+from timeline.http.keys import KEEPER, READS, REBUILDS, RUNNER, SETTINGS, TIMELINE, VIEWS, WRITER
+from timeline.http.problems import problems_middleware
 from timeline.http.routes import add_routes
 from timeline.loader import read_record_file, store_record_file
 from timeline.seed import seed_files
+from timeline.writer import Writer
 
 log = logging.getLogger(__name__)
 
 
+def tune_process() -> None:
+    """Let the event loop's thread take the GIL back sooner from the worker threads (reads, writer, projector).
+
+    With the default 5 ms switch interval, a loop callback that waits behind three busy threads
+    can take tens of milliseconds of wall time while doing almost nothing.
+    """
+    sys.setswitchinterval(0.001)
+    # Large view reads allocate many short-lived objects; collect the young generation less
+    # often, so that a full collection (which stops every thread, the loop's too) is rare.
+    gc.set_threshold(20_000, 20, 20)
+
+
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application()
+    app = web.Application(
+        client_max_size=settings.max_body_bytes, middlewares=[problems_middleware, require_token_for_writes]
+    )
     app[SETTINGS] = settings
+    app[REBUILDS] = {}
+    app.cleanup_ctx.append(_reads)
     app.cleanup_ctx.append(_timeline)
     app.cleanup_ctx.append(_views)
+    app.cleanup_ctx.append(_writer)
+    app.on_shutdown.append(_cancel_rebuilds)
     add_routes(app)
     return app
 
 
-async def _timeline(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timeline-writer")
-    loop = asyncio.get_running_loop()
-    timeline = await loop.run_in_executor(writer, Timeline, settings.database)
-    if settings.seed:
-        await loop.run_in_executor(writer, _seed_if_empty, timeline)
-    app[TIMELINE], app[WRITER] = timeline, writer
+async def _reads(app: web.Application) -> AsyncIterator[None]:
+    app[READS] = ThreadPoolExecutor(max_workers=app[SETTINGS].read_threads, thread_name_prefix="timeline-read")
     yield
-    await loop.run_in_executor(writer, timeline.close)
-    writer.shutdown(wait=True)
+    app[READS].shutdown(wait=True)
+
+
+async def _timeline(app: web.Application) -> AsyncIterator[None]:
+    """The log, opened (and seeded if empty) on the thread that will do all the writing."""
+    settings = app[SETTINGS]
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timeline-writer")
+    loop = asyncio.get_running_loop()
+    timeline = await loop.run_in_executor(executor, Timeline, settings.database)
+    if settings.seed:
+        await loop.run_in_executor(executor, _seed_if_empty, timeline)
+    app[TIMELINE] = timeline
+    app[WRITER] = Writer(timeline, executor)
+    yield
+    await loop.run_in_executor(executor, timeline.close)
+    executor.shutdown(wait=True)
 
 
 async def _views(app: web.Application) -> AsyncIterator[None]:
@@ -54,21 +85,40 @@ async def _views(app: web.Application) -> AsyncIterator[None]:
     store = await asyncio.to_thread(open_store, settings.database)
     runner = ProjectionRunner(store, timeline.log, all_projections())
     await asyncio.to_thread(runner.setup)
-    await asyncio.to_thread(runner.catch_up)
-    keeper = ViewKeeper(runner)
+    positions = await asyncio.to_thread(runner.catch_up)
+    keeper = ViewKeeper(runner, positions, poll=settings.view_poll_seconds)
     listener = listener_for(settings.database, timeline.notification_channel, keeper.wake_threadsafe)
     if listener:
         listener.start()
     task = asyncio.create_task(keeper.run(), name="timeline-views")
     app[RUNNER], app[VIEWS], app[KEEPER] = runner, Views(store), keeper
+    gc.freeze()  # what start-up built lives as long as the server: keep it out of every collection
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await _cancel(task)
     if listener:
         await asyncio.to_thread(listener.stop)
     await asyncio.to_thread(keeper.close)
     await asyncio.to_thread(store.close)
+
+
+async def _writer(app: web.Application) -> AsyncIterator[None]:
+    writer = app[WRITER]
+    writer.on_commit(app[KEEPER].wake)
+    task = asyncio.create_task(writer.run(), name="timeline-writer")
+    yield
+    await _cancel(task)
+
+
+async def _cancel_rebuilds(app: web.Application) -> None:
+    for task in list(app[REBUILDS].values()):
+        with contextlib.suppress(Exception):
+            await task  # a rebuild runs in a thread and cannot be interrupted; let it finish its swap
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def _seed_if_empty(timeline: Timeline) -> None:

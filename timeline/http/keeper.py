@@ -14,13 +14,13 @@ log = logging.getLogger(__name__)
 class ViewKeeper:
     """Runs the projections whenever woken (a write here, a NOTIFY from PostgreSQL) or every `poll` seconds."""
 
-    def __init__(self, runner: ProjectionRunner, poll: float = 0.5) -> None:
+    def __init__(self, runner: ProjectionRunner, positions: dict[str, int], poll: float = 0.5) -> None:
         self.runner = runner
         self.poll = poll
         self._wake = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timeline-projector")
         self._loop = asyncio.get_running_loop()
-        self.positions: dict[str, int] = {}
+        self.positions = positions
         self.caught_up = asyncio.Condition()
 
     def wake(self) -> None:
@@ -45,6 +45,30 @@ class ViewKeeper:
             async with self.caught_up:
                 self.positions = positions
                 self.caught_up.notify_all()
+
+    async def wait_for(self, view: str, position: int, timeout: float) -> bool:
+        """Wait until a view has reached `position`; False if it has not within `timeout` seconds."""
+        def reached() -> bool:
+            return self.positions.get(view, 0) >= position
+
+        if reached():
+            return True
+        self.wake()
+        async with self.caught_up:
+            try:
+                await asyncio.wait_for(self.caught_up.wait_for(reached), timeout)
+            except TimeoutError:
+                return False
+        return True
+
+    async def wait_for_change(self, timeout: float) -> bool:
+        """Wait until the next catch-up has run; False if `timeout` passed first."""
+        async with self.caught_up:
+            try:
+                await asyncio.wait_for(self.caught_up.wait(), timeout)
+            except TimeoutError:
+                return False
+        return True
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
@@ -11,11 +12,13 @@ from projections.views import Views
 from timeline.app import Timeline
 from timeline.config import Settings
 from timeline.http.keeper import ViewKeeper
+from timeline.writer import Writer
 
 SETTINGS = web.AppKey("settings", Settings)
 TIMELINE = web.AppKey("timeline", Timeline)
-# The one thread that writes: the library is synchronous, and SQLite wants a single writer.
-WRITER = web.AppKey("writer", ThreadPoolExecutor)
+WRITER = web.AppKey("writer", Writer)
 RUNNER = web.AppKey("runner", ProjectionRunner)
 VIEWS = web.AppKey("views", Views)
 KEEPER = web.AppKey("keeper", ViewKeeper)
+READS = web.AppKey("reads", ThreadPoolExecutor)
+REBUILDS = web.AppKey("rebuilds", dict[str, asyncio.Task[int]])

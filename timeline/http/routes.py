@@ -4,8 +4,33 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from timeline.http import views
+from timeline.http.handlers import admin, events, facts, subjects
+from timeline.http.openapi import serve_openapi
+
+SUBJECT = "/v1/subjects/{kind:[a-z]+}/{slug:[^/]+}"
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_get("/healthz", views.healthz)
+    app.router.add_routes(
+        [
+            web.get("/healthz", admin.healthz),
+            web.get("/openapi.json", serve_openapi),
+            web.post("/v1/facts", facts.record_facts),
+            web.get("/v1/facts/{id}", facts.get_fact),
+            web.post("/v1/facts/{id}/corrections", facts.correct_fact),
+            web.post("/v1/facts/{id}/retractions", facts.retract_fact),
+            web.post("/v1/documents", facts.record_documents),
+            web.get("/v1/documents/{id}", facts.get_document),
+            web.get("/v1/subjects", subjects.list_subjects),
+            web.get(SUBJECT, subjects.get_subject),
+            web.get(SUBJECT + "/status", subjects.status),
+            web.get(SUBJECT + "/timeline", subjects.timeline),
+            web.get(SUBJECT + "/statements", subjects.statements),
+            web.get("/v1/ratings", subjects.ratings),
+            web.get("/v1/sources", subjects.sources),
+            web.get("/v1/events", events.list_events),
+            web.get("/v1/events/stream", events.stream_events),
+            web.get("/v1/projections", admin.list_projections),
+            web.post("/v1/projections/{name}/rebuild", admin.rebuild_projection),
+        ]
+    )

@@ -1,0 +1,131 @@
+"""Who may write, and how writes are committed: tokens, group commit, and a loop that never blocks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+import pytest
+
+from tests.e2e.conftest import TOKEN, rating
+from timeline.config import ConfigurationError, settings_from
+from timeline.http.keys import WRITER
+
+
+async def test_writes_need_a_bearer_token_when_tokens_are_configured(secured):
+    missing = await secured.post("/v1/facts", json=rating())
+    assert missing.status == 401 and missing.headers["WWW-Authenticate"].startswith("Bearer")
+    wrong = await secured.post("/v1/facts", json=rating(), headers={"Authorization": "Bearer not-the-token"})
+    assert wrong.status == 401 and "invalid_token" in wrong.headers["WWW-Authenticate"]
+    assert (await secured.post("/v1/projections/facts/rebuild")).status == 401
+    right = await secured.post("/v1/facts", json=rating(), headers={"Authorization": f"Bearer {TOKEN}"})
+    assert right.status == 201
+    assert (await secured.get("/v1/subjects/force/bedfordshire/status")).status == 200  # reads stay open
+
+
+def test_tokens_may_be_configured_as_sha256_hashes():
+    from timeline.config import hash_token
+
+    settings = settings_from({"TIMELINE_TOKENS": f"sha256:{hash_token('s3cret')}, other"})
+    assert settings.token_hashes == (hash_token("s3cret"), hash_token("other"))
+
+
+def test_with_no_token_the_server_refuses_to_listen_beyond_loopback():
+    with pytest.raises(ConfigurationError, match="refusing to listen on 0.0.0.0 with no token"):
+        settings_from({}, host="0.0.0.0")
+    assert settings_from({"TIMELINE_TOKENS": "t"}, host="0.0.0.0").host == "0.0.0.0"
+    assert settings_from({}, host="127.0.0.1").host == "127.0.0.1"
+
+
+async def test_writes_waiting_together_are_committed_in_one_transaction(client):
+    writer = client.app[WRITER]
+    release, holding = threading.Event(), threading.Event()
+
+    def hold_the_writer(batch):
+        # Runs on the writer thread: keeps the first batch open until every request is queued.
+        holding.set()
+        release.wait(timeout=30)
+        return batch.record([])
+
+    blocker = asyncio.ensure_future(writer.submit(hold_the_writer))
+    await asyncio.to_thread(holding.wait, 30)
+    batches_before = writer.batches
+    posts = [asyncio.ensure_future(client.post("/v1/facts", json=rating())) for _ in range(32)]
+    while writer._queue.qsize() < 32:  # noqa: SLF001 - the test observes the queue it fills
+        await asyncio.sleep(0)  # yield to the event loop (not a timed wait) so the requests reach the queue
+    release.set()
+    responses = await asyncio.gather(*posts)
+    await blocker
+    assert [r.status for r in responses] == [201] * 32
+    positions = sorted([(await r.json())["position"] for r in responses])
+    assert len(set(positions)) == 32
+    assert writer.batches - batches_before == 2  # the held batch, then all 32 writes in one commit
+
+
+async def test_a_refused_write_does_not_spoil_the_others_committed_with_it(client):
+    bad = rating(occurred="2019")
+    bad["source"] |= {"document": "comet-2017-03-02-bedfordshire-inadequate", "quote": "not in the article"}
+    responses = await asyncio.gather(*(client.post("/v1/facts", json=b) for b in [rating(), bad, rating()]))
+    assert sorted(r.status for r in responses) == [201, 201, 422]
+
+
+@pytest.fixture
+def debug_server(settings):
+    """The server on its own event loop in its own thread, with asyncio debug on: slow callbacks are logged."""
+    from aiohttp import web
+
+    import sys
+
+    from timeline.http.app import create_app, tune_process
+
+    import gc
+
+    switch_interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
+    tune_process()  # as `timeline serve` does
+    loop = asyncio.new_event_loop()
+    loop.set_debug(True)
+    loop.slow_callback_duration = 0.05
+    runner = web.AppRunner(create_app(settings))
+    loop.run_until_complete(runner.setup())
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    loop.run_until_complete(site.start())
+    port = runner.addresses[0][1]
+    thread = threading.Thread(target=loop.run_forever, name="debug-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=30)
+    loop.close()
+    sys.setswitchinterval(switch_interval)
+    gc.set_threshold(*thresholds)
+    gc.unfreeze()
+
+
+async def test_the_event_loop_never_blocks_for_50ms_under_reads_and_writes(debug_server, caplog):
+    import aiohttp
+
+    caplog.set_level(logging.WARNING, logger="asyncio")
+    # Twelve clients at a time; a burst of a hundred new connections makes asyncio's own accept loop slow in debug mode.
+    async with aiohttp.ClientSession(debug_server, connector=aiohttp.TCPConnector(limit=12)) as http:
+        # Enough facts that any read or write done on the loop itself would take well over 50 ms.
+        for _ in range(6):
+            assert (await http.post("/v1/facts", json=[rating() for _ in range(200)])).status == 201
+        async def call(method, path, **kwargs):
+            async with http.request(method, path, **kwargs) as response:
+                await response.read()  # releases the connection for the next request
+                return response.status
+
+        work = []
+        for n in range(40):
+            work.append(call("POST", "/v1/facts", json=[rating() for _ in range(5)]))
+            work.append(call("GET", "/v1/subjects/force/bedfordshire/status", params={"as_of": "2017-03-03"}))
+            work.append(call("GET", "/v1/subjects/force/testshire/timeline", params={"limit": "20"}))
+            if n % 5 == 0:  # reads that take ~100 ms of work: on the loop they would be caught at once
+                work.append(call("GET", "/v1/subjects/force/testshire/timeline", params={"limit": "1000"}))
+                work.append(call("GET", "/v1/events", params={"limit": "1000"}))
+        statuses = await asyncio.gather(*work)
+        assert sorted(set(statuses)) == [200, 201] and len(statuses) == 136
+    slow = [r.getMessage() for r in caplog.records if r.threadName == "debug-server" and "took" in r.getMessage()]
+    assert slow == []

@@ -1,0 +1,198 @@
+"""A group of writes staged together and committed in one transaction.
+
+The writer gathers every request waiting at a moment into one batch (group commit).
+Each command is checked against the log *and* the commands staged before it, and a
+command that is refused stages nothing, so one bad request never spoils the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from timeline.errors import (
+    DocumentConflict,
+    FactConflict,
+    FactNotFound,
+    FactRetracted,
+    FieldError,
+    InvalidRecord,
+    StaleVersion,
+)
+from timeline.facts import Fact, FactContent
+from timeline.sources import Document, DocumentContent, document_aggregate_id, quote_occurs_in
+from timeline.vocabulary import NewFact, fact_body, parse_fact
+
+if TYPE_CHECKING:
+    from timeline.app import Receipt, Timeline
+
+T = TypeVar("T")
+Record = NewFact | DocumentContent
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Where a committed event landed."""
+
+    position: int
+    recorded_at: dt.datetime
+
+
+Positions = dict[tuple[UUID, int], Stored]
+
+
+class Pending(Generic[T]):
+    """A command's outcome, known once its batch commits."""
+
+    def __init__(self, resolve: Callable[[Positions], T]) -> None:
+        self._resolve = resolve
+        self._result: T | None = None
+        self._done = False
+
+    def settle(self, positions: Positions) -> None:
+        self._result, self._done = self._resolve(positions), True
+
+    def result(self) -> T:
+        if not self._done:
+            raise RuntimeError("the batch has not been committed")
+        return self._result  # type: ignore[return-value]
+
+
+class WriteBatch:
+    def __init__(self, timeline: Timeline) -> None:
+        self._timeline = timeline
+        self._staged: dict[UUID, Fact | Document] = {}
+        self._pending: list[Pending[Any]] = []
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    # Commands
+
+    def record(self, records: Sequence[Record]) -> Pending[list[Receipt]]:
+        """Stage new facts and documents, all or none; records already stored unchanged are no-ops."""
+        from timeline.app import Receipt
+
+        local: dict[UUID, Fact | Document] = {}
+        outcomes: list[Receipt | tuple[str, UUID]] = []
+        for index, record in enumerate(records):
+            if isinstance(record, DocumentContent):
+                aggregate_id = document_aggregate_id(record.slug)
+                stored = self._document(record.slug, local)
+                if stored is None:
+                    local[aggregate_id] = Document.record(record)
+                elif stored != record:
+                    raise DocumentConflict(record.slug, index)
+                outcomes.append(self._outcome("document", aggregate_id, local))
+                continue
+            fact_id = record.id or uuid.uuid4()
+            self._check_quote(record.content, local, index)
+            original = self._original(fact_id, local)
+            if original is None:
+                local[fact_id] = Fact.record(fact_id, record.content)
+            elif original != record.content:
+                raise FactConflict(fact_id, index)
+            outcomes.append(self._outcome("fact", fact_id, local))
+        self._staged.update(local)
+
+        def resolve(positions: Positions) -> list[Receipt]:
+            return [o if isinstance(o, Receipt) else self._receipt(*o, 1, positions) for o in outcomes]
+
+        return self._add(Pending(resolve))
+
+    def correct(self, fact_id: UUID, expected_version: int, changes: dict[str, Any], reason: str) -> Pending[Receipt]:
+        """Stage a new version replacing the given top-level fields of a fact's content."""
+        fact = self._fact_for_change(fact_id, expected_version)
+        if changes.get("type", fact.content.type) != fact.content.type:
+            raise InvalidRecord([FieldError("type", "a correction cannot change a fact's type; retract it instead")])
+        body = fact_body(fact.content) | {k: v for k, v in changes.items() if k not in ("id", "type")}
+        content = parse_fact(body).content
+        self._check_quote(content, {}, None)
+        fact.correct(content, reason)
+        return self._staged_change(fact)
+
+    def retract(self, fact_id: UUID, expected_version: int, reason: str) -> Pending[Receipt]:
+        """Stage a retraction: the fact stays in the log, marked retracted, with the reason."""
+        fact = self._fact_for_change(fact_id, expected_version)
+        fact.retract(reason)
+        return self._staged_change(fact)
+
+    # Committing
+
+    def commit(self) -> None:
+        """Save every staged event in one transaction, then settle every command's outcome."""
+        positions = self._timeline.save_staged(list(self._staged.values()))
+        for pending in self._pending:
+            pending.settle(positions)
+
+    # Helpers
+
+    def _add(self, pending: Pending[T]) -> Pending[T]:
+        self._pending.append(pending)
+        return pending
+
+    def _staged_change(self, fact: Fact) -> Pending[Receipt]:
+        self._staged[fact.id] = fact
+        version = fact.version
+        return self._add(Pending(lambda positions: self._receipt("fact", fact.id, version, positions)))
+
+    def _outcome(self, kind: str, aggregate_id: UUID, local: dict[UUID, Any]) -> Receipt | tuple[str, UUID]:
+        if aggregate_id in local or aggregate_id in self._staged:
+            return (kind, aggregate_id)  # new in this batch: its position is known after commit
+        return self._timeline.receipt_for_stored(kind, aggregate_id, 1)
+
+    def _receipt(self, kind: str, aggregate_id: UUID, version: int, positions: Positions) -> Receipt:
+        from timeline.app import Receipt
+
+        stored = positions[(aggregate_id, version)]
+        aggregate = self._staged[aggregate_id]
+        public_id = aggregate.content.slug if isinstance(aggregate, Document) else str(aggregate_id)
+        return Receipt(kind, public_id, version, stored.position, stored.recorded_at, created=True)
+
+    def _aggregate(self, aggregate_id: UUID, local: dict[UUID, Any]) -> Any:
+        if aggregate_id in local:
+            return local[aggregate_id]
+        if aggregate_id in self._staged:
+            return self._staged[aggregate_id]
+        try:
+            return self._timeline.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def _document(self, slug: str, local: dict[UUID, Any]) -> DocumentContent | None:
+        document = self._aggregate(document_aggregate_id(slug), local)
+        return document.content if isinstance(document, Document) else None
+
+    def _original(self, fact_id: UUID, local: dict[UUID, Any]) -> FactContent | None:
+        fact = self._aggregate(fact_id, local)
+        if fact is None:
+            return None
+        if not isinstance(fact, Fact):
+            raise FactConflict(fact_id)
+        return fact.original
+
+    def _fact_for_change(self, fact_id: UUID, expected_version: int) -> Fact:
+        fact = self._aggregate(fact_id, {})
+        if not isinstance(fact, Fact):
+            raise FactNotFound(fact_id)
+        if fact.retracted:
+            raise FactRetracted(fact_id)
+        if fact.version != expected_version:
+            raise StaleVersion(fact_id, expected_version, fact.version)
+        return fact
+
+    def _check_quote(self, content: FactContent, local: dict[UUID, Any], index: int | None) -> None:
+        source = content.source
+        if source.document is None:
+            return
+        document = self._document(source.document, local)
+        if document is None:
+            raise InvalidRecord([FieldError("source.document", f"no document {source.document!r} is stored; record it first", index)])
+        if source.quote is not None and not quote_occurs_in(source.quote, document.text):
+            raise InvalidRecord([FieldError("source.quote", f"this quote does not occur in document {source.document!r}", index)])

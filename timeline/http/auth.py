@@ -1,0 +1,34 @@
+"""Bearer tokens for writes, compared in constant time and never logged."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from timeline.config import hash_token
+from timeline.http.keys import SETTINGS
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@web.middleware
+async def require_token_for_writes(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    settings = request.app[SETTINGS]
+    if request.method in WRITE_METHODS and settings.writes_need_token:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise web.HTTPUnauthorized(text="writes need Authorization: Bearer <token>", headers={"WWW-Authenticate": 'Bearer realm="timeline"'})
+        if not _accepted(token.strip(), settings.token_hashes):
+            raise web.HTTPUnauthorized(
+                text="that token is not accepted", headers={"WWW-Authenticate": 'Bearer realm="timeline", error="invalid_token"'}
+            )
+    return await handler(request)
+
+
+def _accepted(token: str, hashes: tuple[str, ...]) -> bool:
+    presented = hash_token(token)
+    # Compare with every stored hash, so the time taken says nothing about which one matched.
+    matches = [hmac.compare_digest(presented, stored) for stored in hashes]
+    return any(matches)

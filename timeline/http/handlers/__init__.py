@@ -1,0 +1,1 @@
+"""HTTP handlers: parse the request, call the application off the event loop, render."""

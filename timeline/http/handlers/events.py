@@ -1,0 +1,82 @@
+"""The raw log: a page at a time, or as a stream of Server-Sent Events."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+from aiohttp import web
+
+from timeline.app import Timeline
+from timeline.errors import FieldError
+from timeline.http import params
+from timeline.http.cloudevents import BATCH, cloudevent_from_entry
+from timeline.http.keys import KEEPER, TIMELINE
+from timeline.http.problems import BadRequest
+from timeline.http.render import entry_json
+from timeline.http.respond import JSON, off_loop
+
+KEEP_ALIVE_SECONDS = 15.0
+STREAM_PAGE = 200
+
+
+async def list_events(request: web.Request) -> web.Response:
+    """GET /v1/events?after=POSITION&limit=N, as JSON or (Accept) a CloudEvents batch."""
+    after, limit = params.integer(request, "after", 0, low=0), params.limit(request, default=100)
+    timeline, as_cloudevents = request.app[TIMELINE], BATCH in request.headers.get("Accept", "")
+
+    def page() -> bytes:
+        entries, head = timeline.log(after, limit), timeline.head()
+        if as_cloudevents:
+            return orjson.dumps([cloudevent_from_entry(e) for e in entries])
+        next_after = entries[-1].position if entries else after
+        return orjson.dumps({"events": [entry_json(e) for e in entries], "head": head, "next_after": next_after})
+
+    body = await off_loop(request, page)
+    return web.Response(body=body, content_type=BATCH if as_cloudevents else JSON)
+
+
+async def stream_events(request: web.Request) -> web.StreamResponse:
+    """GET /v1/events/stream: every event after `Last-Event-ID` (or `after`, or now), then new ones as they come.
+
+    Each event's SSE id is its log position, so a client that reconnects with Last-Event-ID
+    gets exactly what it missed: no repeats, no gaps.
+    """
+    timeline, keeper = request.app[TIMELINE], request.app[KEEPER]
+    after = _resume_position(request)
+    if after is None:
+        after = await off_loop(request, timeline.head)
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    await response.prepare(request)
+    await response.write(b"retry: 1000\n: connected\n\n")
+    try:
+        while True:
+            frames = await off_loop(request, _frames, timeline, after)
+            for position, frame in frames:
+                await response.write(frame)
+                after = position
+            if len(frames) < STREAM_PAGE:
+                changed = await keeper.wait_for_change(KEEP_ALIVE_SECONDS)
+                if not changed:
+                    await response.write(b": keep-alive\n\n")
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    return response
+
+
+def _frames(timeline: Timeline, after: int) -> list[tuple[int, bytes]]:
+    """The next page of the log as SSE frames, rendered off the loop."""
+    frames = []
+    for entry in timeline.log(after, STREAM_PAGE):
+        body = entry_json(entry)
+        frames.append((entry.position, f"id: {entry.position}\nevent: {body['event']}\ndata: ".encode() + orjson.dumps(body) + b"\n\n"))
+    return frames
+
+
+def _resume_position(request: web.Request) -> int | None:
+    value = request.headers.get("Last-Event-ID") or request.query.get("after")
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise BadRequest("Last-Event-ID (or after) is a log position", errors=[FieldError("Last-Event-ID", "is not a position")])
+    return int(value)

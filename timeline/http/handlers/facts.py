@@ -1,0 +1,121 @@
+"""Recording, correcting and retracting facts; recording documents; reading both back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from timeline.errors import FieldError, InvalidRecord
+from timeline.http import params
+from timeline.http.cloudevents import BATCH, STRUCTURED, fact_from_cloudevent
+from timeline.http.keys import KEEPER, SETTINGS, TIMELINE, WRITER
+from timeline.http.problems import BadRequest
+from timeline.http.render import document_json, fact_json, location, receipt_json
+from timeline.http.respond import JSON, json_response, off_loop, read_json
+from timeline.vocabulary import parse_document, parse_fact, validate_correction, validate_retraction
+
+
+async def record_facts(request: web.Request) -> web.Response:
+    """POST /v1/facts: one fact (object) or an atomic batch (array); JSON or CloudEvents."""
+    body = await read_json(request, (JSON, STRUCTURED, BATCH))
+    if request.content_type == STRUCTURED:
+        body = fact_from_cloudevent(body)
+    elif request.content_type == BATCH:
+        if not isinstance(body, list):
+            raise BadRequest("a CloudEvents batch is a JSON array of events")
+        body = [fact_from_cloudevent(event, index) for index, event in enumerate(body)]
+    return await _record(request, body, lambda item, index: parse_fact(item, index))
+
+
+async def record_documents(request: web.Request) -> web.Response:
+    """POST /v1/documents: a source document with its full text."""
+    body = await read_json(request)
+    return await _record(request, body, lambda item, index: parse_document(_as_document(item), index))
+
+
+async def _record(request: web.Request, body: Any, parse: Any) -> web.Response:
+    items = body if isinstance(body, list) else [body]
+    if isinstance(body, list) and not body:
+        raise BadRequest("the batch is empty", status=422)
+    if len(items) > request.app[SETTINGS].max_batch:
+        raise BadRequest(f"a batch holds at most {request.app[SETTINGS].max_batch} records", status=413)
+    records = await off_loop(request, _parse_all, items, parse)
+    receipts = await request.app[WRITER].submit(lambda batch: batch.record(records))
+    request.app[KEEPER].wake()
+    created = any(r.created for r in receipts)
+    status = 201 if created else 200
+    if isinstance(body, list):
+        return json_response({"receipts": [receipt_json(r) for r in receipts]}, status=status)
+    (receipt,) = receipts
+    return json_response(receipt_json(receipt), status=status, headers={"Location": location(receipt)})
+
+
+def _parse_all(items: list[Any], parse: Any) -> list[Any]:
+    """Parse every record, reporting every invalid one (with its index) at once."""
+    records, errors = [], []
+    for index, item in enumerate(items):
+        try:
+            records.append(parse(item, index if len(items) > 1 else None))
+        except InvalidRecord as error:
+            errors.extend(error.errors)
+    if errors:
+        raise InvalidRecord(errors)
+    return records
+
+
+def _as_document(item: Any) -> Any:
+    return {"type": "document", **item} if isinstance(item, dict) and "type" not in item else item
+
+
+async def get_fact(request: web.Request) -> web.Response:
+    fact = await off_loop(request, request.app[TIMELINE].fact, params.fact_id(request))
+    return json_response(fact_json(fact), headers={"ETag": f'"{fact.version}"'})
+
+
+async def correct_fact(request: web.Request) -> web.Response:
+    """POST /v1/facts/{id}/corrections: {reason, changes, expected_version} or If-Match: "<version>"."""
+    fact_id, body = params.fact_id(request), await read_json(request)
+    validate_correction(body)
+    expected = _expected_version(request, body)
+    receipt = await request.app[WRITER].submit(lambda batch: batch.correct(fact_id, expected, body["changes"], body["reason"]))
+    return _changed(request, receipt)
+
+
+async def retract_fact(request: web.Request) -> web.Response:
+    """POST /v1/facts/{id}/retractions: {reason, expected_version} or If-Match: "<version>"."""
+    fact_id, body = params.fact_id(request), await read_json(request)
+    validate_retraction(body)
+    expected = _expected_version(request, body)
+    receipt = await request.app[WRITER].submit(lambda batch: batch.retract(fact_id, expected, body["reason"]))
+    return _changed(request, receipt)
+
+
+def _changed(request: web.Request, receipt: Any) -> web.Response:
+    request.app[KEEPER].wake()
+    return json_response(receipt_json(receipt), status=201, headers={"Location": location(receipt), "ETag": f'"{receipt.version}"'})
+
+
+def _expected_version(request: web.Request, body: dict[str, Any]) -> int:
+    header = request.headers.get("If-Match")
+    if header is not None:
+        tag = header.strip().removeprefix("W/").strip('"')
+        if not tag.isdigit():
+            raise BadRequest('If-Match names the version you read, e.g. If-Match: "2"')
+        if "expected_version" in body and body["expected_version"] != int(tag):
+            raise BadRequest("If-Match and expected_version disagree")
+        return int(tag)
+    if "expected_version" not in body:
+        raise BadRequest(
+            "say which version you are changing: expected_version in the body, or If-Match",
+            status=428,
+            errors=[FieldError("expected_version", "is required (or send If-Match)")],
+        )
+    return body["expected_version"]
+
+
+async def get_document(request: web.Request) -> web.Response:
+    slug = request.match_info["id"]
+    document = await off_loop(request, request.app[TIMELINE].document, slug)
+    return json_response(document_json(document))
+

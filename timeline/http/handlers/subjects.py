@@ -1,0 +1,85 @@
+"""The views over HTTP: subjects, status, timeline, statements, ratings, sources."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from projections.timeline import TimelineQuery
+from timeline.errors import FieldError
+from timeline.http import params
+from timeline.http.keys import VIEWS
+from timeline.http.problems import BadRequest
+from timeline.http.respond import view_response
+from timeline.subjects import SUBJECT_KINDS
+from timeline.vocabulary import PILLARS
+
+
+async def list_subjects(request: web.Request) -> web.Response:
+    kind = request.query.get("kind") or None
+    if kind is not None and kind not in SUBJECT_KINDS:
+        raise BadRequest(f"unknown kind {kind!r}; kinds are {', '.join(SUBJECT_KINDS)}", errors=[FieldError("kind", "unknown kind")])
+    known_at, views = params.known_at(request), request.app[VIEWS]
+    return await view_response(request, lambda: views.subjects(kind, known_at))
+
+
+async def get_subject(request: web.Request) -> web.Response:
+    subject, known_at, views = params.subject(request), params.known_at(request), request.app[VIEWS]
+
+    def compute() -> dict:
+        found = views.subject(subject, known_at)
+        if found is None:
+            raise web.HTTPNotFound(text=f"no fact names {subject}")
+        base = f"/v1/subjects/{subject}"
+        return found | {"links": {"status": f"{base}/status", "timeline": f"{base}/timeline", "statements": f"{base}/statements"}}
+
+    return await view_response(request, compute)
+
+
+async def status(request: web.Request) -> web.Response:
+    subject, as_of, known_at = params.subject(request), params.as_date(request, "as_of"), params.known_at(request)
+    views = request.app[VIEWS]
+    return await view_response(request, lambda: views.status(subject, as_of=as_of, known_at=known_at))
+
+
+async def timeline(request: web.Request) -> web.Response:
+    subject, known_at = params.subject(request), params.known_at(request)
+    query = TimelineQuery(
+        as_of=params.as_date(request, "as_of"),
+        types=params.fact_types(request),
+        date_from=params.start_date(request, "from"),
+        date_to=params.as_date(request, "to"),
+        include_retracted=params.flag(request, "include_retracted"),
+        limit=params.limit(request),
+    )
+    cursor, views = request.query.get("cursor") or None, request.app[VIEWS]
+    return await view_response(request, lambda: views.timeline(subject, query, known_at, cursor))
+
+
+async def statements(request: web.Request) -> web.Response:
+    """Statements by the subject (as speaker) and about it."""
+    subject, as_of, known_at = params.subject(request), params.as_date(request, "as_of"), params.known_at(request)
+    views = request.app[VIEWS]
+
+    def compute() -> dict:
+        by = views.statements(speaker=subject, as_of=as_of, known_at=known_at)
+        about = views.statements(about=subject, as_of=as_of, known_at=by["known_at"])
+        return {k: by[k] for k in ("position", "known_at", "as_of")} | {
+            "subject": subject, "by": by["statements"], "about": about["statements"],
+        }
+
+    return await view_response(request, compute)
+
+
+async def ratings(request: web.Request) -> web.Response:
+    pillar = request.query.get("pillar", "")
+    if pillar not in PILLARS:
+        message = f"pillar is one of {', '.join(PILLARS)}"
+        raise BadRequest(message, errors=[FieldError("pillar", message)])
+    as_of, known_at = params.as_date(request, "as_of"), params.known_at(request)
+    inspection, views = request.query.get("inspection") or None, request.app[VIEWS]
+    return await view_response(request, lambda: views.ratings(pillar, as_of=as_of, inspection=inspection, known_at=known_at))
+
+
+async def sources(request: web.Request) -> web.Response:
+    known_at, views = params.known_at(request), request.app[VIEWS]
+    return await view_response(request, lambda: views.sources(known_at), view="documents")

@@ -1,0 +1,233 @@
+"""The OpenAPI 3.1 document, generated from the very schemas that validate requests."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from aiohttp import web
+
+from timeline.facts import FactType
+from timeline.http.cloudevents import BATCH, CLOUDEVENT_SCHEMA, STRUCTURED
+from timeline.http.respond import JSON
+from timeline.subjects import SUBJECT_KINDS
+from timeline.vocabulary import CORRECTION_SCHEMA, DOCUMENT_SCHEMA, FACT_SCHEMA, PILLARS, RETRACTION_SCHEMA
+
+PROBLEM = "application/problem+json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(required: list[str], **properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+_INTEGER, _STRING, _BOOLEAN = {"type": "integer"}, {"type": "string"}, {"type": "boolean"}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_VIEW = {"position": _INTEGER, "known_at": _INTEGER, "as_of": _NULLABLE_STRING}
+
+SCHEMAS: dict[str, Any] = {
+    "Fact": FACT_SCHEMA,
+    "Document": {**DOCUMENT_SCHEMA, "required": [r for r in DOCUMENT_SCHEMA["required"] if r != "type"]},
+    "Correction": CORRECTION_SCHEMA,
+    "Retraction": RETRACTION_SCHEMA,
+    "CloudEvent": CLOUDEVENT_SCHEMA,
+    "Problem": _object(
+        ["type", "title", "status", "detail"],
+        type=_STRING, title=_STRING, status=_INTEGER, detail=_STRING,
+        errors={"type": "array", "items": _object(["field", "message"], field=_STRING, message=_STRING, index=_INTEGER)},
+    ),
+    "Receipt": _object(
+        ["kind", "id", "version", "position", "recorded_at", "created"],
+        kind={"enum": ["fact", "document"]}, id=_STRING, version=_INTEGER, position=_INTEGER,
+        recorded_at={"type": "string", "format": "date-time"}, created=_BOOLEAN,
+    ),
+    "Receipts": _object(["receipts"], receipts={"type": "array", "items": _ref("Receipt")}),
+    "StoredFact": _object(
+        ["id", "version", "retracted", "type", "subject", "occurred", "data", "source", "history"],
+        id=_STRING, version=_INTEGER, retracted=_BOOLEAN, type={"enum": [t.value for t in FactType]}, subject=_STRING,
+        occurred=_STRING, data={"type": "object"}, source={"type": "object"}, mentions={"type": "array"},
+        history={"type": "array", "items": _object(["version", "position", "recorded_at", "change"])},
+    ),
+    "StoredDocument": _object(["id", "publisher", "url", "published", "kind", "sha256", "text"]),
+    "Subjects": _object(["position", "known_at", "subjects"], **_VIEW, subjects={"type": "array"}),
+    "Subject": _object(["id", "kind", "facts", "links"], **_VIEW, id=_STRING, kind=_STRING, facts=_INTEGER, links={"type": "object"}),
+    "Status": _object(
+        ["position", "known_at", "subject", "ratings", "pending_decisions", "statements", "roles"],
+        **_VIEW, subject=_STRING, ratings={"type": "object"}, pending_decisions={"type": "array"},
+        statements={"type": "array"}, findings={"type": ["object", "null"]}, roles={"type": "array"},
+    ),
+    "Timeline": _object(
+        ["position", "known_at", "subject", "facts", "next_cursor"],
+        **_VIEW, subject=_STRING, facts={"type": "array"}, next_cursor=_NULLABLE_STRING,
+    ),
+    "Statements": _object(["position", "known_at", "subject", "by", "about"], **_VIEW, subject=_STRING, by={"type": "array"}, about={"type": "array"}),
+    "Ratings": _object(
+        ["position", "known_at", "pillar", "ratings", "counts"],
+        **_VIEW, pillar={"enum": PILLARS}, inspection=_NULLABLE_STRING, ratings={"type": "array"},
+        counts={"type": "object", "additionalProperties": _INTEGER},
+    ),
+    "Sources": _object(["position", "known_at", "documents"], **_VIEW, documents={"type": "array"}),
+    "Events": _object(["events", "head", "next_after"], events={"type": "array"}, head=_INTEGER, next_after=_INTEGER),
+    "Projections": _object(["head", "projections"], head=_INTEGER, projections={"type": "array"}),
+    "Health": _object(["status", "facts", "position", "views"], status=_STRING, facts=_INTEGER, position=_INTEGER, views={"type": "object"}),
+}
+
+
+def _query(name: str, schema: dict[str, Any], description: str, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+AS_OF = _query("as_of", _STRING, "valid time: an EDTF date, taken at its last day")
+KNOWN_AT = _query("known_at", _STRING, "record time: a log position, or a UTC instant such as 2017-03-02T12:00:00Z")
+MIN_POSITION = _query("min_position", {"type": "integer", "minimum": 0}, "wait (bounded) until the view has reached this log position")
+LIMIT = _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "page size")
+SUBJECT_PATH = [
+    {"name": "kind", "in": "path", "required": True, "schema": {"enum": list(SUBJECT_KINDS)}},
+    {"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}},
+]
+FACT_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+
+
+def _json(schema: dict[str, Any], media: str = JSON) -> dict[str, Any]:
+    return {"content": {media: {"schema": schema}}}
+
+
+def _problems(*statuses: int) -> dict[str, Any]:
+    return {str(s): {"description": "a problem", **_json(_ref("Problem"), PROBLEM)} for s in statuses}
+
+
+def _view(schema: str, summary: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": [*parameters, AS_OF, KNOWN_AT, MIN_POSITION],
+            "responses": {
+                "200": {"description": "the view, with the position it reflects and an ETag", **_json(_ref(schema))},
+                "304": {"description": "not modified since the ETag in If-None-Match"},
+                **_problems(400, 404, 503),
+            },
+        }
+    }
+
+
+def _write(summary: str, body: dict[str, Any], parameters: list[dict[str, Any]] | None = None, created: str = "Receipt") -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": summary,
+            "security": [{"bearer": []}],
+            "parameters": parameters or [],
+            "requestBody": {"required": True, "content": body},
+            "responses": {
+                "200": {"description": "already stored: the original", **_json({"oneOf": [_ref("Receipt"), _ref("Receipts")]})},
+                "201": {"description": "stored", **_json({"oneOf": [_ref(created), _ref("Receipts")]})},
+                **_problems(400, 401, 404, 409, 413, 415, 422, 428),
+            },
+        }
+    }
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    timeline_filters = [
+        _query("type", _STRING, "fact types, comma-separated"),
+        _query("from", _STRING, "EDTF date: facts whose valid time ends on or after it"),
+        _query("to", _STRING, "EDTF date: facts whose valid time starts on or before it"),
+        _query("include_retracted", _BOOLEAN, "show retracted facts too"),
+        LIMIT,
+        _query("cursor", _STRING, "next_cursor of the previous page"),
+    ]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Timeline",
+            "version": "1",
+            "description": "Sourced, dated facts as an event log, and views of them as of any date, as known at any moment.",
+        },
+        "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": {
+            "/healthz": {"get": {"summary": "health and positions", "responses": {"200": {"description": "ok", **_json(_ref("Health"))}}}},
+            "/v1/facts": _write(
+                "record a fact, or an atomic batch",
+                {
+                    JSON: {"schema": {"oneOf": [_ref("Fact"), {"type": "array", "items": _ref("Fact"), "minItems": 1}]}},
+                    STRUCTURED: {"schema": _ref("CloudEvent")},
+                    BATCH: {"schema": {"type": "array", "items": _ref("CloudEvent")}},
+                },
+            ),
+            "/v1/facts/{id}": {
+                "get": {
+                    "summary": "a fact as it stands, with its version history",
+                    "parameters": [FACT_ID],
+                    "responses": {"200": {"description": "the fact", **_json(_ref("StoredFact"))}, **_problems(400, 404)},
+                }
+            },
+            "/v1/facts/{id}/corrections": _write(
+                "correct a fact (a new version)", {JSON: {"schema": _ref("Correction")}}, [FACT_ID, _if_match()]
+            ),
+            "/v1/facts/{id}/retractions": _write(
+                "retract a fact (a new version)", {JSON: {"schema": _ref("Retraction")}}, [FACT_ID, _if_match()]
+            ),
+            "/v1/documents": _write("record a source document", {JSON: {"schema": _ref("Document")}}),
+            "/v1/documents/{id}": {
+                "get": {
+                    "summary": "a source document with its text",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": _STRING}],
+                    "responses": {"200": {"description": "the document", **_json(_ref("StoredDocument"))}, **_problems(404)},
+                }
+            },
+            "/v1/subjects": _view("Subjects", "subjects named by facts", [_query("kind", {"enum": list(SUBJECT_KINDS)}, "only this kind")]),
+            "/v1/subjects/{kind}/{slug}": _view("Subject", "a subject: how many facts name it", SUBJECT_PATH),
+            "/v1/subjects/{kind}/{slug}/status": _view("Status", "a subject's status", SUBJECT_PATH),
+            "/v1/subjects/{kind}/{slug}/timeline": _view("Timeline", "a subject's timeline", [*SUBJECT_PATH, *timeline_filters]),
+            "/v1/subjects/{kind}/{slug}/statements": _view("Statements", "statements by and about a subject", SUBJECT_PATH),
+            "/v1/ratings": _view(
+                "Ratings",
+                "every force's grade on a pillar, and counts per grade",
+                [_query("pillar", {"enum": PILLARS}, "the pillar", required=True), _query("inspection", _STRING, "e.g. PEEL 2016")],
+            ),
+            "/v1/sources": _view("Sources", "documents and the facts citing them", []),
+            "/v1/events": {
+                "get": {
+                    "summary": "the log in order",
+                    "parameters": [_query("after", {"type": "integer", "minimum": 0}, "start after this position"), LIMIT],
+                    "responses": {
+                        "200": {
+                            "description": "a page of events",
+                            "content": {JSON: {"schema": _ref("Events")}, BATCH: {"schema": {"type": "array", "items": _ref("CloudEvent")}}},
+                        },
+                        **_problems(400),
+                    },
+                }
+            },
+            "/v1/events/stream": {
+                "get": {
+                    "summary": "Server-Sent Events of new events; resume with Last-Event-ID",
+                    "responses": {"200": {"description": "an event stream", "content": {"text/event-stream": {}}}, **_problems(400)},
+                }
+            },
+            "/v1/projections": {
+                "get": {"summary": "each view's position and lag", "responses": {"200": {"description": "ok", **_json(_ref("Projections"))}}}
+            },
+            "/v1/projections/{name}/rebuild": {
+                "post": {
+                    "summary": "rebuild a view from the log while the old one keeps answering",
+                    "security": [{"bearer": []}],
+                    "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"enum": ["facts", "documents"]}}],
+                    "responses": {"202": {"description": "rebuilding", **_json({"type": "object"})}, **_problems(401, 404, 409)},
+                }
+            },
+        },
+    }
+
+
+def _if_match() -> dict[str, Any]:
+    return {"name": "If-Match", "in": "header", "required": False, "schema": _STRING, "description": 'the version you read, e.g. "2"'}
+
+
+async def serve_openapi(request: web.Request) -> web.Response:
+    from timeline.http.respond import json_response
+
+    return json_response(openapi_document())

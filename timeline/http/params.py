@@ -1,0 +1,110 @@
+"""Query and path parameters, parsed once with clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from aiohttp import web
+
+from timeline.dates import InvalidDate, parse_valid_time
+from timeline.errors import FieldError
+from timeline.facts import FactType
+from timeline.http.problems import BadRequest
+from timeline.subjects import InvalidSubject, subject_kind
+
+MAX_LIMIT = 1000
+
+
+def as_date(request: web.Request, name: str) -> dt.date | None:
+    """An EDTF date taken at its last day: `as_of=2017` means the end of 2017."""
+    value = request.query.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return parse_valid_time(value).upper
+    except InvalidDate as error:
+        raise BadRequest(f"{name}: {error}", errors=[FieldError(name, str(error))]) from None
+
+
+def start_date(request: web.Request, name: str) -> dt.date | None:
+    """An EDTF date taken at its first day (for the start of a range)."""
+    value = request.query.get(name)
+    if not value:
+        return None
+    try:
+        return parse_valid_time(value).lower
+    except InvalidDate as error:
+        raise BadRequest(f"{name}: {error}", errors=[FieldError(name, str(error))]) from None
+
+
+def known_at(request: web.Request) -> int | dt.datetime | None:
+    """A log position (an integer) or a UTC instant (ISO 8601 with an offset)."""
+    value = request.query.get("known_at")
+    if not value:
+        return None
+    if value.isdigit():
+        return int(value)
+    try:
+        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        message = "known_at is a log position (e.g. 31) or a UTC instant with its offset (e.g. 2017-03-02T12:00:00Z)"
+        raise BadRequest(message, errors=[FieldError("known_at", message)])
+    return instant
+
+
+def integer(request: web.Request, name: str, default: int | None, low: int = 0, high: int | None = None) -> int | None:
+    value = request.query.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < low or (high is not None and number > high):
+        bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        raise BadRequest(f"{name} must be a whole number {bounds}", errors=[FieldError(name, f"must be a whole number {bounds}")])
+    return number
+
+
+def limit(request: web.Request, default: int = 50) -> int:
+    return integer(request, "limit", default, low=1, high=MAX_LIMIT)  # type: ignore[return-value]
+
+
+def flag(request: web.Request, name: str) -> bool:
+    value = request.query.get(name, "false").lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise BadRequest(f"{name} is true or false", errors=[FieldError(name, "is true or false")])
+    return value in ("true", "1", "yes")
+
+
+def fact_types(request: web.Request) -> frozenset[str]:
+    types = frozenset(t for value in request.query.getall("type", []) for t in value.split(",") if t)
+    unknown = sorted(types - {t.value for t in FactType})
+    if unknown:
+        message = f"unknown fact type {', '.join(unknown)}; types are {', '.join(t.value for t in FactType)}"
+        raise BadRequest(message, errors=[FieldError("type", message)])
+    return types
+
+
+def subject(request: web.Request) -> str:
+    value = f"{request.match_info['kind']}/{request.match_info['slug']}"
+    return checked_subject(value, "subject")
+
+
+def checked_subject(value: str, name: str) -> str:
+    try:
+        subject_kind(value)
+    except InvalidSubject as error:
+        raise BadRequest(str(error), errors=[FieldError(name, str(error))]) from None
+    return value
+
+
+def fact_id(request: web.Request) -> UUID:
+    value = request.match_info["id"]
+    try:
+        return UUID(value)
+    except ValueError:
+        raise BadRequest(f"{value!r} is not a fact id (a UUID)", errors=[FieldError("id", "is not a UUID")]) from None

@@ -1,0 +1,69 @@
+"""Errors as RFC 9457 problem details, mapped from the domain's exceptions in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from projections.views import InvalidQuery
+from timeline.errors import Conflict, FieldError, InvalidRecord, NotFound, StaleVersion
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+class BadRequest(Exception):
+    """A request the API cannot parse: malformed JSON, a bad parameter, a wrong content type."""
+
+    def __init__(self, detail: str, status: int = 400, errors: list[FieldError] | None = None, **extra: Any):
+        super().__init__(detail)
+        self.detail, self.status, self.errors, self.extra = detail, status, errors or [], extra
+
+
+def problem(status: int, detail: str, *, errors: list[FieldError] | None = None, headers: dict[str, str] | None = None, **extra: Any) -> web.Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status, "detail": detail}
+    if errors:
+        body["errors"] = [
+            {"field": e.field, "message": e.message, **({"index": e.index} if e.index is not None else {})} for e in errors
+        ]
+    body.update(extra)
+    return web.Response(body=orjson.dumps(body), status=status, content_type=PROBLEM, headers=headers)
+
+
+@web.middleware
+async def problems_middleware(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except BadRequest as error:
+        return problem(error.status, error.detail, errors=error.errors, **error.extra)
+    except InvalidRecord as error:
+        return problem(422, "the record is invalid; nothing was stored", errors=error.errors)
+    except InvalidQuery as error:
+        return problem(400, str(error))
+    except StaleVersion as error:
+        return problem(409, str(error), current_version=error.actual)
+    except Conflict as error:
+        index = getattr(error, "index", None)
+        return problem(409, str(error), **({"index": index} if index is not None else {}))
+    except NotFound as error:
+        return problem(404, str(error))
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        detail = error.text if error.text and not error.text.startswith(f"{error.status}:") else error.reason
+        return problem(error.status, detail, headers={k: v for k, v in error.headers.items() if k.lower() in ("allow", "www-authenticate", "retry-after")})
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return problem(500, "an unexpected error occurred; nothing was stored")
+
+
+_TITLES = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+    406: "Not Acceptable", 409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type",
+    422: "Unprocessable Content", 428: "Precondition Required", 429: "Too Many Requests", 500: "Internal Server Error",
+    503: "Service Unavailable",
+}

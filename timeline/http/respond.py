@@ -1,0 +1,69 @@
+"""Reading request bodies, and answering view reads with read-your-writes, positions and ETags."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import orjson
+from aiohttp import web
+
+from timeline.http.keys import KEEPER, READS, SETTINGS
+from timeline.http.params import integer
+from timeline.http.problems import BadRequest
+
+JSON = "application/json"
+T = TypeVar("T")
+
+
+async def off_loop(request: web.Request, function: Callable[..., T], *args: Any) -> T:
+    """Run a blocking read on the server's read threads, never on the event loop.
+
+    The pool is small on purpose: reads are CPU-bound Python, and more threads than cores
+    only take the GIL away from the loop.
+    """
+    return await asyncio.get_running_loop().run_in_executor(request.app[READS], functools.partial(function, *args))
+
+
+def json_response(body: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(body=orjson.dumps(body), status=status, content_type=JSON, headers=headers)
+
+
+async def read_json(request: web.Request, accepted: tuple[str, ...] = (JSON,)) -> Any:
+    """The body as JSON, refusing other content types and malformed JSON (invalid UTF-8 included)."""
+    if request.content_type not in accepted:
+        raise BadRequest(f"send {' or '.join(accepted)}, not {request.content_type or 'no content type'}", status=415)
+    raw = await request.read()  # aiohttp refuses bodies over client_max_size with 413
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise BadRequest(f"the body is not valid JSON: {error}") from None
+
+
+async def view_response(request: web.Request, compute: Callable[[], dict[str, Any]], view: str = "facts") -> web.Response:
+    """Run a view read off the loop, after waiting for `min_position`; answer with an ETag, or 304."""
+    minimum = integer(request, "min_position", None, low=0)
+    if minimum is not None:
+        settings = request.app[SETTINGS]
+        if not await request.app[KEEPER].wait_for(view, minimum, settings.read_wait_seconds):
+            raise web.HTTPServiceUnavailable(
+                text=f"the {view} view has not reached position {minimum} yet; try again shortly",
+                headers={"Retry-After": "1"},
+            )
+    body, etag = await off_loop(request, _serialised, compute)
+    if etag in _etags(request.headers.get("If-None-Match", "")):
+        return web.Response(status=304, headers={"ETag": etag})
+    return web.Response(body=body, content_type=JSON, headers={"ETag": etag})
+
+
+def _serialised(compute: Callable[[], dict[str, Any]]) -> tuple[bytes, str]:
+    # Serialising and hashing a large view is real work: it belongs off the loop too.
+    body = orjson.dumps(compute())
+    return body, '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")} if header else set()

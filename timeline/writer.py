@@ -1,0 +1,81 @@
+"""The single writer: commits every write waiting at a moment in one transaction, off the event loop.
+
+The eventsourcing library is synchronous and SQLite wants one writer, so all writes go
+through one thread. Requests that arrive while a batch is committing wait together and
+share the next commit (group commit): one fsync for many acknowledged writes. A request
+is answered only after its batch has committed, so an acknowledged write is durable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from timeline.app import Timeline
+from timeline.batch import Pending, WriteBatch
+from timeline.errors import Conflict
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Command = Callable[[WriteBatch], Pending[Any]]
+
+
+class Writer:
+    def __init__(self, timeline: Timeline, executor: ThreadPoolExecutor, max_batch: int = 256) -> None:
+        self.timeline = timeline
+        self.max_batch = max_batch
+        self._executor = executor
+        self._queue: asyncio.Queue[tuple[Command, asyncio.Future[Any]]] = asyncio.Queue()
+        self._listeners: list[Callable[[], None]] = []
+        self.batches = 0  # how many commits; with `writes`, shows how well writes are grouped
+        self.writes = 0
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        self._listeners.append(listener)
+
+    async def submit(self, command: Callable[[WriteBatch], Pending[T]]) -> T:
+        """Stage `command` in the next batch; returns its outcome once that batch has committed."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        await self._queue.put((command, future))
+        return await future
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            group = [await self._queue.get()]
+            while not self._queue.empty() and len(group) < self.max_batch:
+                group.append(self._queue.get_nowait())
+            outcomes = await loop.run_in_executor(self._executor, self._commit, [command for command, _ in group])
+            self.batches, self.writes = self.batches + 1, self.writes + len(group)
+            for (_, future), outcome in zip(group, outcomes, strict=True):
+                if future.done():  # the client went away
+                    continue
+                if isinstance(outcome, BaseException):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
+            for listener in self._listeners:
+                listener()
+
+    def _commit(self, commands: list[Command]) -> list[Any]:
+        batch = self.timeline.batch()
+        staged: list[Any] = []
+        for command in commands:
+            try:
+                staged.append(command(batch))
+            except Exception as error:  # a refused command stages nothing and fails alone
+                staged.append(error)
+        try:
+            batch.commit()
+        except Conflict as error:
+            if len(commands) == 1:
+                return [error]
+            # Another process wrote first: retry each command alone, so only the clashing one fails.
+            return [self._commit([command])[0] for command in commands]
+        except Exception as error:
+            log.exception("commit failed; nothing of this batch was stored")
+            return [error] * len(commands)
+        return [item.result() if isinstance(item, Pending) else item for item in staged]
