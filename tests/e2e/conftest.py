@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import socket
+import subprocess
+import sys
+import threading
 import uuid
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -39,3 +45,45 @@ def rating(**changes):
         "source": {"publisher": "HMICFRS", "url": "https://example.org/peel", "published": "2019-05-01", "kind": "official"},
     }
     return body | changes
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def run_server() -> Iterator[Callable[..., str]]:
+    """Start `timeline serve` as a real process; returns its base URL once it is listening."""
+    stops = []
+
+    def start(database: str, **environment: str) -> str:
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "timeline", "serve", "--port", str(port), "--database", database],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ | environment,
+        )
+        drain = threading.Thread(target=process.stdout.read, daemon=True)
+        stops.append(lambda: _stop(process, drain))
+        # The server prints its address once it is listening: wait for that line, not for time to pass.
+        for line in process.stdout:
+            if line.startswith("Timeline on http://"):
+                break
+        else:
+            pytest.fail(f"server exited with {process.wait()} before listening")
+        # Keep draining its log so that a full pipe never stalls the server.
+        drain.start()
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for stop in stops:
+        stop()
+
+
+def _stop(process: subprocess.Popen, drain: threading.Thread) -> None:
+    process.terminate()
+    process.wait(timeout=30)
+    if drain.ident is not None:  # started
+        drain.join(timeout=30)
+    process.stdout.close()

@@ -230,6 +230,8 @@ async def test_status_as_of_and_known_at_over_http(client):
         ("/v1/ratings", {}),
         ("/v1/ratings", {"pillar": "kindness"}),
         ("/v1/events", {"after": "-1"}),
+        ("/v1/events", {"after": str(2**64)}),
+        ("/v1/subjects/force/bedfordshire/status", {"known_at": str(2**64)}),
         ("/v1/subjects/force/bedfordshire/status", {"min_position": "soon"}),
     ],
 )
@@ -303,10 +305,32 @@ async def test_min_position_waits_for_the_write_to_reach_the_view(client):
     assert body["ratings"]["effectiveness"]["grade"] == "good"
 
 
-async def test_min_position_beyond_the_log_is_a_503_with_retry_after(client):
+async def test_min_position_beyond_the_log_head_is_a_400(client):
     response = await client.get("/v1/subjects/force/bedfordshire/status", params={"min_position": "1000000"})
-    await problem(response, 503)
-    assert response.headers["Retry-After"] == "1"
+    assert "the log ends at 31" in (await problem(response, 400))["detail"]
+
+
+async def test_a_view_that_does_not_reach_min_position_in_time_is_a_503_with_retry_after(client):
+    import threading
+
+    from timeline.http.keys import RUNNER
+
+    runner, release = client.app[RUNNER], threading.Event()
+    catch_up = runner.catch_up
+
+    def stuck(*args):  # a projector that cannot make progress (say, its database is locked)
+        release.wait(timeout=30)
+        return catch_up(*args)
+
+    runner.catch_up = stuck
+    try:
+        receipt = await (await client.post("/v1/facts", json=rating())).json()
+        response = await client.get("/v1/ratings", params={"pillar": "effectiveness", "min_position": str(receipt["position"])})
+        await problem(response, 503)
+        assert response.headers["Retry-After"] == "1"
+    finally:
+        release.set()
+        runner.catch_up = catch_up
 
 
 async def test_view_responses_carry_an_etag_and_if_none_match_gives_304(client):

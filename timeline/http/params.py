@@ -14,6 +14,7 @@ from timeline.http.problems import BadRequest
 from timeline.subjects import InvalidSubject, subject_kind
 
 MAX_LIMIT = 1000
+MAX_POSITION = 2**63 - 1  # positions are 64-bit in both stores
 
 
 def as_date(request: web.Request, name: str) -> dt.date | None:
@@ -43,7 +44,7 @@ def known_at(request: web.Request) -> int | dt.datetime | None:
     value = request.query.get("known_at")
     if not value:
         return None
-    if value.isdigit():
+    if value.isdigit() and int(value) <= MAX_POSITION:
         return int(value)
     try:
         instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -55,7 +56,7 @@ def known_at(request: web.Request) -> int | dt.datetime | None:
     return instant
 
 
-def integer(request: web.Request, name: str, default: int | None, low: int = 0, high: int | None = None) -> int | None:
+def integer(request: web.Request, name: str, default: int | None, low: int = 0, high: int = MAX_POSITION) -> int | None:
     value = request.query.get(name)
     if value is None or value == "":
         return default
@@ -63,8 +64,8 @@ def integer(request: web.Request, name: str, default: int | None, low: int = 0, 
         number = int(value)
     except ValueError:
         number = None
-    if number is None or number < low or (high is not None and number > high):
-        bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
+    if number is None or number < low or number > high:
+        bounds = f"from {low} to {high}"
         raise BadRequest(f"{name} must be a whole number {bounds}", errors=[FieldError(name, f"must be a whole number {bounds}")])
     return number
 

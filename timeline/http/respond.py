@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 import orjson
 from aiohttp import web
 
-from timeline.http.keys import KEEPER, READS, SETTINGS
+from timeline.errors import FieldError
+from timeline.http.keys import KEEPER, READS, SETTINGS, TIMELINE
 from timeline.http.params import integer
 from timeline.http.problems import BadRequest
 
@@ -47,8 +48,14 @@ async def view_response(request: web.Request, compute: Callable[[], dict[str, An
     """Run a view read off the loop, after waiting for `min_position`; answer with an ETag, or 304."""
     minimum = integer(request, "min_position", None, low=0)
     if minimum is not None:
-        settings = request.app[SETTINGS]
-        if not await request.app[KEEPER].wait_for(view, minimum, settings.read_wait_seconds):
+        settings, keeper = request.app[SETTINGS], request.app[KEEPER]
+        if minimum > keeper.positions.get(view, 0):
+            head = await off_loop(request, request.app[TIMELINE].head)
+            if minimum > head:
+                # Every acknowledged write is at or below the head: this position was never handed out.
+                message = f"nothing has been recorded at position {minimum}; the log ends at {head}"
+                raise BadRequest(message, errors=[FieldError("min_position", message)])
+        if not await keeper.wait_for(view, minimum, settings.read_wait_seconds):
             raise web.HTTPServiceUnavailable(
                 text=f"the {view} view has not reached position {minimum} yet; try again shortly",
                 headers={"Retry-After": "1"},

@@ -77,6 +77,6 @@ def _resume_position(request: web.Request) -> int | None:
     value = request.headers.get("Last-Event-ID") or request.query.get("after")
     if value is None or value == "":
         return None
-    if not value.isdigit():
+    if not value.isdigit() or int(value) > params.MAX_POSITION:
         raise BadRequest("Last-Event-ID (or after) is a log position", errors=[FieldError("Last-Event-ID", "is not a position")])
     return int(value)
