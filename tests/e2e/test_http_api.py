@@ -409,3 +409,15 @@ async def test_unknown_routes_and_methods_are_problems_too(client):
     response = await client.delete("/v1/facts")
     await problem(response, 405)
     assert "POST" in response.headers["Allow"]
+
+
+async def test_two_concurrent_corrections_of_the_same_version_one_wins_one_gets_409(client):
+    body = rating()
+    await client.post("/v1/facts", json=body)
+    first, second = await asyncio.gather(
+        client.post(f"/v1/facts/{body['id']}/corrections", json={"expected_version": 1, "reason": "a", "changes": {"occurred": "2019-05"}}),
+        client.post(f"/v1/facts/{body['id']}/corrections", json={"expected_version": 1, "reason": "b", "changes": {"occurred": "2019"}}),
+    )
+    assert sorted([first.status, second.status]) == [201, 409]
+    stored = await (await client.get(f"/v1/facts/{body['id']}")).json()
+    assert stored["version"] == 2
