@@ -68,6 +68,7 @@ class Timeline(Application[UUID]):
         self.database = database
         storage.prepare(database)
         super().__init__(env=storage.eventsourcing_env(database))
+        storage.protect_log(self.recorder)
 
     def construct_transcoder(self) -> Transcoder:
         return build_transcoder()

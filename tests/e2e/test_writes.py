@@ -129,3 +129,30 @@ async def test_the_event_loop_never_blocks_for_50ms_under_reads_and_writes(debug
         assert sorted(set(statuses)) == [200, 201] and len(statuses) == 136
     slow = [r.getMessage() for r in caplog.records if r.threadName == "debug-server" and "took" in r.getMessage()]
     assert slow == []
+
+
+async def test_repeated_failed_token_checks_are_rate_limited(secured):
+    for _ in range(10):
+        assert (await secured.post("/v1/facts", json=rating(), headers={"Authorization": "Bearer guess"})).status == 401
+    limited = await secured.post("/v1/facts", json=rating(), headers={"Authorization": f"Bearer {TOKEN}"})
+    assert limited.status == 429 and int(limited.headers["Retry-After"]) >= 1
+
+
+def test_failed_attempts_are_forgotten_after_the_window():
+    from timeline.http.auth import FailedAttempts
+
+    now = [0.0]
+    attempts = FailedAttempts(limit=2, window=60, clock=lambda: now[0])
+    attempts.failed("a")
+    attempts.failed("a")
+    assert attempts.wait_seconds("a") == 60 and attempts.wait_seconds("b") == 0
+    now[0] = 61
+    assert attempts.wait_seconds("a") == 0
+
+
+async def test_responses_carry_security_headers_and_no_cors_grant(client):
+    for response in (await client.get("/healthz"), await client.get("/v1/nothing"), await client.get("/v1/ratings", headers={"Origin": "https://evil.example"})):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+        assert "Access-Control-Allow-Origin" not in response.headers

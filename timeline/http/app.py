@@ -19,11 +19,12 @@ from projections.store import open_store
 from projections.views import Views
 from timeline.app import Timeline
 from timeline.config import Settings
-from timeline.http.auth import require_token_for_writes
+from timeline.http.auth import FailedAttempts, require_token_for_writes
 from timeline.http.keeper import ViewKeeper
-from timeline.http.keys import KEEPER, READS, REBUILDS, RUNNER, SETTINGS, TIMELINE, VIEWS, WRITER
+from timeline.http.keys import FAILED_ATTEMPTS, KEEPER, READS, REBUILDS, RUNNER, SETTINGS, TIMELINE, VIEWS, WRITER
 from timeline.http.problems import problems_middleware
 from timeline.http.routes import add_routes
+from timeline.http.security import add_security_headers
 from timeline.loader import read_record_file, store_record_file
 from timeline.seed import seed_files
 from timeline.writer import Writer
@@ -49,6 +50,8 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[REBUILDS] = {}
+    app[FAILED_ATTEMPTS] = FailedAttempts()
+    app.on_response_prepare.append(add_security_headers)
     app.cleanup_ctx.append(_reads)
     app.cleanup_ctx.append(_timeline)
     app.cleanup_ctx.append(_views)

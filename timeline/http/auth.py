@@ -3,24 +3,61 @@
 from __future__ import annotations
 
 import hmac
+import math
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from timeline.config import hash_token
-from timeline.http.keys import SETTINGS
+from timeline.http.keys import FAILED_ATTEMPTS, SETTINGS
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class FailedAttempts:
+    """Failed token checks per client address; past `limit` within `window` seconds, the client must wait."""
+
+    def __init__(self, limit: int = 10, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._failures: dict[str, deque[float]] = {}
+
+    def wait_seconds(self, client: str) -> int:
+        """0 if the client may try; otherwise how long until it may."""
+        failures = self._recent(client)
+        if len(failures) < self.limit:
+            return 0
+        return max(1, math.ceil(failures[0] + self.window - self.clock()))
+
+    def failed(self, client: str) -> None:
+        failures = self._recent(client)
+        failures.append(self.clock())
+        self._failures[client] = failures
+
+    def _recent(self, client: str) -> deque[float]:
+        failures = self._failures.pop(client, deque())
+        while failures and failures[0] <= self.clock() - self.window:
+            failures.popleft()
+        if failures:  # quiet clients are forgotten, so the table cannot grow without bound
+            self._failures[client] = failures
+        return failures
 
 
 @web.middleware
 async def require_token_for_writes(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
     settings = request.app[SETTINGS]
     if request.method in WRITE_METHODS and settings.writes_need_token:
+        attempts, client = request.app[FAILED_ATTEMPTS], request.remote or "unknown"
+        wait = attempts.wait_seconds(client)
+        if wait:
+            raise web.HTTPTooManyRequests(text=f"too many failed token checks; try again in {wait} s", headers={"Retry-After": str(wait)})
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
+            attempts.failed(client)
             raise web.HTTPUnauthorized(text="writes need Authorization: Bearer <token>", headers={"WWW-Authenticate": 'Bearer realm="timeline"'})
         if not _accepted(token.strip(), settings.token_hashes):
+            attempts.failed(client)
             raise web.HTTPUnauthorized(
                 text="that token is not accepted", headers={"WWW-Authenticate": 'Bearer realm="timeline", error="invalid_token"'}
             )

@@ -21,4 +21,5 @@ RUNNER = web.AppKey("runner", ProjectionRunner)
 VIEWS = web.AppKey("views", Views)
 KEEPER = web.AppKey("keeper", ViewKeeper)
 READS = web.AppKey("reads", ThreadPoolExecutor)
+FAILED_ATTEMPTS = web.AppKey("failed_attempts", object)  # timeline.http.auth.FailedAttempts
 REBUILDS = web.AppKey("rebuilds", dict[str, asyncio.Task[int]])
