@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     rebuild = command("rebuild", _rebuild, "Replay the whole log into fresh view tables, then swap them in.")
     rebuild.add_argument("views", nargs="*", metavar="VIEW", help=f"projections to rebuild (default: all of {', '.join(_projection_names())})")
 
+    backup = command("backup", _backup, "Copy the store while it is in use (SQLite); print pg_dump instructions (PostgreSQL).")
+    backup.add_argument("path", type=Path, metavar="PATH", help="where the copy goes; must not exist")
+
     log = command("log", _log, "Print the event log in order.")
     log.add_argument("--after", type=int, default=0, help="start after this position")
     log.add_argument("--limit", type=int, default=None, help="print at most this many events")
@@ -188,6 +191,18 @@ def _rebuild(args: argparse.Namespace) -> int:
     finally:
         store.close()
         timeline.close()
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from timeline.backup import BackupRefused, backup_sqlite
+
+    try:
+        position = backup_sqlite(database_from(given=args.database), args.path)
+    except BackupRefused as refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    print(f"backed up to {args.path}: log position {position}, {args.path.stat().st_size:,} bytes")
     return 0
 
 
