@@ -68,3 +68,19 @@ def timeline(database: str) -> Iterator[Timeline]:
     app = Timeline(database)
     yield app
     app.close()
+
+
+_REPORT: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def report() -> list[str]:
+    """Lines for the figures section printed at the end of the run (trials, inputs, soak figures)."""
+    return _REPORT
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _REPORT:
+        terminalreporter.section("reliability figures")
+        for line in _REPORT:
+            terminalreporter.write_line(line)

@@ -25,6 +25,7 @@ from projections.store import open_store
 from projections.timeline import TimelineQuery
 from projections.views import Views
 from tests import oracle
+from tests.tables import dump_view
 from tests.conftest import _POSTGRES_SKIP, POSTGRES_URL, _conninfo
 from timeline.app import Timeline
 from timeline.errors import Conflict, FactRetracted, StaleVersion
@@ -275,14 +276,7 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
                 return ids
 
     def dump(self, name):
-        projection = self.runner.projections[name]
-        with self.store.read() as cursor:
-            prefix, position = live_prefix(cursor, name)
-            tables = []
-            for table in projection.table_names(prefix):
-                cursor.execute(f"SELECT * FROM {table}")
-                tables.append(sorted(map(tuple, cursor.fetchall()), key=repr))
-        return position, tables
+        return dump_view(self.runner, name)
 
 
 def sqlite_database():
