@@ -314,7 +314,30 @@ def fact_body(content: FactContent) -> dict[str, Any]:
     }
 
 
+MAX_DEPTH = 32  # records are a few levels deep; far deeper input is hostile and would exhaust the stack
+
+
+def nesting_depth(obj: object) -> int:
+    """How deeply lists and objects nest in a JSON value (iteratively: deep input must not recurse)."""
+    deepest, stack = 0, [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            values = value.values()
+        elif isinstance(value, list):
+            values = value
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((item, depth + 1) for item in values)
+    return deepest
+
+
 def _validate(validator: Draft202012Validator, obj: object, index: int | None) -> None:
+    if nesting_depth(obj) > MAX_DEPTH:
+        raise InvalidRecord([FieldError("(record)", f"nests more than {MAX_DEPTH} levels deep", index)])
     errors = sorted(validator.iter_errors(obj), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     if errors:
         # dict.fromkeys: one report per distinct problem, in order (a format may fail in two branches).

@@ -96,3 +96,11 @@ def test_a_record_typed_document_parses_as_a_document():
         "published": "2017-03-02", "kind": "press", "text": "words",
     }
     assert isinstance(parse_record(document), DocumentContent)
+
+
+def test_a_record_nested_too_deeply_is_refused_without_exhausting_the_stack():
+    deep: object = "leaf"
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(InvalidRecord, match="nests more than 32 levels"):
+        parse_fact(RATING | {"data": deep})

@@ -15,6 +15,7 @@ from timeline.errors import FieldError
 from timeline.http.keys import KEEPER, READS, SETTINGS, TIMELINE
 from timeline.http.params import integer
 from timeline.http.problems import BadRequest
+from timeline.vocabulary import MAX_DEPTH, nesting_depth
 
 JSON = "application/json"
 T = TypeVar("T")
@@ -39,9 +40,12 @@ async def read_json(request: web.Request, accepted: tuple[str, ...] = (JSON,)) -
         raise BadRequest(f"send {' or '.join(accepted)}, not {request.content_type or 'no content type'}", status=415)
     raw = await request.read()  # aiohttp refuses bodies over client_max_size with 413
     try:
-        return orjson.loads(raw)
+        body = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise BadRequest(f"the body is not valid JSON: {error}") from None
+    if nesting_depth(body) > MAX_DEPTH:
+        raise BadRequest(f"the body nests more than {MAX_DEPTH} levels deep")
+    return body
 
 
 async def view_response(request: web.Request, compute: Callable[[], dict[str, Any]], view: str = "facts") -> web.Response:
