@@ -1,0 +1,47 @@
+"""A short soak: a mixed read/write load on a real server process, with no errors and no descriptor leak."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from tests.e2e.conftest import free_port
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "soak.py"
+
+
+def load_soak_module():
+    spec = importlib.util.spec_from_file_location("soak", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["soak"] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_short_soak_has_no_errors_and_no_descriptor_growth(sqlite_database, report):
+    soak = load_soak_module()
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "timeline", "serve", "--port", str(port), "--database", sqlite_database],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    drain = threading.Thread(target=server.stdout.read, daemon=True)
+    try:
+        for line in server.stdout:
+            if line.startswith("Timeline on http://"):
+                break
+        drain.start()
+        figures = soak.soak(f"http://127.0.0.1:{port}", server.pid, seconds=12, warmup=4)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if drain.ident is not None:
+            drain.join(timeout=30)
+        server.stdout.close()
+    report.append(figures.summary())
+    assert figures.requests > 500
+    assert figures.errors == 0
+    assert figures.fds_at_end <= figures.fds_after_warmup
