@@ -57,7 +57,7 @@ def test_acknowledged_facts_survive_sigkill_exactly_once_and_views_equal_a_rebui
         drain = threading.Thread(target=process.stdout.read, daemon=True)
         drain.start()
 
-        def write():
+        def write(base: str = base, flowing: threading.Event = flowing) -> None:
             while True:
                 batch = [rating(id=str(uuid.uuid4())) for _ in range(BATCH)]
                 ids = [b["id"] for b in batch]
