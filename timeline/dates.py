@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,9 +40,16 @@ def parse_valid_time(text: str) -> ValidTime:
     return _parse(text.strip())
 
 
+# Months 01-12 only: "2017-21" is EDTF's spring 2017, for the library to read.
+_PLAIN = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2])(?:-(\d{2}))?)?")
+
+
 @lru_cache(maxsize=65536)
 def _parse(text: str) -> ValidTime:
     # edtf's parser takes milliseconds a date, and a log repeats the same dates many times.
+    plain = _PLAIN.fullmatch(text)
+    if plain:
+        return _plain(text, plain)
     if text.startswith("/") or text.endswith("/"):
         # edtf would date an unknown end from today's clock, which no replay could repeat.
         raise InvalidDate(f"{text!r} has an open or unknown end; give both ends")
@@ -59,6 +68,25 @@ def _parse(text: str) -> ValidTime:
         return ValidTime(text, _to_date(lower), _to_date(upper))
     except ValueError:
         raise InvalidDate(f"{text!r} falls outside the years 1 to 9999") from None
+
+
+def _plain(text: str, match: re.Match[str]) -> ValidTime:
+    """EDTF level 0's year, month and day (plain ISO 8601), without the general parser.
+
+    tests/unit/test_dates.py checks that this agrees with edtf on every such date.
+    """
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        if month is None:
+            lower, upper = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        elif day is None:
+            lower = dt.date(year, month, 1)
+            upper = dt.date(year, month, calendar.monthrange(year, month)[1])
+        else:
+            lower = upper = dt.date(year, month, day)
+    except ValueError:
+        raise InvalidDate(f"{text!r} is not a valid EDTF date") from None
+    return ValidTime(text, lower, upper)
 
 
 def _to_date(value: time.struct_time) -> dt.date:

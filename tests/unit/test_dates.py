@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from timeline.dates import InvalidDate, parse_valid_time
 
@@ -42,3 +44,25 @@ def test_open_or_unknown_ends_are_refused_because_they_have_no_calendar_day(text
 def test_years_outside_the_calendar_are_refused(text):
     with pytest.raises(InvalidDate, match="outside the years"):
         parse_valid_time(text)
+
+
+@given(
+    year=st.integers(1, 9999),
+    month=st.one_of(st.none(), st.integers(0, 41)),  # 21-41 are EDTF seasons
+    day=st.one_of(st.none(), st.integers(0, 32)),
+)
+def test_plain_iso_dates_are_bounded_exactly_as_the_edtf_library_bounds_them(year, month, day):
+    from edtf import parse_edtf
+
+    text = f"{year:04d}" + (f"-{month:02d}" if month is not None else "") + (f"-{day:02d}" if month is not None and day is not None else "")
+    try:
+        parsed = parse_edtf(text)
+        expected = (parsed.lower_strict()[:3], parsed.upper_strict()[:3])
+    except Exception:
+        expected = None
+    try:
+        got = parse_valid_time(text)
+        actual = ((got.lower.year, got.lower.month, got.lower.day), (got.upper.year, got.upper.month, got.upper.day))
+    except InvalidDate:
+        actual = None
+    assert actual == expected
