@@ -57,11 +57,16 @@ class Pending(Generic[T]):
 
     def settle(self, positions: Positions) -> None:
         self._result, self._done = self._resolve(positions), True
+        self._resolve = _settled  # drop the closure: it refers back to the batch, a cycle only the GC could free
 
     def result(self) -> T:
         if not self._done:
             raise RuntimeError("the batch has not been committed")
         return self._result  # type: ignore[return-value]
+
+
+def _settled(positions: Positions) -> Any:
+    raise RuntimeError("already settled")
 
 
 class WriteBatch:
@@ -130,6 +135,8 @@ class WriteBatch:
         positions = self._timeline.save_staged(list(self._staged.values()))
         for pending in self._pending:
             pending.settle(positions)
+        self._pending.clear()
+        self._staged.clear()
 
     # Helpers
 

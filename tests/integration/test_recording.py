@@ -182,3 +182,21 @@ def test_later_commands_in_a_batch_see_the_earlier_ones(timeline):
     assert [r.version for r in again.result()] == [1]
     assert (corrected.result().version, retracted.result().version) == (2, 3)
     assert [v.change for v in timeline.fact(fact_id).history] == ["recorded", "corrected", "retracted"]
+
+
+def test_a_committed_batch_is_freed_at_once_without_waiting_for_the_cycle_collector(timeline):
+    import gc
+    import weakref
+
+    record(timeline, DOCUMENT)
+    gc.disable()
+    try:
+        batch = timeline.batch()
+        pending = batch.record([parse_record(rating())])
+        batch.commit()
+        staged = weakref.ref(batch)
+        assert pending.result()[0].version == 1
+        del batch
+        assert staged() is None  # no reference cycle keeps the batch and its aggregates alive
+    finally:
+        gc.enable()
