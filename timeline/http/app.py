@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import sys
+import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -89,6 +90,7 @@ async def _views(app: web.Application) -> AsyncIterator[None]:
     runner = ProjectionRunner(store, timeline.log, all_projections())
     await asyncio.to_thread(runner.setup)
     positions = await asyncio.to_thread(runner.catch_up)
+    await _open_connections_on_every_read_thread(app[READS], settings.read_threads, timeline, store)
     keeper = ViewKeeper(runner, positions, poll=settings.view_poll_seconds)
     listener = listener_for(settings.database, timeline.notification_channel, keeper.wake_threadsafe)
     if listener:
@@ -102,6 +104,24 @@ async def _views(app: web.Application) -> AsyncIterator[None]:
         await asyncio.to_thread(listener.stop)
     await asyncio.to_thread(keeper.close)
     await asyncio.to_thread(store.close)
+
+
+async def _open_connections_on_every_read_thread(reads: ThreadPoolExecutor, threads: int, timeline: Timeline, store: object) -> None:
+    """Start every read thread now, each with its connections, so the server does not grow them under load.
+
+    A barrier makes the tasks run on distinct threads at once; a steady number of open files
+    after start-up is then something a soak can check.
+    """
+    barrier = threading.Barrier(threads)
+
+    def touch() -> None:
+        barrier.wait(timeout=30)
+        timeline.head()
+        with store.read():  # type: ignore[attr-defined]
+            pass
+
+    loop = asyncio.get_running_loop()
+    await asyncio.gather(*(loop.run_in_executor(reads, touch) for _ in range(threads)))
 
 
 async def _writer(app: web.Application) -> AsyncIterator[None]:
