@@ -87,7 +87,9 @@ class ProjectionRunner:
         projection = self.projections[name]
         prefix = _prefix(name, generation)
         with self.store.write() as cursor:
-            position = _tracked(cursor, name, generation)
+            # Locks the tracking row on PostgreSQL, so runners in several processes take turns
+            # (SQLite's BEGIN IMMEDIATE already serialises writers).
+            position = _tracked(cursor, name, generation, lock=self.store.dialect == "postgres")
             if position is None:
                 return 0
             for entry in entries:
@@ -155,8 +157,9 @@ def _active(cursor: Cursor, name: str) -> int | None:
     return row[0] if row else None
 
 
-def _tracked(cursor: Cursor, name: str, generation: int | None) -> int | None:
-    cursor.execute("SELECT position FROM view_tracking WHERE view = ? AND generation = ?", (name, generation))
+def _tracked(cursor: Cursor, name: str, generation: int | None, lock: bool = False) -> int | None:
+    statement = "SELECT position FROM view_tracking WHERE view = ? AND generation = ?"
+    cursor.execute(statement + (" FOR UPDATE" if lock else ""), (name, generation))
     row = cursor.fetchone()
     return row[0] if row else None
 
