@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,7 +87,9 @@ def _serve(args: argparse.Namespace) -> int:
     if not settings.writes_need_token:
         print("no token configured (TIMELINE_TOKENS): writes are open to this machine only; listening on loopback", file=sys.stderr)
     tune_process()
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=_announce(settings))
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 <pid>` prints every thread's stack
+    # On SIGTERM, requests in flight get 5 s to finish (aiohttp's default is 60).
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=_announce(settings), shutdown_timeout=5)
     return 0
 
 

@@ -25,7 +25,8 @@ class Settings:
     max_batch: int = 1000  # records in one POST
     read_wait_seconds: float = 5.0  # how long a read waits for `min_position` before answering 503
     view_poll_seconds: float = 0.5
-    read_threads: int = 2  # threads computing view reads; CPU-bound, so about one per core  # how often views look for writes made by other processes
+    read_threads: int = 2  # threads computing view reads; CPU-bound, so about one per core
+    cors_origins: tuple[str, ...] = ()  # origins whose pages may call the API; none: no CORS at all  # how often views look for writes made by other processes
 
     @property
     def writes_need_token(self) -> bool:
@@ -64,6 +65,7 @@ def settings_from(environ: Mapping[str, str] = os.environ, **given: object) -> S
     values: dict[str, object] = {
         "database": database_from(environ, given.pop("database", None)),  # type: ignore[arg-type]
         "token_hashes": token_hashes(environ.get("TIMELINE_TOKENS", "")),
+        "cors_origins": tuple(o.strip() for o in environ.get("TIMELINE_CORS_ORIGINS", "").split(",") if o.strip()),
     }
     for name, variable, kind in (
         ("max_body_bytes", "TIMELINE_MAX_BODY_BYTES", int),

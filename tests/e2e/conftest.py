@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -82,8 +83,25 @@ def run_server() -> Iterator[Callable[..., str]]:
 
 
 def _stop(process: subprocess.Popen, drain: threading.Thread) -> None:
+    stop_server(process, drain)
+
+
+def stop_server(process: subprocess.Popen, drain: threading.Thread, output: list[str] | None = None) -> None:
+    """SIGTERM, then wait; a server that does not stop is made to print its threads' stacks, killed, and reported."""
     process.terminate()
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGUSR1)  # faulthandler: every thread's stack, into the captured output
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+        if drain.ident is not None:
+            drain.join(timeout=30)
+        process.stdout.close()
+        pytest.fail("the server did not stop within 30 s of SIGTERM:\n" + "".join(output or [])[-8000:])
     if drain.ident is not None:  # started
         drain.join(timeout=30)
     process.stdout.close()

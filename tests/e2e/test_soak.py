@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import free_port, stop_server
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "soak.py"
 
@@ -28,7 +28,8 @@ def test_a_short_soak_has_no_errors_and_no_descriptor_growth(sqlite_database, re
         [sys.executable, "-m", "timeline", "serve", "--port", str(port), "--database", sqlite_database],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    drain = threading.Thread(target=server.stdout.read, daemon=True)
+    output: list[str] = []
+    drain = threading.Thread(target=lambda: output.extend(server.stdout), daemon=True)
     try:
         for line in server.stdout:
             if line.startswith("Timeline on http://"):
@@ -36,11 +37,7 @@ def test_a_short_soak_has_no_errors_and_no_descriptor_growth(sqlite_database, re
         drain.start()
         figures = soak.soak(f"http://127.0.0.1:{port}", server.pid, seconds=12, warmup=4)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        if drain.ident is not None:
-            drain.join(timeout=30)
-        server.stdout.close()
+        stop_server(server, drain, output)
     report.append(figures.summary())
     assert figures.requests > 500
     assert figures.errors == 0

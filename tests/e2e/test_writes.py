@@ -156,3 +156,22 @@ async def test_responses_carry_security_headers_and_no_cors_grant(client):
         assert response.headers["X-Frame-Options"] == "DENY"
         assert "default-src 'none'" in response.headers["Content-Security-Policy"]
         assert "Access-Control-Allow-Origin" not in response.headers
+
+
+async def test_cors_is_granted_only_to_configured_origins(aiohttp_client, settings):
+    import dataclasses
+
+    from timeline.http.app import create_app
+
+    newsroom = "https://newsroom.example"
+    client = await aiohttp_client(create_app(dataclasses.replace(settings, cors_origins=(newsroom,))))
+    allowed = await client.get("/v1/ratings", params={"pillar": "effectiveness"}, headers={"Origin": newsroom})
+    assert allowed.headers["Access-Control-Allow-Origin"] == newsroom
+    assert "ETag" in allowed.headers["Access-Control-Expose-Headers"]
+    preflight = await client.options(
+        "/v1/facts", headers={"Origin": newsroom, "Access-Control-Request-Method": "POST",
+                              "Access-Control-Request-Headers": "Authorization, Content-Type"},
+    )
+    assert preflight.status == 200 and "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    other = await client.get("/v1/ratings", params={"pillar": "effectiveness"}, headers={"Origin": "https://elsewhere.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers

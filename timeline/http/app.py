@@ -59,7 +59,24 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_writer)
     app.on_shutdown.append(_cancel_rebuilds)
     add_routes(app)
+    if settings.cors_origins:
+        allow_cors(app, settings.cors_origins)
     return app
+
+
+def allow_cors(app: web.Application, origins: tuple[str, ...]) -> None:
+    """Let pages from the configured origins call the API (aiohttp-cors answers the preflights)."""
+    import aiohttp_cors
+
+    options = aiohttp_cors.ResourceOptions(
+        allow_credentials=False,
+        allow_methods=["GET", "POST"],
+        allow_headers=("Authorization", "Content-Type", "If-Match", "If-None-Match", "Last-Event-ID"),
+        expose_headers=("ETag", "Location", "Retry-After"),
+    )
+    cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})
+    for route in list(app.router.routes()):
+        cors.add(route)
 
 
 async def _reads(app: web.Application) -> AsyncIterator[None]:
