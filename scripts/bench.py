@@ -242,7 +242,7 @@ def run(events: int, database: str | None, seed: int, requests: int, folder: Pat
     port, minimal_port = free_port(), free_port()
     posts = [orjson.dumps(f) for f in corpus(requests, seed + 1)]  # other ids than the imported corpus
     force = FORCES[0]
-    with Server([sys.executable, "-c", MINIMAL_APP, str(minimal_port)], "listening") as minimal:
+    with Server([sys.executable, "-c", MINIMAL_APP, str(minimal_port)], "listening"):
         base = asyncio.run(load_generator(f"http://127.0.0.1:{minimal_port}", ["/x"], requests, 32))
     with Server([sys.executable, "-m", "timeline", "serve", "--no-seed", "--port", str(port), "--database", database],
                 "Timeline on http://") as server:

@@ -31,7 +31,8 @@ def postgres_unreachable_reason() -> str | None:
 
 
 def _conninfo(url: str) -> str:
-    from timeline.storage import _conninfo as conninfo, eventsourcing_env
+    from timeline.storage import _conninfo as conninfo
+    from timeline.storage import eventsourcing_env
 
     return conninfo(eventsourcing_env(url))
 

@@ -75,9 +75,6 @@ class WriteBatch:
         self._staged: dict[UUID, Fact | Document] = {}
         self._pending: list[Pending[Any]] = []
 
-    def __len__(self) -> int:
-        return len(self._pending)
-
     # Commands
 
     def record(self, records: Sequence[Record]) -> Pending[list[Receipt]]:

@@ -73,13 +73,12 @@ async def test_a_refused_write_does_not_spoil_the_others_committed_with_it(clien
 @pytest.fixture
 def debug_server(settings):
     """The server on its own event loop in its own thread, with asyncio debug on: slow callbacks are logged."""
-    from aiohttp import web
-
+    import gc
     import sys
 
-    from timeline.http.app import create_app, tune_process
+    from aiohttp import web
 
-    import gc
+    from timeline.http.app import create_app, tune_process
 
     switch_interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
     tune_process()  # as `timeline serve` does
@@ -139,7 +138,7 @@ async def test_repeated_failed_token_checks_are_rate_limited(secured):
 
 
 def test_failed_attempts_are_forgotten_after_the_window():
-    from timeline.http.auth import FailedAttempts
+    from timeline.http.attempts import FailedAttempts
 
     now = [0.0]
     attempts = FailedAttempts(limit=2, window=60, clock=lambda: now[0])

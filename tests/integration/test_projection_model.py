@@ -25,8 +25,8 @@ from projections.store import open_store
 from projections.timeline import TimelineQuery
 from projections.views import Views
 from tests import oracle
-from tests.tables import dump_view
 from tests.conftest import _POSTGRES_SKIP, POSTGRES_URL, _conninfo
+from tests.tables import dump_view
 from timeline.app import Timeline
 from timeline.errors import Conflict, FactRetracted, StaleVersion
 from timeline.vocabulary import parse_record

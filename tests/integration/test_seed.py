@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from timeline.facts import SourceKind
 from timeline.loader import read_record_file, store_record_file
 from timeline.seed import seed_files

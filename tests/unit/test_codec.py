@@ -6,10 +6,9 @@ import dataclasses
 import datetime as dt
 import uuid
 
+from eventsourcing.persistence import Mapper
 from hypothesis import given
 from hypothesis import strategies as st
-
-from eventsourcing.persistence import Mapper
 
 from tests.strategies import document_contents, fact_contents
 from timeline.codec import build_transcoder

@@ -8,8 +8,8 @@ import pytest
 
 from timeline.errors import InvalidRecord
 from timeline.facts import FactType
-from timeline.vocabulary import FACT_TYPES, fact_body, parse_document, parse_fact, parse_record
 from timeline.sources import DocumentContent
+from timeline.vocabulary import FACT_TYPES, fact_body, parse_document, parse_fact, parse_record
 
 RATING = {
     "id": "7529703d-525c-53c7-b8c6-a41120c7ebdd",

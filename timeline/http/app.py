@@ -16,11 +16,12 @@ from aiohttp import web
 from projections import all_projections
 from projections.notify import listener_for
 from projections.runner import ProjectionRunner
-from projections.store import open_store
+from projections.store import ViewStore, open_store
 from projections.views import Views
 from timeline.app import Timeline
 from timeline.config import Settings
-from timeline.http.auth import FailedAttempts, require_token_for_writes
+from timeline.http.attempts import FailedAttempts
+from timeline.http.auth import require_token_for_writes
 from timeline.http.keeper import ViewKeeper
 from timeline.http.keys import FAILED_ATTEMPTS, KEEPER, READS, REBUILDS, RUNNER, SETTINGS, TIMELINE, VIEWS, WRITER
 from timeline.http.problems import problems_middleware
@@ -57,7 +58,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_timeline)
     app.cleanup_ctx.append(_views)
     app.cleanup_ctx.append(_writer)
-    app.on_shutdown.append(_cancel_rebuilds)
+    app.on_shutdown.append(_finish_rebuilds)
     add_routes(app)
     if settings.cors_origins:
         allow_cors(app, settings.cors_origins)
@@ -123,7 +124,7 @@ async def _views(app: web.Application) -> AsyncIterator[None]:
     await asyncio.to_thread(store.close)
 
 
-async def _open_connections_on_every_read_thread(reads: ThreadPoolExecutor, threads: int, timeline: Timeline, store: object) -> None:
+async def _open_connections_on_every_read_thread(reads: ThreadPoolExecutor, threads: int, timeline: Timeline, store: ViewStore) -> None:
     """Start every read thread now, each with its connections, so the server does not grow them under load.
 
     A barrier makes the tasks run on distinct threads at once; a steady number of open files
@@ -134,7 +135,7 @@ async def _open_connections_on_every_read_thread(reads: ThreadPoolExecutor, thre
     def touch() -> None:
         barrier.wait(timeout=30)
         timeline.head()
-        with store.read():  # type: ignore[attr-defined]
+        with store.read():
             pass
 
     loop = asyncio.get_running_loop()
@@ -149,7 +150,7 @@ async def _writer(app: web.Application) -> AsyncIterator[None]:
     await _cancel(task)
 
 
-async def _cancel_rebuilds(app: web.Application) -> None:
+async def _finish_rebuilds(app: web.Application) -> None:
     for task in list(app[REBUILDS].values()):
         with contextlib.suppress(Exception):
             await task  # a rebuild runs in a thread and cannot be interrupted; let it finish its swap

@@ -11,6 +11,7 @@ from projections.runner import ProjectionRunner
 from projections.views import Views
 from timeline.app import Timeline
 from timeline.config import Settings
+from timeline.http.attempts import FailedAttempts
 from timeline.http.keeper import ViewKeeper
 from timeline.writer import Writer
 
@@ -21,5 +22,5 @@ RUNNER = web.AppKey("runner", ProjectionRunner)
 VIEWS = web.AppKey("views", Views)
 KEEPER = web.AppKey("keeper", ViewKeeper)
 READS = web.AppKey("reads", ThreadPoolExecutor)
-FAILED_ATTEMPTS = web.AppKey("failed_attempts", object)  # timeline.http.auth.FailedAttempts
+FAILED_ATTEMPTS = web.AppKey("failed_attempts", FailedAttempts)
 REBUILDS = web.AppKey("rebuilds", dict[str, asyncio.Task[int]])
