@@ -7,9 +7,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from projections.facts import FactState
+from timeline.date_words import in_words
+from timeline.headlines import headline
 from timeline.vocabulary import PILLARS
 
-__all__ = ["AUTHORITY", "GRADE_ORDER", "PILLARS", "change", "claim_json", "fact_json", "in_effect", "rating_history", "standing"]
+__all__ = [
+    "AUTHORITY", "GRADE_ORDER", "PILLARS",
+    "change", "claim_json", "claims_in_effect", "fact_json", "in_effect", "rating_history", "standing",
+]  # fmt: skip
 
 # An official record outranks the press, which outranks a party's own statement.
 AUTHORITY = {"official": 3, "press": 2, "statement": 1}
@@ -40,6 +45,25 @@ def rating_history(ratings: Iterable[FactState], subject: str, pillar: str) -> l
     return sorted((standing(claims) for claims in slots.values()), key=lambda pair: pair[0].sort_key)
 
 
+def claims_in_effect(states: Iterable[FactState], as_of: dt.date | None) -> dict[str, dict[str, Any]]:
+    """Each rating claim in effect, by fact id: whether it stands in its slot, and who disagrees with whom.
+
+    A standing claim lists the claims that dispute it; any other claim names the one that stands,
+    and says whether it disputes it (a different grade) or agrees."""
+    slots: dict[tuple[str, str, str], list[FactState]] = {}
+    for claim in states:
+        if claim.type == "rating.published" and in_effect(claim, as_of):
+            slots.setdefault((claim.subject, claim.data["pillar"], claim.data["inspection"]), []).append(claim)
+    found: dict[str, dict[str, Any]] = {}
+    for claims in slots.values():
+        stands, disputes = standing(claims)
+        found[stands.id] = {"stands": True, "disputed_by": [claim_json(c) for c in disputes]}
+        for claim in claims:
+            if claim is not stands:
+                found[claim.id] = {"stands": False, "disputes": claim in disputes, "standing": claim_json(stands)}
+    return found
+
+
 def change(previous: str | None, current: str) -> str:
     if previous is None:
         return "first"
@@ -53,7 +77,9 @@ def fact_json(state: FactState) -> dict[str, Any]:
         "id": state.id,
         "version": state.version,
         **state.body,
+        "headline": headline(state.type, state.subject, state.data),
         "occurred_bounds": [state.occurred.lower.isoformat(), state.occurred.upper.isoformat()],
+        "occurred_label": in_words(state.occurred.edtf),
         "position": state.position,
         "recorded_at": state.recorded_at,
         "version_position": state.known_from,
@@ -67,6 +93,7 @@ def claim_json(state: FactState) -> dict[str, Any]:
         "grade": state.data["grade"],
         "inspection": state.data["inspection"],
         "occurred": state.occurred.edtf,
+        "occurred_label": in_words(state.occurred.edtf),
         "fact": state.id,
         "source": state.source,
     }

@@ -7,6 +7,7 @@ from typing import Any
 
 from projections.claims import PILLARS, change, claim_json, fact_json, in_effect, rating_history
 from projections.facts import FactState
+from timeline.date_words import in_words
 from timeline.dates import parse_valid_time
 
 LATEST_STATEMENTS = 10
@@ -57,6 +58,7 @@ def _pending_decisions(facts: list[FactState], subject: str) -> list[dict[str, A
             "title": fact.data["title"],
             "decider": fact.data["decider"],
             "expected": fact.data.get("expected"),
+            "expected_label": in_words(fact.data["expected"]) if fact.data.get("expected") else None,
             "fact": fact.id,
             "source": fact.source,
         }

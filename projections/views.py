@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from projections import facts as fact_rows
-from projections.claims import fact_json
+from projections.claims import claims_in_effect, fact_json
 from projections.documents import documents as document_rows
 from projections.ratings import ratings_across_forces
 from projections.runner import live_prefix
@@ -56,16 +56,18 @@ class Views:
             query = TimelineQuery(**{**vars(query), "after": after})
         with self.store.read() as cursor:
             prefix, position, known = self._facts(cursor, pinned if pinned is not None else known_at)
-            page, next_key = subject_timeline(fact_rows.states_referencing(cursor, prefix, subject, known), query)
+            states = fact_rows.states_referencing(cursor, prefix, subject, known)
+            page, next_key = subject_timeline(states, query)
             versions = fact_rows.history(cursor, prefix, [s.id for s in page], known)
+        claims = claims_in_effect(states, query.as_of)
         return _envelope(position, known, query.as_of) | {
             "subject": subject,
-            "facts": [fact_json(s) | {"history": versions.get(s.id, [])} for s in page],
+            "facts": [fact_json(s) | {"history": versions.get(s.id, [])} | _claim(claims, s.id) for s in page],
             "next_cursor": encode_cursor(next_key, known) if next_key else None,
         }
 
     def ratings(
-        self, pillar: str, as_of: dt.date | None = None, inspection: str | None = None, known_at: KnownAt = None
+        self, pillar: str | None, as_of: dt.date | None = None, inspection: str | None = None, known_at: KnownAt = None
     ) -> dict[str, Any]:
         with self.store.read() as cursor:
             prefix, position, known = self._facts(cursor, known_at)
@@ -127,6 +129,10 @@ class Views:
             instant = known_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
             return prefix, position, min(fact_rows.position_known_at(cursor, prefix, instant), position)
         return prefix, position, min(known_at, position)
+
+
+def _claim(claims: dict[str, dict[str, Any]], fact_id: str) -> dict[str, Any]:
+    return {"claim": claims[fact_id]} if fact_id in claims else {}
 
 
 def _envelope(position: int, known_at: int, as_of: dt.date | None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The `timeline` command: serve, load, facts, log."""
+"""The `timeline` command: serve, load, facts, log, rebuild, backup, export, import."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
 
     backup = command("backup", _backup, "Copy the store while it is in use (SQLite); print pg_dump instructions (PostgreSQL).")
     backup.add_argument("path", type=Path, metavar="PATH", help="where the copy goes; must not exist")
+
+    export = command("export", _export, "Write the whole log as NDJSON (positions, ids, versions and record times kept).")
+    export.add_argument("--format", choices=["ndjson"], default="ndjson", help="the only format is ndjson")
+    export.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here (must not exist) instead of stdout")
+
+    restore = command("import", _import, "Restore a log written by `timeline export` into an empty store, then build the views.")
+    restore.add_argument("file", type=Path, metavar="FILE")
 
     log = command("log", _log, "Print the event log in order.")
     log.add_argument("--after", type=int, default=0, help="start after this position")
@@ -196,6 +204,51 @@ def _rebuild(args: argparse.Namespace) -> int:
         store.close()
         timeline.close()
     return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from timeline.log_file import export_log
+
+    if args.output is not None and args.output.exists():
+        print(f"timeline export: {args.output} exists; choose a new file", file=sys.stderr)
+        return 2
+    timeline = Timeline(database_from(given=args.database))
+    try:
+        head = timeline.head()
+        with (
+            tqdm(total=head, unit="pos", desc="exporting", disable=None, file=sys.stderr) as bar,
+            (args.output.open("xb") if args.output else nullcontext(sys.stdout.buffer)) as out,
+        ):
+            written = export_log(timeline, out, progress=lambda position: bar.update(position - bar.n))
+    finally:
+        timeline.close()
+    print(f"exported {written:,} events (log head {head})", file=sys.stderr)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from timeline.log_file import StoreNotEmpty, count_lines, import_log
+
+    if not args.file.is_file():
+        print(f"timeline import: {args.file}: no such file", file=sys.stderr)
+        return 2
+    database = database_from(given=args.database)
+    timeline = Timeline(database)
+    try:
+        with tqdm(total=count_lines(args.file), unit="line", desc="checking and restoring", disable=None, file=sys.stderr) as bar:
+            restored = import_log(timeline, args.file, progress=lambda line: bar.update(line - bar.n))
+    except StoreNotEmpty as refusal:
+        print(f"timeline import: {refusal}", file=sys.stderr)
+        return 2
+    except FileRefused as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{args.file}: refused, nothing stored", file=sys.stderr)
+        return 1
+    finally:
+        timeline.close()
+    print(f"{args.file}: restored {restored:,} events")
+    return _rebuild(argparse.Namespace(views=[], database=database))
 
 
 def _backup(args: argparse.Namespace) -> int:

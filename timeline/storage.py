@@ -1,19 +1,21 @@
 """Where the log lives: one SQLite file by default, or a PostgreSQL database.
 
 Translates a `--database` value into the eventsourcing library's settings, and
-holds the few read-only queries the library does not offer (positions of a
-stored event, counts by topic). Nothing else touches SQL on the write side.
+holds the few queries the library does not offer (positions of a stored event,
+counts by topic, restoring an exported log at its positions). Nothing else
+touches SQL on the write side.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
 DEFAULT_DATABASE = "timeline.sqlite3"
 
@@ -110,6 +112,42 @@ def protect_log(recorder: ApplicationRecorder) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{schema}.{table}.append-only",))
         for statement in statements:
             cursor.execute(statement)
+
+
+def restore_events(recorder: ApplicationRecorder, batches: Iterable[Sequence[tuple[int, StoredEvent]]]) -> None:
+    """Insert events at the log positions they held where they were exported, all in one transaction.
+
+    Only `timeline import` calls this, on an empty log: positions are part of what a restore
+    keeps (views, cursors and clients' `known_at` name them), and the library always picks its own.
+    If `batches` raises, the transaction rolls back and nothing is stored.
+    """
+    from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+    table = recorder.events_table_name
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        with recorder.datastore.transaction(commit=True) as cursor:
+            for batch in batches:
+                cursor.executemany(
+                    f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+                    [(p, e.originator_id.hex, e.originator_version, e.topic, e.state) for p, e in batch],  # type: ignore[union-attr]
+                )
+        return
+
+    from psycopg import sql
+
+    qualified = sql.Identifier(recorder.datastore.schema, table)
+    insert = sql.SQL(
+        "INSERT INTO {} (notification_id, originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s, %s)"
+    ).format(qualified)
+    with recorder.datastore.transaction(commit=True) as cursor:
+        cursor.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(qualified))
+        for batch in batches:
+            cursor.executemany(insert, [(p, e.originator_id, e.originator_version, e.topic, e.state) for p, e in batch])
+        # The next event the library records goes after the restored ones.
+        cursor.execute(
+            sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), (SELECT MAX(notification_id) FROM {}))").format(qualified),
+            (f'"{recorder.datastore.schema}"."{table}"',),
+        )
 
 
 def event_positions(recorder: ApplicationRecorder, originator_id: UUID) -> dict[int, int]:

@@ -66,8 +66,13 @@ SCHEMAS: dict[str, Any] = {
     "Statements": _object(["position", "known_at", "subject", "by", "about"], **_VIEW, subject=_STRING, by={"type": "array"}, about={"type": "array"}),
     "Ratings": _object(
         ["position", "known_at", "pillar", "ratings", "counts"],
-        **_VIEW, pillar={"enum": PILLARS}, inspection=_NULLABLE_STRING, ratings={"type": "array"},
+        **_VIEW, pillar={"enum": [*PILLARS, None]}, inspection=_NULLABLE_STRING, ratings={"type": "array"},
         counts={"type": "object", "additionalProperties": _INTEGER},
+    ),
+    "TimelineJS": _object(
+        ["events"],
+        title={"type": "object"},
+        events={"type": "array", "items": _object(["start_date", "text"], start_date=_object(["year"], year=_INTEGER), text={"type": "object"})},
     ),
     "Sources": _object(["position", "known_at", "documents"], **_VIEW, documents={"type": "array"}),
     "Events": _object(["events", "head", "next_after"], events={"type": "array"}, head=_INTEGER, next_after=_INTEGER),
@@ -99,13 +104,14 @@ def _problems(*statuses: int) -> dict[str, Any]:
     return {str(s): {"description": "a problem", **_json(_ref("Problem"), PROBLEM)} for s in statuses}
 
 
-def _view(schema: str, summary: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+def _view(schema: str, summary: str, parameters: list[dict[str, Any]], body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A view's GET; `body` replaces the 200 response's content where a `format` changes it."""
     return {
         "get": {
             "summary": summary,
             "parameters": [*parameters, AS_OF, KNOWN_AT, MIN_POSITION],
             "responses": {
-                "200": {"description": "the view, with the position it reflects and an ETag", **_json(_ref(schema))},
+                "200": {"description": "the view, with the position it reflects and an ETag", **(body or _json(_ref(schema)))},
                 "304": {"description": "not modified since the ETag in If-None-Match"},
                 **_problems(400, 404, 503),
             },
@@ -181,12 +187,22 @@ def openapi_document() -> dict[str, Any]:
             "/v1/subjects": _view("Subjects", "subjects named by facts", [_query("kind", {"enum": list(SUBJECT_KINDS)}, "only this kind")]),
             "/v1/subjects/{kind}/{slug}": _view("Subject", "a subject: how many facts name it", SUBJECT_PATH),
             "/v1/subjects/{kind}/{slug}/status": _view("Status", "a subject's status", SUBJECT_PATH),
-            "/v1/subjects/{kind}/{slug}/timeline": _view("Timeline", "a subject's timeline", [*SUBJECT_PATH, *timeline_filters]),
+            "/v1/subjects/{kind}/{slug}/timeline": _view(
+                "Timeline",
+                "a subject's timeline: a page as JSON, or all of it as TimelineJS 3 JSON",
+                [*SUBJECT_PATH, *timeline_filters, _query("format", {"enum": ["json", "timelinejs"]}, "json (default) or timelinejs")],
+                _json({"anyOf": [_ref("Timeline"), _ref("TimelineJS")]}),
+            ),
             "/v1/subjects/{kind}/{slug}/statements": _view("Statements", "statements by and about a subject", SUBJECT_PATH),
             "/v1/ratings": _view(
                 "Ratings",
-                "every force's grade on a pillar, and counts per grade",
-                [_query("pillar", {"enum": PILLARS}, "the pillar", required=True), _query("inspection", _STRING, "e.g. PEEL 2016")],
+                "every force's standing grade on a pillar (or on each), and counts per grade; as JSON or CSV",
+                [
+                    _query("pillar", {"enum": PILLARS}, "the pillar (default: every pillar)"),
+                    _query("inspection", _STRING, "e.g. PEEL 2016"),
+                    _query("format", {"enum": ["json", "csv"]}, "json (default) or csv"),
+                ],
+                {"content": {JSON: {"schema": _ref("Ratings")}, "text/csv": {"schema": _STRING}}},
             ),
             "/v1/sources": _view("Sources", "documents and the facts citing them", []),
             "/v1/events": {

@@ -48,8 +48,16 @@ async def read_json(request: web.Request, accepted: tuple[str, ...] = (JSON,)) -
     return body
 
 
-async def view_response(request: web.Request, compute: Callable[[], dict[str, Any]], view: str = "facts") -> web.Response:
-    """Run a view read off the loop, after waiting for `min_position`; answer with an ETag, or 304."""
+async def view_response(
+    request: web.Request,
+    compute: Callable[[], dict[str, Any]],
+    view: str = "facts",
+    render: Callable[[dict[str, Any]], bytes] = orjson.dumps,
+    content_type: str = JSON,
+) -> web.Response:
+    """Run a view read off the loop, after waiting for `min_position`; answer with an ETag, or 304.
+
+    `render` turns the view into the body (JSON unless an export format asks otherwise)."""
     minimum = integer(request, "min_position", None, low=0)
     if minimum is not None:
         settings, keeper = request.app[SETTINGS], request.app[KEEPER]
@@ -64,15 +72,15 @@ async def view_response(request: web.Request, compute: Callable[[], dict[str, An
                 text=f"the {view} view has not reached position {minimum} yet; try again shortly",
                 headers={"Retry-After": "1"},
             )
-    body, etag = await off_loop(request, _serialised, compute)
+    body, etag = await off_loop(request, _rendered, compute, render)
     if etag in _etags(request.headers.get("If-None-Match", "")):
         return web.Response(status=304, headers={"ETag": etag})
-    return web.Response(body=body, content_type=JSON, headers={"ETag": etag})
+    return web.Response(body=body, headers={"ETag": etag, "Content-Type": content_type})
 
 
-def _serialised(compute: Callable[[], dict[str, Any]]) -> tuple[bytes, str]:
-    # Serialising and hashing a large view is real work: it belongs off the loop too.
-    body = orjson.dumps(compute())
+def _rendered(compute: Callable[[], dict[str, Any]], render: Callable[[dict[str, Any]], bytes]) -> tuple[bytes, str]:
+    # Rendering and hashing a large view is real work: it belongs off the loop too.
+    body = render(compute())
     return body, '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from timeline.http.handlers import admin, events, facts, subjects
+from timeline.http.handlers import admin, events, facts, page, subjects
 from timeline.http.openapi import serve_openapi
 
 SUBJECT = "/v1/subjects/{kind:[a-z]+}/{slug:[^/]+}"
@@ -13,6 +13,8 @@ SUBJECT = "/v1/subjects/{kind:[a-z]+}/{slug:[^/]+}"
 def add_routes(app: web.Application) -> None:
     app.router.add_routes(
         [
+            web.get("/", page.index),
+            web.static("/page", page.PAGE_FILES),
             web.get("/healthz", admin.healthz),
             web.get("/openapi.json", serve_openapi),
             web.post("/v1/facts", facts.record_facts),

@@ -1,4 +1,4 @@
-"""Response headers that keep browsers from misusing API responses. CORS stays off: no header grants it."""
+"""Response headers that keep browsers from misusing responses. CORS stays off: no header grants it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,12 @@ SECURITY_HEADERS = {
 }
 
 
+# The page loads only its own files and talks only to this server.
+PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    if request.path == "/" or request.path.startswith("/page/"):
+        response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)

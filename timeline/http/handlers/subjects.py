@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import orjson
 from aiohttp import web
 
 from projections.timeline import TimelineQuery
 from timeline.errors import FieldError
+from timeline.formats.ratings_csv import ratings_csv
+from timeline.formats.timelinejs import timelinejs
 from timeline.http import params
 from timeline.http.keys import VIEWS
 from timeline.http.problems import BadRequest
 from timeline.http.respond import view_response
 from timeline.subjects import SUBJECT_KINDS
 from timeline.vocabulary import PILLARS
+
+CSV = "text/csv; charset=utf-8"
+EVERY_FACT = 2**31  # an export is the whole timeline, not a page of it
 
 
 async def list_subjects(request: web.Request) -> web.Response:
@@ -42,16 +48,21 @@ async def status(request: web.Request) -> web.Response:
 
 
 async def timeline(request: web.Request) -> web.Response:
+    """A page of the timeline as JSON, or (`format=timelinejs`) all of it as TimelineJS 3 JSON."""
     subject, known_at = params.subject(request), params.known_at(request)
+    export = params.choice(request, "format", ("json", "timelinejs")) == "timelinejs"
     query = TimelineQuery(
         as_of=params.as_date(request, "as_of"),
         types=params.fact_types(request),
         date_from=params.start_date(request, "from"),
         date_to=params.as_date(request, "to"),
         include_retracted=params.flag(request, "include_retracted"),
-        limit=params.limit(request),
+        limit=EVERY_FACT if export else params.limit(request),
     )
     cursor, views = request.query.get("cursor") or None, request.app[VIEWS]
+    if export:
+        render = lambda view: orjson.dumps(timelinejs(view))  # noqa: E731
+        return await view_response(request, lambda: views.timeline(subject, query, known_at), render=render)
     return await view_response(request, lambda: views.timeline(subject, query, known_at, cursor))
 
 
@@ -71,13 +82,21 @@ async def statements(request: web.Request) -> web.Response:
 
 
 async def ratings(request: web.Request) -> web.Response:
-    pillar = request.query.get("pillar", "")
-    if pillar not in PILLARS:
+    """Every force's standing grade on one pillar (or on each), as JSON or (`format=csv`) CSV."""
+    pillar = request.query.get("pillar") or None
+    if pillar is not None and pillar not in PILLARS:
         message = f"pillar is one of {', '.join(PILLARS)}"
         raise BadRequest(message, errors=[FieldError("pillar", message)])
     as_of, known_at = params.as_date(request, "as_of"), params.known_at(request)
     inspection, views = request.query.get("inspection") or None, request.app[VIEWS]
-    return await view_response(request, lambda: views.ratings(pillar, as_of=as_of, inspection=inspection, known_at=known_at))
+    as_csv = params.choice(request, "format", ("json", "csv")) == "csv"
+
+    def compute() -> dict:
+        return views.ratings(pillar, as_of=as_of, inspection=inspection, known_at=known_at)
+
+    if as_csv:
+        return await view_response(request, compute, render=ratings_csv, content_type=CSV)
+    return await view_response(request, compute)
 
 
 async def sources(request: web.Request) -> web.Response:

@@ -1,0 +1,1 @@
+"""Views rendered into formats other tools read: TimelineJS 3 JSON, CSV."""

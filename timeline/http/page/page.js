@@ -1,0 +1,460 @@
+// The timeline page: a status card and a timeline for one subject, as of a date and as known at a
+// log position, kept live by the server's event stream. Plain DOM, no build step; every text
+// from the API goes in through textContent, never as HTML.
+
+const $ = (id) => document.getElementById(id);
+const TIMELINE_PAGE = 100;
+
+const state = { subject: null, asOf: null, knownAt: null, head: 0, cursor: null, seen: new Set() };
+let generation = 0; // each render bumps it, so a slow older answer never overwrites a newer one
+let refreshing = null;
+let refreshAgain = false;
+
+// --- talking to the API -------------------------------------------------------------------
+
+async function api(path, params = {}) {
+  const url = new URL(path, location.origin);
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined && value !== "") url.searchParams.set(name, value);
+  }
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    if (response.status === 503 && attempt < 20) {
+      // The views are catching up with a write we already saw on the stream: ask again shortly.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      continue;
+    }
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({}));
+      throw new Error(problem.detail || `${response.status} ${response.statusText}`);
+    }
+    return response.json();
+  }
+}
+
+function viewParams(extra = {}) {
+  return { as_of: state.asOf, known_at: state.knownAt, ...extra };
+}
+
+// --- words --------------------------------------------------------------------------------
+
+const words = (slug) => slug.replaceAll("-", " ");
+const titled = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
+function subjectName(id) {
+  const [kind, slug] = id.split("/");
+  return `${titled(words(slug))} (${kind})`;
+}
+
+function personName(id) {
+  return id ? id.split("/")[1].split("-").map(titled).join(" ") : "";
+}
+
+const TYPE_LABELS = {
+  "rating.published": "Rating",
+  "report.published": "Report",
+  "finding.reported": "Finding",
+  "statement.made": "Statement",
+  "decision.pending": "Decision pending",
+  "decision.made": "Decision",
+  "role.held": "Role",
+};
+
+// --- building elements ----------------------------------------------------------------------
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "class") node.className = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function safeHref(url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function sourceLine(source) {
+  if (!source) return null;
+  const href = safeHref(source.url);
+  const name = href ? el("a", { href, rel: "noopener noreferrer" }, source.publisher) : source.publisher;
+  return el("span", { class: `source source-${source.kind}` }, name, ` (${source.kind})`, source.published ? `, ${source.published}` : "");
+}
+
+function quote(source) {
+  return source && source.quote ? el("blockquote", {}, `“${source.quote}”`) : null;
+}
+
+function claimLine(claim) {
+  return el(
+    "span",
+    { class: "claim" },
+    el("span", { class: `grade grade-${claim.grade}` }, words(claim.grade)),
+    ` (${claim.inspection}, ${claim.occurred_label}) — `,
+    sourceLine(claim.source),
+  );
+}
+
+function disputes(list, label) {
+  if (!list || list.length === 0) return null;
+  return el(
+    "div",
+    { class: "disputes" },
+    el("p", { class: "disputes-label" }, label),
+    el("ul", {}, list.map((claim) => el("li", {}, claimLine(claim), quote(claim.source)))),
+  );
+}
+
+// --- the status card ------------------------------------------------------------------------
+
+const CHANGE_WORDS = { up: "up from", down: "down from", same: "same as", first: "first grade" };
+
+function ratingCard(pillar, rating) {
+  const previous = rating.previous;
+  const change =
+    rating.change === "first"
+      ? el("p", { class: "change" }, "First grade on record")
+      : el(
+          "p",
+          { class: `change change-${rating.change}` },
+          `${titled(CHANGE_WORDS[rating.change])} `,
+          el("span", { class: `grade grade-${previous.grade}` }, words(previous.grade)),
+          ` (${previous.inspection}, ${previous.occurred_label}), `,
+          sourceLine(previous.source),
+        );
+  return el(
+    "article",
+    { class: "rating", "data-pillar": pillar },
+    el("h3", {}, titled(pillar)),
+    el("p", { class: "current" }, el("span", { class: `grade grade-${rating.grade}` }, words(rating.grade))),
+    el("p", { class: "meta" }, `${rating.inspection}, ${rating.occurred_label} — `, sourceLine(rating.source)),
+    quote(rating.source),
+    change,
+    disputes(rating.disputed_by, "Disputed by:"),
+    previous ? disputes(previous.disputed_by, `The previous grade (${words(previous.grade)}) is disputed by:`) : null,
+  );
+}
+
+function renderStatus(status) {
+  const body = $("status-body");
+  const ratings = Object.entries(status.ratings);
+  const parts = [];
+  parts.push(
+    ratings.length
+      ? el("div", { class: "ratings" }, ratings.map(([pillar, rating]) => ratingCard(pillar, rating)))
+      : el("p", { class: "empty" }, "No graded inspection on record for these dates."),
+  );
+  if (status.pending_decisions.length) {
+    parts.push(
+      el("h3", {}, "Pending decisions"),
+      el(
+        "ul",
+        { class: "pending" },
+        status.pending_decisions.map((decision) =>
+          el(
+            "li",
+            {},
+            el("strong", {}, decision.title),
+            ` — by ${personName(decision.decider)}`,
+            decision.expected_label ? `, expected ${decision.expected_label}` : "",
+            ". ",
+            sourceLine(decision.source),
+          ),
+        ),
+      ),
+    );
+  }
+  if (status.roles.length) {
+    parts.push(
+      el("h3", {}, "Roles"),
+      el(
+        "ul",
+        { class: "roles" },
+        status.roles.map((role) =>
+          el("li", {}, el("strong", {}, personName(role.person)), `, ${role.role}`, role.attested ? ` (on record ${role.attested})` : "", ". ", sourceLine(role.source)),
+        ),
+      ),
+    );
+  }
+  body.replaceChildren(...parts);
+  $("status-heading").textContent = `Status of ${subjectName(status.subject)}`;
+}
+
+// --- the timeline ---------------------------------------------------------------------------
+
+function versionHistory(fact) {
+  const changes = fact.history.filter((version) => version.change !== "recorded");
+  if (!changes.length) return null;
+  return el(
+    "ul",
+    { class: "history" },
+    changes.map((version) =>
+      el(
+        "li",
+        { class: `history-${version.change}` },
+        el("strong", {}, version.change === "retracted" ? "Retracted" : "Corrected"),
+        ` (version ${version.version}, recorded ${version.recorded_at.slice(0, 10)})`,
+        version.reason ? `: ${version.reason}` : "",
+      ),
+    ),
+  );
+}
+
+function claimNote(claim) {
+  if (!claim) return null;
+  if (claim.stands) {
+    return claim.disputed_by.length
+      ? el("p", { class: "claim-note stands disputed" }, "This grade stands; ", disputes(claim.disputed_by, "disputed by:"))
+      : null;
+  }
+  const standing = claim.standing;
+  return el(
+    "p",
+    { class: `claim-note ${claim.disputes ? "disputed" : "agrees"}` },
+    el("strong", {}, claim.disputes ? "Disputed. " : "Agrees. "),
+    "The standing claim is ",
+    claimLine(standing),
+  );
+}
+
+function factItem(fact) {
+  const classes = ["fact", `type-${fact.type.replace(".", "-")}`];
+  if (fact.retracted) classes.push("retracted");
+  if (fact.claim && (fact.claim.disputes || (fact.claim.stands && fact.claim.disputed_by.length))) classes.push("is-disputed");
+  const summary = fact.type === "rating.published" || fact.type.startsWith("decision") || fact.type === "statement.made" ? fact.data.summary : null;
+  return el(
+    "li",
+    { class: classes.join(" "), id: `fact-${fact.id}`, "data-fact": fact.id },
+    el(
+      "p",
+      { class: "when" },
+      el("time", { datetime: fact.occurred_bounds[0], title: `EDTF: ${fact.occurred}` }, fact.occurred_label),
+      " · ",
+      el("span", { class: "type" }, TYPE_LABELS[fact.type] || fact.type),
+      fact.retracted ? el("span", { class: "badge" }, "retracted") : null,
+      fact.version > 1 && !fact.retracted ? el("span", { class: "badge" }, "corrected") : null,
+    ),
+    el("h3", { class: "headline" }, fact.headline),
+    summary && summary !== fact.headline ? el("p", { class: "summary" }, summary) : null,
+    claimNote(fact.claim),
+    quote(fact.source),
+    el("p", { class: "source-line" }, "Source: ", sourceLine(fact.source)),
+    versionHistory(fact),
+  );
+}
+
+function renderTimeline(timeline, append) {
+  const list = $("facts");
+  const items = timeline.facts.map((fact) => {
+    const item = factItem(fact);
+    if (state.seen.size && !state.seen.has(fact.id)) item.classList.add("new");
+    return item;
+  });
+  if (append) list.append(...items);
+  else list.replaceChildren(...items);
+  if (!append && !timeline.facts.length) list.replaceChildren(el("li", { class: "empty" }, "No facts for these dates."));
+  state.cursor = timeline.next_cursor;
+  $("more").hidden = !state.cursor;
+}
+
+// --- the whole view -------------------------------------------------------------------------
+
+async function render(minPosition = null) {
+  if (!state.subject) return;
+  const mine = ++generation;
+  const base = `/v1/subjects/${state.subject}`;
+  const params = viewParams({ min_position: minPosition });
+  const [status, timeline] = await Promise.all([
+    api(`${base}/status`, params),
+    api(`${base}/timeline`, { ...params, include_retracted: "true", limit: TIMELINE_PAGE }),
+  ]);
+  if (mine !== generation) return null;
+  renderStatus(status);
+  renderTimeline(timeline, false);
+  const fresh = timeline.facts.filter((fact) => state.seen.size && !state.seen.has(fact.id));
+  for (const fact of timeline.facts) state.seen.add(fact.id);
+  updateExportLink();
+  document.body.dataset.position = String(timeline.known_at);
+  return fresh;
+}
+
+async function refresh(minPosition = null) {
+  // One refresh at a time; writes that arrive meanwhile fold into one more.
+  if (refreshing) {
+    refreshAgain = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    try {
+      do {
+        refreshAgain = false;
+        const fresh = await render(minPosition);
+        if (fresh && fresh.length) announce(`${fresh.length} new: ${fresh.map((fact) => fact.headline).join("; ")}`);
+        minPosition = state.knownAt === null ? state.head : null;
+      } while (refreshAgain);
+    } catch (error) {
+      showError(error);
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+async function showMore() {
+  if (!state.cursor) return;
+  const timeline = await api(`/v1/subjects/${state.subject}/timeline`, { cursor: state.cursor, as_of: state.asOf, include_retracted: "true", limit: TIMELINE_PAGE });
+  for (const fact of timeline.facts) state.seen.add(fact.id);
+  renderTimeline(timeline, true);
+}
+
+function announce(text) {
+  $("announcer").textContent = text;
+}
+
+function showError(error) {
+  $("status-body").replaceChildren(el("p", { class: "error", role: "alert" }, `Could not load this view: ${error.message}`));
+}
+
+function updateExportLink() {
+  const url = new URL(`/v1/subjects/${state.subject}/timeline`, location.origin);
+  url.searchParams.set("format", "timelinejs");
+  if (state.asOf) url.searchParams.set("as_of", state.asOf);
+  if (state.knownAt !== null) url.searchParams.set("known_at", state.knownAt);
+  $("export-link").href = url.pathname + url.search;
+}
+
+function saveLocation() {
+  const url = new URL(location.href);
+  url.search = "";
+  if (state.subject) url.searchParams.set("subject", state.subject);
+  if (state.asOf) url.searchParams.set("as_of", state.asOf);
+  if (state.knownAt !== null) url.searchParams.set("known_at", state.knownAt);
+  history.replaceState(null, "", url);
+}
+
+// --- controls -------------------------------------------------------------------------------
+
+async function loadSubjects() {
+  const { subjects } = await api("/v1/subjects");
+  const select = $("subject");
+  const current = state.subject;
+  select.replaceChildren(...subjects.map((subject) => el("option", { value: subject.id }, `${subjectName(subject.id)} — ${subject.facts} facts`)));
+  const forces = subjects.filter((subject) => subject.kind === "force");
+  state.subject = subjects.some((s) => s.id === current) ? current : (forces[0] || subjects[0] || {}).id || null;
+  if (state.subject) select.value = state.subject;
+}
+
+function showKnownAt() {
+  const slider = $("known-at");
+  slider.max = String(Math.max(state.head, 1));
+  slider.value = String(state.knownAt ?? state.head);
+  $("known-at-text").textContent =
+    state.knownAt === null ? `everything known now (log position ${state.head})` : `as the log stood at position ${state.knownAt} of ${state.head}`;
+  slider.setAttribute("aria-valuetext", $("known-at-text").textContent);
+}
+
+async function describeKnownAt() {
+  if (state.knownAt === null) return;
+  const { events } = await api("/v1/events", { after: state.knownAt - 1, limit: 1 });
+  if (events.length && state.knownAt === events[0].position) {
+    $("known-at-text").textContent = `as the log stood at position ${state.knownAt} of ${state.head}, recorded ${events[0].recorded_at.replace("T", " ").slice(0, 19)} UTC`;
+  }
+}
+
+function wireControls() {
+  $("subject").addEventListener("change", (event) => {
+    state.subject = event.target.value;
+    state.seen.clear();
+    saveLocation();
+    refresh();
+  });
+  $("as-of").addEventListener("change", (event) => {
+    state.asOf = event.target.value || null;
+    saveLocation();
+    refresh();
+  });
+  $("as-of-clear").addEventListener("click", () => {
+    $("as-of").value = "";
+    state.asOf = null;
+    saveLocation();
+    refresh();
+  });
+  $("known-at").addEventListener("input", (event) => {
+    state.knownAt = Number(event.target.value) >= state.head ? null : Number(event.target.value);
+    showKnownAt();
+  });
+  $("known-at").addEventListener("change", () => {
+    saveLocation();
+    refresh();
+    describeKnownAt();
+  });
+  $("known-at-clear").addEventListener("click", () => {
+    state.knownAt = null;
+    showKnownAt();
+    saveLocation();
+    refresh();
+  });
+  $("more").addEventListener("click", () => showMore().catch(showError));
+  $("controls").addEventListener("submit", (event) => event.preventDefault());
+}
+
+// --- live updates ---------------------------------------------------------------------------
+
+function listen() {
+  const stream = new EventSource("/v1/events/stream");
+  const onEvent = (event) => {
+    const position = Number(event.lastEventId);
+    if (position > state.head) state.head = position;
+    showKnownAt();
+    // Time travel keeps its view; only the live view follows the log.
+    if (state.knownAt === null) {
+      refresh(state.head);
+      if (event.type === "fact.recorded") loadSubjects().catch(() => {});
+    }
+  };
+  for (const name of ["fact.recorded", "fact.corrected", "fact.retracted", "document.recorded"]) stream.addEventListener(name, onEvent);
+  stream.addEventListener("open", () => {
+    $("live-state").textContent = "Live: new facts appear as they are recorded";
+    document.body.dataset.live = "true";
+  });
+  stream.addEventListener("error", () => {
+    $("live-state").textContent = "Reconnecting to the live log…";
+    document.body.dataset.live = "false";
+  });
+}
+
+async function start() {
+  const query = new URLSearchParams(location.search);
+  state.subject = query.get("subject");
+  state.asOf = query.get("as_of") || null;
+  state.knownAt = /^\d+$/.test(query.get("known_at") || "") ? Number(query.get("known_at")) : null;
+  $("as-of").value = state.asOf || "";
+  wireControls();
+  try {
+    const [{ head }] = await Promise.all([api("/v1/events", { limit: 1 }), loadSubjects()]);
+    state.head = head;
+    if (state.knownAt !== null && state.knownAt >= head) state.knownAt = null;
+    showKnownAt();
+    saveLocation();
+    await refresh();
+    describeKnownAt();
+  } catch (error) {
+    showError(error);
+  }
+  listen();
+  document.body.dataset.ready = "true";
+}
+
+start();

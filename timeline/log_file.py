@@ -1,0 +1,178 @@
+"""The whole log as NDJSON, and back: `timeline export` and `timeline import`.
+
+One line per stored event, in log order, keeping everything a restore must keep:
+
+    {"position": 3, "id": "<aggregate uuid>", "version": 1, "topic": "timeline.facts:Fact.Recorded", "state": {...}}
+
+`state` is the event exactly as stored (record time included), so an export of an imported
+log is byte-identical to the export it came from, and every view rebuilds the same.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
+
+from timeline import storage
+from timeline.app import Timeline
+from timeline.facts import Fact
+from timeline.loader import FileRefused, Location, Problem
+from timeline.sources import Document
+
+FIELDS = ("position", "id", "version", "topic", "state")
+TOPICS = frozenset(get_topic(cls) for cls in (Fact.Recorded, Fact.Corrected, Fact.Retracted, Document.Recorded))
+PAGE = 1000
+MAX_PROBLEMS = 50  # a wholly wrong file would otherwise print a line of complaint per event
+MAX_POSITION = 2**63 - 1
+
+Progress = Callable[[int], None]
+
+
+class StoreNotEmpty(Exception):
+    """`timeline import` restores into an empty store only."""
+
+
+def export_log(timeline: Timeline, out: IO[bytes], progress: Progress = lambda position: None) -> int:
+    """Write every stored event to `out`, one NDJSON line each, in log order; how many were written."""
+    written, after = 0, 0
+    while True:
+        notifications = timeline.recorder.select_notifications(start=after, limit=PAGE, inclusive_of_start=False)
+        for n in notifications:
+            line = {"position": n.id, "id": str(n.originator_id), "version": n.originator_version, "topic": n.topic,
+                    "state": orjson.Fragment(n.state)}  # fmt: skip
+            out.write(orjson.dumps(line) + b"\n")
+        if not notifications:
+            return written
+        written += len(notifications)
+        after = notifications[-1].id
+        progress(after)
+
+
+def import_log(timeline: Timeline, path: Path, progress: Progress = lambda line: None) -> int:
+    """Restore an exported log into this (empty) store at its positions, in one transaction.
+
+    Every line is checked first-to-last; any problem (file, line, reason) refuses the whole file
+    and stores nothing. Returns how many events were restored."""
+    if (head := timeline.head()) > 0:
+        raise StoreNotEmpty(f"the store already holds a log (head position {head}); import restores into an empty store only")
+    problems: list[Problem] = []
+    counted = [0]
+
+    def batches() -> Iterator[list[tuple[int, StoredEvent]]]:
+        batch: list[tuple[int, StoredEvent]] = []
+        for position, event in _checked_events(timeline, path, problems, progress):
+            batch.append((position, event))
+            counted[0] += 1
+            if len(batch) == PAGE:
+                yield batch
+                batch = []
+        if problems:
+            raise FileRefused(problems)  # rolls the transaction back
+        if batch:
+            yield batch
+
+    storage.restore_events(timeline.recorder, batches())
+    return counted[0]
+
+
+def _checked_events(
+    timeline: Timeline, path: Path, problems: list[Problem], progress: Progress
+) -> Iterator[tuple[int, StoredEvent]]:
+    """Each line as (position, stored event); problems are appended, and then nothing more is yielded."""
+    last_position, versions = 0, {}
+    for number, raw in _lines(path, problems):
+        location = Location(str(path), number)
+        try:
+            position, event = _event(raw)
+            if position <= last_position:
+                raise _Bad("position", f"{position} does not follow the previous line's {last_position}")
+            expected = versions.get(event.originator_id, 0) + 1
+            if event.originator_version != expected:
+                raise _Bad("version", f"{event.originator_version} of {event.originator_id} follows version {expected - 1}")
+            _check_shape(timeline.mapper.to_domain_event(event))
+        except _Bad as bad:
+            problems.append(Problem(location, bad.field, bad.message))
+        except Exception as error:  # noqa: BLE001 - any decoding failure is the file's fault
+            problems.append(Problem(location, "state", f"does not decode as {raw.get('topic')}: {error}"))
+        else:
+            last_position, versions[event.originator_id] = position, event.originator_version
+            if not problems:
+                yield position, event
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(Problem(location, "file", f"stopped after {MAX_PROBLEMS} problems"))
+            return
+        if number % PAGE == 0:
+            progress(number)
+
+
+def _lines(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
+    with path.open("rb") as file:
+        for number, line in enumerate(file, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as error:
+                problems.append(Problem(Location(str(path), number), "line", f"is not JSON: {error}"))
+                continue
+            if not isinstance(value, dict) or set(value) != set(FIELDS):
+                problems.append(Problem(Location(str(path), number), "line", f"is not an event: give exactly {', '.join(FIELDS)}"))
+                continue
+            yield number, value
+
+
+class _Bad(Exception):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _check_shape(event: Any) -> None:
+    """The decoded event has exactly its class's fields, each of its declared type.
+
+    The library rebuilds events without calling their constructors, so nothing else would notice
+    a state with fields missing or of the wrong kind until a view tripped over it."""
+    hints, declared = typing.get_type_hints(type(event)), {f.name for f in dataclasses.fields(event)}
+    present = set(vars(event))
+    if present != declared:
+        missing, unknown = sorted(declared - present), sorted(present - declared)
+        raise _Bad("state", f"does not match {type(event).__qualname__}: missing {missing}, unknown {unknown}")
+    for name in declared - {"originator_id", "originator_version"}:  # those come from the line, not the state
+        expected = hints[name]
+        options = typing.get_args(expected) if isinstance(expected, types.UnionType) else (expected,)
+        if not isinstance(vars(event)[name], tuple(typing.get_origin(o) or o for o in options)):
+            raise _Bad("state", f"{name} is not {expected}")
+
+
+def _event(raw: dict[str, Any]) -> tuple[int, StoredEvent]:
+    position, version, topic, state = raw["position"], raw["version"], raw["topic"], raw["state"]
+    if type(position) is not int or not 1 <= position <= MAX_POSITION:
+        raise _Bad("position", "is a log position: a whole number from 1")
+    if type(version) is not int or version < 1:
+        raise _Bad("version", "is a whole number from 1")
+    if topic not in TOPICS:
+        raise _Bad("topic", f"{topic!r} is not an event this store records")
+    if not isinstance(state, dict):
+        raise _Bad("state", "is the event's stored state, a JSON object")
+    try:
+        originator_id = UUID(raw["id"]) if isinstance(raw["id"], str) else None
+    except ValueError:
+        originator_id = None
+    if originator_id is None:
+        raise _Bad("id", "is a UUID")
+    return position, StoredEvent(originator_id=originator_id, originator_version=version, topic=topic, state=orjson.dumps(state))
+
+
+def count_lines(path: Path) -> int:
+    """Lines in a file, for a progress bar's total."""
+    with path.open("rb") as file:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
