@@ -3,6 +3,8 @@
 
 Creates ./.venv on first use (and again whenever pyproject.toml changes),
 installs the project with its test extras, then runs the command in it.
+For `test` it also installs what the browser tests need where it can:
+Debian's chromium (when missing and running as root) and TimelineJS from npm.
 
     python3 scripts/run.py serve [timeline serve options]
     python3 scripts/run.py test  [pytest options]
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -20,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".timeline-installed"
+BROWSER_TESTS = ROOT / "tests" / "browser"
 
 
 def main(argv: list[str]) -> int:
@@ -32,6 +36,7 @@ def main(argv: list[str]) -> int:
     if command == "serve":
         args = [str(python), "-m", "timeline", "serve", *rest]
     else:
+        ensure_browser_tools()
         args = [str(python), "-m", "pytest", *rest]
     os.chdir(ROOT)
     return subprocess.call(args)
@@ -51,6 +56,25 @@ def ensure_environment() -> Path:
     subprocess.check_call([*pip, "install", "--editable", f"{ROOT}[test]"])
     STAMP.write_text(wanted)
     return python
+
+
+def ensure_browser_tools() -> None:
+    """Chromium and TimelineJS for the browser tests. Where they cannot be installed, those tests
+    skip saying what to install (or fail, under TIMELINE_REQUIRE_BROWSER=1, as in CI)."""
+    if not shutil.which("chromium") and shutil.which("apt-get") and os.name == "posix" and os.geteuid() == 0:
+        print("installing Debian's chromium for the browser tests ...", flush=True)
+        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "-q", "chromium"]
+        if subprocess.call(install, env=env, stdout=subprocess.DEVNULL) != 0:
+            subprocess.call(["apt-get", "update", "-q"], env=env, stdout=subprocess.DEVNULL)
+            subprocess.call(install, env=env, stdout=subprocess.DEVNULL)
+    npm, lock = shutil.which("npm"), BROWSER_TESTS / "package-lock.json"
+    stamp = BROWSER_TESTS / "node_modules" / ".timeline-installed"
+    wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if npm and not (stamp.exists() and stamp.read_text() == wanted):
+        print("installing TimelineJS for the browser tests ...", flush=True)
+        if subprocess.call([npm, "ci", "--no-audit", "--no-fund", "--silent", "--prefix", str(BROWSER_TESTS)]) == 0:
+            stamp.write_text(wanted)
 
 
 if __name__ == "__main__":

@@ -388,6 +388,17 @@ async def test_the_event_stream_resumes_after_last_event_id_without_repeats_or_g
     resumed.close()
 
 
+async def test_shutting_down_ends_open_event_streams_instead_of_waiting_for_them(client):
+    stream = await client.get("/v1/events/stream")
+    assert (await stream.content.readline()).startswith(b"retry:")
+
+    await client.app.shutdown()
+
+    async with asyncio.timeout(30):  # a guard, so that a regression fails rather than hangs
+        assert await stream.content.read() == b": connected\n\n"  # the rest of the stream, then its end
+    stream.close()
+
+
 # Views' administration
 
 

@@ -23,7 +23,7 @@ from timeline.config import Settings
 from timeline.http.attempts import FailedAttempts
 from timeline.http.auth import require_token_for_writes
 from timeline.http.keeper import ViewKeeper
-from timeline.http.keys import FAILED_ATTEMPTS, KEEPER, READS, REBUILDS, RUNNER, SETTINGS, TIMELINE, VIEWS, WRITER
+from timeline.http.keys import FAILED_ATTEMPTS, KEEPER, READS, REBUILDS, RUNNER, SETTINGS, STREAMS, TIMELINE, VIEWS, WRITER
 from timeline.http.problems import problems_middleware
 from timeline.http.routes import add_routes
 from timeline.http.security import add_security_headers
@@ -52,6 +52,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[REBUILDS] = {}
+    app[STREAMS] = set()
     app[FAILED_ATTEMPTS] = FailedAttempts()
     app.on_response_prepare.append(add_security_headers)
     app.cleanup_ctx.append(_reads)
@@ -59,6 +60,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_views)
     app.cleanup_ctx.append(_writer)
     app.on_shutdown.append(_finish_rebuilds)
+    app.on_shutdown.append(_end_streams)
     add_routes(app)
     if settings.cors_origins:
         allow_cors(app, settings.cors_origins)
@@ -148,6 +150,12 @@ async def _writer(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(writer.run(), name="timeline-writer")
     yield
     await _cancel(task)
+
+
+async def _end_streams(app: web.Application) -> None:
+    """An event stream never ends by itself: end each one, so that shutdown does not wait out its timeout."""
+    for stream in list(app[STREAMS]):
+        stream.cancel()
 
 
 async def _finish_rebuilds(app: web.Application) -> None:

@@ -24,3 +24,4 @@ KEEPER = web.AppKey("keeper", ViewKeeper)
 READS = web.AppKey("reads", ThreadPoolExecutor)
 FAILED_ATTEMPTS = web.AppKey("failed_attempts", FailedAttempts)
 REBUILDS = web.AppKey("rebuilds", dict[str, asyncio.Task[int]])
+STREAMS = web.AppKey("streams", set[asyncio.Task[object]])  # open event streams, ended on shutdown

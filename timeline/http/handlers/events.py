@@ -11,7 +11,7 @@ from timeline.app import Timeline
 from timeline.errors import FieldError
 from timeline.http import params
 from timeline.http.cloudevents import BATCH, cloudevent_from_entry
-from timeline.http.keys import KEEPER, TIMELINE
+from timeline.http.keys import KEEPER, STREAMS, TIMELINE
 from timeline.http.problems import BadRequest
 from timeline.http.render import entry_json
 from timeline.http.respond import JSON, off_loop
@@ -49,6 +49,8 @@ async def stream_events(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     await response.prepare(request)
     await response.write(b"retry: 1000\n: connected\n\n")
+    streams, me = request.app[STREAMS], asyncio.current_task()
+    streams.add(me)
     try:
         while True:
             frames = await off_loop(request, _frames, timeline, after)
@@ -61,6 +63,8 @@ async def stream_events(request: web.Request) -> web.StreamResponse:
                     await response.write(b": keep-alive\n\n")
     except (ConnectionResetError, asyncio.CancelledError):
         pass
+    finally:
+        streams.discard(me)
     return response
 
 

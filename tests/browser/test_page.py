@@ -1,0 +1,154 @@
+"""The page at `/`, in real Chromium against a real seeded server."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+import uuid
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import rating
+
+EFFECTIVENESS = ".rating[data-pillar=effectiveness]"
+
+
+def open_page(page, server: str, query: str = ""):
+    page.goto(f"{server}/{query}")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    return page
+
+
+def claimed_good(page):
+    """The Comet's claim that the force had been rated 'good' on effectiveness the year before."""
+    return page.locator("li.fact", has_text="Effectiveness: good (PEEL 2015)")
+
+
+def post(server: str, body: dict) -> dict:
+    request = urllib.request.Request(
+        f"{server}/v1/facts", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+        return json.load(response)
+
+
+def test_the_seeded_bedfordshire_page_shows_inadequate_and_the_disputed_good(page, server, output, report):
+    open_page(page, server)
+
+    expect(page.locator("#status-heading")).to_have_text("Status of Bedfordshire (force)")
+    card = page.locator(EFFECTIVENESS)
+    expect(card.locator(".current")).to_have_text("requires improvement")  # PEEL 2017, the latest
+    expect(card.locator(".change")).to_contain_text("Up from inadequate")
+    good = claimed_good(page)
+    expect(good).to_have_class(re.compile(r"\bis-disputed\b"))
+    expect(good.locator(".claim-note")).to_contain_text("Disputed. The standing claim is requires improvement")
+    expect(good.locator(".source-line")).to_contain_text("The Comet (press)")
+    expect(good.locator("time")).to_have_text("2016")
+
+    # As of the article's day, 'inadequate' is the grade and the 'good' it says came before is disputed.
+    page.fill("#as-of", "2017-03-02")
+    expect(card.locator(".current")).to_have_text("inadequate")
+    expect(card.locator(".change")).to_contain_text("Down from requires improvement")
+    expect(card.locator(".disputes")).to_contain_text("good (PEEL 2015, 2016)")
+    expect(card.locator(".disputes")).to_contain_text("The Comet (press)")
+
+    shot = output / "bedfordshire.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    report.append(f"browser: screenshot of the seeded Bedfordshire page at {shot}")
+
+
+def test_moving_as_of_to_june_2016_shows_requires_improvement(page, server):
+    open_page(page, server)
+    page.fill("#as-of", "2016-06-01")
+
+    card = page.locator(EFFECTIVENESS)
+    expect(card.locator(".current")).to_have_text("requires improvement")
+    expect(card.locator(".meta")).to_contain_text("PEEL 2015, 18 February 2016")
+    expect(page.locator(".rating")).to_have_count(2)  # efficiency had not been graded yet
+    assert "as_of=2016-06-01" in page.url  # a link to this view keeps it
+    expect(page.locator("li.fact time", has_text="2 March 2017")).to_have_count(0)
+
+
+def test_moving_known_at_back_shows_what_the_log_held_then(page, server):
+    open_page(page, server)
+    page.locator("#known-at").fill("21")  # the article's facts, before any official record was stored
+
+    card = page.locator(EFFECTIVENESS)
+    expect(card.locator(".current")).to_have_text("inadequate")
+    expect(card.locator(".change")).to_contain_text("Down from good")
+    expect(page.locator("#known-at-text")).to_contain_text("position 21 of 31")
+    expect(claimed_good(page)).not_to_have_class(re.compile(r"\bis-disputed\b"))
+    expect(page.locator(".source-official")).to_have_count(0)
+
+    page.click("#known-at-clear")
+    expect(card.locator(".current")).to_have_text("requires improvement")
+
+
+def test_a_fact_posted_over_http_appears_on_an_open_page_within_two_seconds(page, server):
+    open_page(page, server)
+    expect(page.locator("body")).to_have_attribute("data-live", "true")
+
+    body = rating(
+        id=str(uuid.uuid4()), subject="force/bedfordshire", occurred="2019-09-27",
+        data={"pillar": "legitimacy", "grade": "requires-improvement", "inspection": "PEEL 2018/19", "inspectorate": "org/hmic"},
+    )  # fmt: skip
+    post(server, body)
+
+    fact = page.locator(f"#fact-{body['id']}")
+    expect(fact).to_be_visible(timeout=2000)
+    expect(fact).to_contain_text("Legitimacy: requires improvement (PEEL 2018/19)")
+    expect(page.locator(".rating[data-pillar=legitimacy] .current")).to_have_text("requires improvement")
+
+
+def test_corrections_and_retractions_show_as_such(page, server):
+    body = rating(id=str(uuid.uuid4()), subject="force/bedfordshire", occurred="2019-09-27")
+    post(server, body)
+    retraction = urllib.request.Request(
+        f"{server}/v1/facts/{body['id']}/retractions", data=json.dumps({"expected_version": 1, "reason": "wrong force"}).encode(),
+        headers={"Content-Type": "application/json"}, method="POST",
+    )  # fmt: skip
+    urllib.request.urlopen(retraction, timeout=10).close()
+
+    open_page(page, server)
+    fact = page.locator(f"#fact-{body['id']}")
+    expect(fact).to_have_class(re.compile(r"\bretracted\b"))
+    expect(fact.locator(".badge")).to_have_text("retracted")
+    expect(fact.locator(".history")).to_contain_text("Retracted (version 2")
+    expect(fact.locator(".history")).to_contain_text("wrong force")
+
+
+def test_the_page_works_by_keyboard(page, server):
+    open_page(page, server)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "subject"
+
+    # Another subject, chosen with the arrow keys alone.
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#status-heading")).not_to_have_text("Status of Bedfordshire (force)")
+
+    page.focus("#known-at")
+    page.keyboard.press("Home")
+    expect(page.locator("#known-at-text")).to_contain_text("position 1 of 31")
+    page.focus("#known-at-clear")
+    page.keyboard.press("Enter")
+    expect(page.locator("#known-at-text")).to_contain_text("everything known now")
+
+
+def test_the_page_is_readable_at_phone_width(browser, server, output):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    try:
+        page = open_page(context.new_page(), server)
+        expect(page.locator(EFFECTIVENESS)).to_be_visible()
+        # Nothing wider than the screen: no sideways scrolling.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        for control in ("#subject", "#as-of", "#known-at", "#known-at-clear"):
+            box = page.locator(control).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375, control
+        page.screenshot(path=str(output / "bedfordshire-phone.png"), full_page=True)
+    finally:
+        context.close()
