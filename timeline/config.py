@@ -21,12 +21,13 @@ class Settings:
     port: int = DEFAULT_PORT
     seed: bool = True  # load the bundled seed into an empty store at start
     token_hashes: tuple[str, ...] = ()  # sha256 hex of each bearer token allowed to write; none: writes are open
+    admin_token_hashes: tuple[str, ...] = ()  # those of them that may also rebuild views; none: every write token may
     max_body_bytes: int = 8 * 1024 * 1024
     max_batch: int = 1000  # records in one POST
     read_wait_seconds: float = 5.0  # how long a read waits for `min_position` before answering 503
-    view_poll_seconds: float = 0.5
+    view_poll_seconds: float = 0.5  # how often views look for writes made by other processes
     read_threads: int = 2  # threads computing view reads; CPU-bound, so about one per core
-    cors_origins: tuple[str, ...] = ()  # origins whose pages may call the API; none: no CORS at all  # how often views look for writes made by other processes
+    cors_origins: tuple[str, ...] = ()  # origins whose pages may call the API; none: no CORS at all
 
     @property
     def writes_need_token(self) -> bool:
@@ -43,9 +44,11 @@ def database_from(environ: Mapping[str, str] = os.environ, given: str | None = N
 
 
 def token_hashes(spec: str) -> tuple[str, ...]:
-    """Parse TIMELINE_TOKENS: comma-separated tokens, each plain or as `sha256:<hex>` (so config need not hold it)."""
+    """Parse TIMELINE_TOKENS: comma-separated tokens, each plain or as `sha256:<hex>` (so config need not hold it).
+
+    A token written `admin=<token>` may also administer (rebuild views); see `admin_token_hashes`."""
     hashes = []
-    for item in filter(None, (part.strip() for part in spec.split(","))):
+    for item in filter(None, (part.strip().removeprefix("admin=") for part in spec.split(","))):
         if item.startswith("sha256:"):
             digest = item.removeprefix("sha256:").lower()
             if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
@@ -54,6 +57,11 @@ def token_hashes(spec: str) -> tuple[str, ...]:
         else:
             hashes.append(hash_token(item))
     return tuple(hashes)
+
+
+def admin_token_hashes(spec: str) -> tuple[str, ...]:
+    """The hashes of the tokens TIMELINE_TOKENS marks `admin=`."""
+    return token_hashes(",".join(part.strip() for part in spec.split(",") if part.strip().startswith("admin=")))
 
 
 def hash_token(token: str) -> str:
@@ -65,6 +73,7 @@ def settings_from(environ: Mapping[str, str] = os.environ, **given: object) -> S
     values: dict[str, object] = {
         "database": database_from(environ, given.pop("database", None)),  # type: ignore[arg-type]
         "token_hashes": token_hashes(environ.get("TIMELINE_TOKENS", "")),
+        "admin_token_hashes": admin_token_hashes(environ.get("TIMELINE_TOKENS", "")),
         "cors_origins": tuple(o.strip() for o in environ.get("TIMELINE_CORS_ORIGINS", "").split(",") if o.strip()),
     }
     for name, variable, kind in (

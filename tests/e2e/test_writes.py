@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import threading
 
@@ -10,6 +11,7 @@ import pytest
 
 from tests.e2e.conftest import TOKEN, rating
 from timeline.config import ConfigurationError, settings_from
+from timeline.http.app import create_app
 from timeline.http.keys import WRITER
 
 
@@ -29,6 +31,33 @@ def test_tokens_may_be_configured_as_sha256_hashes():
 
     settings = settings_from({"TIMELINE_TOKENS": f"sha256:{hash_token('s3cret')}, other"})
     assert settings.token_hashes == (hash_token("s3cret"), hash_token("other"))
+
+
+async def test_with_admin_tokens_configured_a_write_token_may_write_but_not_rebuild_views(aiohttp_client, settings):
+    admin = "admin-" + TOKEN
+    app = create_app(dataclasses.replace(settings, **{
+        name: getattr(settings_from({"TIMELINE_TOKENS": f"{TOKEN},admin={admin}"}), name) for name in ("token_hashes", "admin_token_hashes")
+    }))  # fmt: skip
+    client = await aiohttp_client(app)
+
+    def bearer(token):
+        return {"Authorization": f"Bearer {token}"}
+
+    assert (await client.post("/v1/facts", json=rating(), headers=bearer(TOKEN))).status == 201
+    forbidden = await client.post("/v1/projections/facts/rebuild", headers=bearer(TOKEN))
+    assert forbidden.status == 403 and forbidden.content_type == "application/problem+json"
+    assert "not administer" in (await forbidden.json())["detail"]
+    assert (await client.post("/v1/projections/facts/rebuild", headers=bearer(admin))).status == 202
+    assert (await client.post("/v1/facts", json=rating(), headers=bearer(admin))).status == 201  # admins write too
+    assert (await client.post("/v1/projections/facts/rebuild", headers=bearer("nobody"))).status == 401
+
+
+def test_admin_tokens_are_marked_in_the_token_list():
+    from timeline.config import hash_token
+
+    settings = settings_from({"TIMELINE_TOKENS": f"w1, admin=sha256:{hash_token('a1')}, admin=a2"})
+    assert settings.token_hashes == (hash_token("w1"), hash_token("a1"), hash_token("a2"))
+    assert settings.admin_token_hashes == (hash_token("a1"), hash_token("a2"))
 
 
 def test_with_no_token_the_server_refuses_to_listen_beyond_loopback():

@@ -1,4 +1,4 @@
-"""Bearer tokens for writes, compared in constant time and never logged."""
+"""Bearer tokens for writes and administration, compared in constant time and never logged."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from timeline.config import hash_token
 from timeline.http.keys import FAILED_ATTEMPTS, SETTINGS
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ADMIN_PATHS = ("/v1/projections/",)  # rebuilding views: costly, and not for every writer
 
 
 @web.middleware
@@ -30,6 +31,10 @@ async def require_token_for_writes(request: web.Request, handler: Callable[[web.
             raise web.HTTPUnauthorized(
                 text="that token is not accepted", headers={"WWW-Authenticate": 'Bearer realm="timeline", error="invalid_token"'}
             )
+        administering = request.path.startswith(ADMIN_PATHS) and settings.admin_token_hashes
+        if administering and not _accepted(token.strip(), settings.admin_token_hashes):
+            # A known token, so not a failed attempt: it is simply not allowed this.
+            raise web.HTTPForbidden(text="this token may write facts but not administer views; use an admin= token")
     return await handler(request)
 
 

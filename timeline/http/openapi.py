@@ -232,7 +232,7 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "rebuild a view from the log while the old one keeps answering",
                     "security": [{"bearer": []}],
                     "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"enum": ["facts", "documents"]}}],
-                    "responses": {"202": {"description": "rebuilding", **_json({"type": "object"})}, **_problems(401, 404, 409)},
+                    "responses": {"202": {"description": "rebuilding", **_json({"type": "object"})}, **_problems(401, 403, 404, 409)},
                 }
             },
         },
