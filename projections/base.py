@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any
 
 from projections.store import Cursor
@@ -19,12 +20,16 @@ class Projection(ABC):
 
     @abstractmethod
     def create_tables(self, cursor: Cursor, prefix: str) -> None:
-        """Create this generation's tables and indexes."""
+        """Create this generation's tables (with their primary keys)."""
+
+    def create_indexes(self, cursor: Cursor, prefix: str) -> None:
+        """Create the secondary indexes; a rebuild fills the tables first, which is much faster."""
 
     @abstractmethod
     def table_names(self, prefix: str) -> list[str]:
         """Every table create_tables makes, for dropping an old generation."""
 
     @abstractmethod
-    def apply(self, cursor: Cursor, prefix: str, position: int, event: Any) -> None:
-        """Change the tables for one event, inside the caller's transaction."""
+    def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
+        """Change the tables for log entries (in log order, each with .position, .topic, .state and .event),
+        inside the caller's transaction."""

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from eventsourcing.utils import get_topic
 
 from projections.base import Projection
 from projections.facts import record_time
 from projections.store import Cursor
 from timeline.sources import Document
+
+
+_RECORDED = get_topic(Document.Recorded)  # documents are few: only they are decoded into events
 
 
 class DocumentsProjection(Projection):
@@ -24,15 +30,19 @@ class DocumentsProjection(Projection):
             "position BIGINT NOT NULL, recorded_at TEXT NOT NULL)"
         )
 
-    def apply(self, cursor: Cursor, prefix: str, position: int, event: Any) -> None:
-        if isinstance(event, Document.Recorded):
-            cursor.execute(
-                f"INSERT INTO {prefix}_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    event.slug, event.title, event.publisher, event.url, event.published.isoformat(),
-                    event.kind.value, event.sha256, len(event.text), position, record_time(event),
-                ),
-            )
+    def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
+        for entry in entries:
+            if entry.topic == _RECORDED:
+                self._record(cursor, prefix, entry.position, entry.event)
+
+    def _record(self, cursor: Cursor, prefix: str, position: int, event: Document.Recorded) -> None:
+        cursor.execute(
+            f"INSERT INTO {prefix}_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                event.slug, event.title, event.publisher, event.url, event.published.isoformat(),
+                event.kind.value, event.sha256, len(event.text), position, record_time(event),
+            ),
+        )
 
 
 def documents(cursor: Cursor, prefix: str, known_at: int) -> list[dict[str, Any]]:

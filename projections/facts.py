@@ -8,16 +8,19 @@ and every view can answer `known_at` without replaying anything.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import orjson
+from eventsourcing.utils import get_topic
 
 from projections.base import Projection
 from projections.store import Cursor
 from timeline.dates import ValidTime
-from timeline.facts import Fact, content_of
-from timeline.vocabulary import fact_body, references, subject_references
+from timeline.facts import Fact
+from timeline.vocabulary import references
 
 _COLUMNS = (
     "fact_id, version, known_from, known_from_at, first_position, first_recorded_at, change, reason, "
@@ -72,11 +75,14 @@ def record_time(event: Any) -> str:
     return event.timestamp.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
+RECORDED, CORRECTED, RETRACTED = get_topic(Fact.Recorded), get_topic(Fact.Corrected), get_topic(Fact.Retracted)
+
+
 class FactsProjection(Projection):
     name = "facts"
 
     def table_names(self, prefix: str) -> list[str]:
-        return [f"{prefix}_versions", f"{prefix}_refs"]
+        return [f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims"]
 
     def create_tables(self, cursor: Cursor, prefix: str) -> None:
         cursor.execute(
@@ -90,69 +96,145 @@ class FactsProjection(Projection):
             "source_kind TEXT NOT NULL, document TEXT, body TEXT NOT NULL, "
             "PRIMARY KEY (fact_id, version))"
         )
+        # Every subject a version names, in timeline order, so that a page or a "latest N" reads N rows.
         cursor.execute(
             f"CREATE TABLE {prefix}_refs ("
-            "subject TEXT NOT NULL, fact_id TEXT NOT NULL, version INTEGER NOT NULL, "
-            "PRIMARY KEY (subject, fact_id, version))"
+            "subject TEXT NOT NULL, type TEXT NOT NULL, occurred_lower TEXT NOT NULL, occurred_upper TEXT NOT NULL, "
+            "first_position BIGINT NOT NULL, fact_id TEXT NOT NULL, version INTEGER NOT NULL)"
         )
+        # Rating claims by slot (force, pillar, inspection): a status reads its latest slots, not every rating.
+        cursor.execute(
+            f"CREATE TABLE {prefix}_claims ("
+            "subject TEXT NOT NULL, pillar TEXT NOT NULL, inspection TEXT NOT NULL, "
+            "occurred_lower TEXT NOT NULL, occurred_upper TEXT NOT NULL, first_position BIGINT NOT NULL, "
+            "fact_id TEXT NOT NULL, version INTEGER NOT NULL)"
+        )
+
+    def create_indexes(self, cursor: Cursor, prefix: str) -> None:
         cursor.execute(f"CREATE INDEX {prefix}_versions_type ON {prefix}_versions (type, known_from)")
         cursor.execute(f"CREATE INDEX {prefix}_versions_document ON {prefix}_versions (document)")
         cursor.execute(f"CREATE INDEX {prefix}_versions_known_at ON {prefix}_versions (known_from_at)")
-
-    def apply(self, cursor: Cursor, prefix: str, position: int, event: Any) -> None:
-        if isinstance(event, Fact.Recorded):
-            at = record_time(event)
-            self._insert(cursor, prefix, event, position, at, position, at, "recorded", None, content_of(event))
-        elif isinstance(event, (Fact.Corrected, Fact.Retracted)):
-            fact_id, version = str(event.originator_id), event.originator_version
-            cursor.execute(
-                f"SELECT first_position, first_recorded_at, body FROM {prefix}_versions WHERE fact_id = ? AND version = ?",
-                (fact_id, version - 1),
-            )
-            first_position, first_recorded_at, body = cursor.fetchone()
-            at = record_time(event)
-            cursor.execute(
-                f"UPDATE {prefix}_versions SET known_to = ?, known_to_at = ? WHERE fact_id = ? AND version = ?",
-                (position, at, fact_id, version - 1),
-            )
-            if isinstance(event, Fact.Corrected):
-                content = content_of(event)
-                self._insert(cursor, prefix, event, position, at, first_position, first_recorded_at, "corrected", event.reason, content)
-            else:
-                self._insert_retraction(cursor, prefix, event, position, at, first_position, first_recorded_at, body)
-
-    def _insert(self, cursor, prefix, event, position, at, first_position, first_at, change, reason, content) -> None:
-        body = fact_body(content)
-        fact_id, version = str(event.originator_id), event.originator_version
         cursor.execute(
-            f"INSERT INTO {prefix}_versions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                fact_id, version, position, at, first_position, first_at, change, reason, 0,
-                content.type.value, content.subject, content.occurred.edtf,
-                content.occurred.lower.isoformat(), content.occurred.upper.isoformat(),
-                content.source.kind.value, content.source.document, orjson.dumps(body).decode(),
-            ),
+            f"CREATE INDEX {prefix}_refs_order ON {prefix}_refs (subject, occurred_lower, occurred_upper, first_position)"
         )
-        cursor.executemany(
-            f"INSERT INTO {prefix}_refs (subject, fact_id, version) VALUES (?, ?, ?)",
-            [(subject, fact_id, version) for subject in subject_references(content)],
+        cursor.execute(
+            f"CREATE INDEX {prefix}_refs_type ON {prefix}_refs (subject, type, occurred_lower, occurred_upper, first_position)"
         )
+        cursor.execute(
+            f"CREATE INDEX {prefix}_claims_order ON {prefix}_claims "
+            "(subject, pillar, occurred_lower, occurred_upper, first_position)"
+        )
+        cursor.execute(f"CREATE INDEX {prefix}_claims_slot ON {prefix}_claims (subject, pillar, inspection)")
 
-    def _insert_retraction(self, cursor, prefix, event, position, at, first_position, first_at, body) -> None:
+    def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
+        rows = _Rows()
+        for entry in entries:
+            if entry.topic == RECORDED:
+                state = orjson.loads(entry.state)
+                at = _record_time(state)
+                rows.add(_fact_id(entry), entry.originator_version, entry.position, at, entry.position, at, "recorded", None, state)
+            elif entry.topic in (CORRECTED, RETRACTED):
+                rows.flush(cursor, prefix)  # the version it replaces may be among the rows not yet written
+                self._change(cursor, prefix, entry, rows)
+        rows.flush(cursor, prefix)
+
+    def _change(self, cursor: Cursor, prefix: str, entry: Any, rows: _Rows) -> None:
+        fact_id, version, position = _fact_id(entry), entry.originator_version, entry.position
+        cursor.execute(
+            f"SELECT first_position, first_recorded_at, occurred_lower, occurred_upper, body FROM {prefix}_versions "
+            "WHERE fact_id = ? AND version = ?",
+            (fact_id, version - 1),
+        )
+        first_position, first_recorded_at, lower, upper, body = cursor.fetchone()
+        state = orjson.loads(entry.state)
+        at = _record_time(state)
+        cursor.execute(
+            f"UPDATE {prefix}_versions SET known_to = ?, known_to_at = ? WHERE fact_id = ? AND version = ?",
+            (position, at, fact_id, version - 1),
+        )
+        if entry.topic == CORRECTED:
+            rows.add(fact_id, version, position, at, first_position, first_recorded_at, "corrected", state["reason"], state)
+            rows.flush(cursor, prefix)
+            return
         # A retraction keeps the content it withdraws, so that asking for retracted facts still shows what was said.
-        fact_id, version = str(event.originator_id), event.originator_version
         cursor.execute(
             f"INSERT INTO {prefix}_versions ({_COLUMNS}) "
             f"SELECT fact_id, ?, ?, ?, first_position, first_recorded_at, 'retracted', ?, 1, type, subject, occurred, "
             f"occurred_lower, occurred_upper, source_kind, document, body "
             f"FROM {prefix}_versions WHERE fact_id = ? AND version = ?",
-            (version, position, at, event.reason, fact_id, version - 1),
+            (version, position, at, state["reason"], fact_id, version - 1),
         )
-        cursor.execute(
-            f"INSERT INTO {prefix}_refs (subject, fact_id, version) "
-            f"SELECT subject, fact_id, ? FROM {prefix}_refs WHERE fact_id = ? AND version = ?",
-            (version, fact_id, version - 1),
+        withdrawn = orjson.loads(body)
+        rows.index(withdrawn["type"], withdrawn["subject"], withdrawn["mentions"], withdrawn["data"], lower, upper, first_position, fact_id, version)
+        rows.flush(cursor, prefix)
+
+
+class _Rows:
+    """Rows of new versions, written with one executemany per table."""
+
+    def __init__(self) -> None:
+        self.versions: list[tuple[Any, ...]] = []
+        self.refs: list[tuple[Any, ...]] = []
+        self.claims: list[tuple[Any, ...]] = []
+
+    def add(self, fact_id, version, position, at, first_position, first_at, change, reason, state) -> None:
+        # The transcoder's tags (timeline.codec) are read in place: {"_t": type, "_v": value}.
+        edtf, lower, upper = state["occurred"]["_v"]
+        lower, upper = lower["_v"], upper["_v"]
+        source = state["source"]["_v"]
+        fact_type, subject, data, mentions = state["fact_type"]["_v"], state["subject"], state["data"], state["mentions"]
+        body_source = {
+            "publisher": source["publisher"],
+            "url": source["url"],
+            "published": source["published"]["_v"],
+            "kind": source["kind"]["_v"],
+        }
+        if source["document"] is not None:
+            body_source["document"] = source["document"]
+        if source["quote"] is not None:
+            body_source["quote"] = source["quote"]
+        body = {"type": fact_type, "subject": subject, "occurred": edtf, "data": data, "mentions": mentions, "source": body_source}
+        self.versions.append(
+            (
+                fact_id, version, position, at, first_position, first_at, change, reason, 0, fact_type, subject, edtf,
+                lower, upper, body_source["kind"], source["document"], orjson.dumps(body).decode(),
+            )
         )
+        self.index(fact_type, subject, mentions, data, lower, upper, first_position, fact_id, version)
+
+    def index(self, fact_type, subject, mentions, data, lower, upper, first_position, fact_id, version) -> None:
+        """A version's rows in the tables that find it: by every subject it names, and by rating slot."""
+        self.refs.extend(
+            (named, fact_type, lower, upper, first_position, fact_id, version)
+            for named in references(fact_type, subject, mentions, data)
+        )
+        if fact_type == "rating.published":
+            self.claims.append((subject, data["pillar"], data["inspection"], lower, upper, first_position, fact_id, version))
+
+    def flush(self, cursor: Cursor, prefix: str) -> None:
+        if self.versions:
+            cursor.executemany(f"INSERT INTO {prefix}_versions ({_COLUMNS}) VALUES ({', '.join('?' * 17)})", self.versions)
+        if self.refs:
+            cursor.executemany(f"INSERT INTO {prefix}_refs VALUES (?, ?, ?, ?, ?, ?, ?)", self.refs)
+        if self.claims:
+            cursor.executemany(f"INSERT INTO {prefix}_claims VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.claims)
+        self.versions, self.refs, self.claims = [], [], []
+
+
+def _fact_id(entry: Any) -> str:
+    originator = entry.originator_id
+    if isinstance(originator, UUID):
+        return str(originator)
+    h = originator  # SQLite stores the 32 hex digits, lower case: hyphenate them as str(UUID) would
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" if len(h) == 32 else str(UUID(h))
+
+
+def _record_time(state: dict[str, Any]) -> str:
+    """Record time as views store it: UTC, ISO 8601 with microseconds (what record_time gives an event)."""
+    stamp = state["timestamp"]["_v"]
+    if len(stamp) == 32 and stamp.endswith("+00:00"):
+        return stamp  # already UTC with microseconds: the usual case, and the costly one to reparse
+    return dt.datetime.fromisoformat(stamp).astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 # Reading
@@ -166,6 +248,95 @@ def states_referencing(cursor: Cursor, prefix: str, subject: str, known_at: int)
         f"SELECT {_prefixed('v')} FROM {prefix}_refs r JOIN {prefix}_versions v "
         f"ON v.fact_id = r.fact_id AND v.version = r.version WHERE r.subject = ? AND {_KNOWN_AT}",
         (subject, known_at, known_at),
+    )
+    return [_state(row) for row in cursor.fetchall()]
+
+
+_V = "SELECT {columns} FROM {prefix}_{table} x JOIN {prefix}_versions v ON v.fact_id = x.fact_id AND v.version = x.version "
+_ORDER = "x.occurred_lower{d}, x.occurred_upper{d}, x.first_position{d}"
+
+
+def _in_effect(as_of: dt.date | None) -> tuple[str, tuple[Any, ...]]:
+    """claims.in_effect as SQL: not retracted, and certainly happened by `as_of`."""
+    if as_of is None:
+        return "v.retracted = 0", ()
+    return "v.retracted = 0 AND v.occurred_upper <= ?", (as_of.isoformat(),)
+
+
+def timeline_page(cursor: Cursor, prefix: str, subject: str, known_at: int, query: Any, limit: int) -> list[FactState]:
+    """Up to `limit` facts naming a subject in timeline order, after `query.after`, filtered as the query says.
+
+    Reads about `limit` rows through the (subject, valid time, position) index, however long the log.
+    """
+    where, params = ["x.subject = ?", _KNOWN_AT], [subject, known_at, known_at]
+    if not query.include_retracted:
+        where.append("v.retracted = 0")
+    if query.as_of is not None:
+        where.append("x.occurred_upper <= ?")
+        params.append(query.as_of.isoformat())
+    if query.types:
+        where.append(f"x.type IN ({', '.join('?' * len(query.types))})")
+        params.extend(sorted(query.types))
+    if query.date_from is not None:
+        where.append("x.occurred_upper >= ?")
+        params.append(query.date_from.isoformat())
+    if query.date_to is not None:
+        where.append("x.occurred_lower <= ?")
+        params.append(query.date_to.isoformat())
+    if query.after is not None:
+        where.append("(x.occurred_lower, x.occurred_upper, x.first_position) > (?, ?, ?)")
+        params.extend(query.after)
+    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
+    cursor.execute(f"{statement} WHERE {' AND '.join(where)} ORDER BY {_ORDER.format(d='')} LIMIT ?", (*params, limit))
+    return [_state(row) for row in cursor.fetchall()]
+
+
+def latest_naming(
+    cursor: Cursor, prefix: str, subject: str, known_at: int, fact_type: str, as_of: dt.date | None, limit: int,
+    about: str | None = None,
+) -> list[FactState]:
+    """The latest facts of a type in effect that name a subject (and are about `about`, if given), latest first."""
+    effect, effect_params = _in_effect(as_of)
+    where, params = f"x.subject = ? AND x.type = ? AND {_KNOWN_AT} AND {effect}", [subject, fact_type, known_at, known_at, *effect_params]
+    if about is not None:
+        where, params = where + " AND v.subject = ?", [*params, about]
+    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
+    cursor.execute(f"{statement} WHERE {where} ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?", (*params, limit))
+    return [_state(row) for row in cursor.fetchall()]
+
+
+def naming(cursor: Cursor, prefix: str, subject: str, known_at: int, fact_types: tuple[str, ...]) -> list[FactState]:
+    """Every fact of these types naming a subject, as known at `known_at`."""
+    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
+    marks = ", ".join("?" * len(fact_types))
+    cursor.execute(f"{statement} WHERE x.subject = ? AND x.type IN ({marks}) AND {_KNOWN_AT}", (subject, *fact_types, known_at, known_at))
+    return [_state(row) for row in cursor.fetchall()]
+
+
+def claims_before(
+    cursor: Cursor, prefix: str, force: str, pillar: str, known_at: int, as_of: dt.date | None,
+    before: tuple[str, str, int] | None, limit: int,
+) -> list[tuple[str, FactState]]:
+    """Rating claims in effect about a force's pillar, latest first, before a timeline key; with each one's inspection."""
+    effect, effect_params = _in_effect(as_of)
+    where, params = f"x.subject = ? AND x.pillar = ? AND {_KNOWN_AT} AND {effect}", [force, pillar, known_at, known_at, *effect_params]
+    if before is not None:
+        where += " AND (x.occurred_lower, x.occurred_upper, x.first_position) < (?, ?, ?)"
+        params.extend(before)
+    statement = _V.format(columns="x.inspection, " + _prefixed("v"), prefix=prefix, table="claims")
+    cursor.execute(f"{statement} WHERE {where} ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?", (*params, limit))
+    return [(row[0], _state(row[1:])) for row in cursor.fetchall()]
+
+
+def slot_claims(
+    cursor: Cursor, prefix: str, force: str, pillar: str, inspection: str, known_at: int, as_of: dt.date | None
+) -> list[FactState]:
+    """Every claim in effect about one rating slot (force, pillar, inspection)."""
+    effect, effect_params = _in_effect(as_of)
+    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="claims")
+    cursor.execute(
+        f"{statement} WHERE x.subject = ? AND x.pillar = ? AND x.inspection = ? AND {_KNOWN_AT} AND {effect}",
+        (force, pillar, inspection, known_at, known_at, *effect_params),
     )
     return [_state(row) for row in cursor.fetchall()]
 

@@ -34,11 +34,16 @@ class Progress:
 class ProjectionRunner:
     """Keeps views up to date with the log; can rebuild any view while the old one keeps serving."""
 
-    def __init__(self, store: ViewStore, read_log: ReadLog, projections: Sequence[Projection], batch_size: int = 500):
+    def __init__(
+        self, store: ViewStore, read_log: ReadLog, projections: Sequence[Projection], batch_size: int = 500,
+        rebuild_batch_size: int | None = None,
+    ):
         self.store = store
         self.read_log = read_log
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
+        # A rebuild writes tables no reader uses yet: larger batches, fewer transactions.
+        self.rebuild_batch_size = rebuild_batch_size or batch_size * 10
 
     # Set-up and reading
 
@@ -54,6 +59,7 @@ class ProjectionRunner:
                 if _active(cursor, name) is None:
                     _drop_inactive(cursor, projection)
                     projection.create_tables(cursor, _prefix(name, 1))
+                    projection.create_indexes(cursor, _prefix(name, 1))
                     cursor.execute("INSERT INTO view_tracking VALUES (?, 1, 0, 1)", (name,))
 
     def positions(self) -> dict[str, int]:
@@ -75,7 +81,7 @@ class ProjectionRunner:
                 position = _tracked(cursor, name, generation)
             if position is None:  # that generation was dropped by a rebuild meanwhile
                 return self._run(name, active=True) if active else 0
-            entries = self.read_log(position, self.batch_size)
+            entries = self.read_log(position, self.batch_size if active else self.rebuild_batch_size)
             if not entries:
                 return position
             applied = self.apply(name, generation, entries)
@@ -92,10 +98,10 @@ class ProjectionRunner:
             position = _tracked(cursor, name, generation, lock=self.store.dialect == "postgres")
             if position is None:
                 return 0
-            for entry in entries:
-                if entry.position > position:
-                    projection.apply(cursor, prefix, entry.position, entry.event)
-                    position = entry.position
+            fresh = [entry for entry in entries if entry.position > position]
+            if fresh:
+                projection.apply(cursor, prefix, fresh)
+                position = fresh[-1].position
             cursor.execute(
                 "UPDATE view_tracking SET position = ? WHERE view = ? AND generation = ?", (position, name, generation)
             )
@@ -125,6 +131,8 @@ class ProjectionRunner:
                 progress(Progress(name, position, events, time.monotonic() - started))
 
         self._run(name, active=False, generation=generation, progress=report)
+        with self.store.write() as cursor:
+            projection.create_indexes(cursor, _prefix(name, generation))
         with self.store.write() as cursor:
             old = _active(cursor, name)
             cursor.execute(

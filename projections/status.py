@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from projections.claims import PILLARS, change, claim_json, fact_json, in_effect, rating_history
+from projections import facts as fact_rows
+from projections.claims import PILLARS, change, claim_json, fact_json, in_effect, rating_history, standing
 from projections.facts import FactState
+from projections.store import Cursor
 from timeline.date_words import in_words
 from timeline.dates import parse_valid_time
 
@@ -24,6 +26,47 @@ def subject_status(states: list[FactState], subject: str, as_of: dt.date | None)
         "findings": _latest_findings(facts, subject),
         "roles": _roles(facts, subject, as_of),
     }
+
+
+def facts_for_status(cursor: Cursor, prefix: str, subject: str, known_at: int, as_of: dt.date | None) -> list[FactState]:
+    """Enough of the facts naming a subject for subject_status to answer exactly as it would from all of them.
+
+    That is: each pillar's two latest rating slots (whole), the latest statements, the latest
+    report's findings, and every decision and role. A status then reads a few dozen rows,
+    however long the log.
+    """
+    states = fact_rows.latest_naming(cursor, prefix, subject, known_at, "statement.made", as_of, LATEST_STATEMENTS)
+    latest = fact_rows.latest_naming(cursor, prefix, subject, known_at, "finding.reported", as_of, 1, about=subject)
+    if latest:
+        report = latest[0].data["report"]
+        states += fact_rows.latest_naming(cursor, prefix, report, known_at, "finding.reported", as_of, 1_000_000, about=subject)
+    states += fact_rows.naming(cursor, prefix, subject, known_at, ("role.held", "decision.pending", "decision.made"))
+    decisions = {s.subject for s in states if s.type.startswith("decision.")} - {subject}
+    for decision in sorted(decisions):
+        states += fact_rows.naming(cursor, prefix, decision, known_at, ("decision.pending", "decision.made"))
+    for pillar in PILLARS:
+        states += _latest_slots(cursor, prefix, subject, pillar, known_at, as_of)
+    return states
+
+
+def _latest_slots(cursor: Cursor, prefix: str, force: str, pillar: str, known_at: int, as_of: dt.date | None) -> list[FactState]:
+    """The claims of a pillar's two latest slots (and of any other slot met on the way), each slot whole.
+
+    Claims are read latest first. A slot not met yet has only claims at or before the current one,
+    so its standing claim is too: once two slots met stand after it, they are the latest two.
+    """
+    slots: dict[str, list[FactState]] = {}
+    keys: dict[str, tuple[str, str, int]] = {}
+    before = None
+    while page := fact_rows.claims_before(cursor, prefix, force, pillar, known_at, as_of, before, 16):
+        for inspection, claim in page:
+            if sum(key > claim.sort_key for key in keys.values()) >= 2:
+                return [c for claims in slots.values() for c in claims]
+            if inspection not in slots:
+                slots[inspection] = fact_rows.slot_claims(cursor, prefix, force, pillar, inspection, known_at, as_of)
+                keys[inspection] = standing(slots[inspection])[0].sort_key
+        before = page[-1][1].sort_key
+    return [c for claims in slots.values() for c in claims]
 
 
 def _ratings(facts: list[FactState], subject: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from projections.ratings import ratings_across_forces
 from projections.runner import live_prefix
 from projections.sources import sources
 from projections.statements import statements
-from projections.status import subject_status
+from projections.status import facts_for_status, subject_status
 from projections.store import Cursor, ViewStore
 from projections.timeline import TimelineQuery, subject_timeline
 
@@ -41,10 +41,7 @@ class Views:
     def status(self, subject: str, as_of: dt.date | None = None, known_at: KnownAt = None) -> dict[str, Any]:
         with self.store.read() as cursor:
             prefix, position, known = self._facts(cursor, known_at)
-            states = fact_rows.states_referencing(cursor, prefix, subject, known)
-            decisions = {s.subject for s in states if s.type.startswith("decision.")} - {subject}
-            for decision in sorted(decisions):
-                states += fact_rows.states_referencing(cursor, prefix, decision, known)
+            states = facts_for_status(cursor, prefix, subject, known, as_of)
         return _envelope(position, known, as_of) | subject_status(states, subject, as_of)
 
     def timeline(
@@ -56,10 +53,14 @@ class Views:
             query = TimelineQuery(**{**vars(query), "after": after})
         with self.store.read() as cursor:
             prefix, position, known = self._facts(cursor, pinned if pinned is not None else known_at)
-            states = fact_rows.states_referencing(cursor, prefix, subject, known)
-            page, next_key = subject_timeline(states, query)
+            # One row past the page tells whether there is a next one.
+            candidates = fact_rows.timeline_page(cursor, prefix, subject, known, query, query.limit + 1)
+            page, next_key = subject_timeline(candidates, query)
             versions = fact_rows.history(cursor, prefix, [s.id for s in page], known)
-        claims = claims_in_effect(states, query.as_of)
+            # Where each rating on the page stands: every claim about its slot, not just those on the page.
+            slots = sorted({(s.subject, s.data["pillar"], s.data["inspection"]) for s in page if s.type == "rating.published"})
+            rivals = [c for slot in slots for c in fact_rows.slot_claims(cursor, prefix, *slot, known, query.as_of)]
+        claims = claims_in_effect(rivals, query.as_of)
         return _envelope(position, known, query.as_of) | {
             "subject": subject,
             "facts": [fact_json(s) | {"history": versions.get(s.id, [])} | _claim(claims, s.id) for s in page],

@@ -35,6 +35,7 @@ PILLARS = ["effectiveness", "efficiency", "legitimacy"]
 GRADES = ["outstanding", "good", "requires-improvement", "inadequate"]
 STANCES = ["welcomes", "refutes", "disputes", "commits", "acknowledges"]
 FORCES = [f"force/force-{n:02d}" for n in range(43)]
+SMALL_STORE = 10_000  # events in the store the read figures are compared with
 
 
 # The corpus
@@ -163,6 +164,19 @@ async def load_generator(url: str, paths: list[str], requests: int, concurrency:
     return {"rps": requests / elapsed, "p50_ms": cuts[49] * 1000, "p99_ms": cuts[98] * 1000, "errors": errors}
 
 
+async def rebuild_on_server(url: str) -> None:
+    """Ask the server to rebuild the facts view, and wait until it has swapped it in."""
+    async with aiohttp.ClientSession(url) as http:
+        async with http.post("/v1/projections/facts/rebuild") as response:
+            assert response.status == 202, await response.text()
+        while True:
+            async with http.get("/v1/projections") as response:
+                listed = await response.json()
+            if not any(p["rebuilding"] for p in listed["projections"]):
+                return
+            await asyncio.sleep(0.5)  # polling a long rebuild from the outside: no event to wait on
+
+
 MINIMAL_APP = """
 import sys, orjson
 from aiohttp import web
@@ -215,6 +229,7 @@ def run(events: int, database: str | None, seed: int, requests: int, folder: Pat
     from projections.store import open_store
     from timeline.app import Timeline
     from timeline.loader import read_record_file, store_record_file
+    from timeline.storage import is_postgres
 
     notes: dict = {}
     facts = corpus(events, seed)
@@ -239,19 +254,43 @@ def run(events: int, database: str | None, seed: int, requests: int, folder: Pat
     store.close()
     timeline.close()
 
+    del facts, rows  # a million of each is gigabytes the servers below could use
+
     port, minimal_port = free_port(), free_port()
     posts = [orjson.dumps(f) for f in corpus(requests, seed + 1)]  # other ids than the imported corpus
-    force = FORCES[0]
+    status_paths = [f"/v1/subjects/{force}/status" for force in FORCES]
+    timeline_paths = [f"/v1/subjects/{force}/timeline?limit=50" for force in FORCES]
     with Server([sys.executable, "-c", MINIMAL_APP, str(minimal_port)], "listening"):
         base = asyncio.run(load_generator(f"http://127.0.0.1:{minimal_port}", ["/x"], requests, 32))
+
+    # The same reads on a small store, to show whether their cost grows with the log.
+    small = str(folder / "small.sqlite3")
+    if is_postgres(database):
+        small = database.replace("schema=", "schema=small_") if "schema=" in database else f"{database}{'&' if '?' in database else '?'}schema=bench_small"
+    small_events = min(events, SMALL_STORE)
+    small_file = folder / "small.ndjson"
+    small_file.write_bytes(b"\n".join(orjson.dumps(f) for f in corpus(small_events, seed)) + b"\n")
+    small_timeline = Timeline(small)
+    store_record_file(small_timeline, read_record_file(small_file))
+    small_timeline.close()
+    with Server([sys.executable, "-m", "timeline", "serve", "--no-seed", "--port", str(port), "--database", small],
+                "Timeline on http://"):
+        url = f"http://127.0.0.1:{port}"
+        small_status = asyncio.run(load_generator(url, status_paths, requests, 32))
+        small_timeline_reads = asyncio.run(load_generator(url, timeline_paths, requests, 32))
+
     with Server([sys.executable, "-m", "timeline", "serve", "--no-seed", "--port", str(port), "--database", database],
                 "Timeline on http://") as server:
         url = f"http://127.0.0.1:{port}"
+        status = asyncio.run(load_generator(url, status_paths, requests, 32))
+        timeline_reads = asyncio.run(load_generator(url, timeline_paths, requests, 32))
         writes = asyncio.run(load_generator(url, ["/v1/facts"], requests, 32, post_bodies=posts))
-        status = asyncio.run(load_generator(url, [f"/v1/subjects/{force}/status"], requests, 32))
-        timeline_reads = asyncio.run(load_generator(url, [f"/v1/subjects/{force}/timeline?limit=50"], requests, 32))
+        notes["server_peak_rss_mib_under_load"] = server.peak_rss_mib()
+        elapsed, _ = timed(lambda: asyncio.run(rebuild_on_server(url)))
+        notes["server_rebuild_seconds"] = elapsed
         notes["server_peak_rss_mib"] = server.peak_rss_mib()
-    notes.update({"minimal_app": base, "writes": writes, "status": status, "timeline": timeline_reads})
+    notes.update({"minimal_app": base, "writes": writes, "status": status, "timeline": timeline_reads,
+                  "small_store_events": small_events, "status_small": small_status, "timeline_small": small_timeline_reads})
 
     figures = [
         Figure("batched import (timeline load)", imported, "events/s", "raw sqlite3 executemany, 1000 a transaction", batched, 0.6),
@@ -259,6 +298,10 @@ def run(events: int, database: str | None, seed: int, requests: int, folder: Pat
         Figure("rebuild of the facts view", rebuilt, "events/s", "raw scan + orjson.loads", scan, 0.25),
         Figure("GET .../status, 32 clients", status["rps"], "requests/s", "minimal aiohttp app", base["rps"], 0.6),
         Figure("GET .../timeline?limit=50, 32 clients", timeline_reads["rps"], "requests/s", "minimal aiohttp app", base["rps"], None),
+        Figure(f"GET .../status at {events:,} vs {small_events:,} events", status["rps"], "requests/s",
+               f"the same reads at {small_events:,} events", small_status["rps"], 1 / 1.2),
+        Figure(f"GET .../timeline at {events:,} vs {small_events:,} events", timeline_reads["rps"], "requests/s",
+               f"the same reads at {small_events:,} events", small_timeline_reads["rps"], 1 / 1.2),
     ]
     return figures, notes
 
@@ -271,10 +314,13 @@ def table(figures: list[Figure], notes: dict) -> str:
     for f in figures:
         target = f">={f.target:.2f}" if f.target is not None else ""
         lines.append(f"{f.name:<40} {f.value:>12,.0f} {f.baseline_value:>12,.0f} {f.ratio:>7.2f} {target:>7}  {f.baseline} ({f.unit})")
-    for name in ("status", "timeline", "minimal_app"):
+    for name in ("status", "timeline", "status_small", "timeline_small", "writes", "minimal_app"):
         n = notes[name]
         lines.append(f"latency {name:<32} p50 {n['p50_ms']:.1f} ms, p99 {n['p99_ms']:.1f} ms, errors {n['errors']}")
-    lines.append(f"server peak RSS: {notes['server_peak_rss_mib']:.0f} MiB")
+    lines.append(
+        f"server peak RSS: {notes['server_peak_rss_mib_under_load']:.0f} MiB under load, "
+        f"{notes['server_peak_rss_mib']:.0f} MiB after a rebuild of the facts view ({notes['server_rebuild_seconds']:.0f} s)"
+    )
     return "\n".join(lines)
 
 

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
 from timeline import storage
@@ -33,12 +33,36 @@ class Receipt:
     created: bool  # False when the same record was already stored
 
 
-@dataclass(frozen=True)
 class LogEntry:
-    """One event as the log holds it: its position and the domain event itself."""
+    """One event as the log holds it: its position, topic and stored state; the domain event on demand.
 
-    position: int
-    event: DomainEventProtocol[UUID]
+    Projections read `state` (the transcoder's JSON) directly, in one orjson pass, so replaying
+    a long log builds no event objects; everything else reads `event`.
+    """
+
+    __slots__ = ("position", "originator_id", "originator_version", "topic", "state", "_mapper", "_event")
+
+    def __init__(
+        self, position: int, originator_id: UUID | str, originator_version: int, topic: str, state: bytes, mapper: Mapper[UUID]
+    ) -> None:
+        self.position = position
+        self.originator_id = originator_id  # a UUID, or its hex as SQLite stores it
+        self.originator_version = originator_version
+        self.topic = topic
+        self.state = state
+        self._mapper = mapper
+        self._event: DomainEventProtocol[UUID] | None = None
+
+    @property
+    def event(self) -> DomainEventProtocol[UUID]:
+        if self._event is None:
+            originator = self.originator_id
+            originator = originator if isinstance(originator, UUID) else UUID(originator)
+            self._event = self._mapper.to_domain_event(StoredEvent(originator, self.originator_version, self.topic, self.state))
+        return self._event
+
+    def __repr__(self) -> str:
+        return f"LogEntry(position={self.position}, topic={self.topic!r})"
 
 
 @dataclass(frozen=True)
@@ -154,8 +178,8 @@ class Timeline(Application[UUID]):
 
     def log(self, after: int = 0, limit: int = 1000) -> list[LogEntry]:
         """Events in log order, strictly after a position (positions can have gaps)."""
-        notifications = self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
-        return [LogEntry(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+        mapper = self.mapper
+        return [LogEntry(*row, mapper) for row in storage.read_log(self.recorder, after, limit)]
 
     def iter_log(self, after: int = 0, page: int = 1000) -> Iterator[LogEntry]:
         while entries := self.log(after, page):

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from timeline import storage
 from timeline.errors import (
     DocumentConflict,
     FactConflict,
@@ -74,6 +75,7 @@ class WriteBatch:
         self._timeline = timeline
         self._staged: dict[UUID, Fact | Document] = {}
         self._pending: list[Pending[Any]] = []
+        self._absent: set[UUID] = set()  # ids found not to be in the log, so not looked up one by one
 
     # Commands
 
@@ -83,6 +85,7 @@ class WriteBatch:
 
         local: dict[UUID, Fact | Document] = {}
         outcomes: list[Receipt | tuple[str, UUID]] = []
+        self._look_up(records)
         for index, record in enumerate(records):
             if isinstance(record, DocumentContent):
                 aggregate_id = document_aggregate_id(record.slug)
@@ -93,7 +96,10 @@ class WriteBatch:
                     raise DocumentConflict(record.slug, index)
                 outcomes.append(self._outcome("document", aggregate_id, local))
                 continue
-            fact_id = record.id or uuid.uuid4()
+            fact_id = record.id
+            if fact_id is None:
+                fact_id = uuid.uuid4()
+                self._absent.add(fact_id)  # a fresh random id is in no log: a clash would fail the commit
             self._check_quote(record.content, local, index)
             original = self._original(fact_id, local)
             if original is None:
@@ -134,6 +140,7 @@ class WriteBatch:
             pending.settle(positions)
         self._pending.clear()
         self._staged.clear()
+        self._absent.clear()
 
     # Helpers
 
@@ -159,11 +166,28 @@ class WriteBatch:
         public_id = aggregate.content.slug if isinstance(aggregate, Document) else str(aggregate_id)
         return Receipt(kind, public_id, version, stored.position, stored.recorded_at, created=True)
 
+    def _look_up(self, records: Sequence[Record]) -> None:
+        """Find, in one query, which of the ids these records name are not in the log yet."""
+        named: set[UUID] = set()
+        for record in records:
+            if isinstance(record, DocumentContent):
+                named.add(document_aggregate_id(record.slug))
+                continue
+            if record.id is not None:
+                named.add(record.id)
+            if record.content.source.document is not None:
+                named.add(document_aggregate_id(record.content.source.document))
+        named -= self._staged.keys()
+        if len(named) > 1:  # a single id costs one lookup either way
+            self._absent |= named - storage.stored_originators(self._timeline.recorder, named)
+
     def _aggregate(self, aggregate_id: UUID, local: dict[UUID, Any]) -> Any:
         if aggregate_id in local:
             return local[aggregate_id]
         if aggregate_id in self._staged:
             return self._staged[aggregate_id]
+        if aggregate_id in self._absent:
+            return None
         try:
             return self._timeline.repository.get(aggregate_id)
         except AggregateNotFoundError:

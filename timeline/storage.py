@@ -160,6 +160,56 @@ def event_positions(recorder: ApplicationRecorder, originator_id: UUID) -> dict[
     return {int(version): int(position) for version, position in rows}
 
 
+def stored_originators(recorder: ApplicationRecorder, originator_ids: set[UUID]) -> set[UUID]:
+    """Which of these aggregates have events in the log: one query per thousand ids, not one each."""
+    from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+    ids, found = list(originator_ids), set()
+    sqlite = isinstance(recorder, SQLiteApplicationRecorder)
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        if sqlite:
+            marks = ", ".join("?" * len(chunk))
+            statement = f"SELECT DISTINCT originator_id FROM {recorder.events_table_name} WHERE originator_id IN ({marks})"
+            with recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(statement, [i.hex for i in chunk])
+                found.update(UUID(row[0]) for row in cursor.fetchall())
+            continue
+        from psycopg import sql
+
+        statement = sql.SQL("SELECT DISTINCT originator_id FROM {table} WHERE originator_id = ANY({param})").format(
+            table=sql.Identifier(recorder.datastore.schema, recorder.events_table_name), param=sql.Placeholder()
+        )
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, (chunk,))
+            found.update(_uuid(row["originator_id"] if isinstance(row, dict) else row[0]) for row in cursor.fetchall())
+    return found
+
+
+def _uuid(value: object) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def read_log(recorder: ApplicationRecorder, after: int, limit: int) -> list[tuple]:
+    """Stored events strictly after a position, in log order, as (position, originator id, version, topic, state).
+
+    On SQLite the rows are read as they are (the id as hex): the library would build a notification
+    object per row, which costs more than a replay does with the row.
+    """
+    from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        statement = (
+            f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
+            "WHERE rowid > ? ORDER BY rowid LIMIT ?"
+        )
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, (after, limit))
+            return [tuple(row) for row in cursor.fetchall()]
+    notifications = recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
+    return [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications]
+
+
 def count_by_topic(recorder: ApplicationRecorder, topic: str) -> int:
     """How many stored events have this topic."""
     return int(_query(recorder, "SELECT COUNT(*) FROM {table} WHERE topic = {param}", topic)[0][0])

@@ -14,6 +14,8 @@ FIGURES = [
     "rebuild of the facts view",
     "GET .../status, 32 clients",
     "GET .../timeline?limit=50, 32 clients",
+    "GET .../status at 300 vs 300 events",  # the reads at N events against the same reads at (up to) 10,000
+    "GET .../timeline at 300 vs 300 events",
 ]
 
 
@@ -30,3 +32,4 @@ def test_a_tiny_benchmark_prints_every_figure_beside_its_baseline(tmp_path):
     assert [f["name"] for f in report["figures"]] == FIGURES
     assert all(f["value"] > 0 and f["baseline_value"] > 0 and f["ratio"] > 0 for f in report["figures"])
     assert report["notes"]["writes"]["errors"] == 0 and report["notes"]["status"]["errors"] == 0
+    assert report["notes"]["server_peak_rss_mib"] >= report["notes"]["server_peak_rss_mib_under_load"] > 0

@@ -20,8 +20,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition, rule
 
 from projections import all_projections
+from projections import facts as fact_rows
 from projections.runner import ProjectionRunner, live_prefix
 from projections.store import open_store
+from projections.status import subject_status
 from projections.timeline import TimelineQuery
 from projections.views import Views
 from tests import oracle
@@ -57,7 +59,8 @@ facts = st.one_of(
                 {
                     "pillar": st.sampled_from(["effectiveness", "legitimacy"]),
                     "grade": st.sampled_from(oracle.GRADES),
-                    "inspection": st.sampled_from(["PEEL 2015", "PEEL 2016"]),
+                    # More slots than a status shows (the latest two per pillar), so that its reads stop early.
+                    "inspection": st.sampled_from(["PEEL 2014", "PEEL 2015", "PEEL 2016", "PEEL 2017"]),
                     "inspectorate": st.just("org/hmic"),
                 }
             ),
@@ -81,6 +84,16 @@ facts = st.one_of(
     ).map(
         lambda f: f
         | {"data": {"title": "formula", "decider": "org/home-office"} if f["type"] == "decision.pending" else {"outcome": "decided"}}
+    ),
+    st.fixed_dictionaries(
+        {
+            "type": st.just("finding.reported"),
+            "subject": st.sampled_from(FORCES),
+            "data": st.fixed_dictionaries(
+                {"report": st.just("report/r1"), "nature": st.sampled_from(["concern", "strength"]), "summary": st.just("found")}
+            ),
+            "mentions": st.lists(st.sampled_from(FORCES), unique=True, max_size=1),
+        }
     ),
     st.fixed_dictionaries(
         {"type": st.just("role.held"), "subject": st.sampled_from(PEOPLE), "data": st.fixed_dictionaries(
@@ -205,13 +218,11 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
         before, position = self.dump("facts"), self.runner.positions()["facts"]
         # Fail inside the first batch, after `fail_after` of its events were applied.
         fail_after = min(fail_after, len(self.timeline.log(position, self.runner.batch_size)) - 1)
-        original, calls = projection.apply, []
+        original = projection.apply
 
-        def failing(cursor, prefix, at, event):
-            calls.append(at)
-            if len(calls) > fail_after:
-                raise RuntimeError("injected failure")
-            original(cursor, prefix, at, event)
+        def failing(cursor, prefix, entries):
+            original(cursor, prefix, entries[:fail_after])
+            raise RuntimeError("injected failure")
 
         projection.apply = failing
         try:
@@ -243,6 +254,9 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
             }
             pending = sorted(d["decision"] for d in status["pending_decisions"])
             assert {"ratings": got, "pending": pending} == oracle.status_summary(model, subject, as_of, ALL_SUBJECTS)
+            # The status reads a few rows; it must say exactly what every fact naming the subject says.
+            envelope = {key: status[key] for key in ("position", "known_at", "as_of")}
+            assert status == envelope | self.status_from_every_fact(subject, as_of, position)
             assert self.timeline_ids(subject, as_of, known) == oracle.timeline_ids(model, subject, as_of, ALL_SUBJECTS)
 
         for pillar in ["effectiveness", "legitimacy"]:
@@ -265,6 +279,14 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
             entry = self.random.choice(fact_entries)
             by_time = self.views.ratings("effectiveness", known_at=entry.event.timestamp)
             assert by_time["known_at"] == entry.position
+
+    def status_from_every_fact(self, subject, as_of, known):
+        with self.store.read() as cursor:
+            prefix, _ = live_prefix(cursor, "facts")
+            states = fact_rows.states_referencing(cursor, prefix, subject, known)
+            for decision in sorted({s.subject for s in states if s.type.startswith("decision.")} - {subject}):
+                states += fact_rows.states_referencing(cursor, prefix, decision, known)
+        return subject_status(states, subject, as_of)
 
     def timeline_ids(self, subject, as_of, known):
         ids, token = [], None
