@@ -341,12 +341,14 @@ def slot_claims(
     return [_state(row) for row in cursor.fetchall()]
 
 
-def states_of_type(cursor: Cursor, prefix: str, fact_type: str, known_at: int) -> list[FactState]:
+def rated_subjects(cursor: Cursor, prefix: str) -> list[str]:
+    """Every subject with a rating claim: one index step per subject (a skip scan), however many claims each has."""
     cursor.execute(
-        f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE v.type = ? AND {_KNOWN_AT}",
-        (fact_type, known_at, known_at),
+        f"WITH RECURSIVE rated(subject) AS (SELECT MIN(subject) FROM {prefix}_claims UNION ALL "
+        f"SELECT (SELECT MIN(c.subject) FROM {prefix}_claims c WHERE c.subject > rated.subject) FROM rated "
+        "WHERE rated.subject IS NOT NULL) SELECT subject FROM rated WHERE subject IS NOT NULL"
     )
-    return [_state(row) for row in cursor.fetchall()]
+    return [row[0] for row in cursor.fetchall()]
 
 
 def states_citing(cursor: Cursor, prefix: str, document: str | None, known_at: int) -> list[FactState]:

@@ -5,8 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from projections import facts as fact_rows
 from projections.claims import GRADE_ORDER, PILLARS, claim_json, in_effect, rating_history
 from projections.facts import FactState
+from projections.status import latest_slots
+from projections.store import Cursor
+
+
+def facts_for_ratings(
+    cursor: Cursor, prefix: str, pillar: str | None, inspection: str | None, known_at: int, as_of: dt.date | None
+) -> list[FactState]:
+    """Enough rating claims for ratings_across_forces to answer as it would from all of them: per force
+    and pillar, the named inspection's slot, else its latest slots. A few rows a force, however long the log."""
+    states: list[FactState] = []
+    for force in fact_rows.rated_subjects(cursor, prefix):
+        for each in [pillar] if pillar else PILLARS:
+            if inspection is not None:
+                states += fact_rows.slot_claims(cursor, prefix, force, each, inspection, known_at, as_of)
+            else:
+                states += latest_slots(cursor, prefix, force, each, known_at, as_of)
+    return states
 
 
 def ratings_across_forces(

@@ -45,11 +45,11 @@ def facts_for_status(cursor: Cursor, prefix: str, subject: str, known_at: int, a
     for decision in sorted(decisions):
         states += fact_rows.naming(cursor, prefix, decision, known_at, ("decision.pending", "decision.made"))
     for pillar in PILLARS:
-        states += _latest_slots(cursor, prefix, subject, pillar, known_at, as_of)
+        states += latest_slots(cursor, prefix, subject, pillar, known_at, as_of)
     return states
 
 
-def _latest_slots(cursor: Cursor, prefix: str, force: str, pillar: str, known_at: int, as_of: dt.date | None) -> list[FactState]:
+def latest_slots(cursor: Cursor, prefix: str, force: str, pillar: str, known_at: int, as_of: dt.date | None) -> list[FactState]:
     """The claims of a pillar's two latest slots (and of any other slot met on the way), each slot whole.
 
     Claims are read latest first. A slot not met yet has only claims at or before the current one,

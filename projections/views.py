@@ -17,7 +17,7 @@ import orjson
 from projections import facts as fact_rows
 from projections.claims import claims_in_effect, fact_json
 from projections.documents import documents as document_rows
-from projections.ratings import ratings_across_forces
+from projections.ratings import facts_for_ratings, ratings_across_forces
 from projections.runner import live_prefix
 from projections.sources import sources
 from projections.statements import statements
@@ -72,7 +72,7 @@ class Views:
     ) -> dict[str, Any]:
         with self.store.read() as cursor:
             prefix, position, known = self._facts(cursor, known_at)
-            states = fact_rows.states_of_type(cursor, prefix, "rating.published", known)
+            states = facts_for_ratings(cursor, prefix, pillar, inspection, known, as_of)
         return _envelope(position, known, as_of) | ratings_across_forces(states, pillar, as_of, inspection)
 
     def statements(
