@@ -40,6 +40,8 @@ def eventsourcing_env(database: str) -> dict[str, str]:
         "POSTGRES_SCHEMA": query.get("schema", [""])[0],
         # The library waits forever for its table lock by default; a stuck writer must fail instead.
         "POSTGRES_LOCK_TIMEOUT": "5",
+        # The library's recorder, but large batches are inserted in slices (see the module for why).
+        "APPLICATION_RECORDER_TOPIC": "timeline.postgres_recorder:SlicingPostgresRecorder",
         "POSTGRES_CONNECT_TIMEOUT": "5",
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 import uuid
 
 import pytest
@@ -200,3 +201,46 @@ def test_a_committed_batch_is_freed_at_once_without_waiting_for_the_cycle_collec
         assert staged() is None  # no reference cycle keeps the batch and its aggregates alive
     finally:
         gc.enable()
+
+
+
+def test_a_batch_larger_than_one_insert_takes_is_stored_whole_at_consecutive_positions(timeline):
+    # About 25 MB of events. On PostgreSQL a batch this size is inserted in slices
+    # (timeline/postgres_recorder.py): as one statement it hangs psycopg's pipeline mode.
+    bodies = [big_rating() for _ in range(10_000)]
+    done: list = []
+    writer = threading.Thread(target=lambda: done.append(timeline.record([parse_record(body) for body in bodies])), daemon=True)
+    writer.start()
+    writer.join(timeout=300)  # a guard: a hang fails the test instead of the whole run
+    assert done, "recording the batch did not finish"
+
+    assert [r.position for r in done[0]] == list(range(1, 10_001)) and timeline.head() == 10_000
+    assert [str(e.event.originator_id) for e in timeline.log(0, 10_000)] == [body["id"] for body in bodies]
+
+
+def test_a_sliced_batch_that_fails_in_its_last_slice_stores_nothing(postgres_database, sqlite_database):
+    from eventsourcing.persistence import IntegrityError
+
+    from timeline.app import Timeline
+    from timeline.postgres_recorder import SLICE_EVENTS
+
+    scratch = Timeline(sqlite_database)  # only to make stored events
+    scratch.record([parse_record(big_rating()) for _ in range(SLICE_EVENTS * 2 + 1)])
+    events = scratch.recorder.select_notifications(start=0, limit=SLICE_EVENTS * 3)
+    scratch.close()
+    timeline = Timeline(postgres_database)
+    try:
+        with pytest.raises(IntegrityError):
+            timeline.recorder.insert_events([*events, events[0]])  # the duplicate is in the last slice
+        assert timeline.head() == 0
+        positions = timeline.recorder.insert_events(events)  # the failed attempt used up sequence numbers: a gap
+        assert positions == list(range(positions[0], positions[0] + len(events))) and timeline.head() == positions[-1]
+    finally:
+        timeline.close()
+
+
+def big_rating():
+    from tests.e2e.conftest import rating as official_rating
+
+    body = official_rating()
+    return body | {"data": body["data"] | {"summary": "x" * 2000}}

@@ -1,0 +1,47 @@
+"""The library's PostgreSQL recorder, except that a large batch goes in as several INSERTs.
+
+psycopg 3.3.9 hangs in pipeline mode once one statement's parameters pass somewhere between 8 and
+20 MB: a single 20 MB bytea in a pipeline never completes, while the server waits in ClientRead.
+The library inserts a whole batch as one array parameter inside a pipeline, so `timeline load` of
+a large file into PostgreSQL hung (10,000 facts did; 5,000 did not). Small batches, the
+server's everyday group commits, keep the library's path. A large one takes the same table lock
+and NOTIFY, then inserts a slice at a time outside pipeline mode, all in one transaction, so a
+file is still stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+
+SLICE_EVENTS = 1000
+SLICE_BYTES = 4 * 1024 * 1024  # well under where the hang begins
+
+
+class SlicingPostgresRecorder(PostgresApplicationRecorder):
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        if len(stored_events) <= SLICE_EVENTS and sum(len(e.state) for e in stored_events) <= SLICE_BYTES:
+            return super().insert_events(stored_events, **kwargs)
+        notification_ids: list[int] = []
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            for piece in _slices(stored_events):
+                rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state) for e in piece]
+                curs.execute(self.insert_events_statement, (rows,))
+                notification_ids += [row["notification_id"] for row in curs.fetchall()]
+        return notification_ids
+
+
+def _slices(events: Sequence[StoredEvent]) -> Iterator[Sequence[StoredEvent]]:
+    start, size = 0, 0
+    for index, event in enumerate(events):
+        if index > start and (index - start >= SLICE_EVENTS or size + len(event.state) > SLICE_BYTES):
+            yield events[start:index]
+            start, size = index, 0
+        size += len(event.state)
+    if start < len(events):
+        yield events[start:]
