@@ -341,6 +341,22 @@ def slot_claims(
     return [_state(row) for row in cursor.fetchall()]
 
 
+def claims_in_slots(
+    cursor: Cursor, prefix: str, slots: Sequence[tuple[str, str, str]], known_at: int, as_of: dt.date | None
+) -> list[FactState]:
+    """Every claim in effect about any of these rating slots (force, pillar, inspection), in one query."""
+    if not slots:
+        return []
+    effect, effect_params = _in_effect(as_of)
+    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="claims")
+    matches = " OR ".join(["(x.subject = ? AND x.pillar = ? AND x.inspection = ?)"] * len(slots))
+    cursor.execute(
+        f"{statement} WHERE ({matches}) AND {_KNOWN_AT} AND {effect}",
+        (*(value for slot in slots for value in slot), known_at, known_at, *effect_params),
+    )
+    return [_state(row) for row in cursor.fetchall()]
+
+
 def rated_subjects(cursor: Cursor, prefix: str) -> list[str]:
     """Every subject with a rating claim: one index step per subject (a skip scan), however many claims each has."""
     cursor.execute(

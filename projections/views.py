@@ -59,7 +59,7 @@ class Views:
             versions = fact_rows.history(cursor, prefix, [s.id for s in page], known)
             # Where each rating on the page stands: every claim about its slot, not just those on the page.
             slots = sorted({(s.subject, s.data["pillar"], s.data["inspection"]) for s in page if s.type == "rating.published"})
-            rivals = [c for slot in slots for c in fact_rows.slot_claims(cursor, prefix, *slot, known, query.as_of)]
+            rivals = fact_rows.claims_in_slots(cursor, prefix, slots, known, query.as_of)
         claims = claims_in_effect(rivals, query.as_of)
         return _envelope(position, known, query.as_of) | {
             "subject": subject,
