@@ -102,6 +102,9 @@ def test_a_fact_posted_over_http_appears_on_an_open_page_within_two_seconds(page
     expect(fact).to_contain_text("Legitimacy: requires improvement (PEEL 2018/19)")
     expect(page.locator(".rating[data-pillar=legitimacy] .current")).to_have_text("requires improvement")
 
+    post(server, rating(subject="force/testshire"))  # a subject no fact named before joins the picker
+    expect(page.locator("#subject option[value='force/testshire']")).to_have_count(1, timeout=2000)
+
 
 def test_corrections_and_retractions_show_as_such(page, server):
     body = rating(id=str(uuid.uuid4()), subject="force/bedfordshire", occurred="2019-09-27")

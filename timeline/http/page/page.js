@@ -9,6 +9,7 @@ const state = { subject: null, asOf: null, knownAt: null, head: 0, cursor: null,
 let generation = 0; // each render bumps it, so a slow older answer never overwrites a newer one
 let refreshing = null;
 let refreshAgain = false;
+let subjectsStale = false;
 
 // --- talking to the API -------------------------------------------------------------------
 
@@ -299,6 +300,10 @@ async function refresh(minPosition = null) {
     try {
       do {
         refreshAgain = false;
+        if (subjectsStale) {
+          subjectsStale = false;
+          await loadSubjects();
+        }
         const fresh = await render(minPosition);
         if (fresh && fresh.length) announce(`${fresh.length} new: ${fresh.map((fact) => fact.headline).join("; ")}`);
         minPosition = state.knownAt === null ? state.head : null;
@@ -420,8 +425,8 @@ function listen() {
     showKnownAt();
     // Time travel keeps its view; only the live view follows the log.
     if (state.knownAt === null) {
+      if (event.type === "fact.recorded") subjectsStale = true; // it may name a new subject
       refresh(state.head);
-      if (event.type === "fact.recorded") loadSubjects().catch(() => {});
     }
   };
   for (const name of ["fact.recorded", "fact.corrected", "fact.retracted", "document.recorded"]) stream.addEventListener(name, onEvent);
