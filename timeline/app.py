@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -90,6 +91,8 @@ class Timeline(Application[UUID]):
 
     def __init__(self, database: str = storage.DEFAULT_DATABASE) -> None:
         self.database = database
+        self._counted: dict[str, tuple[int, int]] = {}  # topic -> (events counted, through position)
+        self._counting = threading.Lock()
         storage.prepare(database)
         super().__init__(env=storage.eventsourcing_env(database))
         storage.protect_log(self.recorder)
@@ -196,10 +199,18 @@ class Timeline(Application[UUID]):
         return getattr(self.recorder, "channel_name", None)
 
     def count_facts(self) -> int:
-        return storage.count_by_topic(self.recorder, get_topic(Fact.Recorded))
+        return self._count(get_topic(Fact.Recorded))
 
     def count_documents(self) -> int:
-        return storage.count_by_topic(self.recorder, get_topic(Document.Recorded))
+        return self._count(get_topic(Document.Recorded))
+
+    def _count(self, topic: str) -> int:
+        """A running count: each call reads only the events stored since the last (health checks call it often)."""
+        with self._counting:
+            counted, through = self._counted.get(topic, (0, 0))
+            added, through = storage.count_by_topic(self.recorder, topic, after=through)
+            self._counted[topic] = (counted + added, through)
+            return counted + added
 
     # Helpers
 

@@ -212,19 +212,27 @@ def read_log(recorder: ApplicationRecorder, after: int, limit: int) -> list[tupl
     return [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications]
 
 
-def count_by_topic(recorder: ApplicationRecorder, topic: str) -> int:
-    """How many stored events have this topic."""
-    return int(_query(recorder, "SELECT COUNT(*) FROM {table} WHERE topic = {param}", topic)[0][0])
+def count_by_topic(recorder: ApplicationRecorder, topic: str, after: int = 0) -> tuple[int, int]:
+    """How many stored events after position `after` have this topic, and the last position counted.
+
+    Reads only the events after `after` (by position), so a caller keeping a running count pays for
+    what is new. Positions commit in order (SQLite has one writer; the library locks the table on
+    PostgreSQL), so nothing can later appear at or before the last position counted."""
+    count, last = _query(
+        recorder, "SELECT COUNT(CASE WHEN topic = {param} THEN 1 END), MAX({position}) FROM {table} WHERE {position} > {param}",
+        topic, after,
+    )[0]
+    return int(count), int(last) if last is not None else after
 
 
-def _query(recorder: ApplicationRecorder, template: str, param: object) -> list[tuple]:
+def _query(recorder: ApplicationRecorder, template: str, *params: object) -> list[tuple]:
     from eventsourcing.sqlite import SQLiteApplicationRecorder
 
     if isinstance(recorder, SQLiteApplicationRecorder):
-        value = param.hex if isinstance(param, UUID) else param
+        values = tuple(p.hex if isinstance(p, UUID) else p for p in params)
         statement = template.format(position="rowid", table=recorder.events_table_name, param="?")
         with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, (value,))
+            cursor.execute(statement, values)
             return [tuple(row) for row in cursor.fetchall()]
 
     from psycopg import sql
@@ -235,5 +243,5 @@ def _query(recorder: ApplicationRecorder, template: str, param: object) -> list[
         param=sql.Placeholder(),
     )
     with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(statement, (param,))
+        cursor.execute(statement, params)
         return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in cursor.fetchall()]

@@ -244,3 +244,22 @@ def big_rating():
 
     body = official_rating()
     return body | {"data": body["data"] | {"summary": "x" * 2000}}
+
+
+def test_fact_counts_keep_up_with_writes_from_any_process(database):
+    from tests.e2e.conftest import rating as official_rating
+    from timeline.app import Timeline
+
+    counting, other = Timeline(database), Timeline(database)
+    try:
+        assert counting.count_facts() == 0
+        counting.record([parse_record(official_rating()) for _ in range(3)])
+        assert counting.count_facts() == 3
+        other.record([parse_record(official_rating()) for _ in range(2)])  # as another server would
+        fact_id = uuid.UUID(other.record([parse_record(official_rating())])[0].id)
+        other.correct(fact_id, 1, {"occurred": "2019-05"}, "month only")  # a new version, not a new fact
+        assert counting.count_facts() == 6 and other.count_facts() == 6
+        assert counting.count_documents() == 0
+    finally:
+        counting.close()
+        other.close()
