@@ -5,7 +5,11 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.strategies import json_values
+from timeline import vocabulary
 from timeline.errors import InvalidRecord
 from timeline.facts import FactType
 from timeline.sources import DocumentContent
@@ -104,3 +108,31 @@ def test_a_record_nested_too_deeply_is_refused_without_exhausting_the_stack():
         deep = [deep]
     with pytest.raises(InvalidRecord, match="nests more than 32 levels"):
         parse_fact(RATING | {"data": deep})
+
+
+# The compiled validator only speeds up acceptance; it must accept exactly what jsonschema accepts.
+
+_NEAR_VALID = st.sampled_from(["2017-03-02", "2017-21", "2016~", "201X", "2017-13", "force/kent", "force/Kent", "org/hmic",
+                               "https://example.org/x", "not a url", "", "official", "press", "good", "inadequate",
+                               "PEEL 2016", "effectiveness", "x" * 2001])  # fmt: skip
+
+
+@st.composite
+def mutated_facts(draw):
+    body = copy.deepcopy(RATING)
+    for _ in range(draw(st.integers(1, 3))):
+        nested = [body[k] for k in ("data", "source") if isinstance(body.get(k), dict)]
+        where = draw(st.sampled_from([body, *nested]))
+        key = draw(st.sampled_from([*where.keys(), "extra", "document", "quote", "summary"]))
+        if draw(st.booleans()) and key in where:
+            del where[key]
+        else:
+            where[key] = draw(_NEAR_VALID | json_values)
+    return body
+
+
+@settings(max_examples=300)
+@given(mutated_facts())
+def test_the_compiled_validator_accepts_exactly_what_jsonschema_accepts(body):
+    validator = vocabulary._FACT_VALIDATOR
+    assert validator.compiled.is_valid(body) == (not list(validator.detailed.iter_errors(body)))
