@@ -345,6 +345,40 @@ async def test_view_responses_carry_an_etag_and_if_none_match_gives_304(client):
     assert changed.status == 200 and changed.headers["ETag"] != etag
 
 
+async def test_an_answer_is_computed_once_per_view_position_and_a_write_makes_a_fresh_one(client):
+    from timeline.http.keys import VIEWS
+
+    views, computed = client.app[VIEWS], []
+    status = views.status
+    views.status = lambda *args, **kwargs: computed.append(args) or status(*args, **kwargs)
+    url = "/v1/subjects/force/bedfordshire/status"
+
+    first, second = await client.get(url), await client.get(url)
+    assert await first.read() == await second.read() and len(computed) == 1
+    await client.get(url, params={"as_of": "2016-06-01"})  # another question: its own answer
+    assert len(computed) == 2
+
+    body = rating(subject="force/bedfordshire", data=rating()["data"] | {"pillar": "legitimacy", "grade": "outstanding"})
+    receipt = await (await client.post("/v1/facts", json=body)).json()
+    fresh = await (await client.get(url, params={"min_position": str(receipt["position"])})).json()
+    assert fresh["ratings"]["legitimacy"]["grade"] == "outstanding" and len(computed) == 3
+
+
+def test_the_answer_cache_keeps_the_most_recently_used_answers_within_its_bytes():
+    from timeline.http.answers import AnswerCache
+
+    cache = AnswerCache(max_bytes=400)
+    cache.put(((), "/a", ()), (b"a" * 100, "1"))
+    cache.put(((), "/b", ()), (b"b" * 100, "2"))
+    assert cache.get(((), "/a", ())) == (b"a" * 100, "1")  # /a is now the most recent
+    cache.put(((), "/c", ()), (b"c" * 100, "3"))
+    cache.put(((), "/d", ()), (b"d" * 100, "4"))
+    cache.put(((), "/e", ()), (b"e" * 100, "5"))  # 500 bytes: the least recently used (/b) goes
+    assert cache.get(((), "/b", ())) is None and cache.get(((), "/a", ())) and len(cache) == 4
+    cache.put(((), "/big", ()), (b"x" * 101, "6"))  # over a quarter of the cache: not kept
+    assert cache.get(((), "/big", ())) is None and len(cache) == 4
+
+
 # The log
 
 

@@ -20,10 +20,11 @@ from projections.store import ViewStore, open_store
 from projections.views import Views
 from timeline.app import Timeline
 from timeline.config import Settings
+from timeline.http.answers import AnswerCache
 from timeline.http.attempts import FailedAttempts
 from timeline.http.auth import require_token_for_writes
 from timeline.http.keeper import ViewKeeper
-from timeline.http.keys import FAILED_ATTEMPTS, KEEPER, READS, REBUILDS, RUNNER, SETTINGS, STREAMS, TIMELINE, VIEWS, WRITER
+from timeline.http.keys import ANSWERS, FAILED_ATTEMPTS, KEEPER, READS, REBUILDS, RUNNER, SETTINGS, STREAMS, TIMELINE, VIEWS, WRITER
 from timeline.http.problems import problems_middleware
 from timeline.http.routes import add_routes
 from timeline.http.security import add_security_headers
@@ -54,6 +55,7 @@ def create_app(settings: Settings) -> web.Application:
     app[REBUILDS] = {}
     app[STREAMS] = set()
     app[FAILED_ATTEMPTS] = FailedAttempts()
+    app[ANSWERS] = AnswerCache()
     app.on_response_prepare.append(add_security_headers)
     app.cleanup_ctx.append(_reads)
     app.cleanup_ctx.append(_timeline)

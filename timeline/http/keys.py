@@ -11,6 +11,7 @@ from projections.runner import ProjectionRunner
 from projections.views import Views
 from timeline.app import Timeline
 from timeline.config import Settings
+from timeline.http.answers import AnswerCache
 from timeline.http.attempts import FailedAttempts
 from timeline.http.keeper import ViewKeeper
 from timeline.writer import Writer
@@ -23,5 +24,6 @@ VIEWS = web.AppKey("views", Views)
 KEEPER = web.AppKey("keeper", ViewKeeper)
 READS = web.AppKey("reads", ThreadPoolExecutor)
 FAILED_ATTEMPTS = web.AppKey("failed_attempts", FailedAttempts)
+ANSWERS = web.AppKey("answers", AnswerCache)
 REBUILDS = web.AppKey("rebuilds", dict[str, asyncio.Task[int]])
 STREAMS = web.AppKey("streams", set[asyncio.Task[object]])  # open event streams, ended on shutdown

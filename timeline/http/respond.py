@@ -12,7 +12,7 @@ import orjson
 from aiohttp import web
 
 from timeline.errors import FieldError
-from timeline.http.keys import KEEPER, READS, SETTINGS, TIMELINE
+from timeline.http.keys import ANSWERS, KEEPER, READS, SETTINGS, TIMELINE
 from timeline.http.params import integer
 from timeline.http.problems import BadRequest
 from timeline.vocabulary import MAX_DEPTH, nesting_depth
@@ -72,7 +72,16 @@ async def view_response(
                 text=f"the {view} view has not reached position {minimum} yet; try again shortly",
                 headers={"Retry-After": "1"},
             )
-    body, etag = await off_loop(request, _rendered, compute, render)
+    # The views at these positions answer this request the same way every time (min_position only waits).
+    # Every view's position is in the key: a view (sources) may read another's tables too.
+    positions = tuple(sorted(request.app[KEEPER].positions.items()))
+    key = (positions, request.path, tuple(sorted((k, v) for k, v in request.query.items() if k != "min_position")))
+    answers = request.app[ANSWERS]
+    cached = answers.get(key)
+    if cached is None:
+        cached = await off_loop(request, _rendered, compute, render)
+        answers.put(key, cached)
+    body, etag = cached
     if etag in _etags(request.headers.get("If-None-Match", "")):
         return web.Response(status=304, headers={"ETag": etag})
     return web.Response(body=body, headers={"ETag": etag, "Content-Type": content_type})
