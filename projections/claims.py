@@ -6,14 +6,16 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from projections import facts as fact_rows
 from projections.facts import FactState
+from projections.store import Cursor
 from timeline.date_words import in_words
 from timeline.headlines import headline
 from timeline.vocabulary import PILLARS
 
 __all__ = [
     "AUTHORITY", "GRADE_ORDER", "PILLARS",
-    "change", "claim_json", "claims_in_effect", "fact_json", "in_effect", "rating_history", "standing",
+    "change", "claim_json", "claims_in_effect", "fact_json", "in_effect", "latest_slots", "rating_history", "standing",
 ]  # fmt: skip
 
 # An official record outranks the press, which outranks a party's own statement.
@@ -62,6 +64,26 @@ def claims_in_effect(states: Iterable[FactState], as_of: dt.date | None) -> dict
             if claim is not stands:
                 found[claim.id] = {"stands": False, "disputes": claim in disputes, "standing": claim_json(stands)}
     return found
+
+
+def latest_slots(cursor: Cursor, prefix: str, force: str, pillar: str, known_at: int, as_of: dt.date | None) -> list[FactState]:
+    """The claims of a pillar's two latest slots (and of any other slot met on the way), each slot whole.
+
+    Claims are read latest first. A slot not met yet has only claims at or before the current one,
+    so its standing claim is too: once two slots met stand after it, they are the latest two.
+    """
+    slots: dict[str, list[FactState]] = {}
+    keys: dict[str, tuple[str, str, int]] = {}
+    before = None
+    while page := fact_rows.claims_before(cursor, prefix, force, pillar, known_at, as_of, before, 16):
+        for inspection, claim in page:
+            if sum(key > claim.sort_key for key in keys.values()) >= 2:
+                return [c for claims in slots.values() for c in claims]
+            if inspection not in slots:
+                slots[inspection] = fact_rows.slot_claims(cursor, prefix, force, pillar, inspection, known_at, as_of)
+                keys[inspection] = standing(slots[inspection])[0].sort_key
+        before = page[-1][1].sort_key
+    return [c for claims in slots.values() for c in claims]
 
 
 def change(previous: str | None, current: str) -> str:

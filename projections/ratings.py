@@ -6,9 +6,8 @@ import datetime as dt
 from typing import Any
 
 from projections import facts as fact_rows
-from projections.claims import GRADE_ORDER, PILLARS, claim_json, in_effect, rating_history
+from projections.claims import GRADE_ORDER, PILLARS, claim_json, in_effect, latest_slots, rating_history
 from projections.facts import FactState
-from projections.status import latest_slots
 from projections.store import Cursor
 
 

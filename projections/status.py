@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from projections import facts as fact_rows
-from projections.claims import PILLARS, change, claim_json, fact_json, in_effect, rating_history, standing
+from projections.claims import PILLARS, change, claim_json, fact_json, in_effect, latest_slots, rating_history
 from projections.facts import FactState
 from projections.store import Cursor
 from timeline.date_words import in_words
@@ -47,26 +47,6 @@ def facts_for_status(cursor: Cursor, prefix: str, subject: str, known_at: int, a
     for pillar in PILLARS:
         states += latest_slots(cursor, prefix, subject, pillar, known_at, as_of)
     return states
-
-
-def latest_slots(cursor: Cursor, prefix: str, force: str, pillar: str, known_at: int, as_of: dt.date | None) -> list[FactState]:
-    """The claims of a pillar's two latest slots (and of any other slot met on the way), each slot whole.
-
-    Claims are read latest first. A slot not met yet has only claims at or before the current one,
-    so its standing claim is too: once two slots met stand after it, they are the latest two.
-    """
-    slots: dict[str, list[FactState]] = {}
-    keys: dict[str, tuple[str, str, int]] = {}
-    before = None
-    while page := fact_rows.claims_before(cursor, prefix, force, pillar, known_at, as_of, before, 16):
-        for inspection, claim in page:
-            if sum(key > claim.sort_key for key in keys.values()) >= 2:
-                return [c for claims in slots.values() for c in claims]
-            if inspection not in slots:
-                slots[inspection] = fact_rows.slot_claims(cursor, prefix, force, pillar, inspection, known_at, as_of)
-                keys[inspection] = standing(slots[inspection])[0].sort_key
-        before = page[-1][1].sort_key
-    return [c for claims in slots.values() for c in claims]
 
 
 def _ratings(facts: list[FactState], subject: str) -> dict[str, Any]:
