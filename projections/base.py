@@ -17,6 +17,7 @@ class Projection(ABC):
     """
 
     name: str
+    shape: int = 1  # raise it whenever the tables change: stores with the older shape rebuild the view on start
 
     @abstractmethod
     def create_tables(self, cursor: Cursor, prefix: str) -> None:

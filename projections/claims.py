@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from projections import facts as fact_rows
-from projections.facts import FactState
+from projections.facts import FactState, Seen
 from projections.store import Cursor
 from timeline.date_words import in_words
 from timeline.headlines import headline
@@ -15,7 +15,7 @@ from timeline.vocabulary import PILLARS
 
 __all__ = [
     "AUTHORITY", "GRADE_ORDER", "PILLARS",
-    "change", "claim_json", "claims_in_effect", "fact_json", "in_effect", "latest_slots", "rating_history", "standing",
+    "change", "claim_json", "claims_in_effect", "effect", "fact_json", "in_effect", "latest_slots", "rating_history", "standing",
 ]  # fmt: skip
 
 # An official record outranks the press, which outranks a party's own statement.
@@ -23,9 +23,19 @@ AUTHORITY = {"official": 3, "press": 2, "statement": 1}
 GRADE_ORDER = ["inadequate", "requires-improvement", "good", "outstanding"]
 
 
+def effect(state: FactState, as_of: dt.date | None) -> str | None:
+    """Whether a fact is in effect as of a date: "certain" once its latest possible day has come,
+    "possible" once its earliest has, else (or when retracted) None. No date means no limit."""
+    if state.retracted:
+        return None
+    if as_of is None or state.latest <= as_of:
+        return "certain"
+    return "possible" if state.earliest <= as_of else None
+
+
 def in_effect(state: FactState, as_of: dt.date | None) -> bool:
-    """A fact counts as of a date once it has certainly happened: its latest possible day is on or before it."""
-    return not state.retracted and (as_of is None or state.occurred.upper <= as_of)
+    """A fact counts as of a date (stands, or disputes what stands) only once it has certainly happened."""
+    return effect(state, as_of) == "certain"
 
 
 def standing(claims: list[FactState]) -> tuple[FactState, list[FactState]]:
@@ -66,7 +76,7 @@ def claims_in_effect(states: Iterable[FactState], as_of: dt.date | None) -> dict
     return found
 
 
-def latest_slots(cursor: Cursor, prefix: str, force: str, pillar: str, known_at: int, as_of: dt.date | None) -> list[FactState]:
+def latest_slots(cursor: Cursor, prefix: str, force: str, pillar: str, seen: Seen, as_of: dt.date | None) -> list[FactState]:
     """The claims of a pillar's two latest slots (and of any other slot met on the way), each slot whole.
 
     Claims are read latest first. A slot not met yet has only claims at or before the current one,
@@ -75,12 +85,12 @@ def latest_slots(cursor: Cursor, prefix: str, force: str, pillar: str, known_at:
     slots: dict[str, list[FactState]] = {}
     keys: dict[str, tuple[str, str, int]] = {}
     before = None
-    while page := fact_rows.claims_before(cursor, prefix, force, pillar, known_at, as_of, before, 16):
+    while page := fact_rows.claims_before(cursor, prefix, force, pillar, seen, as_of, before, 16):
         for inspection, claim in page:
             if sum(key > claim.sort_key for key in keys.values()) >= 2:
                 return [c for claims in slots.values() for c in claims]
             if inspection not in slots:
-                slots[inspection] = fact_rows.slot_claims(cursor, prefix, force, pillar, inspection, known_at, as_of)
+                slots[inspection] = fact_rows.slot_claims(cursor, prefix, force, pillar, inspection, seen, as_of)
                 keys[inspection] = standing(slots[inspection])[0].sort_key
         before = page[-1][1].sort_key
     return [c for claims in slots.values() for c in claims]
@@ -93,8 +103,9 @@ def change(previous: str | None, current: str) -> str:
     return "up" if delta > 0 else "down" if delta < 0 else "same"
 
 
-def fact_json(state: FactState) -> dict[str, Any]:
-    """A fact as views render it: its content, where it stands in the log, and whether it was retracted."""
+def fact_json(state: FactState, as_of: dt.date | None = None) -> dict[str, Any]:
+    """A fact as views render it: its content, where it stands in the log, whether it was retracted,
+    and whether it is certainly or possibly in effect as of the asked date."""
     return {
         "id": state.id,
         "version": state.version,
@@ -102,6 +113,8 @@ def fact_json(state: FactState) -> dict[str, Any]:
         "headline": headline(state.type, state.subject, state.data),
         "occurred_bounds": [state.occurred.lower.isoformat(), state.occurred.upper.isoformat()],
         "occurred_label": in_words(state.occurred.edtf),
+        "possible_days": [state.earliest.isoformat(), state.latest.isoformat()],
+        "in_effect": effect(state, as_of),
         "position": state.position,
         "recorded_at": state.recorded_at,
         "version_position": state.known_from,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,11 +46,13 @@ class DocumentsProjection(Projection):
         )
 
 
-def documents(cursor: Cursor, prefix: str, known_at: int) -> list[dict[str, Any]]:
+def documents(cursor: Cursor, prefix: str, known_at: int, reported_by: dt.date | None = None) -> list[dict[str, Any]]:
+    """Documents recorded by position `known_at` (and published by `reported_by`, if given)."""
+    published, params = ("AND published <= ?", (reported_by.isoformat(),)) if reported_by else ("", ())
     cursor.execute(
         f"SELECT slug, title, publisher, url, published, kind, sha256, length, position, recorded_at "
-        f"FROM {prefix}_documents WHERE position <= ? ORDER BY published, slug",
-        (known_at,),
+        f"FROM {prefix}_documents WHERE position <= ? {published} ORDER BY published, slug",
+        (known_at, *params),
     )
     names = ("id", "title", "publisher", "url", "published", "kind", "sha256", "length", "position", "recorded_at")
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

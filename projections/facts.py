@@ -3,6 +3,11 @@
 A row holds one version and `known_from`/`known_to`, the positions at which it became
 and stopped being the latest; so "the facts as known at position K" is a plain filter,
 and every view can answer `known_at` without replaying anything.
+
+Publication time works the same way: `published` is the last day of the source's publication
+date, and `revised_from`/`revised_to` bound the days on which a version was what the source
+said (a source revising itself starts a new span; mending our own record does not). So "as
+reported by day R" is a plain filter too (see `Seen`).
 """
 
 from __future__ import annotations
@@ -18,14 +23,16 @@ from eventsourcing.utils import get_topic
 
 from projections.base import Projection
 from projections.store import Cursor
-from timeline.dates import ValidTime
+from timeline.dates import ValidTime, possible_days
 from timeline.facts import Fact
 from timeline.vocabulary import references
 
 _COLUMNS = (
     "fact_id, version, known_from, known_from_at, first_position, first_recorded_at, change, reason, "
-    "retracted, type, subject, occurred, occurred_lower, occurred_upper, source_kind, document, body"
+    "retracted, type, subject, occurred, occurred_lower, occurred_upper, earliest, latest, "
+    "published, revised_from, source_kind, document, body"
 )
+NOT_REVISED = "0001-01-01"  # `revised_from` of a version the source never revised: it counts from publication
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,10 @@ class FactState:
     type: str
     subject: str
     occurred: ValidTime
+    earliest: dt.date  # the first and last day `occurred` may mean (timeline.dates.possible_days)
+    latest: dt.date
+    published: str  # last day of the source's publication (ISO)
+    revised_from: str  # the day the source's revision giving this version appeared, or NOT_REVISED
     source_kind: str
     document: str | None
     body: dict[str, Any]
@@ -80,6 +91,7 @@ RECORDED, CORRECTED, RETRACTED = get_topic(Fact.Recorded), get_topic(Fact.Correc
 
 class FactsProjection(Projection):
     name = "facts"
+    shape = 2  # 2: possible days, publication and revision days, monotone record times
 
     def table_names(self, prefix: str) -> list[str]:
         return [f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims"]
@@ -93,6 +105,8 @@ class FactsProjection(Projection):
             "change TEXT NOT NULL, reason TEXT, retracted INTEGER NOT NULL, "
             "type TEXT NOT NULL, subject TEXT NOT NULL, occurred TEXT NOT NULL, "
             "occurred_lower TEXT NOT NULL, occurred_upper TEXT NOT NULL, "
+            "earliest TEXT NOT NULL, latest TEXT NOT NULL, "
+            "published TEXT NOT NULL, revised_from TEXT NOT NULL, revised_to TEXT, "
             "source_kind TEXT NOT NULL, document TEXT, body TEXT NOT NULL, "
             "PRIMARY KEY (fact_id, version))"
         )
@@ -114,6 +128,7 @@ class FactsProjection(Projection):
         cursor.execute(f"CREATE INDEX {prefix}_versions_type ON {prefix}_versions (type, known_from)")
         cursor.execute(f"CREATE INDEX {prefix}_versions_document ON {prefix}_versions (document)")
         cursor.execute(f"CREATE INDEX {prefix}_versions_known_at ON {prefix}_versions (known_from_at)")
+        cursor.execute(f"CREATE INDEX {prefix}_versions_known_from ON {prefix}_versions (known_from)")
         cursor.execute(
             f"CREATE INDEX {prefix}_refs_order ON {prefix}_refs (subject, occurred_lower, occurred_upper, first_position)"
         )
@@ -128,45 +143,54 @@ class FactsProjection(Projection):
 
     def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
         rows = _Rows()
+        # Record times follow positions: writers in several processes stamp events before the log orders
+        # them, so a time is never shown earlier than the one before it (else `known_at=<instant>` would skip).
+        cursor.execute(f"SELECT MAX(known_from_at) FROM {prefix}_versions")
+        latest_at = cursor.fetchone()[0] or ""
         for entry in entries:
             if entry.topic == RECORDED:
                 state = orjson.loads(entry.state)
-                at = _record_time(state)
-                rows.add(_fact_id(entry), entry.originator_version, entry.position, at, entry.position, at, "recorded", None, state)
+                at = latest_at = max(latest_at, _record_time(state))
+                rows.add(_fact_id(entry), entry.originator_version, entry.position, at, entry.position, at, "recorded", None, state, NOT_REVISED)
             elif entry.topic in (CORRECTED, RETRACTED):
                 rows.flush(cursor, prefix)  # the version it replaces may be among the rows not yet written
-                self._change(cursor, prefix, entry, rows)
+                latest_at = self._change(cursor, prefix, entry, rows, latest_at)
         rows.flush(cursor, prefix)
 
-    def _change(self, cursor: Cursor, prefix: str, entry: Any, rows: _Rows) -> None:
+    def _change(self, cursor: Cursor, prefix: str, entry: Any, rows: _Rows, latest_at: str) -> str:
         fact_id, version, position = _fact_id(entry), entry.originator_version, entry.position
         cursor.execute(
-            f"SELECT first_position, first_recorded_at, occurred_lower, occurred_upper, body FROM {prefix}_versions "
-            "WHERE fact_id = ? AND version = ?",
+            f"SELECT first_position, first_recorded_at, occurred_lower, occurred_upper, revised_from, body "
+            f"FROM {prefix}_versions WHERE fact_id = ? AND version = ?",
             (fact_id, version - 1),
         )
-        first_position, first_recorded_at, lower, upper, body = cursor.fetchone()
+        first_position, first_recorded_at, lower, upper, revised_from, body = cursor.fetchone()
         state = orjson.loads(entry.state)
-        at = _record_time(state)
+        at = max(latest_at, _record_time(state))
+        revised = state.get("revised")  # absent from corrections stored before it existed
+        if revised is not None:
+            # A revision counts from the day it certainly appeared, and never before an earlier one.
+            revised_from = max(revised_from, revised["_v"][2]["_v"])
         cursor.execute(
-            f"UPDATE {prefix}_versions SET known_to = ?, known_to_at = ? WHERE fact_id = ? AND version = ?",
-            (position, at, fact_id, version - 1),
+            f"UPDATE {prefix}_versions SET known_to = ?, known_to_at = ?, revised_to = ? WHERE fact_id = ? AND version = ?",
+            (position, at, revised_from, fact_id, version - 1),
         )
         if entry.topic == CORRECTED:
-            rows.add(fact_id, version, position, at, first_position, first_recorded_at, "corrected", state["reason"], state)
+            rows.add(fact_id, version, position, at, first_position, first_recorded_at, "corrected", state["reason"], state, revised_from)
             rows.flush(cursor, prefix)
-            return
+            return at
         # A retraction keeps the content it withdraws, so that asking for retracted facts still shows what was said.
         cursor.execute(
             f"INSERT INTO {prefix}_versions ({_COLUMNS}) "
             f"SELECT fact_id, ?, ?, ?, first_position, first_recorded_at, 'retracted', ?, 1, type, subject, occurred, "
-            f"occurred_lower, occurred_upper, source_kind, document, body "
+            f"occurred_lower, occurred_upper, earliest, latest, published, revised_from, source_kind, document, body "
             f"FROM {prefix}_versions WHERE fact_id = ? AND version = ?",
             (version, position, at, state["reason"], fact_id, version - 1),
         )
         withdrawn = orjson.loads(body)
         rows.index(withdrawn["type"], withdrawn["subject"], withdrawn["mentions"], withdrawn["data"], lower, upper, first_position, fact_id, version)
         rows.flush(cursor, prefix)
+        return at
 
 
 class _Rows:
@@ -177,10 +201,11 @@ class _Rows:
         self.refs: list[tuple[Any, ...]] = []
         self.claims: list[tuple[Any, ...]] = []
 
-    def add(self, fact_id, version, position, at, first_position, first_at, change, reason, state) -> None:
+    def add(self, fact_id, version, position, at, first_position, first_at, change, reason, state, revised_from) -> None:
         # The transcoder's tags (timeline.codec) are read in place: {"_t": type, "_v": value}.
         edtf, lower, upper = state["occurred"]["_v"]
         lower, upper = lower["_v"], upper["_v"]
+        earliest, latest = possible_days(ValidTime(edtf, dt.date.fromisoformat(lower), dt.date.fromisoformat(upper)))
         source = state["source"]["_v"]
         fact_type, subject, data, mentions = state["fact_type"]["_v"], state["subject"], state["data"], state["mentions"]
         body_source = {
@@ -197,7 +222,8 @@ class _Rows:
         self.versions.append(
             (
                 fact_id, version, position, at, first_position, first_at, change, reason, 0, fact_type, subject, edtf,
-                lower, upper, body_source["kind"], source["document"], orjson.dumps(body).decode(),
+                lower, upper, earliest.isoformat(), latest.isoformat(), body_source["published"], revised_from,
+                body_source["kind"], source["document"], orjson.dumps(body).decode(),
             )
         )
         self.index(fact_type, subject, mentions, data, lower, upper, first_position, fact_id, version)
@@ -213,7 +239,7 @@ class _Rows:
 
     def flush(self, cursor: Cursor, prefix: str) -> None:
         if self.versions:
-            cursor.executemany(f"INSERT INTO {prefix}_versions ({_COLUMNS}) VALUES ({', '.join('?' * 17)})", self.versions)
+            cursor.executemany(f"INSERT INTO {prefix}_versions ({_COLUMNS}) VALUES ({', '.join('?' * 21)})", self.versions)
         if self.refs:
             cursor.executemany(f"INSERT INTO {prefix}_refs VALUES (?, ?, ?, ?, ?, ?, ?)", self.refs)
         if self.claims:
@@ -239,15 +265,36 @@ def _record_time(state: dict[str, Any]) -> str:
 
 # Reading
 
-_KNOWN_AT = "v.known_from <= ? AND (v.known_to IS NULL OR v.known_to > ?)"
+
+@dataclass(frozen=True)
+class Seen:
+    """Which version of each fact a read sees: the latest known at log position `position` and, when
+    `reported_by` (a day) is given, the latest its source had made public by then; a fact whose
+    source published it after that day is not seen at all."""
+
+    position: int
+    reported_by: dt.date | None = None
+
+    def where(self, alias: str = "v") -> tuple[str, tuple[Any, ...]]:
+        v, position = alias, self.position
+        if self.reported_by is None:
+            return f"{v}.known_from <= ? AND ({v}.known_to IS NULL OR {v}.known_to > ?)", (position, position)
+        day = self.reported_by.isoformat()
+        # A version gives way to the next one only once that one is both known and public.
+        return (
+            f"{v}.known_from <= ? AND ({v}.known_to IS NULL OR {v}.known_to > ? OR {v}.revised_to > ?) "
+            f"AND {v}.revised_from <= ? AND {v}.published <= ?",
+            (position, position, day, day, day),
+        )
 
 
-def states_referencing(cursor: Cursor, prefix: str, subject: str, known_at: int) -> list[FactState]:
-    """Facts about or naming a subject, each as it stood at position `known_at`."""
+def states_referencing(cursor: Cursor, prefix: str, subject: str, seen: Seen) -> list[FactState]:
+    """Facts about or naming a subject, each as seen."""
+    where, params = seen.where()
     cursor.execute(
         f"SELECT {_prefixed('v')} FROM {prefix}_refs r JOIN {prefix}_versions v "
-        f"ON v.fact_id = r.fact_id AND v.version = r.version WHERE r.subject = ? AND {_KNOWN_AT}",
-        (subject, known_at, known_at),
+        f"ON v.fact_id = r.fact_id AND v.version = r.version WHERE r.subject = ? AND {where}",
+        (subject, *params),
     )
     return [_state(row) for row in cursor.fetchall()]
 
@@ -256,23 +303,25 @@ _V = "SELECT {columns} FROM {prefix}_{table} x JOIN {prefix}_versions v ON v.fac
 _ORDER = "x.occurred_lower{d}, x.occurred_upper{d}, x.first_position{d}"
 
 
-def _in_effect(as_of: dt.date | None) -> tuple[str, tuple[Any, ...]]:
-    """claims.in_effect as SQL: not retracted, and certainly happened by `as_of`."""
+def _certain(as_of: dt.date | None) -> tuple[str, tuple[Any, ...]]:
+    """claims.effect(...) == "certain" as SQL: not retracted, and certainly happened by `as_of`."""
     if as_of is None:
         return "v.retracted = 0", ()
-    return "v.retracted = 0 AND v.occurred_upper <= ?", (as_of.isoformat(),)
+    return "v.retracted = 0 AND v.latest <= ?", (as_of.isoformat(),)
 
 
-def timeline_page(cursor: Cursor, prefix: str, subject: str, known_at: int, query: Any, limit: int) -> list[FactState]:
-    """Up to `limit` facts naming a subject in timeline order, after `query.after`, filtered as the query says.
+def timeline_page(cursor: Cursor, prefix: str, subject: str, seen: Seen, query: Any, limit: int) -> list[FactState]:
+    """Up to `limit` facts naming a subject in timeline order, after `query.after`, filtered as the query says
+    (facts possibly in effect by `as_of` included).
 
     Reads about `limit` rows through the (subject, valid time, position) index, however long the log.
     """
-    where, params = ["x.subject = ?", _KNOWN_AT], [subject, known_at, known_at]
+    known, known_params = seen.where()
+    where, params = ["x.subject = ?", known], [subject, *known_params]
     if not query.include_retracted:
         where.append("v.retracted = 0")
     if query.as_of is not None:
-        where.append("x.occurred_upper <= ?")
+        where.append("v.earliest <= ?")
         params.append(query.as_of.isoformat())
     if query.types:
         where.append(f"x.type IN ({', '.join('?' * len(query.types))})")
@@ -292,12 +341,13 @@ def timeline_page(cursor: Cursor, prefix: str, subject: str, known_at: int, quer
 
 
 def latest_naming(
-    cursor: Cursor, prefix: str, subject: str, known_at: int, fact_type: str, as_of: dt.date | None, limit: int,
+    cursor: Cursor, prefix: str, subject: str, seen: Seen, fact_type: str, as_of: dt.date | None, limit: int,
     about: str | None = None,
 ) -> list[FactState]:
-    """The latest facts of a type in effect that name a subject (and are about `about`, if given), latest first."""
-    effect, effect_params = _in_effect(as_of)
-    where, params = f"x.subject = ? AND x.type = ? AND {_KNOWN_AT} AND {effect}", [subject, fact_type, known_at, known_at, *effect_params]
+    """The latest facts of a type certainly in effect that name a subject (and are about `about`, if given), latest first."""
+    effect, effect_params = _certain(as_of)
+    known, known_params = seen.where()
+    where, params = f"x.subject = ? AND x.type = ? AND {known} AND {effect}", [subject, fact_type, *known_params, *effect_params]
     if about is not None:
         where, params = where + " AND v.subject = ?", [*params, about]
     statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
@@ -305,21 +355,36 @@ def latest_naming(
     return [_state(row) for row in cursor.fetchall()]
 
 
-def naming(cursor: Cursor, prefix: str, subject: str, known_at: int, fact_types: tuple[str, ...]) -> list[FactState]:
-    """Every fact of these types naming a subject, as known at `known_at`."""
+def latest_possible(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_of: dt.date, limit: int) -> list[FactState]:
+    """The latest facts naming a subject that may, but need not yet, have happened by `as_of`, latest first."""
+    known, known_params = seen.where()
+    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
+    day = as_of.isoformat()
+    cursor.execute(
+        f"{statement} WHERE x.subject = ? AND {known} AND v.retracted = 0 AND v.earliest <= ? AND v.latest > ? "
+        f"ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?",
+        (subject, *known_params, day, day, limit),
+    )
+    return [_state(row) for row in cursor.fetchall()]
+
+
+def naming(cursor: Cursor, prefix: str, subject: str, seen: Seen, fact_types: tuple[str, ...]) -> list[FactState]:
+    """Every fact of these types naming a subject, as seen."""
     statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
     marks = ", ".join("?" * len(fact_types))
-    cursor.execute(f"{statement} WHERE x.subject = ? AND x.type IN ({marks}) AND {_KNOWN_AT}", (subject, *fact_types, known_at, known_at))
+    known, known_params = seen.where()
+    cursor.execute(f"{statement} WHERE x.subject = ? AND x.type IN ({marks}) AND {known}", (subject, *fact_types, *known_params))
     return [_state(row) for row in cursor.fetchall()]
 
 
 def claims_before(
-    cursor: Cursor, prefix: str, force: str, pillar: str, known_at: int, as_of: dt.date | None,
+    cursor: Cursor, prefix: str, force: str, pillar: str, seen: Seen, as_of: dt.date | None,
     before: tuple[str, str, int] | None, limit: int,
 ) -> list[tuple[str, FactState]]:
-    """Rating claims in effect about a force's pillar, latest first, before a timeline key; with each one's inspection."""
-    effect, effect_params = _in_effect(as_of)
-    where, params = f"x.subject = ? AND x.pillar = ? AND {_KNOWN_AT} AND {effect}", [force, pillar, known_at, known_at, *effect_params]
+    """Rating claims certainly in effect about a force's pillar, latest first, before a timeline key; with each one's inspection."""
+    effect, effect_params = _certain(as_of)
+    known, known_params = seen.where()
+    where, params = f"x.subject = ? AND x.pillar = ? AND {known} AND {effect}", [force, pillar, *known_params, *effect_params]
     if before is not None:
         where += " AND (x.occurred_lower, x.occurred_upper, x.first_position) < (?, ?, ?)"
         params.extend(before)
@@ -329,30 +394,32 @@ def claims_before(
 
 
 def slot_claims(
-    cursor: Cursor, prefix: str, force: str, pillar: str, inspection: str, known_at: int, as_of: dt.date | None
+    cursor: Cursor, prefix: str, force: str, pillar: str, inspection: str, seen: Seen, as_of: dt.date | None
 ) -> list[FactState]:
-    """Every claim in effect about one rating slot (force, pillar, inspection)."""
-    effect, effect_params = _in_effect(as_of)
+    """Every claim certainly in effect about one rating slot (force, pillar, inspection)."""
+    effect, effect_params = _certain(as_of)
+    known, known_params = seen.where()
     statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="claims")
     cursor.execute(
-        f"{statement} WHERE x.subject = ? AND x.pillar = ? AND x.inspection = ? AND {_KNOWN_AT} AND {effect}",
-        (force, pillar, inspection, known_at, known_at, *effect_params),
+        f"{statement} WHERE x.subject = ? AND x.pillar = ? AND x.inspection = ? AND {known} AND {effect}",
+        (force, pillar, inspection, *known_params, *effect_params),
     )
     return [_state(row) for row in cursor.fetchall()]
 
 
 def claims_in_slots(
-    cursor: Cursor, prefix: str, slots: Sequence[tuple[str, str, str]], known_at: int, as_of: dt.date | None
+    cursor: Cursor, prefix: str, slots: Sequence[tuple[str, str, str]], seen: Seen, as_of: dt.date | None
 ) -> list[FactState]:
-    """Every claim in effect about any of these rating slots (force, pillar, inspection), in one query."""
+    """Every claim certainly in effect about any of these rating slots (force, pillar, inspection), in one query."""
     if not slots:
         return []
-    effect, effect_params = _in_effect(as_of)
+    effect, effect_params = _certain(as_of)
+    known, known_params = seen.where()
     statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="claims")
     matches = " OR ".join(["(x.subject = ? AND x.pillar = ? AND x.inspection = ?)"] * len(slots))
     cursor.execute(
-        f"{statement} WHERE ({matches}) AND {_KNOWN_AT} AND {effect}",
-        (*(value for slot in slots for value in slot), known_at, known_at, *effect_params),
+        f"{statement} WHERE ({matches}) AND {known} AND {effect}",
+        (*(value for slot in slots for value in slot), *known_params, *effect_params),
     )
     return [_state(row) for row in cursor.fetchall()]
 
@@ -367,13 +434,11 @@ def rated_subjects(cursor: Cursor, prefix: str) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def states_citing(cursor: Cursor, prefix: str, document: str | None, known_at: int) -> list[FactState]:
+def states_citing(cursor: Cursor, prefix: str, document: str | None, seen: Seen) -> list[FactState]:
     """Facts citing one document, or any document when `document` is None."""
     which, params = ("v.document = ?", (document,)) if document is not None else ("v.document IS NOT NULL", ())
-    cursor.execute(
-        f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE {which} AND {_KNOWN_AT}",
-        (*params, known_at, known_at),
-    )
+    known, known_params = seen.where()
+    cursor.execute(f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE {which} AND {known}", (*params, *known_params))
     return [_state(row) for row in cursor.fetchall()]
 
 
@@ -383,16 +448,38 @@ def history(cursor: Cursor, prefix: str, fact_ids: list[str], known_at: int) -> 
         return {}
     marks = ", ".join("?" * len(fact_ids))
     cursor.execute(
-        f"SELECT fact_id, version, known_from, known_from_at, change, reason FROM {prefix}_versions "
+        f"SELECT fact_id, version, known_from, known_from_at, change, reason, revised_from FROM {prefix}_versions "
         f"WHERE fact_id IN ({marks}) AND known_from <= ? ORDER BY fact_id, version",
         (*fact_ids, known_at),
     )
     versions: dict[str, list[dict[str, Any]]] = {}
-    for fact_id, version, position, at, change, reason in cursor.fetchall():
+    for fact_id, version, position, at, change, reason, revised_from in cursor.fetchall():
         versions.setdefault(fact_id, []).append(
             {"version": version, "position": position, "recorded_at": at, "change": change, "reason": reason}
+            | ({"revised": revised_from} if revised_from != NOT_REVISED else {})
         )
     return versions
+
+
+def changed_between(
+    cursor: Cursor, prefix: str, since: int, until: int, after: int, limit: int, subject: str | None = None
+) -> list[FactState]:
+    """Versions that entered the log after position `since` (and after `after`, a page's last) up to `until`,
+    in log order; only those naming `subject`, if given."""
+    if subject is None:
+        cursor.execute(
+            f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE v.known_from > ? AND v.known_from <= ? "
+            "ORDER BY v.known_from LIMIT ?",
+            (max(since, after), until, limit),
+        )
+    else:
+        cursor.execute(
+            f"SELECT {_prefixed('v')} FROM {prefix}_refs x JOIN {prefix}_versions v ON v.fact_id = x.fact_id "
+            "AND v.version = x.version WHERE x.subject = ? AND v.known_from > ? AND v.known_from <= ? "
+            "ORDER BY v.known_from LIMIT ?",
+            (subject, max(since, after), until, limit),
+        )
+    return [_state(row) for row in cursor.fetchall()]
 
 
 def position_known_at(cursor: Cursor, prefix: str, instant: str) -> int:
@@ -401,14 +488,15 @@ def position_known_at(cursor: Cursor, prefix: str, instant: str) -> int:
     return cursor.fetchone()[0] or 0
 
 
-def subjects(cursor: Cursor, prefix: str, kind: str | None, known_at: int) -> list[tuple[str, int]]:
-    """Subjects named by facts known at `known_at`, with how many facts name each."""
+def subjects(cursor: Cursor, prefix: str, kind: str | None, seen: Seen) -> list[tuple[str, int]]:
+    """Subjects named by facts as seen, with how many facts name each."""
     like = f"{kind}/%" if kind else "%"
+    known, known_params = seen.where()
     cursor.execute(
         f"SELECT r.subject, COUNT(*) FROM {prefix}_refs r JOIN {prefix}_versions v "
         f"ON v.fact_id = r.fact_id AND v.version = r.version "
-        f"WHERE r.subject LIKE ? AND v.retracted = 0 AND {_KNOWN_AT} GROUP BY r.subject ORDER BY r.subject",
-        (like, known_at, known_at),
+        f"WHERE r.subject LIKE ? AND v.retracted = 0 AND {known} GROUP BY r.subject ORDER BY r.subject",
+        (like, *known_params),
     )
     return [(subject, count) for subject, count in cursor.fetchall()]
 
@@ -419,11 +507,14 @@ def _prefixed(alias: str) -> str:
 
 def _state(row: tuple[Any, ...]) -> FactState:
     (fact_id, version, known_from, known_from_at, first_position, first_recorded_at, change, reason,
-     retracted, fact_type, subject, occurred, lower, upper, source_kind, document, body) = row
+     retracted, fact_type, subject, occurred, lower, upper, earliest, latest, published, revised_from,
+     source_kind, document, body) = row
     return FactState(
         id=fact_id, version=version, known_from=known_from, known_from_at=known_from_at,
         position=first_position, recorded_at=first_recorded_at, change=change, reason=reason,
         retracted=bool(retracted), type=fact_type, subject=subject,
         occurred=ValidTime(occurred, dt.date.fromisoformat(lower), dt.date.fromisoformat(upper)),
+        earliest=dt.date.fromisoformat(earliest), latest=dt.date.fromisoformat(latest),
+        published=published, revised_from=revised_from,
         source_kind=source_kind, document=document, body=orjson.loads(body),
     )

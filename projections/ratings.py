@@ -7,12 +7,12 @@ from typing import Any
 
 from projections import facts as fact_rows
 from projections.claims import GRADE_ORDER, PILLARS, claim_json, in_effect, latest_slots, rating_history
-from projections.facts import FactState
+from projections.facts import FactState, Seen
 from projections.store import Cursor
 
 
 def facts_for_ratings(
-    cursor: Cursor, prefix: str, pillar: str | None, inspection: str | None, known_at: int, as_of: dt.date | None
+    cursor: Cursor, prefix: str, pillar: str | None, inspection: str | None, seen: Seen, as_of: dt.date | None
 ) -> list[FactState]:
     """Enough rating claims for ratings_across_forces to answer as it would from all of them: per force
     and pillar, the named inspection's slot, else its latest slots. A few rows a force, however long the log."""
@@ -20,9 +20,9 @@ def facts_for_ratings(
     for force in fact_rows.rated_subjects(cursor, prefix):
         for each in [pillar] if pillar else PILLARS:
             if inspection is not None:
-                states += fact_rows.slot_claims(cursor, prefix, force, each, inspection, known_at, as_of)
+                states += fact_rows.slot_claims(cursor, prefix, force, each, inspection, seen, as_of)
             else:
-                states += latest_slots(cursor, prefix, force, each, known_at, as_of)
+                states += latest_slots(cursor, prefix, force, each, seen, as_of)
     return states
 
 

@@ -8,6 +8,7 @@ strictly after the last position it applied, never for `last + 1`.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 from projections.base import Projection
 from projections.store import Cursor, ViewStore
 
+log = logging.getLogger(__name__)
 ReadLog = Callable[[int, int], Sequence[Any]]  # (after, limit) -> entries with .position and .event
 
 
@@ -47,20 +49,34 @@ class ProjectionRunner:
 
     # Set-up and reading
 
-    def setup(self) -> None:
-        """Create the tracking table and a first generation of every view that has none."""
+    def setup(self, progress: Callable[[Progress], None] | None = None) -> None:
+        """Create the tracking tables and a first generation of every view that has none; rebuild
+        every view whose live tables have another shape than its projection now makes (an upgrade)."""
         with self.store.write() as cursor:
             cursor.execute(
                 "CREATE TABLE IF NOT EXISTS view_tracking ("
                 "view TEXT NOT NULL, generation INTEGER NOT NULL, position BIGINT NOT NULL, "
                 "active INTEGER NOT NULL, PRIMARY KEY (view, generation))"
             )
+            # Which shape each generation's tables have (views made before this table are shape 1).
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS view_shapes (view TEXT NOT NULL, generation INTEGER NOT NULL, "
+                "shape INTEGER NOT NULL, PRIMARY KEY (view, generation))"
+            )
+            outdated = []
             for name, projection in self.projections.items():
-                if _active(cursor, name) is None:
+                generation = _active(cursor, name)
+                if generation is None:
                     _drop_inactive(cursor, projection)
                     projection.create_tables(cursor, _prefix(name, 1))
                     projection.create_indexes(cursor, _prefix(name, 1))
                     cursor.execute("INSERT INTO view_tracking VALUES (?, 1, 0, 1)", (name,))
+                    cursor.execute("INSERT INTO view_shapes VALUES (?, 1, ?)", (name, projection.shape))
+                elif _shape(cursor, name, generation) != projection.shape:
+                    outdated.append(name)
+        for name in outdated:
+            log.info("the %s view's tables have an older shape: rebuilding it from the log", name)
+            self.rebuild(name, progress)
 
     def positions(self) -> dict[str, int]:
         """Each view's position: the last log position it reflects."""
@@ -121,6 +137,8 @@ class ProjectionRunner:
             generation = (cursor.fetchone()[0] or 0) + 1
             projection.create_tables(cursor, _prefix(name, generation))
             cursor.execute("INSERT INTO view_tracking VALUES (?, ?, 0, 0)", (name, generation))
+            cursor.execute("DELETE FROM view_shapes WHERE view = ? AND generation = ?", (name, generation))
+            cursor.execute("INSERT INTO view_shapes VALUES (?, ?, ?)", (name, generation, projection.shape))
 
         started, events = time.monotonic(), 0
 
@@ -142,6 +160,7 @@ class ProjectionRunner:
                 for table in projection.table_names(_prefix(name, old)):
                     cursor.execute(f"DROP TABLE IF EXISTS {table}")
                 cursor.execute("DELETE FROM view_tracking WHERE view = ? AND generation = ?", (name, old))
+                cursor.execute("DELETE FROM view_shapes WHERE view = ? AND generation = ?", (name, old))
         # Whatever was recorded during the swap is applied now, to the new live tables.
         return self._run(name, active=True)
 
@@ -163,6 +182,12 @@ def _active(cursor: Cursor, name: str) -> int | None:
     cursor.execute("SELECT generation FROM view_tracking WHERE view = ? AND active = 1", (name,))
     row = cursor.fetchone()
     return row[0] if row else None
+
+
+def _shape(cursor: Cursor, name: str, generation: int) -> int:
+    cursor.execute("SELECT shape FROM view_shapes WHERE view = ? AND generation = ?", (name, generation))
+    row = cursor.fetchone()
+    return row[0] if row else 1
 
 
 def _tracked(cursor: Cursor, name: str, generation: int | None, lock: bool = False) -> int | None:

@@ -6,47 +6,59 @@ import datetime as dt
 from typing import Any
 
 from projections import facts as fact_rows
-from projections.claims import PILLARS, change, claim_json, fact_json, in_effect, latest_slots, rating_history
-from projections.facts import FactState
+from projections.claims import PILLARS, change, claim_json, effect, fact_json, in_effect, latest_slots, rating_history
+from projections.facts import FactState, Seen
 from projections.store import Cursor
 from timeline.date_words import in_words
 from timeline.dates import parse_valid_time
 
 LATEST_STATEMENTS = 10
+LATEST_POSSIBLE = 20
 
 
 def subject_status(states: list[FactState], subject: str, as_of: dt.date | None) -> dict[str, Any]:
-    """Ratings per pillar, pending decisions, latest statements, latest report's findings, roles held."""
+    """Ratings per pillar, pending decisions, latest statements, latest report's findings, roles held:
+    all from facts certainly in effect as of the date; and, apart, the latest facts that only may be."""
     facts = _unique(s for s in states if in_effect(s, as_of))
     return {
         "subject": subject,
         "ratings": _ratings(facts, subject),
         "pending_decisions": _pending_decisions(facts, subject),
-        "statements": [fact_json(s) for s in _latest_statements(facts, subject)],
-        "findings": _latest_findings(facts, subject),
+        "statements": [fact_json(s, as_of) for s in _latest_statements(facts, subject)],
+        "findings": _latest_findings(facts, subject, as_of),
         "roles": _roles(facts, subject, as_of),
+        "possible": _possible(states, subject, as_of),
     }
 
 
-def facts_for_status(cursor: Cursor, prefix: str, subject: str, known_at: int, as_of: dt.date | None) -> list[FactState]:
+def facts_for_status(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_of: dt.date | None) -> list[FactState]:
     """Enough of the facts naming a subject for subject_status to answer exactly as it would from all of them.
 
     That is: each pillar's two latest rating slots (whole), the latest statements, the latest
-    report's findings, and every decision and role. A status then reads a few dozen rows,
-    however long the log.
+    report's findings, every decision and role, and the latest facts possibly in effect. A status
+    then reads a few dozen rows, however long the log.
     """
-    states = fact_rows.latest_naming(cursor, prefix, subject, known_at, "statement.made", as_of, LATEST_STATEMENTS)
-    latest = fact_rows.latest_naming(cursor, prefix, subject, known_at, "finding.reported", as_of, 1, about=subject)
+    states = fact_rows.latest_naming(cursor, prefix, subject, seen, "statement.made", as_of, LATEST_STATEMENTS)
+    latest = fact_rows.latest_naming(cursor, prefix, subject, seen, "finding.reported", as_of, 1, about=subject)
     if latest:
         report = latest[0].data["report"]
-        states += fact_rows.latest_naming(cursor, prefix, report, known_at, "finding.reported", as_of, 1_000_000, about=subject)
-    states += fact_rows.naming(cursor, prefix, subject, known_at, ("role.held", "decision.pending", "decision.made"))
+        states += fact_rows.latest_naming(cursor, prefix, report, seen, "finding.reported", as_of, 1_000_000, about=subject)
+    states += fact_rows.naming(cursor, prefix, subject, seen, ("role.held", "decision.pending", "decision.made"))
     decisions = {s.subject for s in states if s.type.startswith("decision.")} - {subject}
     for decision in sorted(decisions):
-        states += fact_rows.naming(cursor, prefix, decision, known_at, ("decision.pending", "decision.made"))
+        states += fact_rows.naming(cursor, prefix, decision, seen, ("decision.pending", "decision.made"))
     for pillar in PILLARS:
-        states += latest_slots(cursor, prefix, subject, pillar, known_at, as_of)
+        states += latest_slots(cursor, prefix, subject, pillar, seen, as_of)
+    if as_of is not None:
+        states += fact_rows.latest_possible(cursor, prefix, subject, seen, as_of, LATEST_POSSIBLE)
     return states
+
+
+def _possible(states: list[FactState], subject: str, as_of: dt.date | None) -> list[dict[str, Any]]:
+    """Facts naming the subject that may have happened by `as_of` but need not have: listed, never standing."""
+    maybe = _unique(s for s in states if effect(s, as_of) == "possible" and subject in s.refs)
+    latest = sorted(maybe, key=lambda s: s.sort_key, reverse=True)[:LATEST_POSSIBLE]
+    return [fact_json(s, as_of) for s in reversed(latest)]
 
 
 def _ratings(facts: list[FactState], subject: str) -> dict[str, Any]:
@@ -94,14 +106,14 @@ def _latest_statements(facts: list[FactState], subject: str) -> list[FactState]:
     return sorted(said, key=lambda f: f.sort_key, reverse=True)[:LATEST_STATEMENTS]
 
 
-def _latest_findings(facts: list[FactState], subject: str) -> dict[str, Any] | None:
+def _latest_findings(facts: list[FactState], subject: str, as_of: dt.date | None) -> dict[str, Any] | None:
     findings = [f for f in facts if f.type == "finding.reported" and f.subject == subject]
     if not findings:
         return None
     latest = max(findings, key=lambda f: f.sort_key).data["report"]
     return {
         "report": latest,
-        "findings": [fact_json(f) for f in sorted(findings, key=lambda f: f.sort_key) if f.data["report"] == latest],
+        "findings": [fact_json(f, as_of) for f in sorted(findings, key=lambda f: f.sort_key) if f.data["report"] == latest],
     }
 
 

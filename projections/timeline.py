@@ -31,7 +31,7 @@ def subject_timeline(states: list[FactState], query: TimelineQuery) -> tuple[lis
 def _selected(state: FactState, query: TimelineQuery) -> bool:
     return (
         (query.include_retracted or not state.retracted)
-        and (query.as_of is None or state.occurred.upper <= query.as_of)
+        and (query.as_of is None or state.earliest <= query.as_of)  # possibly in effect, at least
         and (not query.types or state.type in query.types)
         and (query.date_from is None or state.occurred.upper >= query.date_from)
         and (query.date_to is None or state.occurred.lower <= query.date_to)

@@ -1,6 +1,8 @@
 """Reading the views: each read runs in one snapshot and answers `as_of` and `known_at`.
 
-`as_of` (valid time) is a date: facts count once they have certainly happened by it.
+`as_of` (valid time) is a date: facts count once they have certainly happened by it, and
+are listed as possible once they may have. `reported_by` (publication time) is a day: only
+facts whose source had published them by then count, each as its source then had it.
 `known_at` (record time) is a log position or a UTC instant: the views answer as the
 log stood then. Left out, they mean "no limit" and "everything the view has seen".
 """
@@ -16,6 +18,7 @@ import orjson
 
 from projections import facts as fact_rows
 from projections.claims import claims_in_effect, fact_json
+from projections.facts import Seen
 from projections.documents import documents as document_rows
 from projections.ratings import facts_for_ratings, ratings_across_forces
 from projections.runner import live_prefix
@@ -38,81 +41,86 @@ class Views:
     def __init__(self, store: ViewStore) -> None:
         self.store = store
 
-    def status(self, subject: str, as_of: dt.date | None = None, known_at: KnownAt = None) -> dict[str, Any]:
+    def status(
+        self, subject: str, as_of: dt.date | None = None, known_at: KnownAt = None, reported_by: dt.date | None = None
+    ) -> dict[str, Any]:
         with self.store.read() as cursor:
-            prefix, position, known = self._facts(cursor, known_at)
-            states = facts_for_status(cursor, prefix, subject, known, as_of)
-        return _envelope(position, known, as_of) | subject_status(states, subject, as_of)
+            prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            states = facts_for_status(cursor, prefix, subject, seen, as_of)
+        return _envelope(position, seen, as_of) | subject_status(states, subject, as_of)
 
     def timeline(
-        self, subject: str, query: TimelineQuery, known_at: KnownAt = None, cursor_token: str | None = None
+        self, subject: str, query: TimelineQuery, known_at: KnownAt = None, cursor_token: str | None = None,
+        reported_by: dt.date | None = None,
     ) -> dict[str, Any]:
         pinned: int | None = None
         if cursor_token:
             after, pinned = decode_cursor(cursor_token)
             query = TimelineQuery(**{**vars(query), "after": after})
         with self.store.read() as cursor:
-            prefix, position, known = self._facts(cursor, pinned if pinned is not None else known_at)
+            prefix, position, seen = self._facts(cursor, pinned if pinned is not None else known_at, reported_by)
             # One row past the page tells whether there is a next one.
-            candidates = fact_rows.timeline_page(cursor, prefix, subject, known, query, query.limit + 1)
+            candidates = fact_rows.timeline_page(cursor, prefix, subject, seen, query, query.limit + 1)
             page, next_key = subject_timeline(candidates, query)
-            versions = fact_rows.history(cursor, prefix, [s.id for s in page], known)
+            versions = fact_rows.history(cursor, prefix, [s.id for s in page], seen.position)
             # Where each rating on the page stands: every claim about its slot, not just those on the page.
             slots = sorted({(s.subject, s.data["pillar"], s.data["inspection"]) for s in page if s.type == "rating.published"})
-            rivals = fact_rows.claims_in_slots(cursor, prefix, slots, known, query.as_of)
+            rivals = fact_rows.claims_in_slots(cursor, prefix, slots, seen, query.as_of)
         claims = claims_in_effect(rivals, query.as_of)
-        return _envelope(position, known, query.as_of) | {
+        return _envelope(position, seen, query.as_of) | {
             "subject": subject,
-            "facts": [fact_json(s) | {"history": versions.get(s.id, [])} | _claim(claims, s.id) for s in page],
-            "next_cursor": encode_cursor(next_key, known) if next_key else None,
+            "facts": [fact_json(s, query.as_of) | {"history": versions.get(s.id, [])} | _claim(claims, s.id) for s in page],
+            "next_cursor": encode_cursor(next_key, seen.position) if next_key else None,
         }
 
     def ratings(
-        self, pillar: str | None, as_of: dt.date | None = None, inspection: str | None = None, known_at: KnownAt = None
+        self, pillar: str | None, as_of: dt.date | None = None, inspection: str | None = None, known_at: KnownAt = None,
+        reported_by: dt.date | None = None,
     ) -> dict[str, Any]:
         with self.store.read() as cursor:
-            prefix, position, known = self._facts(cursor, known_at)
-            states = facts_for_ratings(cursor, prefix, pillar, inspection, known, as_of)
-        return _envelope(position, known, as_of) | ratings_across_forces(states, pillar, as_of, inspection)
+            prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            states = facts_for_ratings(cursor, prefix, pillar, inspection, seen, as_of)
+        return _envelope(position, seen, as_of) | ratings_across_forces(states, pillar, as_of, inspection)
 
     def statements(
-        self, *, speaker: str | None = None, about: str | None = None, as_of: dt.date | None = None, known_at: KnownAt = None
+        self, *, speaker: str | None = None, about: str | None = None, as_of: dt.date | None = None, known_at: KnownAt = None,
+        reported_by: dt.date | None = None,
     ) -> dict[str, Any]:
         with self.store.read() as cursor:
-            prefix, position, known = self._facts(cursor, known_at)
-            states = fact_rows.states_referencing(cursor, prefix, speaker or about or "", known)
+            prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            states = fact_rows.states_referencing(cursor, prefix, speaker or about or "", seen)
         said = statements(states, speaker=speaker, about=about, as_of=as_of)
-        return _envelope(position, known, as_of) | {"speaker": speaker, "about": about, "statements": said}
+        return _envelope(position, seen, as_of) | {"speaker": speaker, "about": about, "statements": said}
 
-    def sources(self, known_at: KnownAt = None) -> dict[str, Any]:
+    def sources(self, known_at: KnownAt = None, reported_by: dt.date | None = None) -> dict[str, Any]:
         with self.store.read() as cursor:
-            prefix, position, known = self._facts(cursor, known_at)
+            prefix, position, seen = self._facts(cursor, known_at, reported_by)
             documents_prefix, documents_position = live_prefix(cursor, "documents")
-            citing = fact_rows.states_citing(cursor, prefix, None, known)
-            documents = document_rows(cursor, documents_prefix, known)
-        envelope = _envelope(min(position, documents_position), known, None)
+            citing = fact_rows.states_citing(cursor, prefix, None, seen)
+            documents = document_rows(cursor, documents_prefix, seen.position, reported_by)
+        envelope = _envelope(min(position, documents_position), seen, None)
         return envelope | {"documents": sources(documents, citing)}
 
-    def subjects(self, kind: str | None = None, known_at: KnownAt = None) -> dict[str, Any]:
+    def subjects(self, kind: str | None = None, known_at: KnownAt = None, reported_by: dt.date | None = None) -> dict[str, Any]:
         with self.store.read() as cursor:
-            prefix, position, known = self._facts(cursor, known_at)
-            named = fact_rows.subjects(cursor, prefix, kind, known)
-        return _envelope(position, known, None) | {
+            prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            named = fact_rows.subjects(cursor, prefix, kind, seen)
+        return _envelope(position, seen, None) | {
             "subjects": [{"id": subject, "kind": subject.split("/")[0], "facts": count} for subject, count in named]
         }
 
-    def subject(self, subject: str, known_at: KnownAt = None) -> dict[str, Any] | None:
+    def subject(self, subject: str, known_at: KnownAt = None, reported_by: dt.date | None = None) -> dict[str, Any] | None:
         """How many facts name a subject, and which types; None when no fact names it."""
         with self.store.read() as cursor:
-            prefix, position, known = self._facts(cursor, known_at)
-            states = [s for s in fact_rows.states_referencing(cursor, prefix, subject, known) if not s.retracted]
+            prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            states = [s for s in fact_rows.states_referencing(cursor, prefix, subject, seen) if not s.retracted]
         if not states:
             return None
         types: dict[str, int] = {}
         for state in states:
             types[state.type] = types.get(state.type, 0) + 1
         first, last = min(states, key=lambda s: s.sort_key), max(states, key=lambda s: s.sort_key)
-        return _envelope(position, known, None) | {
+        return _envelope(position, seen, None) | {
             "id": subject,
             "kind": subject.split("/")[0],
             "facts": len(states),
@@ -121,28 +129,83 @@ class Views:
             "last_occurred": last.occurred.edtf,
         }
 
-    def _facts(self, cursor: Cursor, known_at: KnownAt) -> tuple[str, int, int]:
-        """The facts view's live tables, its position, and `known_at` as a position it can answer."""
+    def changes(
+        self, since: KnownAt, until: KnownAt = None, subject: str | None = None, cursor_token: str | None = None, limit: int = 50
+    ) -> dict[str, Any]:
+        """Facts recorded, corrected and retracted after `since` up to `until` (positions or instants), in log
+        order, a page at a time; and each subject they touch, with its ratings as they stood at both ends."""
+        after = decode_position_cursor(cursor_token) if cursor_token else 0
+        with self.store.read() as cursor:
+            prefix, position, start = self._facts(cursor, since)
+            _, _, end = self._facts(cursor, until)
+            rows = fact_rows.changed_between(cursor, prefix, start.position, end.position, after, limit + 1, subject)
+            page = rows[:limit]
+            touched = sorted({name for s in page for name in s.refs} if subject is None else {subject})
+            moves = [
+                {"subject": name, "before": _ratings_at(cursor, prefix, name, start), "after": _ratings_at(cursor, prefix, name, end)}
+                for name in touched
+            ]
+        return {
+            "position": position,
+            "since": start.position,
+            "until": end.position,
+            "subject": subject,
+            "changes": [
+                fact_json(s) | {"change": s.change, "reason": s.reason, "changed_at": s.known_from, "changed_at_time": s.known_from_at}
+                for s in page
+            ],
+            "subjects": [move for move in moves if move["before"] != move["after"] or subject is not None],
+            "next_cursor": encode_position_cursor(page[-1].known_from) if len(rows) > limit else None,
+        }
+
+    def _facts(self, cursor: Cursor, known_at: KnownAt, reported_by: dt.date | None = None) -> tuple[str, int, Seen]:
+        """The facts view's live tables, its position, and which versions the read sees (`known_at` as a
+        position the view can answer)."""
         prefix, position = live_prefix(cursor, "facts")
         if known_at is None:
-            return prefix, position, position
+            return prefix, position, Seen(position, reported_by)
         if isinstance(known_at, dt.datetime):
             instant = known_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-            return prefix, position, min(fact_rows.position_known_at(cursor, prefix, instant), position)
-        return prefix, position, min(known_at, position)
+            return prefix, position, Seen(min(fact_rows.position_known_at(cursor, prefix, instant), position), reported_by)
+        return prefix, position, Seen(min(known_at, position), reported_by)
 
 
 def _claim(claims: dict[str, dict[str, Any]], fact_id: str) -> dict[str, Any]:
     return {"claim": claims[fact_id]} if fact_id in claims else {}
 
 
-def _envelope(position: int, known_at: int, as_of: dt.date | None) -> dict[str, Any]:
-    return {"position": position, "known_at": known_at, "as_of": as_of.isoformat() if as_of else None}
+def _ratings_at(cursor: Cursor, prefix: str, subject: str, seen: Seen) -> dict[str, Any]:
+    """A subject's standing grade per pillar as the log stood at `seen` (no `as_of`)."""
+    ratings = subject_status(facts_for_status(cursor, prefix, subject, seen, None), subject, None)["ratings"]
+    return {pillar: {"grade": r["grade"], "inspection": r["inspection"], "fact": r["fact"]} for pillar, r in ratings.items()}
+
+
+def _envelope(position: int, seen: Seen, as_of: dt.date | None) -> dict[str, Any]:
+    return {
+        "position": position,
+        "known_at": seen.position,
+        "as_of": as_of.isoformat() if as_of else None,
+        "reported_by": seen.reported_by.isoformat() if seen.reported_by else None,
+    }
 
 
 def encode_cursor(key: tuple[str, str, int], known_at: int) -> str:
     """An opaque cursor that pins `known_at`, so later writes neither shift nor repeat pages."""
     return base64.urlsafe_b64encode(orjson.dumps({"k": list(key), "p": known_at})).decode().rstrip("=")
+
+
+def encode_position_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps({"a": position})).decode().rstrip("=")
+
+
+def decode_position_cursor(token: str) -> int:
+    try:
+        after = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))["a"]
+    except (binascii.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise InvalidQuery("cursor is not one this service issued") from None
+    if type(after) is not int or not 0 <= after < 2**63:
+        raise InvalidQuery("cursor is not one this service issued")
+    return after
 
 
 def decode_cursor(token: str) -> tuple[tuple[str, str, int], int]:

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from timeline.dates import possible_days
 from timeline.facts import Fact, FactContent, content_of
 
 AUTHORITY = {"official": 3, "press": 2, "statement": 1}
@@ -32,24 +33,51 @@ class Known:
         return subject in {self.content.subject, *self.content.mentions, *data_subjects}
 
 
-def known_at(entries: list[Any], position: int) -> dict[str, Known]:
-    """Every fact as it stood once the log reached `position`."""
-    facts: dict[str, Known] = {}
+def known_at(entries: list[Any], position: int, reported_by: dt.date | None = None) -> dict[str, Known]:
+    """Every fact as it stood once the log reached `position` and, given `reported_by`, as its source
+    had it by that day: the last version whose revisions (so far) had all appeared by then, and only
+    if its source had published it by then."""
+    versions: dict[str, list[Known]] = {}
+    revised: dict[str, list[dt.date]] = {}  # per fact, per version: the latest revision day up to it
     for entry in entries:
         if entry.position > position:
             break
         event, fact_id = entry.event, str(entry.event.originator_id)
+        if not isinstance(event, Fact.Recorded | Fact.Corrected | Fact.Retracted):
+            continue  # a document
         if isinstance(event, Fact.Recorded):
-            facts[fact_id] = Known(fact_id, 1, entry.position, content_of(event))
-        elif isinstance(event, Fact.Corrected):
-            facts[fact_id].content, facts[fact_id].version = content_of(event), event.originator_version
+            versions[fact_id] = [Known(fact_id, 1, entry.position, content_of(event))]
+            revised[fact_id] = [dt.date.min]
+            continue
+        last = versions[fact_id][-1]
+        day = revised[fact_id][-1]
+        if isinstance(event, Fact.Corrected):
+            if event.revised is not None:
+                day = max(day, event.revised.upper)
+            versions[fact_id].append(Known(fact_id, event.originator_version, last.first_position, content_of(event)))
         elif isinstance(event, Fact.Retracted):
-            facts[fact_id].retracted, facts[fact_id].version = True, event.originator_version
+            versions[fact_id].append(Known(fact_id, event.originator_version, last.first_position, last.content, True))
+        revised[fact_id].append(day)
+    facts: dict[str, Known] = {}
+    for fact_id, history in versions.items():
+        days = revised[fact_id]
+        chosen = [v for v, day in zip(history, days, strict=True) if reported_by is None or day <= reported_by]
+        if chosen and (reported_by is None or chosen[-1].content.source.published <= reported_by):
+            facts[fact_id] = chosen[-1]
     return facts
 
 
+def certain(fact: Known, as_of: dt.date | None) -> bool:
+    return as_of is None or possible_days(fact.content.occurred)[1] <= as_of
+
+
+def possible(fact: Known, as_of: dt.date | None) -> bool:
+    return as_of is None or possible_days(fact.content.occurred)[0] <= as_of
+
+
 def visible(facts: dict[str, Known], as_of: dt.date | None) -> list[Known]:
-    return [f for f in facts.values() if not f.retracted and (as_of is None or f.content.occurred.upper <= as_of)]
+    """Facts certainly in effect as of the date: only they stand, or dispute what stands."""
+    return [f for f in facts.values() if not f.retracted and certain(f, as_of)]
 
 
 def pillar_slots(facts: list[Known], force: str, pillar: str) -> list[tuple[Known, list[str]]]:
@@ -84,8 +112,14 @@ def status_summary(facts: dict[str, Known], subject: str, as_of: dt.date | None,
     return {"ratings": ratings, "pending": sorted(pending)}
 
 
-def timeline_ids(facts: dict[str, Known], subject: str, as_of: dt.date | None, all_subjects: set[str]) -> list[str]:
-    return [f.id for f in sorted(visible(facts, as_of), key=lambda f: f.key) if f.names(subject, all_subjects)]
+def timeline_ids(facts: dict[str, Known], subject: str, as_of: dt.date | None, all_subjects: set[str]) -> list[tuple[str, str]]:
+    """A subject's timeline: every fact at least possibly in effect, each with whether it is certain."""
+    shown = [f for f in facts.values() if not f.retracted and possible(f, as_of)]
+    return [
+        (f.id, "certain" if certain(f, as_of) else "possible")
+        for f in sorted(shown, key=lambda f: f.key)
+        if f.names(subject, all_subjects)
+    ]
 
 
 def ratings_summary(facts: dict[str, Known], pillar: str, as_of: dt.date | None) -> tuple[dict[str, str], dict[str, int]]:

@@ -17,6 +17,7 @@ from eventsourcing.utils import get_topic
 from timeline import storage
 from timeline.batch import Positions, Record, Stored, WriteBatch
 from timeline.codec import build_transcoder
+from timeline.dates import ValidTime
 from timeline.errors import Conflict, DocumentNotFound, FactNotFound
 from timeline.facts import Fact, FactContent
 from timeline.sources import Document, DocumentContent, document_aggregate_id
@@ -113,10 +114,12 @@ class Timeline(Application[UUID]):
         batch.commit()
         return pending.result()
 
-    def correct(self, fact_id: UUID, expected_version: int, changes: dict[str, Any], reason: str) -> Receipt:
+    def correct(
+        self, fact_id: UUID, expected_version: int, changes: dict[str, Any], reason: str, revised: ValidTime | None = None
+    ) -> Receipt:
         """Replace fields of a fact's content (top-level fields, whole), as a new version."""
         batch = self.batch()
-        pending = batch.correct(fact_id, expected_version, changes, reason)
+        pending = batch.correct(fact_id, expected_version, changes, reason, revised)
         batch.commit()
         return pending.result()
 

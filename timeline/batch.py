@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from timeline import storage
+from timeline.dates import ValidTime
 from timeline.errors import (
     DocumentConflict,
     FactConflict,
@@ -114,15 +115,18 @@ class WriteBatch:
 
         return self._add(Pending(resolve))
 
-    def correct(self, fact_id: UUID, expected_version: int, changes: dict[str, Any], reason: str) -> Pending[Receipt]:
-        """Stage a new version replacing the given top-level fields of a fact's content."""
+    def correct(
+        self, fact_id: UUID, expected_version: int, changes: dict[str, Any], reason: str, revised: ValidTime | None = None
+    ) -> Pending[Receipt]:
+        """Stage a new version replacing the given top-level fields of a fact's content
+        (`revised`: the date the source published the revision, when it revised itself)."""
         fact = self._fact_for_change(fact_id, expected_version)
         if changes.get("type", fact.content.type) != fact.content.type:
             raise InvalidRecord([FieldError("type", "a correction cannot change a fact's type; retract it instead")])
         body = fact_body(fact.content) | {k: v for k, v in changes.items() if k not in ("id", "type")}
         content = parse_fact(body).content
         self._check_quote(content, {}, None)
-        fact.correct(content, reason)
+        fact.correct(content, reason, revised)
         return self._staged_change(fact)
 
     def retract(self, fact_id: UUID, expected_version: int, reason: str) -> Pending[Receipt]:

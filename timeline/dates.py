@@ -89,5 +89,26 @@ def _plain(text: str, match: re.Match[str]) -> ValidTime:
     return ValidTime(text, lower, upper)
 
 
+def possible_days(valid: ValidTime) -> tuple[dt.date, dt.date]:
+    """The earliest and the latest day a date may mean: EDTF's strict bounds for an exact date,
+    its fuzzy (wider) bounds for an approximate or uncertain one (`2016~` may be 2015 to 2017).
+
+    A fact is possibly in effect on a day once its earliest day has come, certainly once its latest has.
+    """
+    return _possible_days(valid.edtf, valid.lower, valid.upper)
+
+
+@lru_cache(maxsize=65536)
+def _possible_days(text: str, lower: dt.date, upper: dt.date) -> tuple[dt.date, dt.date]:
+    if _PLAIN.fullmatch(text):
+        return lower, upper  # exact: no qualifier to widen it
+    parsed = parse_edtf(text)
+    try:
+        earliest, latest = _to_date(parsed.lower_fuzzy()), _to_date(parsed.upper_fuzzy())
+    except ValueError:  # widened past year 1 or 9999: keep the calendar's end
+        return lower, upper
+    return min(earliest, lower), max(latest, upper)
+
+
 def _to_date(value: time.struct_time) -> dt.date:
     return dt.date(value.tm_year, value.tm_mon, value.tm_mday)

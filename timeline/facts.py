@@ -71,7 +71,14 @@ class Fact(Aggregate):
         source: Source
 
     class Corrected(Aggregate.Event):
-        """Replaces the whole content; carries it all so that readers need no prior state."""
+        """Replaces the whole content; carries it all so that readers need no prior state.
+
+        `revised` is set when the source itself published a revision, on that date: the new content
+        counts from then, for readers asking what had been reported. Without it the correction
+        mends our record (a transcription error), and counts as what the source always said.
+        """
+
+        class_version = 2
 
         fact_type: FactType
         subject: str
@@ -80,6 +87,12 @@ class Fact(Aggregate):
         mentions: list[str]
         source: Source
         reason: str
+        revised: ValidTime | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["revised"] = None  # corrections stored before `revised` existed mended our record
+
 
         def apply(self, aggregate: Fact) -> None:
             aggregate.content = content_of(self)
@@ -107,10 +120,10 @@ class Fact(Aggregate):
     def record(cls, fact_id: UUID, content: FactContent) -> Fact:
         return cls._create(cls.Recorded, id=fact_id, **_event_fields(content))
 
-    def correct(self, content: FactContent, reason: str) -> None:
+    def correct(self, content: FactContent, reason: str, revised: ValidTime | None = None) -> None:
         if content.type != self.content.type:
             raise ValueError("a correction cannot change a fact's type; retract it and record a new fact")
-        self.trigger_event(self.Corrected, reason=reason, **_event_fields(content))
+        self.trigger_event(self.Corrected, reason=reason, revised=revised, **_event_fields(content))
 
     def retract(self, reason: str) -> None:
         self.trigger_event(self.Retracted, reason=reason)

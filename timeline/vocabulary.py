@@ -202,6 +202,10 @@ CORRECTION_SCHEMA: dict[str, Any] = {
     "properties": {
         "reason": _text(2000) | {"description": "why the fact is corrected"},
         "expected_version": {"type": "integer", "minimum": 1, "description": "the version you read (or send If-Match)"},
+        "revised": EDTF | {
+            "description": "when the source itself published this revision: the corrected content counts from "
+            "that date for `reported_by`. Leave it out when the correction mends our record (a transcription error)."
+        },
         "changes": {
             "type": "object",
             "additionalProperties": False,

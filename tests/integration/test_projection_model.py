@@ -21,6 +21,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from projections import all_projections
 from projections import facts as fact_rows
+from projections.facts import Seen
 from projections.runner import ProjectionRunner, live_prefix
 from projections.store import open_store
 from projections.status import subject_status
@@ -31,7 +32,8 @@ from tests.conftest import _POSTGRES_SKIP, POSTGRES_URL, _conninfo
 from tests.tables import dump_view
 from timeline.app import Timeline
 from timeline.errors import Conflict, FactRetracted, StaleVersion
-from timeline.vocabulary import parse_record
+from timeline.dates import parse_valid_time
+from timeline.vocabulary import fact_body, parse_record
 
 FORCES = ["force/alpha", "force/beta"]
 PEOPLE = ["person/pat", "person/sam"]
@@ -41,10 +43,14 @@ DOCUMENT_TEXT = "The force was rated inadequate. Its chief said the rating was u
 QUOTES = ["rated inadequate", "the rating was unfair", "Funding is due this spring"]
 EDTF = ["2015", "2016-02-18", "2016", "2016~", "2017-03", "2017-03-02", "2017-21", "2018-03-22"]
 AS_OF = [None, dt.date(2016, 1, 1), dt.date(2016, 6, 1), dt.date(2016, 12, 31), dt.date(2017, 3, 3), dt.date(2017, 6, 1), dt.date(2020, 1, 1)]
+# Publication and revision days close together, so that reported_by often falls between them.
+PUBLISHED = ["2016-02-18", "2017-03-01", "2017-03-02", "2017-03-05"]
+REVISED = ["2017-03", "2017-03-02", "2017-03-04", "2017-03-06"]
+REPORTED_BY = [None, dt.date(2016, 2, 18), dt.date(2017, 3, 1), dt.date(2017, 3, 2), dt.date(2017, 3, 4), dt.date(2017, 3, 6), dt.date(2017, 4, 1)]
 
 
-def source(kind: str, quote: str | None) -> dict:
-    body = {"publisher": "Somebody", "url": "https://example.org/x", "published": "2017-03-02", "kind": kind}
+def source(kind: str, quote: str | None, published: str) -> dict:
+    body = {"publisher": "Somebody", "url": "https://example.org/x", "published": published, "kind": kind}
     if quote:
         body |= {"document": "doc", "quote": quote}
     return body
@@ -101,7 +107,12 @@ facts = st.one_of(
     ),
 ).flatmap(
     lambda f: st.fixed_dictionaries(
-        {"occurred": st.sampled_from(EDTF), "source": st.builds(source, st.sampled_from(["official", "press", "statement"]), st.none() | st.sampled_from(QUOTES))}
+        {
+            "occurred": st.sampled_from(EDTF),
+            "source": st.builds(
+                source, st.sampled_from(["official", "press", "statement"]), st.none() | st.sampled_from(QUOTES), st.sampled_from(PUBLISHED)
+            ),
+        }
     ).map(lambda extra: f | extra | {"id": str(uuid.uuid4())})
 )
 
@@ -144,21 +155,28 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
         receipts = self.timeline.record([parse_record(b) for b in bodies])
         return multiple(*(uuid.UUID(r.id) for r in receipts))
 
-    @rule(fact_id=recorded, grade=st.sampled_from(oracle.GRADES), occurred=st.sampled_from(EDTF), stale=st.booleans())
-    def correct(self, fact_id, grade, occurred, stale):
+    @rule(
+        fact_id=recorded, grade=st.sampled_from(oracle.GRADES), occurred=st.sampled_from(EDTF), stale=st.booleans(),
+        revised=st.none() | st.sampled_from(REVISED), published=st.none() | st.sampled_from(PUBLISHED),
+    )
+    def correct(self, fact_id, grade, occurred, stale, revised, published):
+        """A correction mends our record (no `revised`), or follows the source's own revision on a day."""
         stored = self.timeline.fact(fact_id)
         changes = {"occurred": occurred}
         if "grade" in stored.content.data:
             changes["data"] = stored.content.data | {"grade": grade}
+        if published is not None:
+            changes["source"] = fact_body(stored.content)["source"] | {"published": published}
         expected = stored.version - 1 if stale else stored.version
+        when = parse_valid_time(revised) if revised else None
         if stored.retracted:
             with pytest.raises(FactRetracted):
-                self.timeline.correct(fact_id, expected, changes, "model correction")
+                self.timeline.correct(fact_id, expected, changes, "model correction", when)
         elif stale:
             with pytest.raises(StaleVersion):
-                self.timeline.correct(fact_id, expected, changes, "model correction")
+                self.timeline.correct(fact_id, expected, changes, "model correction", when)
         else:
-            self.timeline.correct(fact_id, expected, changes, "model correction")
+            self.timeline.correct(fact_id, expected, changes, "model correction", when)
 
     @rule(fact_id=recorded)
     def retract(self, fact_id):
@@ -186,7 +204,7 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
             assert page["known_at"] == pinned
             ids, token = ids + [f["id"] for f in page["facts"]], page["next_cursor"]
         model = oracle.known_at(list(self.timeline.iter_log()), pinned)
-        assert ids == oracle.timeline_ids(model, subject, None, ALL_SUBJECTS)
+        assert ids == [fact_id for fact_id, _ in oracle.timeline_ids(model, subject, None, ALL_SUBJECTS)]
 
     @rule()
     def restart(self):
@@ -240,11 +258,12 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
         view_position = self.runner.positions()["facts"]
         known = self.random.choice([None, self.random.randint(0, view_position)])
         as_of = self.random.choice(AS_OF)
+        reported_by = self.random.choice(REPORTED_BY)
         position = view_position if known is None else known
-        model = oracle.known_at(entries, position)
+        model = oracle.known_at(entries, position, reported_by)
 
         for subject in [*FORCES, *PEOPLE]:
-            status = self.views.status(subject, as_of=as_of, known_at=known)
+            status = self.views.status(subject, as_of=as_of, known_at=known, reported_by=reported_by)
             assert status["known_at"] == position
             got = {
                 pillar: (r["grade"], r["inspection"], r["change"], r["previous"]["grade"] if r["previous"] else None,
@@ -255,20 +274,21 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
             pending = sorted(d["decision"] for d in status["pending_decisions"])
             assert {"ratings": got, "pending": pending} == oracle.status_summary(model, subject, as_of, ALL_SUBJECTS)
             # The status reads a few rows; it must say exactly what every fact naming the subject says.
-            envelope = {key: status[key] for key in ("position", "known_at", "as_of")}
-            assert status == envelope | self.status_from_every_fact(subject, as_of, position)
-            assert self.timeline_ids(subject, as_of, known) == oracle.timeline_ids(model, subject, as_of, ALL_SUBJECTS)
+            envelope = {key: status[key] for key in ("position", "known_at", "as_of", "reported_by")}
+            assert status == envelope | self.status_from_every_fact(subject, as_of, Seen(position, reported_by))
+            timeline = self.timeline_ids(subject, as_of, known, reported_by)
+            assert timeline == oracle.timeline_ids(model, subject, as_of, ALL_SUBJECTS)
 
         for pillar in ["effectiveness", "legitimacy"]:
-            ratings = self.views.ratings(pillar, as_of=as_of, known_at=known)
+            ratings = self.views.ratings(pillar, as_of=as_of, known_at=known, reported_by=reported_by)
             grades = {row["subject"]: row["grade"] for row in ratings["ratings"]}
             assert (grades, ratings["counts"]) == oracle.ratings_summary(model, pillar, as_of)
 
         for speaker in PEOPLE:
-            said = self.views.statements(speaker=speaker, as_of=as_of, known_at=known)["statements"]
+            said = self.views.statements(speaker=speaker, as_of=as_of, known_at=known, reported_by=reported_by)["statements"]
             assert [s["id"] for s in said] == oracle.statement_ids(model, speaker, as_of)
 
-        if known is None:
+        if known is None and reported_by is None:
             cited = {d["id"]: d["cited_by"] for d in self.views.sources()["documents"]}
             document_known = min(position, self.runner.positions()["documents"]) >= 1  # the document is event 1
             assert cited == ({"doc": oracle.citations(model).get("doc", [])} if document_known else {})
@@ -280,19 +300,21 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
             by_time = self.views.ratings("effectiveness", known_at=entry.event.timestamp)
             assert by_time["known_at"] == entry.position
 
-    def status_from_every_fact(self, subject, as_of, known):
+    def status_from_every_fact(self, subject, as_of, seen):
         with self.store.read() as cursor:
             prefix, _ = live_prefix(cursor, "facts")
-            states = fact_rows.states_referencing(cursor, prefix, subject, known)
+            states = fact_rows.states_referencing(cursor, prefix, subject, seen)
             for decision in sorted({s.subject for s in states if s.type.startswith("decision.")} - {subject}):
-                states += fact_rows.states_referencing(cursor, prefix, decision, known)
+                states += fact_rows.states_referencing(cursor, prefix, decision, seen)
         return subject_status(states, subject, as_of)
 
-    def timeline_ids(self, subject, as_of, known):
+    def timeline_ids(self, subject, as_of, known, reported_by):
         ids, token = [], None
         while True:
-            page = self.views.timeline(subject, TimelineQuery(as_of=as_of, limit=2), known_at=known, cursor_token=token)
-            ids += [f["id"] for f in page["facts"]]
+            page = self.views.timeline(
+                subject, TimelineQuery(as_of=as_of, limit=2), known_at=known, cursor_token=token, reported_by=reported_by
+            )
+            ids += [(f["id"], f["in_effect"]) for f in page["facts"]]
             token = page["next_cursor"]
             if token is None:
                 return ids
