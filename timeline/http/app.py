@@ -24,7 +24,10 @@ from timeline.http.answers import AnswerCache
 from timeline.http.attempts import FailedAttempts
 from timeline.http.auth import require_token_for_writes
 from timeline.http.keeper import ViewKeeper
-from timeline.http.keys import ANSWERS, FAILED_ATTEMPTS, KEEPER, READS, REBUILDS, RUNNER, SETTINGS, STREAMS, TIMELINE, VIEWS, WRITER
+from timeline.http.keys import (
+    ANSWERS, FAILED_ATTEMPTS, KEEPER, LOG_HEAD, READS, REBUILDS, RUNNER, SETTINGS, STREAMS, TIMELINE, VIEWS, WRITER,
+)
+from timeline.http.log_head import LogHead
 from timeline.http.problems import problems_middleware
 from timeline.http.routes import add_routes
 from timeline.http.security import add_security_headers
@@ -100,7 +103,9 @@ async def _timeline(app: web.Application) -> AsyncIterator[None]:
         await loop.run_in_executor(executor, _seed_if_empty, timeline)
     app[TIMELINE] = timeline
     app[WRITER] = Writer(timeline, executor)
+    app[LOG_HEAD] = LogHead(timeline.head)
     yield
+    await asyncio.to_thread(app[LOG_HEAD].close)
     await loop.run_in_executor(executor, timeline.close)
     executor.shutdown(wait=True)
 

@@ -46,10 +46,10 @@ class ViewKeeper:
                 self.positions = positions
                 self.caught_up.notify_all()
 
-    async def wait_for(self, view: str, position: int, timeout: float) -> bool:
-        """Wait until a view has reached `position`; False if it has not within `timeout` seconds."""
+    async def wait_for_all(self, position: int, timeout: float) -> bool:
+        """Wait until every view has reached `position`; False if they have not within `timeout` seconds."""
         def reached() -> bool:
-            return self.positions.get(view, 0) >= position
+            return all(at >= position for at in self.positions.values())
 
         if reached():
             return True

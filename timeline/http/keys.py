@@ -14,6 +14,7 @@ from timeline.config import Settings
 from timeline.http.answers import AnswerCache
 from timeline.http.attempts import FailedAttempts
 from timeline.http.keeper import ViewKeeper
+from timeline.http.log_head import LogHead
 from timeline.writer import Writer
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -22,6 +23,7 @@ WRITER = web.AppKey("writer", Writer)
 RUNNER = web.AppKey("runner", ProjectionRunner)
 VIEWS = web.AppKey("views", Views)
 KEEPER = web.AppKey("keeper", ViewKeeper)
+LOG_HEAD = web.AppKey("log_head", LogHead)
 READS = web.AppKey("reads", ThreadPoolExecutor)
 FAILED_ATTEMPTS = web.AppKey("failed_attempts", FailedAttempts)
 ANSWERS = web.AppKey("answers", AnswerCache)

@@ -39,9 +39,19 @@ def start_date(request: web.Request, name: str) -> dt.date | None:
         raise BadRequest(f"{name}: {error}", errors=[FieldError(name, str(error))]) from None
 
 
+def reported_by(request: web.Request) -> dt.date | None:
+    """An EDTF date taken at its first day: `reported_by=2017-03` means what was public by 1 March 2017."""
+    return start_date(request, "reported_by")
+
+
 def known_at(request: web.Request) -> int | dt.datetime | None:
     """A log position (an integer) or a UTC instant (ISO 8601 with an offset)."""
-    value = request.query.get("known_at")
+    return log_time(request, "known_at")
+
+
+def log_time(request: web.Request, name: str) -> int | dt.datetime | None:
+    """A moment of the log: a position (an integer) or a UTC instant (ISO 8601 with an offset)."""
+    value = request.query.get(name)
     if not value:
         return None
     if value.isdigit() and int(value) <= MAX_POSITION:
@@ -51,8 +61,8 @@ def known_at(request: web.Request) -> int | dt.datetime | None:
     except ValueError:
         instant = None
     if instant is None or instant.tzinfo is None:
-        message = "known_at is a log position (e.g. 31) or a UTC instant with its offset (e.g. 2017-03-02T12:00:00Z)"
-        raise BadRequest(message, errors=[FieldError("known_at", message)])
+        message = f"{name} is a log position (e.g. 31) or a UTC instant with its offset (e.g. 2017-03-02T12:00:00Z)"
+        raise BadRequest(message, errors=[FieldError(name, message)])
     return instant
 
 

@@ -12,12 +12,13 @@ import orjson
 from aiohttp import web
 
 from timeline.errors import FieldError
-from timeline.http.keys import ANSWERS, KEEPER, READS, SETTINGS, TIMELINE
+from timeline.http.keys import ANSWERS, KEEPER, LOG_HEAD, READS, SETTINGS
 from timeline.http.params import integer
 from timeline.http.problems import BadRequest
 from timeline.vocabulary import MAX_DEPTH, nesting_depth
 
 JSON = "application/json"
+POSITION_HEADER = "Timeline-Position"  # the log position a view answer reflects
 T = TypeVar("T")
 
 
@@ -51,30 +52,16 @@ async def read_json(request: web.Request, accepted: tuple[str, ...] = (JSON,)) -
 async def view_response(
     request: web.Request,
     compute: Callable[[], dict[str, Any]],
-    view: str = "facts",
     render: Callable[[dict[str, Any]], bytes] = orjson.dumps,
     content_type: str = JSON,
 ) -> web.Response:
-    """Run a view read off the loop, after waiting for `min_position`; answer with an ETag, or 304.
+    """Run a view read off the loop once the views reflect every write acknowledged before the read
+    arrived (and `min_position`, if asked); answer with an ETag and the position it reflects, or 304.
 
     `render` turns the view into the body (JSON unless an export format asks otherwise)."""
-    minimum = integer(request, "min_position", None, low=0)
-    if minimum is not None:
-        settings, keeper = request.app[SETTINGS], request.app[KEEPER]
-        if minimum > keeper.positions.get(view, 0):
-            head = await off_loop(request, request.app[TIMELINE].head)
-            if minimum > head:
-                # Every acknowledged write is at or below the head: this position was never handed out.
-                message = f"nothing has been recorded at position {minimum}; the log ends at {head}"
-                raise BadRequest(message, errors=[FieldError("min_position", message)])
-        if not await keeper.wait_for(view, minimum, settings.read_wait_seconds):
-            raise web.HTTPServiceUnavailable(
-                text=f"the {view} view has not reached position {minimum} yet; try again shortly",
-                headers={"Retry-After": "1"},
-            )
+    positions = await _reflect_acknowledged_writes(request)
     # The views at these positions answer this request the same way every time (min_position only waits).
     # Every view's position is in the key: a view (sources) may read another's tables too.
-    positions = tuple(sorted(request.app[KEEPER].positions.items()))
     key = (positions, request.path, tuple(sorted((k, v) for k, v in request.query.items() if k != "min_position")))
     answers = request.app[ANSWERS]
     cached = answers.get(key)
@@ -82,9 +69,30 @@ async def view_response(
         cached = await off_loop(request, _rendered, compute, render)
         answers.put(key, cached)
     body, etag = cached
+    reflects = {POSITION_HEADER: str(min(position for _, position in positions))}
     if etag in _etags(request.headers.get("If-None-Match", "")):
-        return web.Response(status=304, headers={"ETag": etag})
-    return web.Response(body=body, headers={"ETag": etag, "Content-Type": content_type})
+        return web.Response(status=304, headers={"ETag": etag, **reflects})
+    return web.Response(body=body, headers={"ETag": etag, "Content-Type": content_type, **reflects})
+
+
+async def _reflect_acknowledged_writes(request: web.Request) -> tuple[tuple[str, int], ...]:
+    """Wait until every view has reached the log's head as of now (or `min_position`); their positions then.
+
+    Read-your-writes by default: a write acknowledged before this read arrived is at or below that head.
+    Across servers sharing a store, `min_position` (a write's receipt position) gives the same guarantee.
+    """
+    minimum = integer(request, "min_position", None, low=0)
+    keeper = request.app[KEEPER]
+    head = await request.app[LOG_HEAD].since_now()
+    if minimum is not None and minimum > head:
+        # Every acknowledged write is at or below the head: this position was never handed out.
+        message = f"nothing has been recorded at position {minimum}; the log ends at {head}"
+        raise BadRequest(message, errors=[FieldError("min_position", message)])
+    if not await keeper.wait_for_all(head, request.app[SETTINGS].read_wait_seconds):
+        raise web.HTTPServiceUnavailable(
+            text=f"the views have not reached position {head} yet; try again shortly", headers={"Retry-After": "1"}
+        )
+    return tuple(sorted(keeper.positions.items()))
 
 
 def _rendered(compute: Callable[[], dict[str, Any]], render: Callable[[dict[str, Any]], bytes]) -> tuple[bytes, str]:

@@ -6,6 +6,9 @@ from typing import Any
 
 from aiohttp import web
 
+from timeline.app import Receipt
+from timeline.batch import Pending, WriteBatch
+from timeline.dates import parse_valid_time
 from timeline.errors import FieldError, InvalidRecord
 from timeline.http import params
 from timeline.http.cloudevents import BATCH, STRUCTURED, fact_from_cloudevent
@@ -78,7 +81,13 @@ async def correct_fact(request: web.Request) -> web.Response:
     fact_id, body = params.fact_id(request), await read_json(request)
     validate_correction(body)
     expected = _expected_version(request, body)
-    receipt = await request.app[WRITER].submit(lambda batch: batch.correct(fact_id, expected, body["changes"], body["reason"]))
+    revised = body.get("revised")
+
+    def correct(batch: WriteBatch) -> Pending[Receipt]:  # runs on the writer's thread: dates are parsed there
+        when = parse_valid_time(revised) if revised is not None else None
+        return batch.correct(fact_id, expected, body["changes"], body["reason"], when)
+
+    receipt = await request.app[WRITER].submit(correct)
     return _changed(request, receipt)
 
 

@@ -24,15 +24,16 @@ async def list_subjects(request: web.Request) -> web.Response:
     kind = request.query.get("kind") or None
     if kind is not None and kind not in SUBJECT_KINDS:
         raise BadRequest(f"unknown kind {kind!r}; kinds are {', '.join(SUBJECT_KINDS)}", errors=[FieldError("kind", "unknown kind")])
-    known_at, views = params.known_at(request), request.app[VIEWS]
-    return await view_response(request, lambda: views.subjects(kind, known_at))
+    known_at, reported_by, views = params.known_at(request), params.reported_by(request), request.app[VIEWS]
+    return await view_response(request, lambda: views.subjects(kind, known_at, reported_by))
 
 
 async def get_subject(request: web.Request) -> web.Response:
     subject, known_at, views = params.subject(request), params.known_at(request), request.app[VIEWS]
+    reported_by = params.reported_by(request)
 
     def compute() -> dict:
-        found = views.subject(subject, known_at)
+        found = views.subject(subject, known_at, reported_by)
         if found is None:
             raise web.HTTPNotFound(text=f"no fact names {subject}")
         base = f"/v1/subjects/{subject}"
@@ -43,8 +44,8 @@ async def get_subject(request: web.Request) -> web.Response:
 
 async def status(request: web.Request) -> web.Response:
     subject, as_of, known_at = params.subject(request), params.as_date(request, "as_of"), params.known_at(request)
-    views = request.app[VIEWS]
-    return await view_response(request, lambda: views.status(subject, as_of=as_of, known_at=known_at))
+    reported_by, views = params.reported_by(request), request.app[VIEWS]
+    return await view_response(request, lambda: views.status(subject, as_of, known_at, reported_by))
 
 
 async def timeline(request: web.Request) -> web.Response:
@@ -59,22 +60,22 @@ async def timeline(request: web.Request) -> web.Response:
         include_retracted=params.flag(request, "include_retracted"),
         limit=EVERY_FACT if export else params.limit(request),
     )
-    cursor, views = request.query.get("cursor") or None, request.app[VIEWS]
+    cursor, reported_by, views = request.query.get("cursor") or None, params.reported_by(request), request.app[VIEWS]
     if export:
         render = lambda view: orjson.dumps(timelinejs(view))  # noqa: E731
-        return await view_response(request, lambda: views.timeline(subject, query, known_at), render=render)
-    return await view_response(request, lambda: views.timeline(subject, query, known_at, cursor))
+        return await view_response(request, lambda: views.timeline(subject, query, known_at, None, reported_by), render=render)
+    return await view_response(request, lambda: views.timeline(subject, query, known_at, cursor, reported_by))
 
 
 async def statements(request: web.Request) -> web.Response:
     """Statements by the subject (as speaker) and about it."""
     subject, as_of, known_at = params.subject(request), params.as_date(request, "as_of"), params.known_at(request)
-    views = request.app[VIEWS]
+    reported_by, views = params.reported_by(request), request.app[VIEWS]
 
     def compute() -> dict:
-        by = views.statements(speaker=subject, as_of=as_of, known_at=known_at)
-        about = views.statements(about=subject, as_of=as_of, known_at=by["known_at"])
-        return {k: by[k] for k in ("position", "known_at", "as_of")} | {
+        by = views.statements(speaker=subject, as_of=as_of, known_at=known_at, reported_by=reported_by)
+        about = views.statements(about=subject, as_of=as_of, known_at=by["known_at"], reported_by=reported_by)
+        return {k: by[k] for k in ("position", "known_at", "as_of", "reported_by")} | {
             "subject": subject, "by": by["statements"], "about": about["statements"],
         }
 
@@ -89,10 +90,10 @@ async def ratings(request: web.Request) -> web.Response:
         raise BadRequest(message, errors=[FieldError("pillar", message)])
     as_of, known_at = params.as_date(request, "as_of"), params.known_at(request)
     inspection, views = request.query.get("inspection") or None, request.app[VIEWS]
-    as_csv = params.choice(request, "format", ("json", "csv")) == "csv"
+    as_csv, reported_by = params.choice(request, "format", ("json", "csv")) == "csv", params.reported_by(request)
 
     def compute() -> dict:
-        return views.ratings(pillar, as_of=as_of, inspection=inspection, known_at=known_at)
+        return views.ratings(pillar, as_of=as_of, inspection=inspection, known_at=known_at, reported_by=reported_by)
 
     if as_csv:
         return await view_response(request, compute, render=ratings_csv, content_type=CSV)
@@ -100,5 +101,18 @@ async def ratings(request: web.Request) -> web.Response:
 
 
 async def sources(request: web.Request) -> web.Response:
-    known_at, views = params.known_at(request), request.app[VIEWS]
-    return await view_response(request, lambda: views.sources(known_at), view="documents")
+    known_at, reported_by, views = params.known_at(request), params.reported_by(request), request.app[VIEWS]
+    return await view_response(request, lambda: views.sources(known_at, reported_by))
+
+
+async def changes(request: web.Request) -> web.Response:
+    """What changed between two log moments (positions or instants): facts added, corrected and retracted,
+    and each subject touched with its ratings before and after."""
+    since = params.log_time(request, "since")
+    if since is None:
+        message = "since is required: a log position (e.g. 0) or a UTC instant (e.g. 2026-11-01T00:00:00Z)"
+        raise BadRequest(message, errors=[FieldError("since", message)])
+    until, limit = params.log_time(request, "until"), params.limit(request)
+    subject = params.checked_subject(request.query["subject"], "subject") if request.query.get("subject") else None
+    cursor, views = request.query.get("cursor") or None, request.app[VIEWS]
+    return await view_response(request, lambda: views.changes(since, until, subject, cursor, limit))

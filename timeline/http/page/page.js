@@ -5,7 +5,7 @@
 const $ = (id) => document.getElementById(id);
 const TIMELINE_PAGE = 100;
 
-const state = { subject: null, asOf: null, knownAt: null, head: 0, cursor: null, seen: new Set() };
+const state = { subject: null, asOf: null, reportedBy: null, knownAt: null, head: 0, cursor: null, seen: new Set(), changesSince: null, changesUntil: null };
 let generation = 0; // each render bumps it, so a slow older answer never overwrites a newer one
 let refreshing = null;
 let refreshAgain = false;
@@ -34,7 +34,7 @@ async function api(path, params = {}) {
 }
 
 function viewParams(extra = {}) {
-  return { as_of: state.asOf, known_at: state.knownAt, ...extra };
+  return { as_of: state.asOf, reported_by: state.reportedBy, known_at: state.knownAt, ...extra };
 }
 
 // --- words --------------------------------------------------------------------------------
@@ -156,6 +156,18 @@ function renderStatus(status) {
       ? el("div", { class: "ratings" }, ratings.map(([pillar, rating]) => ratingCard(pillar, rating)))
       : el("p", { class: "empty" }, "No graded inspection on record for these dates."),
   );
+  if (status.possible && status.possible.length) {
+    parts.push(
+      el("h3", {}, "May have happened by then"),
+      el(
+        "ul",
+        { class: "possible" },
+        status.possible.map((fact) =>
+          el("li", {}, el("strong", {}, fact.headline), ` — dated ${fact.occurred_label}, so possibly by then, certainly by ${fact.possible_days[1]}. `, sourceLine(fact.source)),
+        ),
+      ),
+    );
+  }
   if (status.pending_decisions.length) {
     parts.push(
       el("h3", {}, "Pending decisions"),
@@ -205,7 +217,8 @@ function versionHistory(fact) {
         "li",
         { class: `history-${version.change}` },
         el("strong", {}, version.change === "retracted" ? "Retracted" : "Corrected"),
-        ` (version ${version.version}, recorded ${version.recorded_at.slice(0, 10)})`,
+        ` (version ${version.version}, recorded ${version.recorded_at.slice(0, 10)}`,
+        version.revised ? `; the source revised itself on ${version.revised})` : ")",
         version.reason ? `: ${version.reason}` : "",
       ),
     ),
@@ -232,6 +245,7 @@ function claimNote(claim) {
 function factItem(fact) {
   const classes = ["fact", `type-${fact.type.replace(".", "-")}`];
   if (fact.retracted) classes.push("retracted");
+  if (fact.in_effect === "possible") classes.push("possible");
   if (fact.claim && (fact.claim.disputes || (fact.claim.stands && fact.claim.disputed_by.length))) classes.push("is-disputed");
   const summary = fact.type === "rating.published" || fact.type.startsWith("decision") || fact.type === "statement.made" ? fact.data.summary : null;
   return el(
@@ -245,6 +259,7 @@ function factItem(fact) {
       el("span", { class: "type" }, TYPE_LABELS[fact.type] || fact.type),
       fact.retracted ? el("span", { class: "badge" }, "retracted") : null,
       fact.version > 1 && !fact.retracted ? el("span", { class: "badge" }, "corrected") : null,
+      fact.in_effect === "possible" ? el("span", { class: "badge badge-possible" }, `possibly by then (${fact.possible_days[0]} to ${fact.possible_days[1]})`) : null,
     ),
     el("h3", { class: "headline" }, fact.headline),
     summary && summary !== fact.headline ? el("p", { class: "summary" }, summary) : null,
@@ -319,7 +334,7 @@ async function refresh(minPosition = null) {
 
 async function showMore() {
   if (!state.cursor) return;
-  const timeline = await api(`/v1/subjects/${state.subject}/timeline`, { cursor: state.cursor, as_of: state.asOf, include_retracted: "true", limit: TIMELINE_PAGE });
+  const timeline = await api(`/v1/subjects/${state.subject}/timeline`, { cursor: state.cursor, as_of: state.asOf, reported_by: state.reportedBy, include_retracted: "true", limit: TIMELINE_PAGE });
   for (const fact of timeline.facts) state.seen.add(fact.id);
   renderTimeline(timeline, true);
 }
@@ -336,17 +351,61 @@ function updateExportLink() {
   const url = new URL(`/v1/subjects/${state.subject}/timeline`, location.origin);
   url.searchParams.set("format", "timelinejs");
   if (state.asOf) url.searchParams.set("as_of", state.asOf);
+  if (state.reportedBy) url.searchParams.set("reported_by", state.reportedBy);
   if (state.knownAt !== null) url.searchParams.set("known_at", state.knownAt);
   $("export-link").href = url.pathname + url.search;
+  // A permalink pins the log too: it answers the same however much is recorded later.
+  const permalink = pageUrl(state.knownAt ?? state.head);
+  $("permalink").href = permalink.pathname + permalink.search;
 }
 
-function saveLocation() {
+function pageUrl(knownAt) {
   const url = new URL(location.href);
   url.search = "";
   if (state.subject) url.searchParams.set("subject", state.subject);
   if (state.asOf) url.searchParams.set("as_of", state.asOf);
-  if (state.knownAt !== null) url.searchParams.set("known_at", state.knownAt);
-  history.replaceState(null, "", url);
+  if (state.reportedBy) url.searchParams.set("reported_by", state.reportedBy);
+  if (knownAt !== null) url.searchParams.set("known_at", knownAt);
+  if (state.changesSince !== null) url.searchParams.set("changes_since", state.changesSince);
+  if (state.changesUntil !== null) url.searchParams.set("changes_until", state.changesUntil);
+  return url;
+}
+
+function saveLocation() {
+  history.replaceState(null, "", pageUrl(state.knownAt));
+  if (state.subject) updateExportLink();
+}
+
+// --- what changed ---------------------------------------------------------------------------
+
+const CHANGE_LABELS = { recorded: "Recorded", corrected: "Corrected", retracted: "Retracted" };
+
+async function showChanges() {
+  if (state.changesSince === null || !state.subject) {
+    $("changes-body").replaceChildren();
+    return;
+  }
+  const until = state.changesUntil ?? state.knownAt ?? state.head;
+  const changes = await api("/v1/changes", { since: state.changesSince, until, subject: state.subject, limit: 100 });
+  state.changesUntil = changes.until;
+  saveLocation();
+  const moves = changes.subjects.flatMap((move) =>
+    Object.keys({ ...move.before, ...move.after }).map((pillar) => {
+      const before = move.before[pillar], after = move.after[pillar];
+      return el("li", { class: "move" }, `${titled(pillar)}: `, before ? words(before.grade) : "no grade", " → ", after ? words(after.grade) : "no grade");
+    }),
+  );
+  $("changes-body").replaceChildren(
+    el("p", {}, `Between log positions ${changes.since} and ${changes.until}: ${changes.changes.length} change${changes.changes.length === 1 ? "" : "s"}.`),
+    moves.length ? el("ul", { class: "moves" }, moves) : null,
+    el(
+      "ul",
+      { class: "changes" },
+      changes.changes.map((change) =>
+        el("li", { class: `change-${change.change}` }, el("strong", {}, CHANGE_LABELS[change.change]), ` at position ${change.changed_at}: ${change.headline}`, change.reason ? ` (${change.reason})` : ""),
+      ),
+    ),
+  );
 }
 
 // --- controls -------------------------------------------------------------------------------
@@ -396,6 +455,24 @@ function wireControls() {
     saveLocation();
     refresh();
   });
+  $("reported-by").addEventListener("change", (event) => {
+    state.reportedBy = event.target.value || null;
+    saveLocation();
+    refresh();
+  });
+  $("reported-by-clear").addEventListener("click", () => {
+    $("reported-by").value = "";
+    state.reportedBy = null;
+    saveLocation();
+    refresh();
+  });
+  $("changes-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const since = $("changes-since").value;
+    state.changesSince = /^\d+$/.test(since) ? Number(since) : null;
+    state.changesUntil = null;
+    showChanges().catch(showError);
+  });
   $("known-at").addEventListener("input", (event) => {
     state.knownAt = Number(event.target.value) >= state.head ? null : Number(event.target.value);
     showKnownAt();
@@ -444,8 +521,13 @@ async function start() {
   const query = new URLSearchParams(location.search);
   state.subject = query.get("subject");
   state.asOf = query.get("as_of") || null;
+  state.reportedBy = query.get("reported_by") || null;
   state.knownAt = /^\d+$/.test(query.get("known_at") || "") ? Number(query.get("known_at")) : null;
+  state.changesSince = /^\d+$/.test(query.get("changes_since") || "") ? Number(query.get("changes_since")) : null;
+  state.changesUntil = /^\d+$/.test(query.get("changes_until") || "") ? Number(query.get("changes_until")) : null;
   $("as-of").value = state.asOf || "";
+  $("reported-by").value = state.reportedBy || "";
+  $("changes-since").value = state.changesSince ?? "";
   wireControls();
   try {
     const [{ head }] = await Promise.all([api("/v1/events", { limit: 1 }), loadSubjects()]);
@@ -455,6 +537,7 @@ async function start() {
     saveLocation();
     await refresh();
     describeKnownAt();
+    await showChanges();
   } catch (error) {
     showError(error);
   }

@@ -1,0 +1,59 @@
+"""The log's head as of a moment, for read-your-writes: a read waits until the views reach a head
+looked up after the read arrived, so it reflects every write acknowledged before it, by this
+server or by any other writer of the same store (`timeline load`, another server).
+
+One look-up answers every read that arrived before it started; reads arriving while it runs
+wait for the next one. Under load that is one query per burst of reads, not one per read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+
+class LogHead:
+    def __init__(self, look_up: Callable[[], int]) -> None:
+        self._look_up = look_up
+        # Its own thread: a look-up must not queue behind long view reads.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timeline-head")
+        self._running: asyncio.Future[int] | None = None
+        self._next: asyncio.Future[int] | None = None
+
+    async def since_now(self) -> int:
+        """A head read from the store after this call began."""
+        if self._running is None:
+            self._running = self._start()
+            return await asyncio.shield(self._running)
+        # The running look-up may have read the store before we arrived: wait for the next one.
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        return await asyncio.shield(self._next)
+
+    def _start(self) -> asyncio.Future[int]:
+        running = asyncio.get_running_loop().run_in_executor(self._executor, self._look_up)
+        running.add_done_callback(self._finished)
+        return running
+
+    def _finished(self, done: asyncio.Future[int]) -> None:
+        self._running = None
+        waiting, self._next = self._next, None
+        if waiting is None:
+            return
+        self._running = self._start()
+        self._running.add_done_callback(lambda finished: _settle(waiting, finished))
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+
+
+def _settle(waiting: asyncio.Future[int], finished: asyncio.Future[int]) -> None:
+    if waiting.done():
+        return
+    if finished.cancelled():
+        waiting.cancel()
+    elif finished.exception() is not None:
+        waiting.set_exception(finished.exception())  # type: ignore[arg-type]
+    else:
+        waiting.set_result(finished.result())
