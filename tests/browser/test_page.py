@@ -155,3 +155,48 @@ def test_the_page_is_readable_at_phone_width(browser, server, output):
         page.screenshot(path=str(output / "bedfordshire-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_reported_by_shows_what_had_been_published_by_a_day(page, server):
+    open_page(page, server)
+    card = page.locator(EFFECTIVENESS)
+
+    page.fill("#reported-by", "2017-03-01")  # the day before the article and the inspection report
+    expect(card.locator(".current")).to_have_text("requires improvement")
+    expect(card.locator(".meta")).to_contain_text("PEEL 2015")
+    assert "reported_by=2017-03-01" in page.url
+
+    page.fill("#reported-by", "2017-03-02")
+    expect(card.locator(".current")).to_have_text("inadequate")
+    expect(card.locator(".meta")).to_contain_text("PEEL 2016")
+
+    page.click("#reported-by-clear")
+    expect(card.locator(".current")).to_have_text("requires improvement")
+    expect(card.locator(".meta")).to_contain_text("PEEL 2017")
+
+
+def test_a_fact_dated_within_a_year_shows_as_possible_during_that_year(page, server):
+    open_page(page, server, "?subject=force/bedfordshire&as_of=2016-06-01")
+    possible = page.locator(".possible li", has_text="Effectiveness: good (PEEL 2015)")
+    expect(possible).to_contain_text("dated 2016, so possibly by then")
+    good = claimed_good(page)
+    expect(good).to_have_class(re.compile(r"\bpossible\b"))
+    expect(good.locator(".badge-possible")).to_contain_text("possibly by then (2016-01-01 to 2016-12-31)")
+
+
+def test_what_changed_since_a_position_and_its_permalink_pins_every_time(page, server):
+    open_page(page, server)
+    page.fill("#changes-since", "21")  # after the article, before the official record
+    page.click("#changes-form button")
+    body = page.locator("#changes-body")
+    expect(body).to_contain_text("Between log positions 21 and 31")
+    expect(body.locator(".moves")).to_contain_text("Effectiveness: inadequate → requires improvement")
+    expect(body.locator(".changes li").first).to_contain_text("Recorded at position 22")
+    assert "changes_since=21" in page.url and "changes_until=31" in page.url
+
+    permalink = page.locator("#permalink").get_attribute("href")
+    assert "known_at=31" in permalink and "changes_since=21" in permalink
+    post(server, rating(subject="force/bedfordshire", occurred="2020-01-01"))
+    open_page(page, server, permalink.lstrip("/"))
+    expect(page.locator(EFFECTIVENESS).locator(".current")).to_have_text("requires improvement")
+    expect(page.locator("#changes-body")).to_contain_text("Between log positions 21 and 31")
