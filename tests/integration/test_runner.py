@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import orjson
 import pytest
 
 from projections import all_projections
 from projections.runner import ProjectionRunner, live_prefix
 from projections.store import open_store
 from projections.views import Views
-from timeline.app import Timeline
+from timeline.app import LogEntry, Timeline
 from timeline.loader import read_record_file, store_record_file
 from timeline.seed import seed_files
 
@@ -100,3 +103,29 @@ def test_a_view_behind_the_log_answers_at_its_own_position(parts):
     status = Views(store).status("force/bedfordshire")
     assert (status["position"], status["known_at"]) == (3, 3)
     assert Views(store).status("force/bedfordshire", known_at=10_000)["known_at"] == 3
+
+
+def test_record_times_in_the_views_never_go_backwards_along_the_log(parts):
+    """Writers in two processes can stamp an event just before an earlier-positioned one commits."""
+    timeline, store, _ = parts
+    entries = [e for e in timeline.log(0, 1000) if e.topic.endswith("Fact.Recorded")][:2]
+    first, second = entries
+    early = orjson.loads(first.state)["timestamp"]["_v"]
+    late = orjson.loads(second.state)["timestamp"]["_v"]
+    swapped = [_with_timestamp(first, late), _with_timestamp(second, early)]  # positions in order, stamps not
+    runner = ProjectionRunner(store, lambda after, limit: [e for e in swapped if e.position > after], all_projections())
+    runner.rebuild("facts")  # a view of just these two
+    with store.read() as cursor:
+        prefix, _ = live_prefix(cursor, "facts")
+        cursor.execute(f"SELECT known_from, known_from_at FROM {prefix}_versions ORDER BY known_from")
+        times = [at for _, at in cursor.fetchall()]
+    assert times == sorted(times) and len(times) == 2
+    # Asked at the earlier stamp, neither fact was known yet: the second is not counted before the first.
+    status = Views(store).ratings(None, known_at=dt.datetime.fromisoformat(early))
+    assert status["known_at"] == 0
+
+
+def _with_timestamp(entry, stamp: str):
+    state = orjson.loads(entry.state)
+    state["timestamp"]["_v"] = stamp
+    return LogEntry(entry.position, entry.originator_id, entry.originator_version, entry.topic, orjson.dumps(state), None)

@@ -26,7 +26,7 @@ def _object(required: list[str], **properties: Any) -> dict[str, Any]:
 
 _INTEGER, _STRING, _BOOLEAN = {"type": "integer"}, {"type": "string"}, {"type": "boolean"}
 _NULLABLE_STRING = {"type": ["string", "null"]}
-_VIEW = {"position": _INTEGER, "known_at": _INTEGER, "as_of": _NULLABLE_STRING}
+_VIEW = {"position": _INTEGER, "known_at": _INTEGER, "as_of": _NULLABLE_STRING, "reported_by": _NULLABLE_STRING}
 
 SCHEMAS: dict[str, Any] = {
     "Fact": FACT_SCHEMA,
@@ -58,6 +58,14 @@ SCHEMAS: dict[str, Any] = {
         ["position", "known_at", "subject", "ratings", "pending_decisions", "statements", "roles"],
         **_VIEW, subject=_STRING, ratings={"type": "object"}, pending_decisions={"type": "array"},
         statements={"type": "array"}, findings={"type": ["object", "null"]}, roles={"type": "array"},
+        possible={"type": "array", "description": "facts that may, but need not yet, have happened by as_of"},
+    ),
+    "Changes": _object(
+        ["position", "since", "until", "changes", "subjects", "next_cursor"],
+        position=_INTEGER, since=_INTEGER, until=_INTEGER, subject=_NULLABLE_STRING,
+        changes={"type": "array", "description": "versions recorded after since, up to until, in log order"},
+        subjects={"type": "array", "description": "each subject touched whose ratings moved: before and after, per pillar"},
+        next_cursor=_NULLABLE_STRING,
     ),
     "Timeline": _object(
         ["position", "known_at", "subject", "facts", "next_cursor"],
@@ -87,6 +95,7 @@ def _query(name: str, schema: dict[str, Any], description: str, required: bool =
 
 AS_OF = _query("as_of", _STRING, "valid time: an EDTF date, taken at its last day")
 KNOWN_AT = _query("known_at", _STRING, "record time: a log position, or a UTC instant such as 2017-03-02T12:00:00Z")
+REPORTED_BY = _query("reported_by", _STRING, "publication time: an EDTF date, taken at its first day; only what sources had published by then")
 MIN_POSITION = _query("min_position", {"type": "integer", "minimum": 0}, "wait (bounded) until the view has reached this log position")
 LIMIT = _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "page size")
 SUBJECT_PATH = [
@@ -109,9 +118,13 @@ def _view(schema: str, summary: str, parameters: list[dict[str, Any]], body: dic
     return {
         "get": {
             "summary": summary,
-            "parameters": [*parameters, AS_OF, KNOWN_AT, MIN_POSITION],
+            "parameters": [*parameters, AS_OF, REPORTED_BY, KNOWN_AT, MIN_POSITION],
             "responses": {
-                "200": {"description": "the view, with the position it reflects and an ETag", **(body or _json(_ref(schema)))},
+                "200": {
+                    "description": "the view, reflecting every write acknowledged before the request; with an ETag",
+                    "headers": {"Timeline-Position": {"schema": _INTEGER, "description": "the log position the answer reflects"}},
+                    **(body or _json(_ref(schema))),
+                },
                 "304": {"description": "not modified since the ETag in If-None-Match"},
                 **_problems(400, 404, 503),
             },
@@ -205,6 +218,25 @@ def openapi_document() -> dict[str, Any]:
                 {"content": {JSON: {"schema": _ref("Ratings")}, "text/csv": {"schema": _STRING}}},
             ),
             "/v1/sources": _view("Sources", "documents and the facts citing them", []),
+            "/v1/changes": {
+                "get": {
+                    "summary": "what changed between two moments of the log: facts recorded, corrected and retracted, "
+                    "and each subject's ratings before and after",
+                    "parameters": [
+                        _query("since", _STRING, "a log position or a UTC instant", required=True),
+                        _query("until", _STRING, "a log position or a UTC instant (default: now); pin it for a permalink"),
+                        _query("subject", _STRING, "only changes naming this subject"),
+                        LIMIT,
+                        _query("cursor", _STRING, "next_cursor of the previous page"),
+                        MIN_POSITION,
+                    ],
+                    "responses": {
+                        "200": {"description": "a page of changes", **_json(_ref("Changes"))},
+                        "304": {"description": "not modified since the ETag in If-None-Match"},
+                        **_problems(400, 503),
+                    },
+                }
+            },
             "/v1/events": {
                 "get": {
                     "summary": "the log in order",
