@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 
-from timeline.dates import InvalidDate, ValidTime, parse_valid_time
+from timeline.dates import MAX_LENGTH, InvalidDate, ValidTime, parse_bounded, parse_valid_time
 from timeline.errors import FieldError, InvalidRecord
 from timeline.facts import FactContent, FactType, Source, SourceKind
 from timeline.sources import DocumentContent, sha256_of
@@ -25,7 +25,7 @@ FORMATS = FormatChecker()
 
 @FORMATS.checks("edtf", raises=InvalidDate)
 def _is_edtf(value: object) -> bool:
-    return not isinstance(value, str) or isinstance(parse_valid_time(value), ValidTime)
+    return not isinstance(value, str) or isinstance(parse_bounded(value), ValidTime)
 
 
 @FORMATS.checks("date", raises=ValueError)
@@ -60,7 +60,7 @@ def _text(max_length: int = 2000) -> dict[str, Any]:
     return {"type": "string", "minLength": 1, "maxLength": max_length}
 
 
-EDTF = {"type": "string", "format": "edtf", "description": "EDTF date: 2017-03-02, 2017-03, 2016, 2017-21 (spring), 2016~"}
+EDTF = {"type": "string", "format": "edtf", "maxLength": MAX_LENGTH, "description": "EDTF date: 2017-03-02, 2017-03, 2016, 2017-21 (spring), 2016~"}
 DATE = {"type": "string", "format": "date", "description": "calendar date, YYYY-MM-DD"}
 URL = {"type": "string", "pattern": r"^https?://\S+$", "maxLength": 2000}
 SLUG = {"type": "string", "pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 120}

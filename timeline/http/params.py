@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from uuid import UUID
 
 from aiohttp import web
 
-from timeline.dates import InvalidDate, parse_valid_time
+from timeline.dates import InvalidDate, ValidTime, is_plain, parse_bounded
 from timeline.errors import FieldError
 from timeline.facts import FactType
+from timeline.http.keys import READS
 from timeline.http.problems import BadRequest
 from timeline.subjects import InvalidSubject, subject_kind
 
@@ -17,24 +19,27 @@ MAX_LIMIT = 1000
 MAX_POSITION = 2**63 - 1  # positions are 64-bit in both stores
 
 
-def as_date(request: web.Request, name: str) -> dt.date | None:
+async def as_date(request: web.Request, name: str) -> dt.date | None:
     """An EDTF date taken at its last day: `as_of=2017` means the end of 2017."""
-    value = request.query.get(name)
-    if value is None or value == "":
-        return None
-    try:
-        return parse_valid_time(value).upper
-    except InvalidDate as error:
-        raise BadRequest(f"{name}: {error}", errors=[FieldError(name, str(error))]) from None
+    valid = await _valid_time(request, name)
+    return valid.upper if valid else None
 
 
-def start_date(request: web.Request, name: str) -> dt.date | None:
+async def start_date(request: web.Request, name: str) -> dt.date | None:
     """An EDTF date taken at its first day (for the start of a range)."""
+    valid = await _valid_time(request, name)
+    return valid.lower if valid else None
+
+
+async def _valid_time(request: web.Request, name: str) -> ValidTime | None:
     value = request.query.get(name)
     if not value:
         return None
     try:
-        return parse_valid_time(value).lower
+        if is_plain(value):
+            return parse_bounded(value)
+        # edtf's general parser is slow Python (sets, lists): never on the loop, where it would stall every client.
+        return await asyncio.get_running_loop().run_in_executor(request.app[READS], parse_bounded, value)
     except InvalidDate as error:
         raise BadRequest(f"{name}: {error}", errors=[FieldError(name, str(error))]) from None
 

@@ -76,7 +76,7 @@ async def get_fact(request: web.Request) -> web.Response:
 async def correct_fact(request: web.Request) -> web.Response:
     """POST /v1/facts/{id}/corrections: {reason, changes, expected_version} or If-Match: "<version>"."""
     fact_id, body = params.fact_id(request), await read_json(request)
-    validate_correction(body)
+    await off_loop(request, validate_correction, body)  # its EDTF dates are parsed by edtf: not on the loop
     expected = _expected_version(request, body)
     receipt = await request.app[WRITER].submit(lambda batch: batch.correct(fact_id, expected, body["changes"], body["reason"]))
     return _changed(request, receipt)

@@ -42,7 +42,7 @@ async def get_subject(request: web.Request) -> web.Response:
 
 
 async def status(request: web.Request) -> web.Response:
-    subject, as_of, known_at = params.subject(request), params.as_date(request, "as_of"), params.known_at(request)
+    subject, as_of, known_at = params.subject(request), await params.as_date(request, "as_of"), params.known_at(request)
     views = request.app[VIEWS]
     return await view_response(request, lambda: views.status(subject, as_of=as_of, known_at=known_at))
 
@@ -52,10 +52,10 @@ async def timeline(request: web.Request) -> web.Response:
     subject, known_at = params.subject(request), params.known_at(request)
     export = params.choice(request, "format", ("json", "timelinejs")) == "timelinejs"
     query = TimelineQuery(
-        as_of=params.as_date(request, "as_of"),
+        as_of=await params.as_date(request, "as_of"),
         types=params.fact_types(request),
-        date_from=params.start_date(request, "from"),
-        date_to=params.as_date(request, "to"),
+        date_from=await params.start_date(request, "from"),
+        date_to=await params.as_date(request, "to"),
         include_retracted=params.flag(request, "include_retracted"),
         limit=EVERY_FACT if export else params.limit(request),
     )
@@ -68,7 +68,7 @@ async def timeline(request: web.Request) -> web.Response:
 
 async def statements(request: web.Request) -> web.Response:
     """Statements by the subject (as speaker) and about it."""
-    subject, as_of, known_at = params.subject(request), params.as_date(request, "as_of"), params.known_at(request)
+    subject, as_of, known_at = params.subject(request), await params.as_date(request, "as_of"), params.known_at(request)
     views = request.app[VIEWS]
 
     def compute() -> dict:
@@ -87,7 +87,7 @@ async def ratings(request: web.Request) -> web.Response:
     if pillar is not None and pillar not in PILLARS:
         message = f"pillar is one of {', '.join(PILLARS)}"
         raise BadRequest(message, errors=[FieldError("pillar", message)])
-    as_of, known_at = params.as_date(request, "as_of"), params.known_at(request)
+    as_of, known_at = await params.as_date(request, "as_of"), params.known_at(request)
     inspection, views = request.query.get("inspection") or None, request.app[VIEWS]
     as_csv = params.choice(request, "format", ("json", "csv")) == "csv"
 
