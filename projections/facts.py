@@ -344,15 +344,23 @@ def slot_claims(
 def claims_in_slots(
     cursor: Cursor, prefix: str, slots: Sequence[tuple[str, str, str]], known_at: int, as_of: dt.date | None
 ) -> list[FactState]:
-    """Every claim in effect about any of these rating slots (force, pillar, inspection), in one query."""
+    """Every claim in effect about any of these rating slots (force, pillar, inspection), in one query.
+
+    The slots travel as one JSON parameter, {force: {pillar: {inspection: 0}}}, unpacked by json_each
+    (the same SQL on SQLite and PostgreSQL), so the query has one shape however many slots there are.
+    """
     if not slots:
         return []
+    nested: dict[str, dict[str, dict[str, int]]] = {}
+    for subject, pillar, inspection in slots:
+        nested.setdefault(subject, {}).setdefault(pillar, {})[inspection] = 0
+    # An OR per slot passed SQLite's expression depth limit (1000) on a timeline of many inspections.
+    wanted = "SELECT s.key, p.key, i.key FROM json_each(?) s, json_each(s.value) p, json_each(p.value) i"
     effect, effect_params = _in_effect(as_of)
     statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="claims")
-    matches = " OR ".join(["(x.subject = ? AND x.pillar = ? AND x.inspection = ?)"] * len(slots))
     cursor.execute(
-        f"{statement} WHERE ({matches}) AND {_KNOWN_AT} AND {effect}",
-        (*(value for slot in slots for value in slot), known_at, known_at, *effect_params),
+        f"{statement} WHERE (x.subject, x.pillar, x.inspection) IN ({wanted}) AND {_KNOWN_AT} AND {effect}",
+        (orjson.dumps(nested).decode(), known_at, known_at, *effect_params),
     )
     return [_state(row) for row in cursor.fetchall()]
 
