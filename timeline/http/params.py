@@ -49,16 +49,23 @@ def known_at(request: web.Request) -> int | dt.datetime | None:
     value = request.query.get("known_at")
     if not value:
         return None
-    if value.isdigit() and int(value) <= MAX_POSITION:
+    if is_position(value) and int(value) <= MAX_POSITION:
         return int(value)
+    message = "known_at is a log position (e.g. 31) or a UTC instant with its offset (e.g. 2017-03-02T12:00:00Z)"
     try:
         instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        instant = None
-    if instant is None or instant.tzinfo is None:
-        message = "known_at is a log position (e.g. 31) or a UTC instant with its offset (e.g. 2017-03-02T12:00:00Z)"
+        # In UTC now, where it is compared: 9999-12-31T23:59:59-12:00 has no UTC instant in range.
+        utc = instant.astimezone(dt.UTC) if instant.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        utc = None
+    if utc is None:
         raise BadRequest(message, errors=[FieldError("known_at", message)])
-    return instant
+    return utc
+
+
+def is_position(value: str) -> bool:
+    """Written in ASCII digits: str.isdigit also accepts '²', which int() refuses."""
+    return value.isascii() and value.isdigit()
 
 
 def integer(request: web.Request, name: str, default: int | None, low: int = 0, high: int = MAX_POSITION) -> int | None:
