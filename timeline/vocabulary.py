@@ -18,6 +18,7 @@ from timeline.dates import MAX_LENGTH, InvalidDate, ValidTime, parse_bounded, pa
 from timeline.errors import FieldError, InvalidRecord
 from timeline.facts import FactContent, FactType, Source, SourceKind
 from timeline.sources import DocumentContent, sha256_of
+from timeline.subjects import SLUG as SLUG_TEXT
 from timeline.subjects import SUBJECT_KINDS, InvalidSubject, subject_kind
 
 FORMATS = FormatChecker()
@@ -62,8 +63,15 @@ def _text(max_length: int = 2000) -> dict[str, Any]:
 
 EDTF = {"type": "string", "format": "edtf", "maxLength": MAX_LENGTH, "description": "EDTF date: 2017-03-02, 2017-03, 2016, 2017-21 (spring), 2016~"}
 DATE = {"type": "string", "format": "date", "description": "calendar date, YYYY-MM-DD"}
-URL = {"type": "string", "pattern": r"^https?://\S+$", "maxLength": 2000}
-SLUG = {"type": "string", "pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 120}
+def whole(pattern: str) -> str:
+    """A pattern for the whole string, alike in jsonschema (Python's re) and jsonschema_rs."""
+    # Python's `$` also matches before a final newline ("evil\n" passed as a slug); the lookahead refuses it.
+    return f"^{pattern}$(?!\\n)"
+
+
+URL = {"type": "string", "pattern": whole(r"https?://\S+"), "maxLength": 2000}
+SLUG = {"type": "string", "pattern": whole(SLUG_TEXT), "maxLength": 120}
+SHA256 = {"type": "string", "pattern": whole("[0-9a-f]{64}")}
 
 PILLARS = ["effectiveness", "efficiency", "legitimacy"]
 GRADES = ["outstanding", "good", "requires-improvement", "inadequate"]
@@ -189,7 +197,7 @@ DOCUMENT_SCHEMA: dict[str, Any] = {
         "published": DATE,
         "kind": {"enum": [k.value for k in SourceKind]},
         "text": {"type": "string", "minLength": 1, "maxLength": 5_000_000},
-        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "checked against the text when given"},
+        "sha256": SHA256 | {"description": "checked against the text when given"},
     },
 }
 
