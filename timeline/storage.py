@@ -60,6 +60,14 @@ def prepare(database: str) -> None:
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"])))
 
 
+def file_identity(database: str) -> tuple[int, int] | None:
+    """The SQLite file's (device, inode), to tell it from a file later put at its path; None on PostgreSQL."""
+    if is_postgres(database):
+        return None
+    found = os.stat(database)
+    return found.st_dev, found.st_ino
+
+
 def _conninfo(env: dict[str, str]) -> str:
     from psycopg.conninfo import make_conninfo
 

@@ -10,7 +10,7 @@ import orjson
 from aiohttp import web
 
 from projections.views import InvalidQuery
-from timeline.errors import Conflict, FieldError, InvalidRecord, NotFound, StaleVersion
+from timeline.errors import Conflict, FieldError, InvalidRecord, NotFound, StaleVersion, StoreUnavailable
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -51,6 +51,8 @@ async def problems_middleware(request: web.Request, handler: Callable[[web.Reque
         return problem(409, str(error), **({"index": index} if index is not None else {}))
     except NotFound as error:
         return problem(404, str(error))
+    except StoreUnavailable as error:
+        return problem(503, str(error))
     except web.HTTPException as error:
         if error.status < 400:
             raise
