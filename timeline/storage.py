@@ -24,6 +24,17 @@ def is_postgres(database: str) -> bool:
     return database.startswith(("postgresql://", "postgres://"))
 
 
+def shown(database: str) -> str:
+    """The database as it may be printed: a URL's password masked."""
+    if not is_postgres(database):
+        return database
+    url = urlsplit(database)
+    if url.password is None:
+        return database
+    host = url.netloc.rpartition("@")[2]
+    return url._replace(netloc=f"{url.username}:***@{host}").geturl()
+
+
 def eventsourcing_env(database: str) -> dict[str, str]:
     """The library's environment for a SQLite path or a postgresql:// URL (`?schema=NAME` optional)."""
     if not is_postgres(database):

@@ -132,3 +132,14 @@ def test_rebuild_names_the_views_when_given_an_unknown_one(sqlite_database):
     result = timeline("rebuild", "everything", database=sqlite_database)
     assert result.returncode == 2
     assert "unknown view everything; views are facts, documents" in result.stderr
+
+
+def test_the_start_up_banner_masks_the_database_password(capsys, report):
+    from timeline.cli import _announce
+    from timeline.config import Settings
+
+    _announce(Settings(database="postgresql://ann:s3cret-pw@db.example:5432/news?schema=tl"))("")
+    banner = capsys.readouterr().out
+    assert "s3cret-pw" not in banner
+    assert "postgresql://ann:***@db.example:5432/news?schema=tl" in banner
+    report.append("start-up banner: the database password is masked")
