@@ -263,3 +263,34 @@ async def test_cors_is_granted_only_to_configured_origins(aiohttp_client, settin
     assert preflight.status == 200 and "POST" in preflight.headers["Access-Control-Allow-Methods"]
     other = await client.get("/v1/ratings", params={"pillar": "effectiveness"}, headers={"Origin": "https://elsewhere.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+async def test_an_open_loopback_server_answers_only_to_loopback_host_names(client, report):
+    port = client.server.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LOCALHOST:{port}"):
+        assert (await client.get("/healthz", headers={"Host": host})).status == 200, host
+    before = (await (await client.get("/healthz")).json())["position"]
+    # A page whose name was rebound to 127.0.0.1 sends its own name as Host.
+    for host in ("rebind.attacker.example", f"rebind.attacker.example:{port}", f"127.0.0.1:{port + 1}", "127.0.0.1.attacker.example"):
+        for response in (await client.get("/v1/ratings", headers={"Host": host}), await client.post("/v1/facts", json=rating(), headers={"Host": host})):
+            assert response.status == 421, (host, await response.text())
+            assert response.content_type == "application/problem+json"
+    assert (await (await client.get("/healthz")).json())["position"] == before
+    report.append("DNS rebinding: an open loopback server refused Host names other than loopback's (421); nothing stored")
+
+
+async def test_allowed_hosts_replace_the_loopback_names(aiohttp_client, settings):
+    client = await aiohttp_client(create_app(dataclasses.replace(settings, allowed_hosts=("timeline.example",))))
+    assert (await client.get("/healthz", headers={"Host": "timeline.example"})).status == 200
+    assert (await client.get("/healthz", headers={"Host": "timeline.example:8443"})).status == 200
+    assert (await client.get("/healthz", headers={"Host": f"127.0.0.1:{client.server.port}"})).status == 421
+
+
+async def test_with_tokens_and_no_allowed_hosts_any_host_name_is_answered(secured):
+    assert (await secured.get("/healthz", headers={"Host": "timeline.example"})).status == 200
+
+
+def test_allowed_hosts_are_read_from_the_environment():
+    assert settings_from({"TIMELINE_ALLOWED_HOSTS": "timeline.example, Timeline.example:8443"}).allowed_hosts == (
+        "timeline.example", "timeline.example:8443",
+    )

@@ -65,7 +65,7 @@ async def problems_middleware(request: web.Request, handler: Callable[[web.Reque
 
 _TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    406: "Not Acceptable", 409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type",
+    406: "Not Acceptable", 409: "Conflict", 421: "Misdirected Request", 413: "Content Too Large", 415: "Unsupported Media Type",
     422: "Unprocessable Content", 428: "Precondition Required", 429: "Too Many Requests", 500: "Internal Server Error",
     503: "Service Unavailable",
 }
