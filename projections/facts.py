@@ -410,16 +410,24 @@ def slot_claims(
 def claims_in_slots(
     cursor: Cursor, prefix: str, slots: Sequence[tuple[str, str, str]], seen: Seen, as_of: dt.date | None
 ) -> list[FactState]:
-    """Every claim certainly in effect about any of these rating slots (force, pillar, inspection), in one query."""
+    """Every claim certainly in effect about any of these rating slots (force, pillar, inspection), in one query.
+
+    The slots travel as one JSON parameter, {force: {pillar: {inspection: 0}}}, unpacked by json_each
+    (the same SQL on SQLite and PostgreSQL), so the query has one shape however many slots there are.
+    """
     if not slots:
         return []
+    nested: dict[str, dict[str, dict[str, int]]] = {}
+    for subject, pillar, inspection in slots:
+        nested.setdefault(subject, {}).setdefault(pillar, {})[inspection] = 0
+    # An OR per slot passed SQLite's expression depth limit (1000) on a timeline of many inspections.
+    wanted = "SELECT s.key, p.key, i.key FROM json_each(?) s, json_each(s.value) p, json_each(p.value) i"
     effect, effect_params = _certain(as_of)
     known, known_params = seen.where()
     statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="claims")
-    matches = " OR ".join(["(x.subject = ? AND x.pillar = ? AND x.inspection = ?)"] * len(slots))
     cursor.execute(
-        f"{statement} WHERE ({matches}) AND {known} AND {effect}",
-        (*(value for slot in slots for value in slot), *known_params, *effect_params),
+        f"{statement} WHERE (x.subject, x.pillar, x.inspection) IN ({wanted}) AND {known} AND {effect}",
+        (orjson.dumps(nested).decode(), *known_params, *effect_params),
     )
     return [_state(row) for row in cursor.fetchall()]
 

@@ -212,6 +212,13 @@ def decode_cursor(token: str) -> tuple[tuple[str, str, int], int]:
     try:
         data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         lower, upper, position = data["k"]
-        return (str(lower), str(upper), int(position)), int(data["p"])
+        known_at = data["p"]
     except (binascii.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         raise InvalidQuery("cursor is not one this service issued") from None
+    # Positions are 64-bit in both stores: a forged 1e29 would fail in the database, not here.
+    if not all(type(n) is int and 0 <= n <= _MAX_POSITION for n in (position, known_at)):
+        raise InvalidQuery("cursor is not one this service issued")
+    return (str(lower), str(upper), position), known_at
+
+
+_MAX_POSITION = 2**63 - 1

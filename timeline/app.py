@@ -18,7 +18,7 @@ from timeline import storage
 from timeline.batch import Positions, Record, Stored, WriteBatch
 from timeline.codec import build_transcoder
 from timeline.dates import ValidTime
-from timeline.errors import Conflict, DocumentNotFound, FactNotFound
+from timeline.errors import Conflict, DocumentNotFound, FactNotFound, StoreUnavailable
 from timeline.facts import Fact, FactContent
 from timeline.sources import Document, DocumentContent, document_aggregate_id
 
@@ -97,6 +97,7 @@ class Timeline(Application[UUID]):
         storage.prepare(database)
         super().__init__(env=storage.eventsourcing_env(database))
         storage.protect_log(self.recorder)
+        self._identity = storage.file_identity(database)
 
     def construct_transcoder(self) -> Transcoder:
         return build_transcoder()
@@ -134,6 +135,7 @@ class Timeline(Application[UUID]):
         """Save aggregates' pending events in one transaction; where each event landed."""
         if not aggregates:
             return {}
+        self.check_store()
         try:
             recordings = self.save(*aggregates)
         except IntegrityError:
@@ -145,6 +147,21 @@ class Timeline(Application[UUID]):
             )
             for r in recordings
         }
+
+    def check_store(self) -> None:
+        """Raise StoreUnavailable if the SQLite file this log was opened from is no longer at its path."""
+        if self._identity is None:
+            return
+        # SQLite goes on writing to a deleted file's inode: every write would be acknowledged, then lost.
+        try:
+            now = storage.file_identity(self.database)
+        except OSError:
+            now = None
+        if now != self._identity:
+            raise StoreUnavailable(
+                f"the database file {self.database} was deleted or replaced while the server had it open; "
+                "writes are refused until the server is restarted on the right file"
+            )
 
     def receipt_for_stored(self, kind: str, aggregate_id: UUID, version: int) -> Receipt:
         """The receipt of an event already in the log (for re-sent records)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sqlite3
 from pathlib import Path
 
@@ -42,9 +43,11 @@ def postgres_instructions(database: str, target: Path) -> str:
     env = eventsourcing_env(database)
     schema = env["POSTGRES_SCHEMA"] or "public"
     connection = f"host={env['POSTGRES_HOST']} port={env['POSTGRES_PORT']} dbname={env['POSTGRES_DBNAME']} user={env['POSTGRES_USER']}"
+    # Quoted for the shell: the commands are meant to be pasted, and a path may hold spaces, quotes or $(...).
+    dump = shlex.join(["pg_dump", "--format=custom", f"--schema={schema}", f"--file={target}", connection])
     return (
         "PostgreSQL is backed up with its own tools, which take a consistent snapshot while writes go on:\n"
-        f"  pg_dump --format=custom --schema={schema} --file={target} '{connection}'\n"
+        f"  {dump}\n"
         "and restored into an empty database (or schema) with:\n"
-        f"  pg_restore --dbname='<new database>' {target}"
+        f"  pg_restore --dbname='<new database>' {shlex.quote(str(target))}"
     )

@@ -28,7 +28,7 @@ from timeline.errors import (
     StaleVersion,
 )
 from timeline.facts import Fact, FactContent
-from timeline.sources import Document, DocumentContent, document_aggregate_id, quote_occurs_in
+from timeline.sources import Document, DocumentContent, document_aggregate_id, quote_occurs_in_document
 from timeline.vocabulary import NewFact, fact_body, parse_fact
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ class WriteBatch:
         self._staged: dict[UUID, Fact | Document] = {}
         self._pending: list[Pending[Any]] = []
         self._absent: set[UUID] = set()  # ids found not to be in the log, so not looked up one by one
+        self._documents: dict[UUID, Document] = {}  # stored documents read once a batch: each can be megabytes
 
     # Commands
 
@@ -145,6 +146,7 @@ class WriteBatch:
         self._pending.clear()
         self._staged.clear()
         self._absent.clear()
+        self._documents.clear()
 
     # Helpers
 
@@ -192,10 +194,15 @@ class WriteBatch:
             return self._staged[aggregate_id]
         if aggregate_id in self._absent:
             return None
+        if aggregate_id in self._documents:
+            return self._documents[aggregate_id]
         try:
-            return self._timeline.repository.get(aggregate_id)
+            aggregate = self._timeline.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
+        if isinstance(aggregate, Document):  # a stored document never changes
+            self._documents[aggregate_id] = aggregate
+        return aggregate
 
     def _document(self, slug: str, local: dict[UUID, Any]) -> DocumentContent | None:
         document = self._aggregate(document_aggregate_id(slug), local)
@@ -226,5 +233,5 @@ class WriteBatch:
         document = self._document(source.document, local)
         if document is None:
             raise InvalidRecord([FieldError("source.document", f"no document {source.document!r} is stored; record it first", index)])
-        if source.quote is not None and not quote_occurs_in(source.quote, document.text):
+        if source.quote is not None and not quote_occurs_in_document(source.quote, document):
             raise InvalidRecord([FieldError("source.quote", f"this quote does not occur in document {source.document!r}", index)])

@@ -21,6 +21,7 @@ from timeline.config import DEFAULT_HOST, DEFAULT_PORT, ConfigurationError, Sett
 from timeline.facts import Fact, content_of
 from timeline.loader import FileRefused, read_record_file, store_record_file
 from timeline.sources import Document
+from timeline.storage import shown
 from timeline.vocabulary import fact_body
 
 
@@ -103,7 +104,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _announce(settings: Settings) -> Any:
     def announce(_: str) -> None:
-        print(f"Timeline on http://{settings.host}:{settings.port}/ (database: {settings.database})", flush=True)
+        print(f"Timeline on http://{settings.host}:{settings.port}/ (database: {shown(settings.database)})", flush=True)
 
     return announce
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,18 @@ class Settings:
     view_poll_seconds: float = 0.5  # how often views look for writes made by other processes
     read_threads: int = 2  # threads computing view reads; CPU-bound, so about one per core
     cors_origins: tuple[str, ...] = ()  # origins whose pages may call the API; none: no CORS at all
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose X-Forwarded-For names the client; none: never believed
+    allowed_hosts: tuple[str, ...] = ()  # Host names (name or name:port) answered; none: loopback's when open, else any
+
+    @property
+    def host_names(self) -> tuple[str, ...] | None:
+        """The Host names answered (loopback's with the port are added per request), or None for any."""
+        if "*" in self.allowed_hosts:
+            return None
+        if self.allowed_hosts:
+            return self.allowed_hosts
+        # Open writes on loopback: a DNS-rebinding page is the one remote writer left, and it sends its own name.
+        return () if not self.writes_need_token else None
 
     @property
     def writes_need_token(self) -> bool:
@@ -64,6 +77,17 @@ def admin_token_hashes(spec: str) -> tuple[str, ...]:
     return token_hashes(",".join(part.strip() for part in spec.split(",") if part.strip().startswith("admin=")))
 
 
+def trusted_proxies(spec: str) -> tuple[str, ...]:
+    """Parse TIMELINE_TRUSTED_PROXIES: comma-separated addresses or networks (10.0.0.0/8) of our own proxies."""
+    proxies = tuple(p.strip() for p in spec.split(",") if p.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigurationError(f"TIMELINE_TRUSTED_PROXIES: {proxy!r} is not an address or network") from None
+    return proxies
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -75,6 +99,8 @@ def settings_from(environ: Mapping[str, str] = os.environ, **given: object) -> S
         "token_hashes": token_hashes(environ.get("TIMELINE_TOKENS", "")),
         "admin_token_hashes": admin_token_hashes(environ.get("TIMELINE_TOKENS", "")),
         "cors_origins": tuple(o.strip() for o in environ.get("TIMELINE_CORS_ORIGINS", "").split(",") if o.strip()),
+        "trusted_proxies": trusted_proxies(environ.get("TIMELINE_TRUSTED_PROXIES", "")),
+        "allowed_hosts": tuple(h.strip().lower() for h in environ.get("TIMELINE_ALLOWED_HOSTS", "").split(",") if h.strip()),
     }
     for name, variable, kind in (
         ("max_body_bytes", "TIMELINE_MAX_BODY_BYTES", int),

@@ -17,6 +17,10 @@ class InvalidDate(ValueError):
     """The text is not an EDTF date this service can place on a calendar."""
 
 
+# EDTF sets and lists take edtf's parser milliseconds a date: text from outside is bounded before parsing.
+MAX_LENGTH = 100
+
+
 @dataclass(frozen=True, slots=True)
 class ValidTime:
     """An EDTF date as written, with the first and last calendar day it can mean.
@@ -38,6 +42,18 @@ def parse_valid_time(text: str) -> ValidTime:
     if not isinstance(text, str) or not text.strip():
         raise InvalidDate("an EDTF date is required, e.g. 2017-03-02, 2017-03, 2016, 2017-21 or 2016~")
     return _parse(text.strip())
+
+
+def parse_bounded(text: str) -> ValidTime:
+    """parse_valid_time for text from outside: over MAX_LENGTH characters is refused unparsed."""
+    if isinstance(text, str) and len(text) > MAX_LENGTH:
+        raise InvalidDate(f"an EDTF date is at most {MAX_LENGTH} characters; this one has {len(text)}")
+    return parse_valid_time(text)
+
+
+def is_plain(text: str) -> bool:
+    """A year, month or day in plain ISO 8601: parsed at once, without edtf's general parser."""
+    return _PLAIN.fullmatch(text.strip()) is not None
 
 
 # Months 01-12 only: "2017-21" is EDTF's spring 2017, for the library to read.

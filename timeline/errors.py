@@ -69,3 +69,7 @@ class DocumentNotFound(NotFound):
     def __init__(self, slug: str):
         self.slug = slug
         super().__init__(f"no document {slug!r}")
+
+
+class StoreUnavailable(TimelineError):
+    """The store cannot take writes: its SQLite file was deleted or replaced while open."""

@@ -118,16 +118,27 @@ def _skip_space(text: str, position: int) -> int:
 
 
 def _resolve_text_file(raw: Any, folder: Path) -> Any:
-    """A document record may name its text by `text_file`, relative to the record file."""
+    """A document record may name its text by `text_file`, inside the record file's folder."""
     if not (isinstance(raw, dict) and raw.get("type") == "document" and "text_file" in raw):
         return raw
     raw = dict(raw)
-    name = raw.pop("text_file")
+    path = _inside(folder, str(raw.pop("text_file")))
     try:
-        raw["text"] = (folder / str(name)).read_text(encoding="utf-8")
+        raw["text"] = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InvalidRecord([FieldError("text_file", f"cannot be read: {error}")]) from None
     return raw
+
+
+def _inside(folder: Path, name: str) -> Path:
+    """The file `name` names, refused unless it is (after symlinks) inside `folder`."""
+    # The log is public and append-only: a record file must not be able to publish /etc/shadow.
+    base = folder.resolve()
+    path = (base / name).resolve()
+    if not path.is_relative_to(base):
+        message = f"{name!r} is outside {base}; a text file must be in the record file's folder or below it"
+        raise InvalidRecord([FieldError("text_file", message)])
+    return path
 
 
 def store_record_file(app: Timeline, record_file: RecordFile) -> list[Receipt]:

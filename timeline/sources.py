@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from eventsourcing.domain import Aggregate
@@ -31,6 +33,38 @@ def normalise_for_quoting(text: str) -> str:
 
 def quote_occurs_in(quote: str, text: str) -> bool:
     return normalise_for_quoting(quote) in normalise_for_quoting(text)
+
+
+def quote_occurs_in_document(quote: str, document: DocumentContent) -> bool:
+    return normalise_for_quoting(quote) in _NORMALISED.text_of(document)
+
+
+class NormalisedTexts:
+    """Documents' normalised texts, by sha256, for the few documents quoted last.
+
+    A document's text is up to 5 MB: normalising it for every fact that quotes it made one
+    large batch stall every write. Texts are immutable under their digest, so once is enough.
+    """
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()  # the writer and `timeline load` may quote at once in tests
+
+    def text_of(self, document: DocumentContent) -> str:
+        with self._lock:
+            if document.sha256 in self._texts:
+                self._texts.move_to_end(document.sha256)
+                return self._texts[document.sha256]
+        text = normalise_for_quoting(document.text)
+        with self._lock:
+            self._texts[document.sha256] = text
+            while len(self._texts) > self.size:
+                self._texts.popitem(last=False)
+        return text
+
+
+_NORMALISED = NormalisedTexts()
 
 
 def sha256_of(text: str) -> str:

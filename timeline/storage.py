@@ -24,6 +24,17 @@ def is_postgres(database: str) -> bool:
     return database.startswith(("postgresql://", "postgres://"))
 
 
+def shown(database: str) -> str:
+    """The database as it may be printed: a URL's password masked."""
+    if not is_postgres(database):
+        return database
+    url = urlsplit(database)
+    if url.password is None:
+        return database
+    host = url.netloc.rpartition("@")[2]
+    return url._replace(netloc=f"{url.username}:***@{host}").geturl()
+
+
 def eventsourcing_env(database: str) -> dict[str, str]:
     """The library's environment for a SQLite path or a postgresql:// URL (`?schema=NAME` optional)."""
     if not is_postgres(database):
@@ -58,6 +69,14 @@ def prepare(database: str) -> None:
 
         with psycopg.connect(_conninfo(env), autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"])))
+
+
+def file_identity(database: str) -> tuple[int, int] | None:
+    """The SQLite file's (device, inode), to tell it from a file later put at its path; None on PostgreSQL."""
+    if is_postgres(database):
+        return None
+    found = os.stat(database)
+    return found.st_dev, found.st_ino
 
 
 def _conninfo(env: dict[str, str]) -> str:

@@ -14,10 +14,11 @@ from typing import Any
 import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 
-from timeline.dates import InvalidDate, ValidTime, parse_valid_time
+from timeline.dates import MAX_LENGTH, InvalidDate, ValidTime, parse_bounded, parse_valid_time
 from timeline.errors import FieldError, InvalidRecord
 from timeline.facts import FactContent, FactType, Source, SourceKind
 from timeline.sources import DocumentContent, sha256_of
+from timeline.subjects import SLUG as SLUG_TEXT
 from timeline.subjects import SUBJECT_KINDS, InvalidSubject, subject_kind
 
 FORMATS = FormatChecker()
@@ -25,7 +26,7 @@ FORMATS = FormatChecker()
 
 @FORMATS.checks("edtf", raises=InvalidDate)
 def _is_edtf(value: object) -> bool:
-    return not isinstance(value, str) or isinstance(parse_valid_time(value), ValidTime)
+    return not isinstance(value, str) or isinstance(parse_bounded(value), ValidTime)
 
 
 @FORMATS.checks("date", raises=ValueError)
@@ -60,10 +61,17 @@ def _text(max_length: int = 2000) -> dict[str, Any]:
     return {"type": "string", "minLength": 1, "maxLength": max_length}
 
 
-EDTF = {"type": "string", "format": "edtf", "description": "EDTF date: 2017-03-02, 2017-03, 2016, 2017-21 (spring), 2016~"}
+EDTF = {"type": "string", "format": "edtf", "maxLength": MAX_LENGTH, "description": "EDTF date: 2017-03-02, 2017-03, 2016, 2017-21 (spring), 2016~"}
 DATE = {"type": "string", "format": "date", "description": "calendar date, YYYY-MM-DD"}
-URL = {"type": "string", "pattern": r"^https?://\S+$", "maxLength": 2000}
-SLUG = {"type": "string", "pattern": r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "maxLength": 120}
+def whole(pattern: str) -> str:
+    """A pattern for the whole string, alike in jsonschema (Python's re) and jsonschema_rs."""
+    # Python's `$` also matches before a final newline ("evil\n" passed as a slug); the lookahead refuses it.
+    return f"^{pattern}$(?!\\n)"
+
+
+URL = {"type": "string", "pattern": whole(r"https?://\S+"), "maxLength": 2000}
+SLUG = {"type": "string", "pattern": whole(SLUG_TEXT), "maxLength": 120}
+SHA256 = {"type": "string", "pattern": whole("[0-9a-f]{64}")}
 
 PILLARS = ["effectiveness", "efficiency", "legitimacy"]
 GRADES = ["outstanding", "good", "requires-improvement", "inadequate"]
@@ -189,7 +197,7 @@ DOCUMENT_SCHEMA: dict[str, Any] = {
         "published": DATE,
         "kind": {"enum": [k.value for k in SourceKind]},
         "text": {"type": "string", "minLength": 1, "maxLength": 5_000_000},
-        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "checked against the text when given"},
+        "sha256": SHA256 | {"description": "checked against the text when given"},
     },
 }
 

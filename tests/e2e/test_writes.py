@@ -159,11 +159,71 @@ async def test_the_event_loop_never_blocks_for_50ms_under_reads_and_writes(debug
     assert slow == []
 
 
-async def test_repeated_failed_token_checks_are_rate_limited(secured):
+async def test_repeated_failed_token_checks_are_rate_limited_but_a_valid_token_is_never_refused(secured, report):
+    guess = {"Authorization": "Bearer guess"}
     for _ in range(10):
-        assert (await secured.post("/v1/facts", json=rating(), headers={"Authorization": "Bearer guess"})).status == 401
-    limited = await secured.post("/v1/facts", json=rating(), headers={"Authorization": f"Bearer {TOKEN}"})
+        assert (await secured.post("/v1/facts", json=rating(), headers=guess)).status == 401
+    limited = await secured.post("/v1/facts", json=rating(), headers=guess)
     assert limited.status == 429 and int(limited.headers["Retry-After"]) >= 1
+    # Another writer at the same address, with its token, is not locked out by the guesser.
+    for _ in range(3):
+        assert (await secured.post("/v1/facts", json=rating(), headers={"Authorization": f"Bearer {TOKEN}"})).status == 201
+    report.append("failed-token limit: after 10 bad tokens from one address, that address's valid token still wrote (201 x3)")
+
+
+@pytest.fixture
+async def behind_proxy(aiohttp_client, settings):
+    """A server with tokens that believes X-Forwarded-For from the loopback proxy only."""
+    from timeline.config import hash_token
+
+    configured = dataclasses.replace(settings, token_hashes=(hash_token(TOKEN),), trusted_proxies=("127.0.0.1",))
+    return await aiohttp_client(create_app(configured))
+
+
+async def test_behind_a_trusted_proxy_failed_tokens_are_counted_per_forwarded_client(behind_proxy):
+    for _ in range(10):
+        bad = {"Authorization": "Bearer guess", "X-Forwarded-For": "203.0.113.7"}
+        assert (await behind_proxy.post("/v1/facts", json=rating(), headers=bad)).status == 401
+    still_guessing = {"Authorization": "Bearer guess", "X-Forwarded-For": "203.0.113.7"}
+    assert (await behind_proxy.post("/v1/facts", json=rating(), headers=still_guessing)).status == 429
+    # Another client behind the same proxy is not held to the guesser's count.
+    other = {"Authorization": "Bearer typo", "X-Forwarded-For": "198.51.100.2"}
+    assert (await behind_proxy.post("/v1/facts", json=rating(), headers=other)).status == 401
+
+
+async def test_x_forwarded_for_is_ignored_unless_the_proxy_is_trusted(secured):
+    for n in range(10):
+        forged = {"Authorization": "Bearer guess", "X-Forwarded-For": f"203.0.113.{n}"}
+        assert (await secured.post("/v1/facts", json=rating(), headers=forged)).status == 401
+    forged = {"Authorization": "Bearer guess", "X-Forwarded-For": "203.0.113.99"}
+    assert (await secured.post("/v1/facts", json=rating(), headers=forged)).status == 429
+
+
+def test_the_forwarded_client_is_the_last_address_not_a_trusted_proxy():
+    from timeline.http.auth import client_address
+
+    proxies = ("10.0.0.0/8",)
+    assert client_address("10.0.0.5", "198.51.100.1, 203.0.113.7, 10.0.0.9", proxies) == "203.0.113.7"
+    assert client_address("10.0.0.5", None, proxies) == "10.0.0.5"
+    assert client_address("203.0.113.7", "1.2.3.4", proxies) == "203.0.113.7"  # not from a proxy: the header is the client's word
+    assert client_address("10.0.0.5", "junk, 10.0.0.9", proxies) == "junk"
+
+
+def test_trusted_proxies_are_read_from_the_environment_and_checked():
+    assert settings_from({"TIMELINE_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"}).trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
+    with pytest.raises(ConfigurationError, match="TIMELINE_TRUSTED_PROXIES"):
+        settings_from({"TIMELINE_TRUSTED_PROXIES": "proxy.example"})
+
+
+def test_the_failed_attempts_table_is_bounded():
+    from timeline.http.attempts import FailedAttempts
+
+    attempts = FailedAttempts(limit=2, window=60, clock=lambda: 0.0, max_clients=3)
+    for n in range(100):
+        attempts.failed(f"client-{n}")
+    assert attempts.clients() == 3
+    attempts.failed("client-99")
+    assert attempts.wait_seconds("client-99") == 60  # the latest clients are the ones kept
 
 
 def test_failed_attempts_are_forgotten_after_the_window():
@@ -203,3 +263,34 @@ async def test_cors_is_granted_only_to_configured_origins(aiohttp_client, settin
     assert preflight.status == 200 and "POST" in preflight.headers["Access-Control-Allow-Methods"]
     other = await client.get("/v1/ratings", params={"pillar": "effectiveness"}, headers={"Origin": "https://elsewhere.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+async def test_an_open_loopback_server_answers_only_to_loopback_host_names(client, report):
+    port = client.server.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LOCALHOST:{port}"):
+        assert (await client.get("/healthz", headers={"Host": host})).status == 200, host
+    before = (await (await client.get("/healthz")).json())["position"]
+    # A page whose name was rebound to 127.0.0.1 sends its own name as Host.
+    for host in ("rebind.attacker.example", f"rebind.attacker.example:{port}", f"127.0.0.1:{port + 1}", "127.0.0.1.attacker.example"):
+        for response in (await client.get("/v1/ratings", headers={"Host": host}), await client.post("/v1/facts", json=rating(), headers={"Host": host})):
+            assert response.status == 421, (host, await response.text())
+            assert response.content_type == "application/problem+json"
+    assert (await (await client.get("/healthz")).json())["position"] == before
+    report.append("DNS rebinding: an open loopback server refused Host names other than loopback's (421); nothing stored")
+
+
+async def test_allowed_hosts_replace_the_loopback_names(aiohttp_client, settings):
+    client = await aiohttp_client(create_app(dataclasses.replace(settings, allowed_hosts=("timeline.example",))))
+    assert (await client.get("/healthz", headers={"Host": "timeline.example"})).status == 200
+    assert (await client.get("/healthz", headers={"Host": "timeline.example:8443"})).status == 200
+    assert (await client.get("/healthz", headers={"Host": f"127.0.0.1:{client.server.port}"})).status == 421
+
+
+async def test_with_tokens_and_no_allowed_hosts_any_host_name_is_answered(secured):
+    assert (await secured.get("/healthz", headers={"Host": "timeline.example"})).status == 200
+
+
+def test_allowed_hosts_are_read_from_the_environment():
+    assert settings_from({"TIMELINE_ALLOWED_HOSTS": "timeline.example, Timeline.example:8443"}).allowed_hosts == (
+        "timeline.example", "timeline.example:8443",
+    )

@@ -95,3 +95,16 @@ def test_the_backup_command_reports_the_position(sqlite_database, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "log position 1" in result.stdout
+
+
+def test_the_postgres_backup_commands_quote_the_path_for_the_shell(tmp_path):
+    import shlex
+
+    from timeline.backup import postgres_instructions
+
+    target = tmp_path / "nightly backups" / "it's $(whoami).dump"
+    lines = postgres_instructions("postgresql://ann@db.example:5432/news?schema=tl", target).splitlines()
+    dump = next(shlex.split(line) for line in lines if line.strip().startswith("pg_dump"))
+    restore = next(shlex.split(line) for line in lines if line.strip().startswith("pg_restore"))
+    assert f"--file={target}" in dump and dump[-1] == "host=db.example port=5432 dbname=news user=ann"
+    assert restore[-1] == str(target)

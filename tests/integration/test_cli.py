@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from timeline.seed import seed_files
 
 
@@ -45,6 +47,38 @@ def test_a_file_with_an_invalid_record_is_reported_by_file_and_line_and_stores_n
     assert f"{bad}:4: (record): invalid JSON" in result.stderr
     assert "refused, nothing stored" in result.stderr
     assert timeline("log", database=sqlite_database).stdout == ""
+
+
+def document_line(text_file: str) -> str:
+    return json.dumps({"type": "document", "id": "notes", "publisher": "Newsroom", "url": "https://example.org/notes",
+                       "published": "2017-03-02", "kind": "statement", "text_file": text_file})
+
+
+@pytest.mark.parametrize("escape", ["absolute", "dotdot", "symlink"])
+def test_a_text_file_outside_the_record_files_folder_is_refused_and_nothing_is_stored(sqlite_database, tmp_path, escape, report):
+    folder, secret = tmp_path / "records", tmp_path / "secret.txt"
+    folder.mkdir()
+    secret.write_text("the operator's private notes\n")
+    name = {"absolute": str(secret), "dotdot": "../secret.txt", "symlink": "link.txt"}[escape]
+    if escape == "symlink":
+        (folder / "link.txt").symlink_to(secret)
+    records = folder / "documents.ndjson"
+    records.write_text(document_line(name) + "\n")
+    result = timeline("load", str(records), database=sqlite_database)
+    assert result.returncode == 1
+    assert f"{records}:1: text_file: " in result.stderr and "outside" in result.stderr, result.stderr
+    assert timeline("log", database=sqlite_database).stdout == ""
+    if escape == "symlink":
+        report.append("timeline load: a text_file outside the record file's folder (absolute, ../, symlink) was refused; nothing stored")
+
+
+def test_a_text_file_in_a_subfolder_of_the_record_file_is_read(sqlite_database, tmp_path):
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "notes.txt").write_text("What was said.\n")
+    records = tmp_path / "documents.ndjson"
+    records.write_text(document_line("texts/notes.txt") + "\n")
+    result = timeline("load", str(records), database=sqlite_database)
+    assert result.returncode == 0, result.stderr
 
 
 def test_a_json_array_file_reports_the_line_each_bad_record_starts_on(sqlite_database, tmp_path):
@@ -98,3 +132,14 @@ def test_rebuild_names_the_views_when_given_an_unknown_one(sqlite_database):
     result = timeline("rebuild", "everything", database=sqlite_database)
     assert result.returncode == 2
     assert "unknown view everything; views are facts, documents" in result.stderr
+
+
+def test_the_start_up_banner_masks_the_database_password(capsys, report):
+    from timeline.cli import _announce
+    from timeline.config import Settings
+
+    _announce(Settings(database="postgresql://ann:s3cret-pw@db.example:5432/news?schema=tl"))("")
+    banner = capsys.readouterr().out
+    assert "s3cret-pw" not in banner
+    assert "postgresql://ann:***@db.example:5432/news?schema=tl" in banner
+    report.append("start-up banner: the database password is masked")

@@ -114,7 +114,8 @@ def test_a_record_nested_too_deeply_is_refused_without_exhausting_the_stack():
 
 _NEAR_VALID = st.sampled_from(["2017-03-02", "2017-21", "2016~", "201X", "2017-13", "force/kent", "force/Kent", "org/hmic",
                                "https://example.org/x", "not a url", "", "official", "press", "good", "inadequate",
-                               "PEEL 2016", "effectiveness", "x" * 2001])  # fmt: skip
+                               "PEEL 2016", "effectiveness", "x" * 2001, "https://example.org/x\n", "comet\n",
+                               "comet-2017", "force/kent\n"])  # fmt: skip
 
 
 @st.composite
@@ -136,3 +137,29 @@ def mutated_facts(draw):
 def test_the_compiled_validator_accepts_exactly_what_jsonschema_accepts(body):
     validator = vocabulary._FACT_VALIDATOR
     assert validator.compiled.is_valid(body) == (not list(validator.detailed.iter_errors(body)))
+
+
+def _patterns(schema: object) -> list[str]:
+    if isinstance(schema, dict):
+        own = [schema["pattern"]] if isinstance(schema.get("pattern"), str) else []
+        return own + [p for value in schema.values() for p in _patterns(value)]
+    if isinstance(schema, list):
+        return [p for value in schema for p in _patterns(value)]
+    return []
+
+
+# A value each pattern accepts: a new pattern without one here fails the test below.
+_MATCHING = {vocabulary.URL["pattern"]: "https://example.org/x", vocabulary.SLUG["pattern"]: "comet-2017",
+             vocabulary.SHA256["pattern"]: "0" * 64}
+
+
+@pytest.mark.parametrize("schema", ["FACT_SCHEMA", "DOCUMENT_SCHEMA", "CORRECTION_SCHEMA", "RETRACTION_SCHEMA"])
+def test_every_pattern_refuses_a_trailing_newline_in_both_validators(schema):
+    import jsonschema_rs
+    from jsonschema import Draft202012Validator
+
+    patterns = set(_patterns(getattr(vocabulary, schema)))
+    for pattern in patterns:
+        value, checks = _MATCHING[pattern], {"type": "string", "pattern": pattern}
+        for validator in (Draft202012Validator(checks), jsonschema_rs.Draft202012Validator(checks)):
+            assert validator.is_valid(value) and not validator.is_valid(value + "\n"), (pattern, validator)

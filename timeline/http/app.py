@@ -23,6 +23,7 @@ from timeline.config import Settings
 from timeline.http.answers import AnswerCache
 from timeline.http.attempts import FailedAttempts
 from timeline.http.auth import require_token_for_writes
+from timeline.http.hosts import require_known_host
 from timeline.http.keeper import ViewKeeper
 from timeline.http.keys import (
     ANSWERS, FAILED_ATTEMPTS, KEEPER, LOG_HEAD, READS, REBUILDS, RUNNER, SETTINGS, STREAMS, TIMELINE, VIEWS, WRITER,
@@ -52,7 +53,8 @@ def tune_process() -> None:
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
-        client_max_size=settings.max_body_bytes, middlewares=[problems_middleware, require_token_for_writes]
+        client_max_size=settings.max_body_bytes,
+        middlewares=[problems_middleware, require_known_host, require_token_for_writes],
     )
     app[SETTINGS] = settings
     app[REBUILDS] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -18,24 +19,48 @@ ADMIN_PATHS = ("/v1/projections/",)  # rebuilding views: costly, and not for eve
 async def require_token_for_writes(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
     settings = request.app[SETTINGS]
     if request.method in WRITE_METHODS and settings.writes_need_token:
-        attempts, client = request.app[FAILED_ATTEMPTS], request.remote or "unknown"
-        wait = attempts.wait_seconds(client)
-        if wait:
-            raise web.HTTPTooManyRequests(text=f"too many failed token checks; try again in {wait} s", headers={"Retry-After": str(wait)})
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            attempts.failed(client)
-            raise web.HTTPUnauthorized(text="writes need Authorization: Bearer <token>", headers={"WWW-Authenticate": 'Bearer realm="timeline"'})
-        if not _accepted(token.strip(), settings.token_hashes):
-            attempts.failed(client)
-            raise web.HTTPUnauthorized(
-                text="that token is not accepted", headers={"WWW-Authenticate": 'Bearer realm="timeline", error="invalid_token"'}
-            )
+        token = token.strip() if scheme.lower() == "bearer" else ""
+        # The token first: a valid token is never refused for what others at its address tried.
+        if not token or not _accepted(token, settings.token_hashes):
+            _refuse(request, missing=not token)
         administering = request.path.startswith(ADMIN_PATHS) and settings.admin_token_hashes
-        if administering and not _accepted(token.strip(), settings.admin_token_hashes):
+        if administering and not _accepted(token, settings.admin_token_hashes):
             # A known token, so not a failed attempt: it is simply not allowed this.
             raise web.HTTPForbidden(text="this token may write facts but not administer views; use an admin= token")
     return await handler(request)
+
+
+def _refuse(request: web.Request, missing: bool) -> None:
+    """A failed token check: 429 once this client has failed too often, else 401 (and one more failure)."""
+    attempts = request.app[FAILED_ATTEMPTS]
+    client = client_address(request.remote or "unknown", request.headers.get("X-Forwarded-For"), request.app[SETTINGS].trusted_proxies)
+    wait = attempts.wait_seconds(client)
+    if wait:
+        raise web.HTTPTooManyRequests(text=f"too many failed token checks; try again in {wait} s", headers={"Retry-After": str(wait)})
+    attempts.failed(client)
+    if missing:
+        raise web.HTTPUnauthorized(text="writes need Authorization: Bearer <token>", headers={"WWW-Authenticate": 'Bearer realm="timeline"'})
+    raise web.HTTPUnauthorized(text="that token is not accepted", headers={"WWW-Authenticate": 'Bearer realm="timeline", error="invalid_token"'})
+
+
+def client_address(remote: str, forwarded_for: str | None, trusted_proxies: tuple[str, ...]) -> str:
+    """The client's address: the peer's, or, when the peer is a trusted proxy, the last X-Forwarded-For hop no proxy of ours added."""
+    if not forwarded_for or not _is_trusted(remote, trusted_proxies):
+        return remote  # anyone can write X-Forwarded-For: it is believed only from our own proxies
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted_proxies):
+            return hop
+    return hops[0] if hops else remote
+
+
+def _is_trusted(address: str, trusted_proxies: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(proxy, strict=False) for proxy in trusted_proxies)
 
 
 def _accepted(token: str, hashes: tuple[str, ...]) -> bool:

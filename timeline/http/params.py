@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from uuid import UUID
 
 from aiohttp import web
 
-from timeline.dates import InvalidDate, parse_valid_time
+from timeline.dates import InvalidDate, ValidTime, is_plain, parse_bounded
 from timeline.errors import FieldError
 from timeline.facts import FactType
+from timeline.http.keys import READS
 from timeline.http.problems import BadRequest
 from timeline.subjects import InvalidSubject, subject_kind
 
@@ -17,31 +19,34 @@ MAX_LIMIT = 1000
 MAX_POSITION = 2**63 - 1  # positions are 64-bit in both stores
 
 
-def as_date(request: web.Request, name: str) -> dt.date | None:
+async def as_date(request: web.Request, name: str) -> dt.date | None:
     """An EDTF date taken at its last day: `as_of=2017` means the end of 2017."""
-    value = request.query.get(name)
-    if value is None or value == "":
-        return None
-    try:
-        return parse_valid_time(value).upper
-    except InvalidDate as error:
-        raise BadRequest(f"{name}: {error}", errors=[FieldError(name, str(error))]) from None
+    valid = await _valid_time(request, name)
+    return valid.upper if valid else None
 
 
-def start_date(request: web.Request, name: str) -> dt.date | None:
+async def start_date(request: web.Request, name: str) -> dt.date | None:
     """An EDTF date taken at its first day (for the start of a range)."""
+    valid = await _valid_time(request, name)
+    return valid.lower if valid else None
+
+
+async def _valid_time(request: web.Request, name: str) -> ValidTime | None:
     value = request.query.get(name)
     if not value:
         return None
     try:
-        return parse_valid_time(value).lower
+        if is_plain(value):
+            return parse_bounded(value)
+        # edtf's general parser is slow Python (sets, lists): never on the loop, where it would stall every client.
+        return await asyncio.get_running_loop().run_in_executor(request.app[READS], parse_bounded, value)
     except InvalidDate as error:
         raise BadRequest(f"{name}: {error}", errors=[FieldError(name, str(error))]) from None
 
 
-def reported_by(request: web.Request) -> dt.date | None:
+async def reported_by(request: web.Request) -> dt.date | None:
     """An EDTF date taken at its first day: `reported_by=2017-03` means what was public by 1 March 2017."""
-    return start_date(request, "reported_by")
+    return await start_date(request, "reported_by")
 
 
 def known_at(request: web.Request) -> int | dt.datetime | None:
@@ -54,16 +59,23 @@ def log_time(request: web.Request, name: str) -> int | dt.datetime | None:
     value = request.query.get(name)
     if not value:
         return None
-    if value.isdigit() and int(value) <= MAX_POSITION:
+    if is_position(value) and int(value) <= MAX_POSITION:
         return int(value)
+    message = f"{name} is a log position (e.g. 31) or a UTC instant with its offset (e.g. 2017-03-02T12:00:00Z)"
     try:
         instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        instant = None
-    if instant is None or instant.tzinfo is None:
-        message = f"{name} is a log position (e.g. 31) or a UTC instant with its offset (e.g. 2017-03-02T12:00:00Z)"
+        # In UTC now, where it is compared: 9999-12-31T23:59:59-12:00 has no UTC instant in range.
+        utc = instant.astimezone(dt.UTC) if instant.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        utc = None
+    if utc is None:
         raise BadRequest(message, errors=[FieldError(name, message)])
-    return instant
+    return utc
+
+
+def is_position(value: str) -> bool:
+    """Written in ASCII digits: str.isdigit also accepts '²', which int() refuses."""
+    return value.isascii() and value.isdigit()
 
 
 def integer(request: web.Request, name: str, default: int | None, low: int = 0, high: int = MAX_POSITION) -> int | None:

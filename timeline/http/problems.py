@@ -10,7 +10,7 @@ import orjson
 from aiohttp import web
 
 from projections.views import InvalidQuery
-from timeline.errors import Conflict, FieldError, InvalidRecord, NotFound, StaleVersion
+from timeline.errors import Conflict, FieldError, InvalidRecord, NotFound, StaleVersion, StoreUnavailable
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -51,6 +51,8 @@ async def problems_middleware(request: web.Request, handler: Callable[[web.Reque
         return problem(409, str(error), **({"index": index} if index is not None else {}))
     except NotFound as error:
         return problem(404, str(error))
+    except StoreUnavailable as error:
+        return problem(503, str(error))
     except web.HTTPException as error:
         if error.status < 400:
             raise
@@ -63,7 +65,7 @@ async def problems_middleware(request: web.Request, handler: Callable[[web.Reque
 
 _TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    406: "Not Acceptable", 409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type",
+    406: "Not Acceptable", 409: "Conflict", 421: "Misdirected Request", 413: "Content Too Large", 415: "Unsupported Media Type",
     422: "Unprocessable Content", 428: "Precondition Required", 429: "Too Many Requests", 500: "Internal Server Error",
     503: "Service Unavailable",
 }

@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 async def healthz(request: web.Request) -> web.Response:
     timeline, runner = request.app[TIMELINE], request.app[RUNNER]
+    await off_loop(request, timeline.check_store)  # a store that cannot keep writes is not healthy
     views = await off_loop(request, runner.positions)  # before the head, so that lag is never negative
     facts, position = await asyncio.gather(off_loop(request, timeline.count_facts), off_loop(request, timeline.head))
     return json_response(

@@ -78,9 +78,10 @@ def _frames(timeline: Timeline, after: int) -> list[tuple[int, bytes]]:
 
 
 def _resume_position(request: web.Request) -> int | None:
+    name = "Last-Event-ID" if request.headers.get("Last-Event-ID") else "after"
     value = request.headers.get("Last-Event-ID") or request.query.get("after")
     if value is None or value == "":
         return None
-    if not value.isdigit() or int(value) > params.MAX_POSITION:
-        raise BadRequest("Last-Event-ID (or after) is a log position", errors=[FieldError("Last-Event-ID", "is not a position")])
+    if not params.is_position(value) or int(value) > params.MAX_POSITION:
+        raise BadRequest(f"{name} is a log position (e.g. 31)", errors=[FieldError(name, "is not a position")])
     return int(value)

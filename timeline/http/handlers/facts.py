@@ -79,7 +79,7 @@ async def get_fact(request: web.Request) -> web.Response:
 async def correct_fact(request: web.Request) -> web.Response:
     """POST /v1/facts/{id}/corrections: {reason, changes, expected_version} or If-Match: "<version>"."""
     fact_id, body = params.fact_id(request), await read_json(request)
-    validate_correction(body)
+    await off_loop(request, validate_correction, body)  # its EDTF dates are parsed by edtf: not on the loop
     expected = _expected_version(request, body)
     revised = body.get("revised")
 
@@ -109,8 +109,9 @@ def _expected_version(request: web.Request, body: dict[str, Any]) -> int:
     header = request.headers.get("If-Match")
     if header is not None:
         tag = header.strip().removeprefix("W/").strip('"')
-        if not tag.isdigit():
-            raise BadRequest('If-Match names the version you read, e.g. If-Match: "2"')
+        if not params.is_position(tag) or int(tag) > params.MAX_POSITION:
+            message = 'If-Match names the version you read, e.g. If-Match: "2"'
+            raise BadRequest(message, errors=[FieldError("If-Match", "is not a version")])
         if "expected_version" in body and body["expected_version"] != int(tag):
             raise BadRequest("If-Match and expected_version disagree")
         return int(tag)

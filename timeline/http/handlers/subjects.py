@@ -24,13 +24,13 @@ async def list_subjects(request: web.Request) -> web.Response:
     kind = request.query.get("kind") or None
     if kind is not None and kind not in SUBJECT_KINDS:
         raise BadRequest(f"unknown kind {kind!r}; kinds are {', '.join(SUBJECT_KINDS)}", errors=[FieldError("kind", "unknown kind")])
-    known_at, reported_by, views = params.known_at(request), params.reported_by(request), request.app[VIEWS]
+    known_at, reported_by, views = params.known_at(request), await params.reported_by(request), request.app[VIEWS]
     return await view_response(request, lambda: views.subjects(kind, known_at, reported_by))
 
 
 async def get_subject(request: web.Request) -> web.Response:
     subject, known_at, views = params.subject(request), params.known_at(request), request.app[VIEWS]
-    reported_by = params.reported_by(request)
+    reported_by = await params.reported_by(request)
 
     def compute() -> dict:
         found = views.subject(subject, known_at, reported_by)
@@ -43,8 +43,8 @@ async def get_subject(request: web.Request) -> web.Response:
 
 
 async def status(request: web.Request) -> web.Response:
-    subject, as_of, known_at = params.subject(request), params.as_date(request, "as_of"), params.known_at(request)
-    reported_by, views = params.reported_by(request), request.app[VIEWS]
+    subject, as_of, known_at = params.subject(request), await params.as_date(request, "as_of"), params.known_at(request)
+    reported_by, views = await params.reported_by(request), request.app[VIEWS]
     return await view_response(request, lambda: views.status(subject, as_of, known_at, reported_by))
 
 
@@ -53,14 +53,14 @@ async def timeline(request: web.Request) -> web.Response:
     subject, known_at = params.subject(request), params.known_at(request)
     export = params.choice(request, "format", ("json", "timelinejs")) == "timelinejs"
     query = TimelineQuery(
-        as_of=params.as_date(request, "as_of"),
+        as_of=await params.as_date(request, "as_of"),
         types=params.fact_types(request),
-        date_from=params.start_date(request, "from"),
-        date_to=params.as_date(request, "to"),
+        date_from=await params.start_date(request, "from"),
+        date_to=await params.as_date(request, "to"),
         include_retracted=params.flag(request, "include_retracted"),
         limit=EVERY_FACT if export else params.limit(request),
     )
-    cursor, reported_by, views = request.query.get("cursor") or None, params.reported_by(request), request.app[VIEWS]
+    cursor, reported_by, views = request.query.get("cursor") or None, await params.reported_by(request), request.app[VIEWS]
     if export:
         render = lambda view: orjson.dumps(timelinejs(view))  # noqa: E731
         return await view_response(request, lambda: views.timeline(subject, query, known_at, None, reported_by), render=render)
@@ -69,8 +69,8 @@ async def timeline(request: web.Request) -> web.Response:
 
 async def statements(request: web.Request) -> web.Response:
     """Statements by the subject (as speaker) and about it."""
-    subject, as_of, known_at = params.subject(request), params.as_date(request, "as_of"), params.known_at(request)
-    reported_by, views = params.reported_by(request), request.app[VIEWS]
+    subject, as_of, known_at = params.subject(request), await params.as_date(request, "as_of"), params.known_at(request)
+    reported_by, views = await params.reported_by(request), request.app[VIEWS]
 
     def compute() -> dict:
         by = views.statements(speaker=subject, as_of=as_of, known_at=known_at, reported_by=reported_by)
@@ -88,9 +88,9 @@ async def ratings(request: web.Request) -> web.Response:
     if pillar is not None and pillar not in PILLARS:
         message = f"pillar is one of {', '.join(PILLARS)}"
         raise BadRequest(message, errors=[FieldError("pillar", message)])
-    as_of, known_at = params.as_date(request, "as_of"), params.known_at(request)
+    as_of, known_at = await params.as_date(request, "as_of"), params.known_at(request)
     inspection, views = request.query.get("inspection") or None, request.app[VIEWS]
-    as_csv, reported_by = params.choice(request, "format", ("json", "csv")) == "csv", params.reported_by(request)
+    as_csv, reported_by = params.choice(request, "format", ("json", "csv")) == "csv", await params.reported_by(request)
 
     def compute() -> dict:
         return views.ratings(pillar, as_of=as_of, inspection=inspection, known_at=known_at, reported_by=reported_by)
@@ -101,7 +101,7 @@ async def ratings(request: web.Request) -> web.Response:
 
 
 async def sources(request: web.Request) -> web.Response:
-    known_at, reported_by, views = params.known_at(request), params.reported_by(request), request.app[VIEWS]
+    known_at, reported_by, views = params.known_at(request), await params.reported_by(request), request.app[VIEWS]
     return await view_response(request, lambda: views.sources(known_at, reported_by))
 
 
