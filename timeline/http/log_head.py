@@ -21,15 +21,18 @@ class LogHead:
         self._running: asyncio.Future[int] | None = None
         self._next: asyncio.Future[int] | None = None
 
-    async def since_now(self) -> int:
-        """A head read from the store after this call began."""
+    async def since_now(self, timeout: float) -> int:
+        """A head read from the store after this call began; TimeoutError past `timeout` seconds."""
         if self._running is None:
             self._running = self._start()
-            return await asyncio.shield(self._running)
-        # The running look-up may have read the store before we arrived: wait for the next one.
-        if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
-        return await asyncio.shield(self._next)
+            shared = self._running
+        else:
+            # The running look-up may have read the store before we arrived: wait for the next one.
+            if self._next is None:
+                self._next = asyncio.get_running_loop().create_future()
+            shared = self._next
+        # Shielded: one reader giving up must not cancel the look-up the others share.
+        return await asyncio.wait_for(asyncio.shield(shared), timeout)
 
     def _start(self) -> asyncio.Future[int]:
         running = asyncio.get_running_loop().run_in_executor(self._executor, self._look_up)
@@ -41,7 +44,11 @@ class LogHead:
         waiting, self._next = self._next, None
         if waiting is None:
             return
-        self._running = self._start()
+        try:
+            self._running = self._start()
+        except RuntimeError as error:  # closed: no look-up will run again
+            waiting.set_exception(error)
+            return
         self._running.add_done_callback(lambda finished: _settle(waiting, finished))
 
     def close(self) -> None:

@@ -82,13 +82,16 @@ async def _reflect_acknowledged_writes(request: web.Request) -> tuple[tuple[str,
     Across servers sharing a store, `min_position` (a write's receipt position) gives the same guarantee.
     """
     minimum = integer(request, "min_position", None, low=0)
-    keeper = request.app[KEEPER]
-    head = await request.app[LOG_HEAD].since_now()
+    keeper, wait = request.app[KEEPER], request.app[SETTINGS].read_wait_seconds
+    try:
+        head = await request.app[LOG_HEAD].since_now(wait)
+    except TimeoutError:
+        raise web.HTTPServiceUnavailable(text="the log's head could not be read in time; try again shortly", headers={"Retry-After": "1"}) from None
     if minimum is not None and minimum > head:
         # Every acknowledged write is at or below the head: this position was never handed out.
         message = f"nothing has been recorded at position {minimum}; the log ends at {head}"
         raise BadRequest(message, errors=[FieldError("min_position", message)])
-    if not await keeper.wait_for_all(head, request.app[SETTINGS].read_wait_seconds):
+    if not await keeper.wait_for_all(head, wait):
         raise web.HTTPServiceUnavailable(
             text=f"the views have not reached position {head} yet; try again shortly", headers={"Retry-After": "1"}
         )
