@@ -11,16 +11,15 @@ from projections.facts import FactState, Seen
 from projections.store import Cursor
 from timeline.date_words import in_words
 from timeline.headlines import headline
-from timeline.vocabulary import PILLARS
+from timeline.frameworks import inspection_key
 
 __all__ = [
-    "AUTHORITY", "GRADE_ORDER", "PILLARS",
-    "change", "claim_json", "claims_in_effect", "effect", "fact_json", "in_effect", "latest_slots", "rating_history", "standing",
+    "AUTHORITY",
+    "claim_json", "claims_in_effect", "effect", "fact_json", "in_effect", "latest_slots", "rating_history", "rating_slot", "standing",
 ]  # fmt: skip
 
 # An official record outranks the press, which outranks a party's own statement.
 AUTHORITY = {"official": 3, "press": 2, "statement": 1}
-GRADE_ORDER = ["inadequate", "requires-improvement", "good", "outstanding"]
 
 
 def effect(state: FactState, as_of: dt.date | None) -> str | None:
@@ -53,7 +52,7 @@ def rating_history(ratings: Iterable[FactState], subject: str, pillar: str) -> l
     slots: dict[str, list[FactState]] = {}
     for claim in ratings:
         if claim.type == "rating.published" and claim.subject == subject and claim.data["pillar"] == pillar:
-            slots.setdefault(claim.data["inspection"], []).append(claim)
+            slots.setdefault(inspection_key(claim.data["inspection"]), []).append(claim)
     return sorted((standing(claims) for claims in slots.values()), key=lambda pair: pair[0].sort_key)
 
 
@@ -65,7 +64,7 @@ def claims_in_effect(states: Iterable[FactState], as_of: dt.date | None) -> dict
     slots: dict[tuple[str, str, str], list[FactState]] = {}
     for claim in states:
         if claim.type == "rating.published" and in_effect(claim, as_of):
-            slots.setdefault((claim.subject, claim.data["pillar"], claim.data["inspection"]), []).append(claim)
+            slots.setdefault(rating_slot(claim), []).append(claim)
     found: dict[str, dict[str, Any]] = {}
     for claims in slots.values():
         stands, disputes = standing(claims)
@@ -96,11 +95,9 @@ def latest_slots(cursor: Cursor, prefix: str, force: str, pillar: str, seen: See
     return [c for claims in slots.values() for c in claims]
 
 
-def change(previous: str | None, current: str) -> str:
-    if previous is None:
-        return "first"
-    delta = GRADE_ORDER.index(current) - GRADE_ORDER.index(previous)
-    return "up" if delta > 0 else "down" if delta < 0 else "same"
+def rating_slot(claim: FactState) -> tuple[str, str, str]:
+    """What a rating claim is about: (subject, area, inspection key); claims about one slot compete."""
+    return (claim.subject, claim.data["pillar"], inspection_key(claim.data["inspection"]))
 
 
 def fact_json(state: FactState, as_of: dt.date | None = None) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from projections.base import Projection
 from projections.store import Cursor
 from timeline.dates import ValidTime, possible_days
 from timeline.facts import Fact
+from timeline.frameworks import Framework, inspection_key
 from timeline.vocabulary import references
 
 _COLUMNS = (
@@ -87,14 +88,29 @@ def record_time(event: Any) -> str:
 
 
 RECORDED, CORRECTED, RETRACTED = get_topic(Fact.Recorded), get_topic(Fact.Corrected), get_topic(Fact.Retracted)
+FRAMEWORK_DEFINED, FRAMEWORK_REVISED = get_topic(Framework.Defined), get_topic(Framework.Revised)
+
+
+def _framework_version(cursor: Cursor, prefix: str, entry: Any) -> None:
+    state = orjson.loads(entry.state)
+    edition = state["slug"]
+    if entry.topic == FRAMEWORK_REVISED:
+        cursor.execute(
+            f"UPDATE {prefix}_frameworks SET known_to = ? WHERE edition = ? AND version = ?",
+            (entry.position, edition, entry.originator_version - 1),
+        )
+    cursor.execute(
+        f"INSERT INTO {prefix}_frameworks VALUES (?, ?, ?, NULL, ?)",
+        (edition, entry.originator_version, entry.position, orjson.dumps(state["definition"]).decode()),
+    )
 
 
 class FactsProjection(Projection):
     name = "facts"
-    shape = 2  # 2: possible days, publication and revision days, monotone record times
+    shape = 3  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys
 
     def table_names(self, prefix: str) -> list[str]:
-        return [f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims"]
+        return [f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims", f"{prefix}_frameworks"]
 
     def create_tables(self, cursor: Cursor, prefix: str) -> None:
         cursor.execute(
@@ -116,7 +132,12 @@ class FactsProjection(Projection):
             "subject TEXT NOT NULL, type TEXT NOT NULL, occurred_lower TEXT NOT NULL, occurred_upper TEXT NOT NULL, "
             "first_position BIGINT NOT NULL, fact_id TEXT NOT NULL, version INTEGER NOT NULL)"
         )
-        # Rating claims by slot (force, pillar, inspection): a status reads its latest slots, not every rating.
+        # Framework editions, each version with the log interval it was the latest in, like facts.
+        cursor.execute(
+            f"CREATE TABLE {prefix}_frameworks (edition TEXT NOT NULL, version INTEGER NOT NULL, "
+            "known_from BIGINT NOT NULL, known_to BIGINT, definition TEXT NOT NULL, PRIMARY KEY (edition, version))"
+        )
+        # Rating claims by slot (force, area, inspection key): a status reads its latest slots, not every rating.
         cursor.execute(
             f"CREATE TABLE {prefix}_claims ("
             "subject TEXT NOT NULL, pillar TEXT NOT NULL, inspection TEXT NOT NULL, "
@@ -140,6 +161,10 @@ class FactsProjection(Projection):
             "(subject, pillar, occurred_lower, occurred_upper, first_position)"
         )
         cursor.execute(f"CREATE INDEX {prefix}_claims_slot ON {prefix}_claims (subject, pillar, inspection)")
+        cursor.execute(f"CREATE INDEX {prefix}_claims_inspection ON {prefix}_claims (inspection, pillar)")
+        cursor.execute(
+            f"CREATE INDEX {prefix}_claims_latest ON {prefix}_claims (pillar, occurred_lower, occurred_upper, first_position)"
+        )
 
     def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
         rows = _Rows()
@@ -155,6 +180,8 @@ class FactsProjection(Projection):
             elif entry.topic in (CORRECTED, RETRACTED):
                 rows.flush(cursor, prefix)  # the version it replaces may be among the rows not yet written
                 latest_at = self._change(cursor, prefix, entry, rows, latest_at)
+            elif entry.topic in (FRAMEWORK_DEFINED, FRAMEWORK_REVISED):
+                _framework_version(cursor, prefix, entry)
         rows.flush(cursor, prefix)
 
     def _change(self, cursor: Cursor, prefix: str, entry: Any, rows: _Rows, latest_at: str) -> str:
@@ -235,7 +262,7 @@ class _Rows:
             for named in references(fact_type, subject, mentions, data)
         )
         if fact_type == "rating.published":
-            self.claims.append((subject, data["pillar"], data["inspection"], lower, upper, first_position, fact_id, version))
+            self.claims.append((subject, data["pillar"], inspection_key(data["inspection"]), lower, upper, first_position, fact_id, version))
 
     def flush(self, cursor: Cursor, prefix: str) -> None:
         if self.versions:
@@ -432,14 +459,32 @@ def claims_in_slots(
     return [_state(row) for row in cursor.fetchall()]
 
 
-def rated_subjects(cursor: Cursor, prefix: str) -> list[str]:
-    """Every subject with a rating claim: one index step per subject (a skip scan), however many claims each has."""
+def latest_inspection(cursor: Cursor, prefix: str, pillar: str | None, seen: Seen, as_of: dt.date | None) -> str | None:
+    """The inspection key of the latest rating claim (by valid time) certainly in effect, on one area or any."""
+    effect, effect_params = _certain(as_of)
+    known, known_params = seen.where()
+    area, area_params = ("x.pillar = ? AND ", (pillar,)) if pillar else ("", ())
+    statement = _V.format(columns="x.inspection", prefix=prefix, table="claims")
     cursor.execute(
-        f"WITH RECURSIVE rated(subject) AS (SELECT MIN(subject) FROM {prefix}_claims UNION ALL "
-        f"SELECT (SELECT MIN(c.subject) FROM {prefix}_claims c WHERE c.subject > rated.subject) FROM rated "
-        "WHERE rated.subject IS NOT NULL) SELECT subject FROM rated WHERE subject IS NOT NULL"
+        f"{statement} WHERE {area}{known} AND {effect} ORDER BY {_ORDER.format(d=' DESC')} LIMIT 1",
+        (*area_params, *known_params, *effect_params),
     )
-    return [row[0] for row in cursor.fetchall()]
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def inspection_claims(
+    cursor: Cursor, prefix: str, key: str, pillar: str | None, seen: Seen, as_of: dt.date | None
+) -> list[FactState]:
+    """Every rating claim certainly in effect about one inspection (by key), on one area or all."""
+    effect, effect_params = _certain(as_of)
+    known, known_params = seen.where()
+    area, area_params = (" AND x.pillar = ?", (pillar,)) if pillar else ("", ())
+    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="claims")
+    cursor.execute(
+        f"{statement} WHERE x.inspection = ?{area} AND {known} AND {effect}", (key, *area_params, *known_params, *effect_params)
+    )
+    return [_state(row) for row in cursor.fetchall()]
 
 
 def states_citing(cursor: Cursor, prefix: str, document: str | None, seen: Seen) -> list[FactState]:
@@ -488,6 +533,26 @@ def changed_between(
             (subject, max(since, after), until, limit),
         )
     return [_state(row) for row in cursor.fetchall()]
+
+
+def frameworks(cursor: Cursor, prefix: str, position: int) -> dict[str, dict[str, Any]]:
+    """Every framework edition's definition as known at a log position, by edition; before an edition was
+    first recorded, its first definition (what the views applied before editions were data)."""
+    cursor.execute(
+        f"SELECT f.edition, f.definition FROM {prefix}_frameworks f WHERE f.version = COALESCE("
+        f"(SELECT MAX(g.version) FROM {prefix}_frameworks g WHERE g.edition = f.edition AND g.known_from <= ?), 1)",
+        (position,),
+    )
+    return {edition: orjson.loads(definition) for edition, definition in cursor.fetchall()}
+
+
+def rated_areas(cursor: Cursor, prefix: str, subject: str | None) -> list[str]:
+    """The graded areas a subject (or any subject) has any rating claim about."""
+    if subject is None:
+        cursor.execute(f"SELECT DISTINCT pillar FROM {prefix}_claims ORDER BY pillar")
+    else:
+        cursor.execute(f"SELECT DISTINCT pillar FROM {prefix}_claims WHERE subject = ? ORDER BY pillar", (subject,))
+    return [row[0] for row in cursor.fetchall()]
 
 
 def position_known_at(cursor: Cursor, prefix: str, instant: str) -> int:

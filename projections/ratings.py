@@ -1,4 +1,5 @@
-"""Ratings across forces: every force's standing grade on a pillar, and how many forces hold each grade."""
+"""Ratings across subjects for one inspection: each subject's standing grade per area, how many hold
+each grade on the edition's scale, and how many of the edition's subjects the inspection covers."""
 
 from __future__ import annotations
 
@@ -6,40 +7,55 @@ import datetime as dt
 from typing import Any
 
 from projections import facts as fact_rows
-from projections.claims import GRADE_ORDER, PILLARS, claim_json, in_effect, latest_slots, rating_history
+from projections.claims import claim_json, in_effect, rating_history
+from projections.editions import Frameworks, edition_of, grade_order, judged
 from projections.facts import FactState, Seen
 from projections.store import Cursor
+from timeline.frameworks import inspection_key
 
 
 def facts_for_ratings(
     cursor: Cursor, prefix: str, pillar: str | None, inspection: str | None, seen: Seen, as_of: dt.date | None
 ) -> list[FactState]:
-    """Enough rating claims for ratings_across_forces to answer as it would from all of them: per force
-    and pillar, the named inspection's slot, else its latest slots. A few rows a force, however long the log."""
+    """Every claim about the inspection asked for, else about each area's latest inspection with a claim
+    in effect (on one area, or each). A few rows a subject, however long the log: cycles never mix."""
+    if inspection is not None:
+        return fact_rows.inspection_claims(cursor, prefix, inspection_key(inspection), pillar, seen, as_of)
     states: list[FactState] = []
-    for force in fact_rows.rated_subjects(cursor, prefix):
-        for each in [pillar] if pillar else PILLARS:
-            if inspection is not None:
-                states += fact_rows.slot_claims(cursor, prefix, force, each, inspection, seen, as_of)
-            else:
-                states += latest_slots(cursor, prefix, force, each, seen, as_of)
+    for area in [pillar] if pillar else fact_rows.rated_areas(cursor, prefix, None):
+        key = fact_rows.latest_inspection(cursor, prefix, area, seen, as_of)
+        if key is not None:
+            states += fact_rows.inspection_claims(cursor, prefix, key, area, seen, as_of)
     return states
 
 
 def ratings_across_forces(
-    states: list[FactState], pillar: str | None, as_of: dt.date | None, inspection: str | None = None
+    states: list[FactState], pillar: str | None, as_of: dt.date | None, inspection: str | None, frameworks: Frameworks
 ) -> dict[str, Any]:
-    """Per force and pillar (one, or all when None): the standing claim of the named inspection,
-    else of its latest inspection as of the date."""
-    facts = [s for s in states if in_effect(s, as_of) and s.subject.startswith("force/")]
+    """Per subject and area (one, or all when None): the standing claim about the inspection; counts per
+    grade in the edition's order; and the inspection and its edition, named, with how many subjects it
+    covers (when every row is about one inspection)."""
+    facts = [s for s in states if in_effect(s, as_of)]
     rows = []
-    for force in sorted({f.subject for f in facts}):
-        for each in [pillar] if pillar else PILLARS:
-            history = rating_history(facts, force, each)
-            if inspection is not None:
-                history = [pair for pair in history if pair[0].data["inspection"] == inspection]
-            if history:
-                stands, disputes = history[-1]
-                rows.append({"subject": force, "pillar": each, **claim_json(stands), "disputed_by": [claim_json(c) for c in disputes]})
-    counts = {grade: sum(row["grade"] == grade for row in rows) for grade in reversed(GRADE_ORDER)}
-    return {"pillar": pillar, "inspection": inspection, "ratings": rows, "counts": counts}
+    for subject in sorted({f.subject for f in facts}):
+        for area in sorted({f.data["pillar"] for f in facts if f.subject == subject and (pillar is None or f.data["pillar"] == pillar)}):
+            stands, disputes = rating_history(facts, subject, area)[-1]
+            rows.append({
+                "subject": subject, "pillar": area, **claim_json(stands),
+                "framework": judged(stands.data, frameworks), "disputed_by": [claim_json(c) for c in disputes],
+            })  # fmt: skip
+    inspections = {inspection_key(row["inspection"]): row["inspection"] for row in rows}
+    named = inspection if inspection is not None else (next(iter(inspections.values())) if len(inspections) == 1 else None)
+    edition = edition_of(named, frameworks) if named is not None else None
+    order = grade_order(edition, frameworks)
+    grades = [*order, *sorted({row["grade"] for row in rows} - set(order))]  # a claimed grade off the scale still counts
+    definition = frameworks.get(edition) if edition else None
+    return {
+        "pillar": pillar,
+        "inspection": named,
+        "framework": {"edition": edition, "name": definition["name"], "scale": definition["scale"]} if definition else None,
+        "covered": len({row["subject"] for row in rows}),
+        "covers": definition.get("covers") if definition else None,
+        "ratings": rows,
+        "counts": {grade: sum(row["grade"] == grade for row in rows) for grade in grades},
+    }

@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 from projections import facts as fact_rows
-from projections.claims import PILLARS, change, claim_json, effect, fact_json, in_effect, latest_slots, rating_history
+from projections.claims import claim_json, effect, fact_json, in_effect, latest_slots, rating_history
+from projections.editions import Frameworks, change, judged
 from projections.facts import FactState, Seen
 from projections.store import Cursor
 from timeline.date_words import in_words
@@ -16,13 +17,13 @@ LATEST_STATEMENTS = 10
 LATEST_POSSIBLE = 20
 
 
-def subject_status(states: list[FactState], subject: str, as_of: dt.date | None) -> dict[str, Any]:
-    """Ratings per pillar, pending decisions, latest statements, latest report's findings, roles held:
+def subject_status(states: list[FactState], subject: str, as_of: dt.date | None, frameworks: Frameworks) -> dict[str, Any]:
+    """Ratings per graded area, pending decisions, latest statements, latest report's findings, roles held:
     all from facts certainly in effect as of the date; and, apart, the latest facts that only may be."""
     facts = _unique(s for s in states if in_effect(s, as_of))
     return {
         "subject": subject,
-        "ratings": _ratings(facts, subject),
+        "ratings": _ratings(facts, subject, frameworks),
         "pending_decisions": _pending_decisions(facts, subject),
         "statements": [fact_json(s, as_of) for s in _latest_statements(facts, subject)],
         "findings": _latest_findings(facts, subject, as_of),
@@ -47,8 +48,8 @@ def facts_for_status(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_o
     decisions = {s.subject for s in states if s.type.startswith("decision.")} - {subject}
     for decision in sorted(decisions):
         states += fact_rows.naming(cursor, prefix, decision, seen, ("decision.pending", "decision.made"))
-    for pillar in PILLARS:
-        states += latest_slots(cursor, prefix, subject, pillar, seen, as_of)
+    for area in fact_rows.rated_areas(cursor, prefix, subject):
+        states += latest_slots(cursor, prefix, subject, area, seen, as_of)
     if as_of is not None:
         states += fact_rows.latest_possible(cursor, prefix, subject, seen, as_of, LATEST_POSSIBLE)
     return states
@@ -61,17 +62,17 @@ def _possible(states: list[FactState], subject: str, as_of: dt.date | None) -> l
     return [fact_json(s, as_of) for s in reversed(latest)]
 
 
-def _ratings(facts: list[FactState], subject: str) -> dict[str, Any]:
+def _ratings(facts: list[FactState], subject: str, frameworks: Frameworks) -> dict[str, Any]:
     ratings: dict[str, Any] = {}
-    for pillar in PILLARS:
-        history = rating_history(facts, subject, pillar)
-        if not history:
-            continue
+    areas = sorted({f.data["pillar"] for f in facts if f.type == "rating.published" and f.subject == subject})
+    for area in areas:
+        history = rating_history(facts, subject, area)
         (current, disputes), previous = history[-1], (history[-2] if len(history) > 1 else None)
-        ratings[pillar] = {
+        ratings[area] = {
             **claim_json(current),
+            "framework": judged(current.data, frameworks),
             "disputed_by": [claim_json(c) for c in disputes],
-            "change": change(previous[0].data["grade"] if previous else None, current.data["grade"]),
+            "change": change(previous[0].data if previous else None, current.data, frameworks),
             "previous": (
                 {**claim_json(previous[0]), "disputed_by": [claim_json(c) for c in previous[1]]} if previous else None
             ),

@@ -17,8 +17,9 @@ from typing import Any
 import orjson
 
 from projections import facts as fact_rows
-from projections.claims import claims_in_effect, fact_json
-from projections.facts import Seen
+from projections.claims import claims_in_effect, fact_json, rating_slot
+from projections.editions import Frameworks, judged
+from projections.facts import FactState, Seen
 from projections.documents import documents as document_rows
 from projections.ratings import facts_for_ratings, ratings_across_forces
 from projections.runner import live_prefix
@@ -47,7 +48,8 @@ class Views:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             states = facts_for_status(cursor, prefix, subject, seen, as_of)
-        return _envelope(position, seen, as_of) | subject_status(states, subject, as_of)
+            frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
+        return _envelope(position, seen, as_of) | subject_status(states, subject, as_of, frameworks)
 
     def timeline(
         self, subject: str, query: TimelineQuery, known_at: KnownAt = None, cursor_token: str | None = None,
@@ -64,12 +66,16 @@ class Views:
             page, next_key = subject_timeline(candidates, query)
             versions = fact_rows.history(cursor, prefix, [s.id for s in page], seen.position)
             # Where each rating on the page stands: every claim about its slot, not just those on the page.
-            slots = sorted({(s.subject, s.data["pillar"], s.data["inspection"]) for s in page if s.type == "rating.published"})
+            slots = sorted({rating_slot(s) for s in page if s.type == "rating.published"})
             rivals = fact_rows.claims_in_slots(cursor, prefix, slots, seen, query.as_of)
+            frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
         claims = claims_in_effect(rivals, query.as_of)
         return _envelope(position, seen, query.as_of) | {
             "subject": subject,
-            "facts": [fact_json(s, query.as_of) | {"history": versions.get(s.id, [])} | _claim(claims, s.id) for s in page],
+            "facts": [
+                fact_json(s, query.as_of) | {"history": versions.get(s.id, [])} | _claim(claims, s.id) | _framework(s, frameworks)
+                for s in page
+            ],
             "next_cursor": encode_cursor(next_key, seen.position) if next_key else None,
         }
 
@@ -80,7 +86,15 @@ class Views:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             states = facts_for_ratings(cursor, prefix, pillar, inspection, seen, as_of)
-        return _envelope(position, seen, as_of) | ratings_across_forces(states, pillar, as_of, inspection)
+            frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
+        return _envelope(position, seen, as_of) | ratings_across_forces(states, pillar, as_of, inspection, frameworks)
+
+    def frameworks(self, known_at: KnownAt = None) -> dict[str, Any]:
+        """Every framework edition's definition as known at `known_at`."""
+        with self.store.read() as cursor:
+            prefix, position, seen = self._facts(cursor, known_at)
+            editions = fact_rows.frameworks(cursor, prefix, seen.position)
+        return _envelope(position, seen, None) | {"frameworks": [{"id": edition} | editions[edition] for edition in sorted(editions)]}
 
     def statements(
         self, *, speaker: str | None = None, about: str | None = None, as_of: dt.date | None = None, known_at: KnownAt = None,
@@ -174,9 +188,14 @@ def _claim(claims: dict[str, dict[str, Any]], fact_id: str) -> dict[str, Any]:
     return {"claim": claims[fact_id]} if fact_id in claims else {}
 
 
+def _framework(state: FactState, frameworks: Frameworks) -> dict[str, Any]:
+    return {"framework": judged(state.data, frameworks)} if state.type == "rating.published" else {}
+
+
 def _ratings_at(cursor: Cursor, prefix: str, subject: str, seen: Seen) -> dict[str, Any]:
-    """A subject's standing grade per pillar as the log stood at `seen` (no `as_of`)."""
-    ratings = subject_status(facts_for_status(cursor, prefix, subject, seen, None), subject, None)["ratings"]
+    """A subject's standing grade per area as the log stood at `seen` (no `as_of`)."""
+    frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
+    ratings = subject_status(facts_for_status(cursor, prefix, subject, seen, None), subject, None, frameworks)["ratings"]
     return {pillar: {"grade": r["grade"], "inspection": r["inspection"], "fact": r["fact"]} for pillar, r in ratings.items()}
 
 

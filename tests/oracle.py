@@ -123,13 +123,16 @@ def timeline_ids(facts: dict[str, Known], subject: str, as_of: dt.date | None, a
 
 
 def ratings_summary(facts: dict[str, Known], pillar: str, as_of: dt.date | None) -> tuple[dict[str, str], dict[str, int]]:
-    shown = visible(facts, as_of)
+    """One inspection: the latest rated on the pillar (by valid time, then record); each force's standing grade in it."""
+    rated = [f for f in visible(facts, as_of) if f.content.type == "rating.published" and f.content.data["pillar"] == pillar]
+    if not rated:
+        return {}, {}
+    latest = max(rated, key=lambda f: f.key).content.data["inspection"]
+    in_it = [f for f in rated if f.content.data["inspection"] == latest]
     grades = {}
-    for force in {f.content.subject for f in shown if f.content.subject.startswith("force/")}:
-        slots = pillar_slots(shown, force, pillar)
-        if slots:
-            grades[force] = slots[-1][0].content.data["grade"]
-    return grades, {g: list(grades.values()).count(g) for g in GRADES}
+    for force in {f.content.subject for f in in_it}:
+        grades[force] = pillar_slots(in_it, force, pillar)[-1][0].content.data["grade"]
+    return grades, {g: list(grades.values()).count(g) for g in [*reversed(GRADES), "not-graded"]}
 
 
 def statement_ids(facts: dict[str, Known], speaker: str, as_of: dt.date | None) -> list[str]:

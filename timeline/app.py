@@ -20,6 +20,7 @@ from timeline.codec import build_transcoder
 from timeline.dates import ValidTime
 from timeline.errors import Conflict, DocumentNotFound, FactNotFound, StoreUnavailable
 from timeline.facts import Fact, FactContent
+from timeline.frameworks import Framework
 from timeline.sources import Document, DocumentContent, document_aggregate_id
 
 
@@ -27,7 +28,7 @@ from timeline.sources import Document, DocumentContent, document_aggregate_id
 class Receipt:
     """What a write acknowledges: the record's id and version, and where it stands in the log."""
 
-    kind: str  # "fact" or "document"
+    kind: str  # "fact", "document" or "framework"
     id: str
     version: int
     position: int
@@ -131,7 +132,7 @@ class Timeline(Application[UUID]):
         batch.commit()
         return pending.result()
 
-    def save_staged(self, aggregates: list[Fact | Document]) -> Positions:
+    def save_staged(self, aggregates: list[Fact | Document | Framework]) -> Positions:
         """Save aggregates' pending events in one transaction; where each event landed."""
         if not aggregates:
             return {}
@@ -166,9 +167,10 @@ class Timeline(Application[UUID]):
     def receipt_for_stored(self, kind: str, aggregate_id: UUID, version: int) -> Receipt:
         """The receipt of an event already in the log (for re-sent records)."""
         event = next(iter(self.events.get(aggregate_id, gt=version - 1, lte=version)))
+        named = event if hasattr(event, "slug") else next(iter(self.events.get(aggregate_id, lte=1)))  # a revision: slug in v1
         return Receipt(
             kind=kind,
-            id=_public_id(event),
+            id=public_id(named),
             version=version,
             position=storage.event_positions(self.recorder, aggregate_id)[version],
             recorded_at=event.timestamp,
@@ -252,6 +254,17 @@ class Timeline(Application[UUID]):
 
 _CHANGES = {Fact.Recorded: "recorded", Fact.Corrected: "corrected", Fact.Retracted: "retracted"}
 
+# What each event is called wherever the log is shown (the API's log and stream, the CLI).
+EVENT_NAMES: dict[type[Any], str] = {
+    Fact.Recorded: "fact.recorded",
+    Fact.Corrected: "fact.corrected",
+    Fact.Retracted: "fact.retracted",
+    Document.Recorded: "document.recorded",
+    Framework.Defined: "framework.defined",
+    Framework.Revised: "framework.revised",
+}
 
-def _public_id(event: Any) -> str:
-    return event.slug if isinstance(event, Document.Recorded) else str(event.originator_id)
+
+def public_id(event: Any) -> str:
+    """How the API names the record an event belongs to: a document's or framework's slug, else the fact's id."""
+    return event.slug if isinstance(event, Document.Recorded | Framework.Defined | Framework.Revised) else str(event.originator_id)

@@ -28,6 +28,7 @@ from timeline.errors import (
     StaleVersion,
 )
 from timeline.facts import Fact, FactContent
+from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
 from timeline.sources import Document, DocumentContent, document_aggregate_id, quote_occurs_in_document
 from timeline.vocabulary import NewFact, fact_body, parse_fact
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     from timeline.app import Receipt, Timeline
 
 T = TypeVar("T")
-Record = NewFact | DocumentContent
+Record = NewFact | DocumentContent | FrameworkContent
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,13 @@ class WriteBatch:
         """Stage new facts and documents, all or none; records already stored unchanged are no-ops."""
         from timeline.app import Receipt
 
-        local: dict[UUID, Fact | Document] = {}
-        outcomes: list[Receipt | tuple[str, UUID]] = []
+        local: dict[UUID, Fact | Document | Framework] = {}
+        outcomes: list[Receipt | tuple[str, UUID, int]] = []
         self._look_up(records)
         for index, record in enumerate(records):
+            if isinstance(record, FrameworkContent):
+                outcomes.append(self._framework(record, local))
+                continue
             if isinstance(record, DocumentContent):
                 aggregate_id = document_aggregate_id(record.slug)
                 stored = self._document(record.slug, local)
@@ -112,7 +116,7 @@ class WriteBatch:
         self._staged.update(local)
 
         def resolve(positions: Positions) -> list[Receipt]:
-            return [o if isinstance(o, Receipt) else self._receipt(*o, 1, positions) for o in outcomes]
+            return [o if isinstance(o, Receipt) else self._receipt(*o, positions) for o in outcomes]
 
         return self._add(Pending(resolve))
 
@@ -159,23 +163,39 @@ class WriteBatch:
         version = fact.version
         return self._add(Pending(lambda positions: self._receipt("fact", fact.id, version, positions)))
 
-    def _outcome(self, kind: str, aggregate_id: UUID, local: dict[UUID, Any]) -> Receipt | tuple[str, UUID]:
+    def _outcome(self, kind: str, aggregate_id: UUID, local: dict[UUID, Any], version: int = 1) -> Receipt | tuple[str, UUID, int]:
         if aggregate_id in local or aggregate_id in self._staged:
-            return (kind, aggregate_id)  # new in this batch: its position is known after commit
-        return self._timeline.receipt_for_stored(kind, aggregate_id, 1)
+            return (kind, aggregate_id, version)  # new in this batch: its position is known after commit
+        return self._timeline.receipt_for_stored(kind, aggregate_id, version)
+
+    def _framework(self, record: FrameworkContent, local: dict[UUID, Any]) -> Receipt | tuple[str, UUID, int]:
+        """Define a framework edition, or revise it when its definition changed (editing its file appends a version)."""
+        aggregate_id = framework_aggregate_id(record.slug)
+        framework = self._aggregate(aggregate_id, local)
+        if framework is None:
+            local[aggregate_id] = Framework.define(record)
+        elif not isinstance(framework, Framework):
+            raise FactConflict(aggregate_id)
+        elif framework.content != record:
+            framework.revise(record)
+            local[aggregate_id] = framework
+        return self._outcome("framework", aggregate_id, local, framework.version if framework is not None else 1)
 
     def _receipt(self, kind: str, aggregate_id: UUID, version: int, positions: Positions) -> Receipt:
         from timeline.app import Receipt
 
         stored = positions[(aggregate_id, version)]
         aggregate = self._staged[aggregate_id]
-        public_id = aggregate.content.slug if isinstance(aggregate, Document) else str(aggregate_id)
+        public_id = aggregate.content.slug if isinstance(aggregate, Document | Framework) else str(aggregate_id)
         return Receipt(kind, public_id, version, stored.position, stored.recorded_at, created=True)
 
     def _look_up(self, records: Sequence[Record]) -> None:
         """Find, in one query, which of the ids these records name are not in the log yet."""
         named: set[UUID] = set()
         for record in records:
+            if isinstance(record, FrameworkContent):
+                named.add(framework_aggregate_id(record.slug))
+                continue
             if isinstance(record, DocumentContent):
                 named.add(document_aggregate_id(record.slug))
                 continue

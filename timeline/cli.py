@@ -16,11 +16,10 @@ from typing import Any
 import orjson
 from tqdm import tqdm
 
-from timeline.app import LogEntry, Timeline
+from timeline.app import EVENT_NAMES, LogEntry, Timeline, public_id
 from timeline.config import DEFAULT_HOST, DEFAULT_PORT, ConfigurationError, Settings, database_from, settings_from
 from timeline.facts import Fact, content_of
 from timeline.loader import FileRefused, read_record_file, store_record_file
-from timeline.sources import Document
 from timeline.storage import shown
 from timeline.vocabulary import fact_body
 
@@ -271,8 +270,8 @@ def _log(args: argparse.Namespace) -> int:
             if args.limit is not None and count >= args.limit:
                 break
             event = entry.event
-            name = _EVENT_NAMES.get(type(event), type(event).__qualname__)
-            record_id = event.slug if isinstance(event, Document.Recorded) else str(event.originator_id)
+            name = EVENT_NAMES.get(type(event), type(event).__qualname__)
+            record_id = public_id(event)
             if args.json:
                 line = {
                     "position": entry.position,
@@ -289,9 +288,3 @@ def _log(args: argparse.Namespace) -> int:
     return 0
 
 
-_EVENT_NAMES = {
-    Fact.Recorded: "fact.recorded",
-    Fact.Corrected: "fact.corrected",
-    Fact.Retracted: "fact.retracted",
-    Document.Recorded: "document.recorded",
-}

@@ -23,13 +23,12 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from timeline import storage
-from timeline.app import Timeline
+from timeline.app import EVENT_NAMES, Timeline
 from timeline.facts import Fact
 from timeline.loader import FileRefused, Location, Problem
-from timeline.sources import Document
 
 FIELDS = ("position", "id", "version", "topic", "state")
-TOPICS = frozenset(get_topic(cls) for cls in (Fact.Recorded, Fact.Corrected, Fact.Retracted, Document.Recorded))
+TOPICS = frozenset(get_topic(cls) for cls in EVENT_NAMES)
 PAGE = 1000
 MAX_PROBLEMS = 50  # a wholly wrong file would otherwise print a line of complaint per event
 MAX_POSITION = 2**63 - 1

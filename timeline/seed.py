@@ -5,12 +5,37 @@ from __future__ import annotations
 from pathlib import Path
 
 import timeline
+from timeline.app import Timeline
+from timeline.errors import Conflict
+from timeline.loader import read_record_file
 
 
 def seed_files() -> list[Path]:
-    """Seed files in load order (documents first, so that quotes can be checked)."""
+    """The bundled stories' files in load order (documents first, so that quotes can be checked)."""
+    return sorted(_seed_folder().glob("*.ndjson"))
+
+
+def framework_files() -> list[Path]:
+    """The bundled inspection framework editions, one JSON file each (seeds/frameworks/)."""
+    return sorted((_seed_folder() / "frameworks").glob("*.json"))
+
+
+def sync_frameworks(timeline: Timeline) -> int:
+    """Record every bundled framework edition not in the log, and a revision of every one whose file
+    changed; a no-op when all are current. Returns how many editions were recorded or revised."""
+    records = [record for path in framework_files() for record in read_record_file(path).records]
+    for attempt in range(2):
+        try:
+            return sum(receipt.created for receipt in timeline.record(records))
+        except Conflict:
+            if attempt:  # another server recorded them at the same moment: they are current now
+                raise
+    return 0
+
+
+def _seed_folder() -> Path:
     package = Path(timeline.__file__).parent
     for folder in (package / "_seeds", package.parent / "seeds"):  # installed wheel, then source checkout
         if folder.is_dir():
-            return sorted(folder.glob("*.ndjson"))
+            return folder
     raise FileNotFoundError("the bundled seed is missing: expected timeline/_seeds or seeds/ beside the package")

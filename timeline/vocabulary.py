@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from timeline.dates import MAX_LENGTH, InvalidDate, ValidTime, parse_bounded, parse_valid_time
 from timeline.errors import FieldError, InvalidRecord
 from timeline.facts import FactContent, FactType, Source, SourceKind
+from timeline.frameworks import FrameworkContent
 from timeline.sources import DocumentContent, sha256_of
 from timeline.subjects import SLUG as SLUG_TEXT
 from timeline.subjects import SUBJECT_KINDS, InvalidSubject, subject_kind
@@ -73,8 +74,11 @@ URL = {"type": "string", "pattern": whole(r"https?://\S+"), "maxLength": 2000}
 SLUG = {"type": "string", "pattern": whole(SLUG_TEXT), "maxLength": 120}
 SHA256 = {"type": "string", "pattern": whole("[0-9a-f]{64}")}
 
-PILLARS = ["effectiveness", "efficiency", "legitimacy"]
-GRADES = ["outstanding", "good", "requires-improvement", "inadequate"]
+PILLARS = ["effectiveness", "efficiency", "legitimacy"]  # PEEL's pillars to 2019; later editions grade other areas
+AREA = SLUG | {"description": "the graded area, as its framework edition names it: a PEEL pillar to 2019 "
+                              "(effectiveness, efficiency, legitimacy), e.g. investigating-crime from 2021"}
+GRADE = SLUG | {"description": "a grade (or state, e.g. not-graded) of the edition's scale, e.g. good, adequate, "
+                               "requires-improvement; a grade the edition lacks is kept as the source's claim, marked unsupported"}
 STANCES = ["welcomes", "refutes", "disputes", "commits", "acknowledges", "criticises", "explains", "supports"]
 FINDING_NATURES = ["concern", "cause-of-concern", "area-for-improvement", "strength", "context"]
 
@@ -96,8 +100,8 @@ FACT_TYPES: dict[FactType, FactTypeSpec] = {
         subject_of("force"),
         _data(
             ["pillar", "grade", "inspection", "inspectorate"],
-            pillar={"enum": PILLARS},
-            grade={"enum": GRADES},
+            pillar=AREA,
+            grade=GRADE,
             inspection=_text(200) | {"description": "e.g. PEEL 2016"},
             inspectorate=subject_of("org"),
             summary=_text(),
@@ -201,6 +205,37 @@ DOCUMENT_SCHEMA: dict[str, Any] = {
     },
 }
 
+FRAMEWORK_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["type", "id", "name", "inspectorate", "inspections", "areas", "grades", "scale", "source"],
+    "properties": {
+        "type": {"const": "framework"},
+        "id": SLUG | {"description": "the edition, e.g. peel-2021-22"},
+        "name": _text(200),
+        "inspectorate": subject_of("org"),
+        "inspections": {"type": "array", "minItems": 1, "maxItems": 50, "items": _text(200),
+                        "description": "names of the inspections this edition grades, e.g. PEEL 2021/22"},
+        "areas": {
+            "type": "array", "minItems": 1, "maxItems": 100,
+            "items": {"type": "object", "additionalProperties": False, "required": ["id", "name"],
+                      "properties": {"id": SLUG, "name": _text(300)}},
+        },
+        "grades": {"type": "array", "minItems": 1, "maxItems": 20, "uniqueItems": True, "items": SLUG,
+                   "description": "best first"},
+        "states": {"type": "array", "maxItems": 20, "uniqueItems": True, "items": SLUG,
+                   "description": "judgements that are not grades, e.g. not-graded"},
+        "scale": SLUG | {"description": "editions with the same scale can be compared grade for grade"},
+        "overall": {"type": "boolean", "description": "whether the edition gives an overall grade"},
+        "covers": {"type": "integer", "minimum": 1, "maximum": 10000, "description": "how many bodies each inspection covers"},
+        "source": {
+            "type": "object", "additionalProperties": False, "required": ["publisher", "url", "published", "kind"],
+            "properties": {"publisher": _text(200), "url": URL, "published": EDTF, "kind": {"enum": [k.value for k in SourceKind]}},
+        },
+        "note": _text(),
+    },
+}
+
 _CHANGEABLE = ("subject", "occurred", "data", "mentions", "source")
 
 CORRECTION_SCHEMA: dict[str, Any] = {
@@ -271,6 +306,7 @@ _FACT_VALIDATOR = RecordValidator(FACT_SCHEMA)
 _CORRECTION_VALIDATOR = RecordValidator(CORRECTION_SCHEMA)
 _RETRACTION_VALIDATOR = RecordValidator(RETRACTION_SCHEMA)
 _DOCUMENT_VALIDATOR = RecordValidator(DOCUMENT_SCHEMA)
+_FRAMEWORK_VALIDATOR = RecordValidator(FRAMEWORK_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -279,11 +315,23 @@ class NewFact:
     content: FactContent
 
 
-def parse_record(obj: object, index: int | None = None) -> NewFact | DocumentContent:
-    """Parse one incoming record, a fact or a document (`"type": "document"`)."""
+def parse_record(obj: object, index: int | None = None) -> NewFact | DocumentContent | FrameworkContent:
+    """Parse one incoming record: a fact, a document (`"type": "document"`) or a framework edition."""
     if isinstance(obj, dict) and obj.get("type") == "document":
         return parse_document(obj, index)
+    if isinstance(obj, dict) and obj.get("type") == "framework":
+        return parse_framework(obj, index)
     return parse_fact(obj, index)
+
+
+def parse_framework(obj: object, index: int | None = None) -> FrameworkContent:
+    """Validate a framework edition's definition, or raise InvalidRecord."""
+    _validate(_FRAMEWORK_VALIDATOR, obj, index)
+    assert isinstance(obj, dict)
+    overlap = set(obj["grades"]) & set(obj.get("states", []))
+    if overlap:
+        raise InvalidRecord([FieldError("states", f"{', '.join(sorted(overlap))} cannot be both a grade and a state", index)])
+    return FrameworkContent(obj["id"], {key: value for key, value in obj.items() if key not in ("type", "id")})
 
 
 def parse_fact(obj: object, index: int | None = None) -> NewFact:

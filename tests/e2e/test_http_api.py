@@ -173,7 +173,7 @@ async def test_a_retraction_keeps_the_fact_and_refuses_later_corrections(client)
 async def test_a_correction_that_makes_the_fact_invalid_is_a_422(client):
     body = rating()
     await client.post("/v1/facts", json=body)
-    change = {"expected_version": 1, "reason": "typo", "changes": {"data": body["data"] | {"grade": "superb"}}}
+    change = {"expected_version": 1, "reason": "typo", "changes": {"data": body["data"] | {"grade": "Superb!"}}}
     assert [e["field"] for e in (await problem(await client.post(f"/v1/facts/{body['id']}/corrections", json=change), 422))["errors"]] == ["data.grade"]
 
 
@@ -227,7 +227,7 @@ async def test_status_as_of_and_known_at_over_http(client):
         ("/v1/subjects/army/bedfordshire/status", {}),
         ("/v1/subjects/force/Bedfordshire/status", {}),
         ("/v1/subjects", {"kind": "army"}),
-        ("/v1/ratings", {"pillar": "kindness"}),
+        ("/v1/ratings", {"pillar": "Kindness!"}),
         ("/v1/ratings", {"format": "xlsx"}),
         ("/v1/subjects/force/bedfordshire/timeline", {"format": "pdf"}),
         ("/v1/events", {"after": "-1"}),
@@ -287,7 +287,7 @@ async def test_ratings_across_forces_with_counts(client):
     await client.post("/v1/facts", json=rating(occurred="2017-03-02", data=rating()["data"] | {"inspection": "PEEL 2016"}))
     body = await (await client.get("/v1/ratings", params={"pillar": "effectiveness", "as_of": "2017-03-03", "min_position": str(await head(client))})).json()
     assert {r["subject"]: r["grade"] for r in body["ratings"]} == {"force/bedfordshire": "inadequate", "force/testshire": "good"}
-    assert body["counts"] == {"outstanding": 0, "good": 1, "requires-improvement": 0, "inadequate": 1}
+    assert body["counts"] == {"outstanding": 0, "good": 1, "requires-improvement": 0, "inadequate": 1, "not-graded": 0}
 
 
 async def test_sources_list_documents_and_citing_facts(client):
@@ -308,7 +308,7 @@ async def test_min_position_waits_for_the_write_to_reach_the_view(client):
 
 async def test_min_position_beyond_the_log_head_is_a_400(client):
     response = await client.get("/v1/subjects/force/bedfordshire/status", params={"min_position": "1000000"})
-    assert "the log ends at 31" in (await problem(response, 400))["detail"]
+    assert "the log ends at 35" in (await problem(response, 400))["detail"]
 
 
 async def test_a_view_that_does_not_reach_min_position_in_time_is_a_503_with_retry_after(client):
@@ -387,7 +387,7 @@ async def test_events_page_through_the_log_in_order(client):
     assert [e["position"] for e in first["events"]] == list(range(1, 11))
     assert first["events"][0]["event"] == "document.recorded" and first["events"][1]["fact"]["type"] == "rating.published"
     rest = await (await client.get("/v1/events", params={"after": str(first["next_after"]), "limit": "1000"})).json()
-    assert rest["events"][-1]["position"] == rest["head"] == 31
+    assert rest["events"][-1]["position"] == rest["head"] == 35
 
 
 async def test_the_event_stream_resumes_after_last_event_id_without_repeats_or_gaps(client):
@@ -408,8 +408,9 @@ async def test_the_event_stream_resumes_after_last_event_id_without_repeats_or_g
 
     stream = await client.get("/v1/events/stream", headers={"Last-Event-ID": "28"})
     assert stream.headers["Content-Type"] == "text/event-stream"
-    backlog = await read_events(stream, 3)
-    assert [e["id"] for e in backlog] == [29, 30, 31]
+    backlog = await read_events(stream, 7)  # the seed's last facts, then the framework editions
+    assert [e["id"] for e in backlog] == [29, 30, 31, 32, 33, 34, 35]
+    assert backlog[-1]["event"] == "framework.defined"
     receipt = await (await client.post("/v1/facts", json=rating())).json()
     (live,) = await read_events(stream, 1)
     assert (live["id"], live["event"]) == (receipt["position"], "fact.recorded")

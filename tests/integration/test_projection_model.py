@@ -33,6 +33,7 @@ from tests.tables import dump_view
 from timeline.app import Timeline
 from timeline.errors import Conflict, FactRetracted, StaleVersion
 from timeline.dates import parse_valid_time
+from timeline.seed import sync_frameworks
 from timeline.vocabulary import fact_body, parse_record
 
 FORCES = ["force/alpha", "force/beta"]
@@ -145,10 +146,11 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
     @initialize(seed=st.integers(0, 2**32))
     def start(self, seed):
         self.random = random.Random(seed)
-        self.timeline.record([parse_record({
+        sync_frameworks(self.timeline)
+        self.document_position = self.timeline.record([parse_record({
             "type": "document", "id": "doc", "publisher": "Somebody", "url": "https://example.org/x",
             "published": "2017-03-02", "kind": "press", "text": DOCUMENT_TEXT,
-        })])
+        })])[0].position
 
     @rule(target=recorded, bodies=st.lists(facts, min_size=1, max_size=3))
     def record(self, bodies):
@@ -290,7 +292,7 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
 
         if known is None and reported_by is None:
             cited = {d["id"]: d["cited_by"] for d in self.views.sources()["documents"]}
-            document_known = min(position, self.runner.positions()["documents"]) >= 1  # the document is event 1
+            document_known = min(position, self.runner.positions()["documents"]) >= self.document_position
             assert cited == ({"doc": oracle.citations(model).get("doc", [])} if document_known else {})
 
         # known_at as a record time answers as the log stood at the last event recorded by then.
@@ -306,7 +308,8 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
             states = fact_rows.states_referencing(cursor, prefix, subject, seen)
             for decision in sorted({s.subject for s in states if s.type.startswith("decision.")} - {subject}):
                 states += fact_rows.states_referencing(cursor, prefix, decision, seen)
-        return subject_status(states, subject, as_of)
+            frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
+        return subject_status(states, subject, as_of, frameworks)
 
     def timeline_ids(self, subject, as_of, known, reported_by):
         ids, token = [], None

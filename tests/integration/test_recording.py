@@ -108,7 +108,7 @@ def test_a_correction_that_breaks_the_schema_is_refused(timeline):
     body = rating()
     record(timeline, DOCUMENT, body)
     with pytest.raises(InvalidRecord, match="data.grade"):
-        timeline.correct(uuid.UUID(body["id"]), 1, {"data": body["data"] | {"grade": "superb"}}, "typo")
+        timeline.correct(uuid.UUID(body["id"]), 1, {"data": body["data"] | {"grade": "Superb!"}}, "typo")
     assert timeline.fact(uuid.UUID(body["id"])).version == 1
 
 

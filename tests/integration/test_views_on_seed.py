@@ -13,7 +13,7 @@ from projections.timeline import TimelineQuery
 from projections.views import Views
 from timeline.app import Timeline
 from timeline.loader import read_record_file, store_record_file
-from timeline.seed import seed_files
+from timeline.seed import seed_files, sync_frameworks
 
 MARCH_3_2017 = dt.date(2017, 3, 3)
 
@@ -29,6 +29,7 @@ def seeded(database):
         store_record_file(timeline, read_record_file(path))
     article_only = timeline.head()
     store_record_file(timeline, read_record_file(official))
+    sync_frameworks(timeline)  # as the server does at start, after the stories
     runner.catch_up()
     yield Views(store), article_only, runner
     store.close()
@@ -83,8 +84,11 @@ def test_the_status_card_lists_roles_statements_and_the_latest_reports_findings(
 def test_ratings_across_forces_count_one_inadequate_force_for_effectiveness(seeded):
     views, _, _ = seeded
     ratings = views.ratings("effectiveness", as_of=MARCH_3_2017)
-    assert ratings["counts"] == {"outstanding": 0, "good": 0, "requires-improvement": 0, "inadequate": 1}
+    assert ratings["counts"] == {"outstanding": 0, "good": 0, "requires-improvement": 0, "inadequate": 1, "not-graded": 0}
     assert [(r["subject"], r["grade"]) for r in ratings["ratings"]] == [("force/bedfordshire", "inadequate")]
+    # The latest inspection as of then, named, on its edition's scale; one of the 43 forces it covers is recorded.
+    assert (ratings["inspection"], ratings["framework"]["edition"]) == ("PEEL 2016", "peel-2014-2017")
+    assert (ratings["covered"], ratings["covers"]) == (1, 43)
     peel_2015 = views.ratings("effectiveness", inspection="PEEL 2015")
     assert [(r["grade"], [d["grade"] for d in r["disputed_by"]]) for r in peel_2015["ratings"]] == [
         ("requires-improvement", ["good"])

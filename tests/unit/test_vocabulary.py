@@ -58,7 +58,7 @@ def test_every_fact_type_has_a_schema():
         (lambda b: b.update(subject="army/bedfordshire"), "subject", "unknown kind 'army'"),
         (lambda b: b.update(subject="person/zoe-billingham"), "subject", "must be a subject of kind force"),
         (lambda b: b.update(occurred="2017-13"), "occurred", "not a valid EDTF date"),
-        (lambda b: b["data"].update(grade="excellent"), "data.grade", "'excellent' is not one of"),
+        (lambda b: b["data"].update(grade="Excellent!"), "data.grade", "does not match"),
         (lambda b: b["data"].pop("pillar"), "data.pillar", "is required"),
         (lambda b: b["data"].update(inspectorate="force/hmic"), "data.inspectorate", "must be a subject of kind org"),
         (lambda b: b["data"].update(colour="red"), "data", "'colour' was unexpected"),
@@ -78,7 +78,7 @@ def test_an_invalid_fact_is_refused_naming_the_field_and_the_reason(mutate, fiel
 def test_every_problem_of_a_record_is_reported_at_once():
     def break_three_things(body):
         body["occurred"] = "soon"
-        body["data"]["grade"] = "excellent"
+        body["data"]["grade"] = "Excellent!"
         body["source"]["kind"] = "blog"
 
     fields = {field for field, _ in refusal(break_three_things)}

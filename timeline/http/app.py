@@ -33,7 +33,7 @@ from timeline.http.problems import problems_middleware
 from timeline.http.routes import add_routes
 from timeline.http.security import add_security_headers
 from timeline.loader import read_record_file, store_record_file
-from timeline.seed import seed_files
+from timeline.seed import seed_files, sync_frameworks
 from timeline.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,7 @@ async def _timeline(app: web.Application) -> AsyncIterator[None]:
     timeline = await loop.run_in_executor(executor, Timeline, settings.database)
     if settings.seed:
         await loop.run_in_executor(executor, _seed_if_empty, timeline)
+    await loop.run_in_executor(executor, _keep_frameworks_current, timeline)
     app[TIMELINE] = timeline
     app[WRITER] = Writer(timeline, executor)
     app[LOG_HEAD] = LogHead(timeline.head)
@@ -177,6 +178,12 @@ async def _cancel(task: asyncio.Task[None]) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+def _keep_frameworks_current(timeline: Timeline) -> None:
+    recorded = sync_frameworks(timeline)
+    if recorded:
+        log.info("recorded %d framework editions or revisions", recorded)
 
 
 def _seed_if_empty(timeline: Timeline) -> None:

@@ -51,7 +51,7 @@ def fact_from_cloudevent(event: Any, index: int | None = None) -> dict[str, Any]
 
 def cloudevent_from_entry(entry: LogEntry, base: str = "/v1/facts") -> dict[str, Any]:
     body = entry_json(entry)
-    kind = "documents" if body["event"] == "document.recorded" else "facts"
+    kind = {"document.recorded": "documents", "framework.defined": "frameworks", "framework.revised": "frameworks"}.get(body["event"], "facts")
     event = {
         "specversion": "1.0",
         "id": str(body["position"]),

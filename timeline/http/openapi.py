@@ -11,7 +11,7 @@ from timeline.facts import FactType
 from timeline.http.cloudevents import BATCH, CLOUDEVENT_SCHEMA, STRUCTURED
 from timeline.http.respond import JSON
 from timeline.subjects import SUBJECT_KINDS
-from timeline.vocabulary import CORRECTION_SCHEMA, DOCUMENT_SCHEMA, FACT_SCHEMA, PILLARS, RETRACTION_SCHEMA
+from timeline.vocabulary import AREA, CORRECTION_SCHEMA, DOCUMENT_SCHEMA, FACT_SCHEMA, FRAMEWORK_SCHEMA, RETRACTION_SCHEMA
 
 PROBLEM = "application/problem+json"
 
@@ -74,7 +74,10 @@ SCHEMAS: dict[str, Any] = {
     "Statements": _object(["position", "known_at", "subject", "by", "about"], **_VIEW, subject=_STRING, by={"type": "array"}, about={"type": "array"}),
     "Ratings": _object(
         ["position", "known_at", "pillar", "ratings", "counts"],
-        **_VIEW, pillar={"enum": [*PILLARS, None]}, inspection=_NULLABLE_STRING, ratings={"type": "array"},
+        **_VIEW, pillar=_NULLABLE_STRING, inspection=_NULLABLE_STRING, ratings={"type": "array"},
+        framework={"type": ["object", "null"], "description": "the inspection's framework edition: edition, name, scale"},
+        covered={"type": "integer", "description": "how many subjects have a rating in this inspection"},
+        covers={"type": ["integer", "null"], "description": "how many subjects each inspection of the edition covers"},
         counts={"type": "object", "additionalProperties": _INTEGER},
     ),
     "TimelineJS": _object(
@@ -82,6 +85,8 @@ SCHEMAS: dict[str, Any] = {
         title={"type": "object"},
         events={"type": "array", "items": _object(["start_date", "text"], start_date=_object(["year"], year=_INTEGER), text={"type": "object"})},
     ),
+    "Framework": FRAMEWORK_SCHEMA,
+    "Frameworks": _object(["position", "known_at", "frameworks"], **_VIEW, frameworks={"type": "array"}),
     "Sources": _object(["position", "known_at", "documents"], **_VIEW, documents={"type": "array"}),
     "Events": _object(["events", "head", "next_after"], events={"type": "array"}, head=_INTEGER, next_after=_INTEGER),
     "Projections": _object(["head", "projections"], head=_INTEGER, projections={"type": "array"}),
@@ -209,15 +214,17 @@ def openapi_document() -> dict[str, Any]:
             "/v1/subjects/{kind}/{slug}/statements": _view("Statements", "statements by and about a subject", SUBJECT_PATH),
             "/v1/ratings": _view(
                 "Ratings",
-                "every force's standing grade on a pillar (or on each), and counts per grade; as JSON or CSV",
+                "one inspection (the latest, unless named): every subject's standing grade per area, counts per grade on "
+                "the edition's scale, and how many subjects it covers; as JSON or CSV",
                 [
-                    _query("pillar", {"enum": PILLARS}, "the pillar (default: every pillar)"),
+                    _query("pillar", AREA, "the graded area (default: every area)"),
                     _query("inspection", _STRING, "e.g. PEEL 2016"),
                     _query("format", {"enum": ["json", "csv"]}, "json (default) or csv"),
                 ],
                 {"content": {JSON: {"schema": _ref("Ratings")}, "text/csv": {"schema": _STRING}}},
             ),
             "/v1/sources": _view("Sources", "documents and the facts citing them", []),
+            "/v1/frameworks": _view("Frameworks", "inspection framework editions: graded areas, grades (best first), scale", []),
             "/v1/changes": {
                 "get": {
                     "summary": "what changed between two moments of the log: facts recorded, corrected and retracted, "

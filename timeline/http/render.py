@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from timeline.app import LogEntry, Receipt, StoredFact
+from timeline.app import EVENT_NAMES, LogEntry, Receipt, StoredFact, public_id
 from timeline.facts import Fact, content_of
+from timeline.frameworks import Framework
 from timeline.sources import Document, DocumentContent
 from timeline.vocabulary import fact_body
 
-EVENT_NAMES = {
-    Fact.Recorded: "fact.recorded",
-    Fact.Corrected: "fact.corrected",
-    Fact.Retracted: "fact.retracted",
-    Document.Recorded: "document.recorded",
-}
 
 
 def receipt_json(receipt: Receipt) -> dict[str, Any]:
@@ -68,7 +63,7 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
         "position": entry.position,
         "recorded_at": event.timestamp,
         "event": EVENT_NAMES[type(event)],
-        "id": event.slug if isinstance(event, Document.Recorded) else str(event.originator_id),
+        "id": public_id(event),
         "version": event.originator_version,
     }
     if isinstance(event, (Fact.Recorded, Fact.Corrected)):
@@ -80,4 +75,6 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
             "title": event.title, "publisher": event.publisher, "url": event.url,
             "published": event.published, "kind": event.kind.value, "sha256": event.sha256,
         }
+    if isinstance(event, Framework.Defined | Framework.Revised):
+        body["framework"] = event.definition
     return body

@@ -31,6 +31,7 @@ def add_routes(app: web.Application) -> None:
             web.get("/v1/ratings", subjects.ratings),
             web.get("/v1/sources", subjects.sources),
             web.get("/v1/changes", subjects.changes),
+            web.get("/v1/frameworks", subjects.frameworks),
             web.get("/v1/events", events.list_events),
             web.get("/v1/events/stream", events.stream_events),
             web.get("/v1/projections", admin.list_projections),

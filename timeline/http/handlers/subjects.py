@@ -14,7 +14,7 @@ from timeline.http.keys import VIEWS
 from timeline.http.problems import BadRequest
 from timeline.http.respond import view_response
 from timeline.subjects import SUBJECT_KINDS
-from timeline.vocabulary import PILLARS
+from timeline.subjects import is_slug
 
 CSV = "text/csv; charset=utf-8"
 EVERY_FACT = 2**31  # an export is the whole timeline, not a page of it
@@ -85,8 +85,8 @@ async def statements(request: web.Request) -> web.Response:
 async def ratings(request: web.Request) -> web.Response:
     """Every force's standing grade on one pillar (or on each), as JSON or (`format=csv`) CSV."""
     pillar = request.query.get("pillar") or None
-    if pillar is not None and pillar not in PILLARS:
-        message = f"pillar is one of {', '.join(PILLARS)}"
+    if pillar is not None and not is_slug(pillar):
+        message = "pillar names a graded area in lower case, e.g. effectiveness or investigating-crime"
         raise BadRequest(message, errors=[FieldError("pillar", message)])
     as_of, known_at = await params.as_date(request, "as_of"), params.known_at(request)
     inspection, views = request.query.get("inspection") or None, request.app[VIEWS]
@@ -103,6 +103,12 @@ async def ratings(request: web.Request) -> web.Response:
 async def sources(request: web.Request) -> web.Response:
     known_at, reported_by, views = params.known_at(request), await params.reported_by(request), request.app[VIEWS]
     return await view_response(request, lambda: views.sources(known_at, reported_by))
+
+
+async def frameworks(request: web.Request) -> web.Response:
+    """Every framework edition's definition: areas, grades (best first), states and scale."""
+    known_at, views = params.known_at(request), request.app[VIEWS]
+    return await view_response(request, lambda: views.frameworks(known_at))
 
 
 async def changes(request: web.Request) -> web.Response:
