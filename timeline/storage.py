@@ -79,6 +79,33 @@ def file_identity(database: str) -> tuple[int, int] | None:
     return found.st_dev, found.st_ino
 
 
+class CommitProbe:
+    """Tells, in microseconds and without I/O, whether anyone has committed to a SQLite file since the
+    last look: `PRAGMA data_version` on a connection that never writes reads the WAL index in shared
+    memory. It never waits for a lock (no busy timeout): busy means "don't know" (None)."""
+
+    def __init__(self, path: str) -> None:
+        import sqlite3
+
+        self._connection = sqlite3.connect(path, timeout=0, check_same_thread=False, isolation_level=None)
+
+    def __call__(self) -> int | None:
+        import sqlite3
+
+        try:
+            return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error:
+            return None
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def commit_probe(database: str) -> CommitProbe | None:
+    """A probe for other writers' commits; None for PostgreSQL (where only a query can tell)."""
+    return None if is_postgres(database) else CommitProbe(database)
+
+
 def _conninfo(env: dict[str, str]) -> str:
     from psycopg.conninfo import make_conninfo
 

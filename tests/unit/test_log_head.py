@@ -51,3 +51,32 @@ async def test_a_read_waits_no_longer_than_its_timeout():
     finally:
         store.release.release()
         head.close()
+
+
+async def test_no_look_up_runs_while_the_probe_says_nothing_was_committed_and_one_runs_once_it_does():
+    commits = [7]
+    calls = []
+
+    def look_up() -> int:
+        calls.append(1)
+        return 100 + len(calls)
+
+    head = LogHead(look_up, probe=lambda: commits[0])
+    try:
+        assert await head.since_now(10) == 101
+        assert [await head.since_now(10) for _ in range(3)] == [101] * 3
+        assert len(calls) == 1
+        commits[0] += 1  # another connection committed
+        assert await head.since_now(10) == 102
+        assert len(calls) == 2
+    finally:
+        head.close()
+
+
+async def test_a_probe_that_cannot_tell_never_stands_in_for_a_look_up():
+    calls = []
+    head = LogHead(lambda: calls.append(1) or len(calls), probe=lambda: None)
+    try:
+        assert [await head.since_now(10) for _ in range(3)] == [1, 2, 3]
+    finally:
+        head.close()

@@ -34,6 +34,7 @@ from timeline.http.routes import add_routes
 from timeline.http.security import add_security_headers
 from timeline.loader import read_record_file, store_record_file
 from timeline.seed import seed_files, sync_frameworks
+from timeline.storage import commit_probe
 from timeline.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -106,9 +107,12 @@ async def _timeline(app: web.Application) -> AsyncIterator[None]:
     await loop.run_in_executor(executor, _keep_frameworks_current, timeline)
     app[TIMELINE] = timeline
     app[WRITER] = Writer(timeline, executor)
-    app[LOG_HEAD] = LogHead(timeline.head)
+    probe = await loop.run_in_executor(executor, commit_probe, settings.database)
+    app[LOG_HEAD] = LogHead(timeline.head, probe)
     yield
     await asyncio.to_thread(app[LOG_HEAD].close)
+    if probe is not None:
+        probe.close()
     await loop.run_in_executor(executor, timeline.close)
     executor.shutdown(wait=True)
 

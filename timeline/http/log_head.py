@@ -3,7 +3,9 @@ looked up after the read arrived, so it reflects every write acknowledged before
 server or by any other writer of the same store (`timeline load`, another server).
 
 One look-up answers every read that arrived before it started; reads arriving while it runs
-wait for the next one. Under load that is one query per burst of reads, not one per read.
+wait for the next one. Under load that is one query per burst of reads, not one per read. Where
+the store can say cheaply that nothing was committed since the last look-up (SQLite's
+data_version, read on the loop in microseconds), that look-up's head still holds and no query runs.
 """
 
 from __future__ import annotations
@@ -14,15 +16,21 @@ from concurrent.futures import ThreadPoolExecutor
 
 
 class LogHead:
-    def __init__(self, look_up: Callable[[], int]) -> None:
+    def __init__(self, look_up: Callable[[], int], probe: Callable[[], int | None] | None = None) -> None:
         self._look_up = look_up
+        self._probe = probe
+        self._known: tuple[int, int] | None = None  # (probe token read before a look-up began, its head)
         # Its own thread: a look-up must not queue behind long view reads.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timeline-head")
         self._running: asyncio.Future[int] | None = None
         self._next: asyncio.Future[int] | None = None
 
     async def since_now(self, timeout: float) -> int:
-        """A head read from the store after this call began; TimeoutError past `timeout` seconds."""
+        """A head read from the store after this call began (or one no commit has passed since);
+        TimeoutError past `timeout` seconds."""
+        token = self._probe() if self._probe is not None else None
+        if token is not None and self._known is not None and self._known[0] == token:
+            return self._known[1]  # nobody has committed since that head was read
         if self._running is None:
             self._running = self._start()
             shared = self._running
@@ -35,9 +43,16 @@ class LogHead:
         return await asyncio.wait_for(asyncio.shield(shared), timeout)
 
     def _start(self) -> asyncio.Future[int]:
+        token = self._probe() if self._probe is not None else None  # before the query: a later commit changes it
         running = asyncio.get_running_loop().run_in_executor(self._executor, self._look_up)
         running.add_done_callback(self._finished)
+        if token is not None:
+            running.add_done_callback(lambda done: self._remember(token, done))
         return running
+
+    def _remember(self, token: int, done: asyncio.Future[int]) -> None:
+        if not done.cancelled() and done.exception() is None:
+            self._known = (token, done.result())
 
     def _finished(self, done: asyncio.Future[int]) -> None:
         self._running = None
