@@ -15,7 +15,7 @@ from timeline.frameworks import inspection_key
 
 __all__ = [
     "AUTHORITY",
-    "claim_json", "claims_in_effect", "effect", "fact_json", "in_effect", "latest_slots", "rating_history", "rating_slot", "standing",
+    "claim_json", "claims_in_effect", "competing", "effect", "fact_json", "in_effect", "latest_slots", "rating_history", "rating_slot", "standing",
 ]  # fmt: skip
 
 # An official record outranks the press, which outranks a party's own statement.
@@ -37,41 +37,108 @@ def in_effect(state: FactState, as_of: dt.date | None) -> bool:
     return effect(state, as_of) == "certain"
 
 
-def standing(claims: list[FactState]) -> tuple[FactState, list[FactState]]:
-    """The claim that stands (most authoritative source, then latest in time, then latest recorded),
-    and the claims that disagree with it about `grade`."""
-    stands = max(claims, key=lambda c: (AUTHORITY[c.source_kind], c.sort_key))
-    disputed_by = [c for c in claims if c.data.get("grade") != stands.data.get("grade")]
+def standing(group: list[FactState]) -> tuple[FactState, list[FactState]]:
+    """The one rule: which claim of a group of competing claims stands, and which dispute it.
+
+    The claim that stands has the most authoritative source (official > press > statement), then is
+    the latest in valid time, then the latest recorded; only a claim about the group's slot (a rating
+    of that inspection, a figure for that measure and period) can stand for it. It is disputed by every
+    claim that says otherwise: another grade or figure, or a fact recorded as disputing it; a claim
+    recorded as supporting another says what that one says.
+    """
+    slotted = [c for c in group if natural_slot(c) is not None]
+    stands = max(slotted or group, key=lambda c: (AUTHORITY[c.source_kind], c.sort_key))
+    says = _what_each_says(group)
+    disputed_by = [c for c in group if says[c.id] != says[stands.id]]
     return stands, sorted(disputed_by, key=lambda c: c.sort_key)
 
 
-def rating_history(ratings: Iterable[FactState], subject: str, pillar: str) -> list[tuple[FactState, list[FactState]]]:
-    """A force's graded inspections on one pillar, oldest first: each one's standing claim and its disputes.
+def competing(states: Iterable[FactState]) -> list[list[FactState]]:
+    """Groups of claims that compete: about one slot, or joined by disputes and supports (transitively)."""
+    facts = {s.id: s for s in states}
+    parent = {fact_id: fact_id for fact_id in facts}
+    by_slot: dict[tuple[Any, ...], str] = {}
+    for fact in facts.values():
+        slot = natural_slot(fact)
+        if slot is not None:
+            _union(parent, by_slot.setdefault(slot, fact.id), fact.id)
+        for other in (*fact.disputes, *fact.supports):
+            if other in facts:
+                _union(parent, fact.id, other)
+    groups: dict[str, list[FactState]] = {}
+    for fact in sorted(facts.values(), key=lambda f: f.sort_key):
+        groups.setdefault(_root(parent, fact.id), []).append(fact)
+    return list(groups.values())
 
-    Claims about the same inspection of the same force on the same pillar are about one slot."""
-    slots: dict[str, list[FactState]] = {}
-    for claim in ratings:
-        if claim.type == "rating.published" and claim.subject == subject and claim.data["pillar"] == pillar:
-            slots.setdefault(inspection_key(claim.data["inspection"]), []).append(claim)
-    return sorted((standing(claims) for claims in slots.values()), key=lambda pair: pair[0].sort_key)
+
+def natural_slot(claim: FactState) -> tuple[Any, ...] | None:
+    """What a claim is about, where two sources can say different things about the same thing."""
+    if claim.type == "rating.published":
+        return ("rating", *rating_slot(claim))
+    if claim.type == "figure.reported":
+        return ("figure", claim.subject, inspection_key(claim.data["measure"]), inspection_key(claim.data.get("period") or ""))
+    return None
+
+
+def _what_each_says(group: list[FactState]) -> dict[str, str]:
+    """Claims saying the same thing share a label: equal grades or figures about one slot, and supporters."""
+    parent = {c.id: c.id for c in group}
+    said: dict[tuple[Any, ...], str] = {}
+    for claim in group:
+        value = _value(claim)
+        if value is not None:
+            _union(parent, said.setdefault(value, claim.id), claim.id)
+        for other in claim.supports:
+            if other in parent:
+                _union(parent, claim.id, other)
+    return {c.id: _root(parent, c.id) for c in group}
+
+
+def _value(claim: FactState) -> tuple[Any, ...] | None:
+    slot = natural_slot(claim)
+    if slot is None:
+        return None
+    value = claim.data["grade"] if claim.type == "rating.published" else (claim.data["value"], inspection_key(claim.data["unit"]))
+    return (*slot, value)
+
+
+def _union(parent: dict[str, str], one: str, other: str) -> None:
+    parent[_root(parent, one)] = _root(parent, other)
+
+
+def _root(parent: dict[str, str], fact_id: str) -> str:
+    while parent[fact_id] != fact_id:
+        parent[fact_id] = parent[parent[fact_id]]
+        fact_id = parent[fact_id]
+    return fact_id
+
+
+def rating_history(facts: Iterable[FactState], subject: str, area: str) -> list[tuple[FactState, list[FactState]]]:
+    """A subject's graded inspections in one area, oldest first: each one's standing claim and its disputes
+    (other grades for the same inspection, and facts recorded as disputing them)."""
+    history = []
+    for group in competing(facts):
+        stands, disputes = standing(group)
+        if stands.type == "rating.published" and stands.subject == subject and stands.data["pillar"] == area:
+            history.append((stands, disputes))
+    return sorted(history, key=lambda pair: pair[0].sort_key)
 
 
 def claims_in_effect(states: Iterable[FactState], as_of: dt.date | None) -> dict[str, dict[str, Any]]:
-    """Each rating claim in effect, by fact id: whether it stands in its slot, and who disagrees with whom.
-
-    A standing claim lists the claims that dispute it; any other claim names the one that stands,
-    and says whether it disputes it (a different grade) or agrees."""
-    slots: dict[tuple[str, str, str], list[FactState]] = {}
-    for claim in states:
-        if claim.type == "rating.published" and in_effect(claim, as_of):
-            slots.setdefault(rating_slot(claim), []).append(claim)
+    """Each claim certainly in effect, by fact id: whether it stands among the claims it competes with,
+    who disputes it, and, if it does not stand, which does and whether it disputes that one."""
     found: dict[str, dict[str, Any]] = {}
-    for claims in slots.values():
-        stands, disputes = standing(claims)
-        found[stands.id] = {"stands": True, "disputed_by": [claim_json(c) for c in disputes]}
-        for claim in claims:
+    for group in competing(s for s in states if in_effect(s, as_of)):
+        stands, disputes = standing(group)
+        found[stands.id] = {"stands": True, "disputes": False, "disputed_by": [claim_json(c) for c in disputes]}
+        for claim in group:
             if claim is not stands:
-                found[claim.id] = {"stands": False, "disputes": claim in disputes, "standing": claim_json(stands)}
+                # One that disputes the standing claim is disputed by it; one that agrees, by its disputers.
+                against = [stands] if claim in disputes else disputes
+                found[claim.id] = {
+                    "stands": False, "disputes": claim in disputes,
+                    "disputed_by": [claim_json(c) for c in against], "standing": claim_json(stands),
+                }  # fmt: skip
     return found
 
 
@@ -107,7 +174,7 @@ def fact_json(state: FactState, as_of: dt.date | None = None) -> dict[str, Any]:
         "id": state.id,
         "version": state.version,
         **state.body,
-        "headline": headline(state.type, state.subject, state.data),
+        "headline": headline(state.type, state.subject, state.data, state.source),
         "occurred_bounds": [state.occurred.lower.isoformat(), state.occurred.upper.isoformat()],
         "occurred_label": in_words(state.occurred.edtf),
         "possible_days": [state.earliest.isoformat(), state.latest.isoformat()],
@@ -120,10 +187,13 @@ def fact_json(state: FactState, as_of: dt.date | None = None) -> dict[str, Any]:
 
 
 def claim_json(state: FactState) -> dict[str, Any]:
-    """A rating claim in brief, with its source."""
-    return {
-        "grade": state.data["grade"],
-        "inspection": state.data["inspection"],
+    """A claim in brief, with its source: a rating's grade and inspection, a figure's value and unit."""
+    said: dict[str, Any] = {"headline": headline(state.type, state.subject, state.data, state.source)}
+    if state.type == "rating.published":
+        said |= {"grade": state.data["grade"], "inspection": state.data["inspection"]}
+    elif state.type == "figure.reported":
+        said |= {"value": state.data["value"], "unit": state.data["unit"]}
+    return said | {
         "occurred": state.occurred.edtf,
         "occurred_label": in_words(state.occurred.edtf),
         "fact": state.id,

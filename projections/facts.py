@@ -73,6 +73,14 @@ class FactState:
         return self.body["mentions"]
 
     @property
+    def disputes(self) -> list[str]:
+        return self.body.get("disputes", [])
+
+    @property
+    def supports(self) -> list[str]:
+        return self.body.get("supports", [])
+
+    @property
     def refs(self) -> list[str]:
         """Every subject this fact is about or names."""
         return references(self.type, self.subject, self.mentions, self.data)
@@ -107,10 +115,11 @@ def _framework_version(cursor: Cursor, prefix: str, entry: Any) -> None:
 
 class FactsProjection(Projection):
     name = "facts"
-    shape = 3  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys
+    shape = 5  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
+    # 4: by occurred; 5: links between facts
 
     def table_names(self, prefix: str) -> list[str]:
-        return [f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims", f"{prefix}_frameworks"]
+        return [f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims", f"{prefix}_frameworks", f"{prefix}_links"]
 
     def create_tables(self, cursor: Cursor, prefix: str) -> None:
         cursor.execute(
@@ -132,6 +141,10 @@ class FactsProjection(Projection):
             "subject TEXT NOT NULL, type TEXT NOT NULL, occurred_lower TEXT NOT NULL, occurred_upper TEXT NOT NULL, "
             "first_position BIGINT NOT NULL, fact_id TEXT NOT NULL, version INTEGER NOT NULL)"
         )
+        # Which facts each version disputes or supports, so a fact's challengers are found from it.
+        cursor.execute(
+            f"CREATE TABLE {prefix}_links (fact_id TEXT NOT NULL, version INTEGER NOT NULL, other TEXT NOT NULL, kind TEXT NOT NULL)"
+        )
         # Framework editions, each version with the log interval it was the latest in, like facts.
         cursor.execute(
             f"CREATE TABLE {prefix}_frameworks (edition TEXT NOT NULL, version INTEGER NOT NULL, "
@@ -150,6 +163,8 @@ class FactsProjection(Projection):
         cursor.execute(f"CREATE INDEX {prefix}_versions_document ON {prefix}_versions (document)")
         cursor.execute(f"CREATE INDEX {prefix}_versions_known_at ON {prefix}_versions (known_from_at)")
         cursor.execute(f"CREATE INDEX {prefix}_versions_known_from ON {prefix}_versions (known_from)")
+        cursor.execute(f"CREATE INDEX {prefix}_versions_occurred ON {prefix}_versions (occurred_upper)")
+        cursor.execute(f"CREATE INDEX {prefix}_links_other ON {prefix}_links (other)")
         cursor.execute(
             f"CREATE INDEX {prefix}_refs_order ON {prefix}_refs (subject, occurred_lower, occurred_upper, first_position)"
         )
@@ -227,6 +242,7 @@ class _Rows:
         self.versions: list[tuple[Any, ...]] = []
         self.refs: list[tuple[Any, ...]] = []
         self.claims: list[tuple[Any, ...]] = []
+        self.links: list[tuple[Any, ...]] = []
 
     def add(self, fact_id, version, position, at, first_position, first_at, change, reason, state, revised_from) -> None:
         # The transcoder's tags (timeline.codec) are read in place: {"_t": type, "_v": value}.
@@ -246,6 +262,10 @@ class _Rows:
         if source["quote"] is not None:
             body_source["quote"] = source["quote"]
         body = {"type": fact_type, "subject": subject, "occurred": edtf, "data": data, "mentions": mentions, "source": body_source}
+        for kind in ("disputes", "supports"):  # absent from events stored before links existed
+            if state.get(kind):
+                body[kind] = state[kind]
+                self.links.extend((fact_id, version, other, kind) for other in state[kind])
         self.versions.append(
             (
                 fact_id, version, position, at, first_position, first_at, change, reason, 0, fact_type, subject, edtf,
@@ -271,7 +291,9 @@ class _Rows:
             cursor.executemany(f"INSERT INTO {prefix}_refs VALUES (?, ?, ?, ?, ?, ?, ?)", self.refs)
         if self.claims:
             cursor.executemany(f"INSERT INTO {prefix}_claims VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.claims)
-        self.versions, self.refs, self.claims = [], [], []
+        if self.links:
+            cursor.executemany(f"INSERT INTO {prefix}_links VALUES (?, ?, ?, ?)", self.links)
+        self.versions, self.refs, self.claims, self.links = [], [], [], []
 
 
 def _fact_id(entry: Any) -> str:
@@ -544,6 +566,34 @@ def frameworks(cursor: Cursor, prefix: str, position: int) -> dict[str, dict[str
         (position,),
     )
     return {edition: orjson.loads(definition) for edition, definition in cursor.fetchall()}
+
+
+def linked(cursor: Cursor, prefix: str, facts: Sequence[FactState], seen: Seen) -> list[FactState]:
+    """The facts that dispute or support any of these, and those these dispute or support, as seen."""
+    if not facts:
+        return []
+    # Sets travel as the keys of one JSON object: json_each gives them as text on SQLite and PostgreSQL alike.
+    ids = orjson.dumps(dict.fromkeys((f.id for f in facts), 0)).decode()
+    targets = orjson.dumps(dict.fromkeys((other for f in facts for other in (*f.disputes, *f.supports)), 0)).decode()
+    known, known_params = seen.where()
+    cursor.execute(
+        f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE {known} AND (v.fact_id IN (SELECT key FROM json_each(?)) "
+        f"OR EXISTS (SELECT 1 FROM {prefix}_links l WHERE l.fact_id = v.fact_id AND l.version = v.version "
+        f"AND l.other IN (SELECT key FROM json_each(?))))",
+        (*known_params, targets, ids),
+    )
+    return [_state(row) for row in cursor.fetchall()]
+
+
+def last_day(cursor: Cursor, prefix: str, seen: Seen) -> dt.date | None:
+    """The latest day any fact seen names (its valid time's last day): the views' "today" without a clock."""
+    known, known_params = seen.where()
+    cursor.execute(
+        f"SELECT v.occurred_upper FROM {prefix}_versions v WHERE {known} AND v.retracted = 0 ORDER BY v.occurred_upper DESC LIMIT 1",
+        known_params,
+    )
+    row = cursor.fetchone()
+    return dt.date.fromisoformat(row[0]) if row else None
 
 
 def rated_areas(cursor: Cursor, prefix: str, subject: str | None) -> list[str]:

@@ -11,23 +11,31 @@ from projections.editions import Frameworks, change, judged
 from projections.facts import FactState, Seen
 from projections.store import Cursor
 from timeline.date_words import in_words
-from timeline.dates import parse_valid_time
+from timeline.dates import parse_valid_time, possible_days
 
 LATEST_STATEMENTS = 10
 LATEST_POSSIBLE = 20
 
 
-def subject_status(states: list[FactState], subject: str, as_of: dt.date | None, frameworks: Frameworks) -> dict[str, Any]:
-    """Ratings per graded area, pending decisions, latest statements, latest report's findings, roles held:
-    all from facts certainly in effect as of the date; and, apart, the latest facts that only may be."""
+def subject_status(
+    states: list[FactState], subject: str, as_of: dt.date | None, frameworks: Frameworks, last_day: dt.date | None = None
+) -> dict[str, Any]:
+    """Ratings per graded area, decisions pending and made, latest statements, latest report's findings,
+    roles held and ended, monitoring: all from facts certainly in effect as of the date; and, apart, the
+    latest facts that only may be. A pending decision is overdue once its expected date has passed by
+    `as_of`, or with no `as_of` by `last_day`, the latest day any fact in the log names (never the clock)."""
     facts = _unique(s for s in states if in_effect(s, as_of))
+    roles, former_roles = _roles(states, subject, as_of)
     return {
         "subject": subject,
         "ratings": _ratings(facts, subject, frameworks),
-        "pending_decisions": _pending_decisions(facts, subject),
+        "pending_decisions": _pending_decisions(facts, subject, as_of or last_day),
+        "decisions": _decisions(facts, subject),
         "statements": [fact_json(s, as_of) for s in _latest_statements(facts, subject)],
         "findings": _latest_findings(facts, subject, as_of),
-        "roles": _roles(facts, subject, as_of),
+        "roles": roles,
+        "former_roles": former_roles,
+        "monitoring": _monitoring(facts, subject),
         "possible": _possible(states, subject, as_of),
     }
 
@@ -44,12 +52,14 @@ def facts_for_status(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_o
     if latest:
         report = latest[0].data["report"]
         states += fact_rows.latest_naming(cursor, prefix, report, seen, "finding.reported", as_of, 1_000_000, about=subject)
-    states += fact_rows.naming(cursor, prefix, subject, seen, ("role.held", "decision.pending", "decision.made"))
+    states += fact_rows.naming(cursor, prefix, subject, seen, ("role.held", "decision.pending", "decision.made", "monitoring.changed"))
     decisions = {s.subject for s in states if s.type.startswith("decision.")} - {subject}
     for decision in sorted(decisions):
         states += fact_rows.naming(cursor, prefix, decision, seen, ("decision.pending", "decision.made"))
+    claims: list[FactState] = []
     for area in fact_rows.rated_areas(cursor, prefix, subject):
-        states += latest_slots(cursor, prefix, subject, area, seen, as_of)
+        claims += latest_slots(cursor, prefix, subject, area, seen, as_of)
+    states += claims + fact_rows.linked(cursor, prefix, claims, seen)  # facts recorded as disputing a grade
     if as_of is not None:
         states += fact_rows.latest_possible(cursor, prefix, subject, seen, as_of, LATEST_POSSIBLE)
     return states
@@ -80,7 +90,41 @@ def _ratings(facts: list[FactState], subject: str, frameworks: Frameworks) -> di
     return ratings
 
 
-def _pending_decisions(facts: list[FactState], subject: str) -> list[dict[str, Any]]:
+def _decisions(facts: list[FactState], subject: str) -> list[dict[str, Any]]:
+    """Decisions made that concern the subject, latest first."""
+    made = [f for f in facts if f.type == "decision.made" and subject in f.refs]
+    return [
+        {
+            "decision": fact.subject,
+            "outcome": fact.data["outcome"],
+            "decider": fact.data.get("decider"),
+            "decided": fact.occurred.edtf,
+            "decided_label": in_words(fact.occurred.edtf),
+            "fact": fact.id,
+            "source": fact.source,
+        }
+        for fact in sorted(made, key=lambda f: f.sort_key, reverse=True)[:LATEST_STATEMENTS]
+    ]
+
+
+def _monitoring(facts: list[FactState], subject: str) -> dict[str, Any] | None:
+    """The inspectorate's latest monitoring state of the subject, with how it got there."""
+    changes = sorted((f for f in facts if f.type == "monitoring.changed" and f.subject == subject), key=lambda f: f.sort_key)
+    if not changes:
+        return None
+    latest = changes[-1]
+    return {
+        "state": latest.data["state"],
+        "since": latest.occurred.edtf,
+        "since_label": in_words(latest.occurred.edtf),
+        "inspectorate": latest.data["inspectorate"],
+        "fact": latest.id,
+        "source": latest.source,
+        "history": [{"state": f.data["state"], "occurred": f.occurred.edtf, "fact": f.id} for f in changes],
+    }
+
+
+def _pending_decisions(facts: list[FactState], subject: str, today: dt.date | None) -> list[dict[str, Any]]:
     """Decisions that concern the subject, awaited with no decision.made yet."""
     concerning = {f.subject for f in facts if f.type.startswith("decision.") and subject in f.refs}
     decided = {f.subject for f in facts if f.type == "decision.made"}
@@ -95,11 +139,17 @@ def _pending_decisions(facts: list[FactState], subject: str) -> list[dict[str, A
             "decider": fact.data["decider"],
             "expected": fact.data.get("expected"),
             "expected_label": in_words(fact.data["expected"]) if fact.data.get("expected") else None,
+            "overdue": _overdue(fact.data.get("expected"), today),
             "fact": fact.id,
             "source": fact.source,
         }
         for decision, fact in sorted(pending.items())
     ]
+
+
+def _overdue(expected: str | None, today: dt.date | None) -> bool:
+    """Past the last day it was expected by: a `2017-21` (spring 2017) decision is overdue from June 2017."""
+    return expected is not None and today is not None and possible_days(parse_valid_time(expected))[1] < today
 
 
 def _latest_statements(facts: list[FactState], subject: str) -> list[FactState]:
@@ -118,33 +168,51 @@ def _latest_findings(facts: list[FactState], subject: str, as_of: dt.date | None
     }
 
 
-def _roles(facts: list[FactState], subject: str, as_of: dt.date | None) -> list[dict[str, Any]]:
-    held: dict[tuple[str, str, str], FactState] = {}
-    for fact in sorted(facts, key=lambda f: f.sort_key):
-        if fact.type != "role.held" or subject not in (fact.subject, fact.data["organisation"]):
+def _roles(states: list[FactState], subject: str, as_of: dt.date | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Roles held in, over, or governing the subject as of the date, and those that had ended by then.
+
+    A role runs from `from` (else the day the source attests it) to `to`, by the same EDTF rule as
+    every date: held once it has certainly begun, ended once it has certainly ended. Its attestation
+    date does not limit it: a dismissal in 2012 reported in 2019 is a 2012 role. The latest fact
+    about a person's role is the one that describes it."""
+    latest: dict[tuple[str, str, str], FactState] = {}
+    for fact in sorted(_unique(s for s in states if not s.retracted), key=lambda f: f.sort_key):
+        if fact.type == "role.held" and subject in (fact.subject, fact.data["organisation"], fact.data.get("governs")):
+            latest[(fact.subject, fact.data["role"], fact.data["organisation"])] = fact
+    held, former = [], []
+    for (person, role, organisation), fact in sorted(latest.items()):
+        if not _begun(fact, as_of):
             continue
-        if _ended(fact.data.get("to"), as_of):
-            continue
-        held[(fact.subject, fact.data["role"], fact.data["organisation"])] = fact
-    return [
-        {
+        entry = {
             "person": person,
             "role": role,
             "organisation": organisation,
+            "governs": fact.data.get("governs"),
             "from": fact.data.get("from"),
             "to": fact.data.get("to"),
+            "from_label": in_words(fact.data["from"]) if fact.data.get("from") else None,
+            "to_label": in_words(fact.data["to"]) if fact.data.get("to") else None,
+            "ended": fact.data.get("ended"),
             "attested": fact.occurred.edtf,
             "fact": fact.id,
             "source": fact.source,
         }
-        for (person, role, organisation), fact in sorted(held.items())
-    ]
+        (former if _finished(fact, as_of) else held).append(entry)
+    return held, sorted(former, key=lambda r: r["to"] or "", reverse=True)[:LATEST_STATEMENTS]
 
 
-def _ended(to: str | None, as_of: dt.date | None) -> bool:
+def _begun(role: FactState, as_of: dt.date | None) -> bool:
+    if as_of is None:
+        return True
+    start = parse_valid_time(role.data["from"]) if role.data.get("from") else role.occurred
+    return possible_days(start)[1] <= as_of
+
+
+def _finished(role: FactState, as_of: dt.date | None) -> bool:
+    to = role.data.get("to")
     if to is None:
         return False
-    return as_of is None or parse_valid_time(to).upper < as_of
+    return as_of is None or possible_days(parse_valid_time(to))[1] < as_of
 
 
 def _unique(states: Any) -> list[FactState]:

@@ -49,7 +49,8 @@ class Views:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             states = facts_for_status(cursor, prefix, subject, seen, as_of)
             frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
-        return _envelope(position, seen, as_of) | subject_status(states, subject, as_of, frameworks)
+            last_day = fact_rows.last_day(cursor, prefix, seen) if as_of is None else None
+        return _envelope(position, seen, as_of) | subject_status(states, subject, as_of, frameworks, last_day)
 
     def timeline(
         self, subject: str, query: TimelineQuery, known_at: KnownAt = None, cursor_token: str | None = None,
@@ -68,8 +69,9 @@ class Views:
             # Where each rating on the page stands: every claim about its slot, not just those on the page.
             slots = sorted({rating_slot(s) for s in page if s.type == "rating.published"})
             rivals = fact_rows.claims_in_slots(cursor, prefix, slots, seen, query.as_of)
+            rivals += fact_rows.linked(cursor, prefix, [*page, *rivals], seen)
             frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
-        claims = claims_in_effect(rivals, query.as_of)
+        claims = claims_in_effect([*page, *rivals], query.as_of)
         return _envelope(position, seen, query.as_of) | {
             "subject": subject,
             "facts": [

@@ -19,6 +19,19 @@ settings.load_profile("ci" if os.environ.get("CI") else "default")
 POSTGRES_URL = os.environ.get("TIMELINE_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
 
 
+def _seeded_log() -> tuple[int, int]:
+    """How many events a freshly seeded store holds (the stories, then the framework editions), and how many facts."""
+    from timeline.loader import read_record_file
+    from timeline.seed import framework_files, seed_files
+    from timeline.vocabulary import NewFact
+
+    stories = [record for path in seed_files() for record in read_record_file(path).records]
+    return len(stories) + len(framework_files()), sum(isinstance(record, NewFact) for record in stories)
+
+
+SEEDED_HEAD, SEEDED_FACTS = _seeded_log()
+
+
 def postgres_unreachable_reason() -> str | None:
     """Why the PostgreSQL tests cannot run here, or None when a server answers."""
     try:

@@ -20,7 +20,7 @@ from timeline.codec import build_transcoder
 from timeline.dates import ValidTime
 from timeline.errors import Conflict, DocumentNotFound, FactNotFound, StoreUnavailable
 from timeline.facts import Fact, FactContent
-from timeline.frameworks import Framework
+from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
 from timeline.sources import Document, DocumentContent, document_aggregate_id
 
 
@@ -194,6 +194,18 @@ class Timeline(Application[UUID]):
             for event in self.repository.event_store.get(fact_id)
         ]
         return StoredFact(fact_id, fact.content, fact.version, fact.retracted, history)
+
+    def has_record(self, record: Record) -> bool:
+        """Whether a record (a document, a framework edition, or a fact with an id) is in the log."""
+        if isinstance(record, DocumentContent):
+            return self._stored_document(record.slug) is not None
+        if isinstance(record, FrameworkContent):
+            aggregate_id = framework_aggregate_id(record.slug)
+        elif record.id is not None:
+            aggregate_id = record.id
+        else:
+            return False
+        return bool(storage.stored_originators(self.recorder, {aggregate_id}))
 
     def document(self, slug: str) -> DocumentContent:
         stored = self._stored_document(slug)

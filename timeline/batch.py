@@ -107,6 +107,7 @@ class WriteBatch:
                 fact_id = uuid.uuid4()
                 self._absent.add(fact_id)  # a fresh random id is in no log: a clash would fail the commit
             self._check_quote(record.content, local, index)
+            self._check_links(fact_id, record.content, local, index)
             original = self._original(fact_id, local)
             if original is None:
                 local[fact_id] = Fact.record(fact_id, record.content)
@@ -131,6 +132,7 @@ class WriteBatch:
         body = fact_body(fact.content) | {k: v for k, v in changes.items() if k not in ("id", "type")}
         content = parse_fact(body).content
         self._check_quote(content, {}, None)
+        self._check_links(fact_id, content, {}, None)
         fact.correct(content, reason, revised)
         return self._staged_change(fact)
 
@@ -203,6 +205,7 @@ class WriteBatch:
                 named.add(record.id)
             if record.content.source.document is not None:
                 named.add(document_aggregate_id(record.content.source.document))
+            named.update(UUID(linked) for linked in (*record.content.disputes, *record.content.supports))
         named -= self._staged.keys()
         if len(named) > 1:  # a single id costs one lookup either way
             self._absent |= named - storage.stored_originators(self._timeline.recorder, named)
@@ -245,6 +248,15 @@ class WriteBatch:
         if fact.version != expected_version:
             raise StaleVersion(fact_id, expected_version, fact.version)
         return fact
+
+    def _check_links(self, fact_id: UUID, content: FactContent, local: dict[UUID, Any], index: int | None) -> None:
+        """A fact disputes or supports only facts recorded already (or earlier in the batch), never itself."""
+        for field, linked in (("disputes", content.disputes), ("supports", content.supports)):
+            for other in linked:
+                if UUID(other) == fact_id:
+                    raise InvalidRecord([FieldError(field, "a fact cannot dispute or support itself", index)])
+                if not isinstance(self._aggregate(UUID(other), local), Fact):
+                    raise InvalidRecord([FieldError(field, f"no fact {other} is recorded; record it first", index)])
 
     def _check_quote(self, content: FactContent, local: dict[UUID, Any], index: int | None) -> None:
         source = content.source

@@ -28,6 +28,7 @@ class Settings:
     read_wait_seconds: float = 5.0  # how long a read waits for `min_position` before answering 503
     view_poll_seconds: float = 0.5  # how often views look for writes made by other processes
     read_threads: int = 2  # threads computing view reads; CPU-bound, so about one per core
+    access_log: bool = False  # a line per request costs about a third of a cached read: opt in (--access-log)
     cors_origins: tuple[str, ...] = ()  # origins whose pages may call the API; none: no CORS at all
     trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose X-Forwarded-For names the client; none: never believed
     allowed_hosts: tuple[str, ...] = ()  # Host names (name or name:port) answered; none: loopback's when open, else any

@@ -25,6 +25,8 @@ class FactType(StrEnum):
     DECISION_PENDING = "decision.pending"
     DECISION_MADE = "decision.made"
     ROLE_HELD = "role.held"
+    FIGURE_REPORTED = "figure.reported"
+    MONITORING_CHANGED = "monitoring.changed"
 
 
 class SourceKind(StrEnum):
@@ -57,18 +59,28 @@ class FactContent:
     data: dict[str, Any]
     source: Source
     mentions: list[str] = field(default_factory=list)
+    disputes: list[str] = field(default_factory=list)  # ids of facts this one contradicts
+    supports: list[str] = field(default_factory=list)  # ids of facts this one corroborates
 
 
 class Fact(Aggregate):
     """A claim in the log. `original` is what was first recorded; `content` is what stands now."""
 
     class Recorded(Aggregate.Created):
+        class_version = 2
+
         fact_type: FactType
         subject: str
         occurred: ValidTime
         data: dict[str, Any]
         mentions: list[str]
         source: Source
+        disputes: list[str]
+        supports: list[str]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["disputes"], state["supports"] = [], []  # facts recorded before links existed link nothing
 
     class Corrected(Aggregate.Event):
         """Replaces the whole content; carries it all so that readers need no prior state.
@@ -78,7 +90,7 @@ class Fact(Aggregate):
         mends our record (a transcription error), and counts as what the source always said.
         """
 
-        class_version = 2
+        class_version = 3
 
         fact_type: FactType
         subject: str
@@ -86,12 +98,18 @@ class Fact(Aggregate):
         data: dict[str, Any]
         mentions: list[str]
         source: Source
+        disputes: list[str]
+        supports: list[str]
         reason: str
         revised: ValidTime | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["revised"] = None  # corrections stored before `revised` existed mended our record
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["disputes"], state["supports"] = [], []
 
 
         def apply(self, aggregate: Fact) -> None:
@@ -111,8 +129,10 @@ class Fact(Aggregate):
         data: dict[str, Any],
         mentions: list[str],
         source: Source,
+        disputes: list[str],
+        supports: list[str],
     ) -> None:
-        self.original = FactContent(fact_type, subject, occurred, data, source, mentions)
+        self.original = FactContent(fact_type, subject, occurred, data, source, mentions, disputes, supports)
         self.content = self.original
         self.retracted = False
 
@@ -132,7 +152,7 @@ class Fact(Aggregate):
 def content_of(event: Fact.Recorded | Fact.Corrected) -> FactContent:
     """The content an event states."""
     return FactContent(
-        event.fact_type, event.subject, event.occurred, event.data, event.source, event.mentions
+        event.fact_type, event.subject, event.occurred, event.data, event.source, event.mentions, event.disputes, event.supports
     )
 
 
@@ -144,4 +164,6 @@ def _event_fields(content: FactContent) -> dict[str, Any]:
         "data": content.data,
         "mentions": list(content.mentions),
         "source": content.source,
+        "disputes": list(content.disputes),
+        "supports": list(content.supports),
     }

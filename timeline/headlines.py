@@ -11,13 +11,27 @@ def subject_name(subject: str) -> str:
     return " ".join(word.capitalize() for word in slug.split("-"))
 
 
-def headline(fact_type: str, subject: str, data: dict[str, Any]) -> str:
+def number(value: float) -> str:
+    """460 -> "460", 1250000 -> "1,250,000", 2.5 -> "2.5"."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
+def headline(fact_type: str, subject: str, data: dict[str, Any], source: dict[str, Any] | None = None) -> str:
     match fact_type:
         case "rating.published":
-            return f"{data['pillar'].capitalize()}: {data['grade'].replace('-', ' ')} ({data['inspection']})"
+            area = data["pillar"].replace("-", " ")
+            return f"{area[:1].upper()}{area[1:]}: {data['grade'].replace('-', ' ')} ({data['inspection']})"
         case "statement.made":
             role = f", {data['role']}," if data.get("role") else ""
+            if data.get("speech") == "reported" and source:
+                # The source's words about what was said, not the speaker's own.
+                return f"{source['publisher']} reports that {subject_name(data['speaker'])}{role} {data['stance']}"
             return f"{subject_name(data['speaker'])}{role} {data['stance']}"
+        case "figure.reported":
+            period = f" ({data['period']})" if data.get("period") else ""
+            return f"{data['measure'][:1].upper()}{data['measure'][1:]}: {number(data['value'])} {data['unit']}{period}"
+        case "monitoring.changed":
+            return f"Monitoring: {data['state'].replace('-', ' ')}"
         case "decision.pending":
             return f"Pending: {data['title']}"
         case "decision.made":
@@ -25,6 +39,7 @@ def headline(fact_type: str, subject: str, data: dict[str, Any]) -> str:
         case "report.published":
             return str(data["title"])
         case "role.held":
-            return f"{subject_name(subject)}: {data['role']}, {subject_name(data['organisation'])}"
+            ended = f" ({data['ended'].replace('-', ' ')})" if data.get("ended") else ""
+            return f"{subject_name(subject)}: {data['role']}, {subject_name(data['organisation'])}{ended}"
         case _:
             return str(data.get("summary") or fact_type)

@@ -7,7 +7,7 @@ from pathlib import Path
 import timeline
 from timeline.app import Timeline
 from timeline.errors import Conflict
-from timeline.loader import read_record_file
+from timeline.loader import read_record_file, store_record_file
 
 
 def seed_files() -> list[Path]:
@@ -18,6 +18,17 @@ def seed_files() -> list[Path]:
 def framework_files() -> list[Path]:
     """The bundled inspection framework editions, one JSON file each (seeds/frameworks/)."""
     return sorted((_seed_folder() / "frameworks").glob("*.json"))
+
+
+def sync_seed(timeline: Timeline) -> int:
+    """Load the bundled stories into an empty store, or append what a newer seed adds to a store that
+    holds the seed already (its ids never change, so stored records are no-ops). A store without the
+    seed is left alone. Returns how many records were added."""
+    files = [read_record_file(path) for path in seed_files()]
+    first = next(record for record in files[0].records)
+    if timeline.head() > 0 and not timeline.has_record(first):
+        return 0
+    return sum(receipt.created for record_file in files for receipt in store_record_file(timeline, record_file))
 
 
 def sync_frameworks(timeline: Timeline) -> int:

@@ -16,6 +16,7 @@ SUBJECT_KINDS: dict[str, str] = {
     "report": "a published report, e.g. report/peel-effectiveness-2016-bedfordshire",
     "decision": "a decision someone is to make or has made, e.g. decision/police-funding-formula",
     "place": "a place that is not a force area, e.g. place/luton",
+    "office": "an office someone holds, e.g. office/cleveland-pcc (Cleveland's police and crime commissioner)",
 }
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"

@@ -79,6 +79,8 @@ AREA = SLUG | {"description": "the graded area, as its framework edition names i
                               "(effectiveness, efficiency, legitimacy), e.g. investigating-crime from 2021"}
 GRADE = SLUG | {"description": "a grade (or state, e.g. not-graded) of the edition's scale, e.g. good, adequate, "
                                "requires-improvement; a grade the edition lacks is kept as the source's claim, marked unsupported"}
+ROLE_ENDINGS = ["resigned", "dismissed", "retired", "term-ended", "moved-on", "suspended", "died"]
+SPEECH = ["direct", "reported"]
 STANCES = ["welcomes", "refutes", "disputes", "commits", "acknowledges", "criticises", "explains", "supports"]
 FINDING_NATURES = ["concern", "cause-of-concern", "area-for-improvement", "strength", "context"]
 
@@ -129,26 +131,58 @@ FACT_TYPES: dict[FactType, FactTypeSpec] = {
         subject_of(*SUBJECT_KINDS),
         _data(
             ["speaker", "stance", "summary"],
-            speaker=subject_of("person", "org", "force"),
+            speaker=subject_of("person", "org", "force", "office"),
             role=_text(200),
             stance={"enum": STANCES},
             summary=_text(),
+            speech={"enum": SPEECH, "description": "direct (the quote is their words; the default) or reported "
+                                                   "(the source paraphrases them: 'she added that ...')"},
         ),
     ),
     FactType.DECISION_PENDING: FactTypeSpec(
         "A decision is awaited; it stays pending until a decision.made on the same subject.",
         subject_of("decision"),
-        _data(["title", "decider"], title=_text(500), decider=subject_of("org", "person"), expected=EDTF, summary=_text()),
+        _data(["title", "decider"], title=_text(500), decider=subject_of("org", "person", "office"), expected=EDTF, summary=_text()),
     ),
     FactType.DECISION_MADE: FactTypeSpec(
         "A decision was made.",
         subject_of("decision"),
-        _data(["outcome"], outcome=_text(), decider=subject_of("org", "person"), summary=_text()),
+        _data(["outcome"], outcome=_text(), decider=subject_of("org", "person", "office"), summary=_text()),
     ),
     FactType.ROLE_HELD: FactTypeSpec(
-        "A person held an office; `occurred` is when the source attests it.",
+        "A person held a role from one date to another; `occurred` is when the source attests it. "
+        "Views place the role by `from` and `to` (or `occurred` when there is no `from`).",
         subject_of("person"),
-        _data(["role", "organisation"], role=_text(200), organisation=subject_of("force", "org"), **{"from": EDTF, "to": EDTF}),
+        _data(
+            ["role", "organisation"],
+            role=_text(200),
+            organisation=subject_of("force", "org", "office"),
+            governs=subject_of("force", "org") | {"description": "the body an office-holder governs, e.g. a police and "
+                                                               "crime commissioner's force: the role shows on its card"},
+            ended={"enum": ROLE_ENDINGS, "description": "why the role ended (with `to`)"},
+            summary=_text(),
+            **{"from": EDTF, "to": EDTF},
+        ),
+    ),
+    FactType.FIGURE_REPORTED: FactTypeSpec(
+        "A figure the source reports about the subject: a count, a rate, a sum; `compared_with` what it is set against.",
+        subject_of(*SUBJECT_KINDS),
+        _data(
+            ["measure", "value", "unit"],
+            measure=_text(300) | {"description": "what is counted or measured, e.g. complaints per 1,000 officers"},
+            value={"type": "number"},
+            unit=_text(100),
+            period=_text(100) | {"description": "the period it covers, e.g. 2018/19"},
+            compared_with={"type": "object", "additionalProperties": False, "required": ["value", "label"],
+                           "properties": {"value": {"type": "number"}, "label": _text(300)}},
+            summary=_text(),
+        ),
+    ),
+    FactType.MONITORING_CHANGED: FactTypeSpec(
+        "An inspectorate moved the subject into, or out of, a state of monitoring (e.g. HMICFRS's engage).",
+        subject_of("force", "org"),
+        _data(["state", "inspectorate"], state=SLUG | {"description": "e.g. engage, scan, routine"},
+              inspectorate=subject_of("org"), summary=_text()),
     ),
 }
 
@@ -177,6 +211,10 @@ FACT_SCHEMA: dict[str, Any] = {
         "occurred": EDTF,
         "data": {"type": "object"},
         "mentions": {"type": "array", "items": {"type": "string", "format": "subject"}, "uniqueItems": True, "maxItems": 100},
+        "disputes": {"type": "array", "items": {"type": "string", "format": "uuid"}, "uniqueItems": True, "maxItems": 50,
+                     "description": "ids of recorded facts this fact contradicts (with its own source)"},
+        "supports": {"type": "array", "items": {"type": "string", "format": "uuid"}, "uniqueItems": True, "maxItems": 50,
+                     "description": "ids of recorded facts this fact corroborates"},
         "source": SOURCE_SCHEMA,
     },
     "allOf": [
@@ -236,7 +274,7 @@ FRAMEWORK_SCHEMA: dict[str, Any] = {
     },
 }
 
-_CHANGEABLE = ("subject", "occurred", "data", "mentions", "source")
+_CHANGEABLE = ("subject", "occurred", "data", "mentions", "source", "disputes", "supports")
 
 CORRECTION_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -345,6 +383,8 @@ def parse_fact(obj: object, index: int | None = None) -> NewFact:
         occurred=parse_valid_time(obj["occurred"]),
         data=obj["data"],
         mentions=list(obj.get("mentions", [])),
+        disputes=[str(uuid.UUID(i)) for i in obj.get("disputes", [])],
+        supports=[str(uuid.UUID(i)) for i in obj.get("supports", [])],
         source=Source(
             publisher=source["publisher"],
             url=source["url"],
@@ -405,7 +445,12 @@ def fact_body(content: FactContent) -> dict[str, Any]:
         "data": content.data,
         "mentions": list(content.mentions),
         "source": body_source,
-    }
+    } | _links(content.disputes, content.supports)
+
+
+def _links(disputes: list[str], supports: list[str]) -> dict[str, list[str]]:
+    """A fact's links to other facts, in its body only when it has them (so older bodies are unchanged)."""
+    return ({"disputes": list(disputes)} if disputes else {}) | ({"supports": list(supports)} if supports else {})
 
 
 MAX_DEPTH = 32  # records are a few levels deep; far deeper input is hostile and would exhaust the stack

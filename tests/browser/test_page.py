@@ -9,6 +9,7 @@ import uuid
 
 from playwright.sync_api import expect
 
+from tests.conftest import SEEDED_HEAD
 from tests.e2e.conftest import rating
 
 EFFECTIVENESS = ".rating[data-pillar=effectiveness]"
@@ -79,7 +80,7 @@ def test_moving_known_at_back_shows_what_the_log_held_then(page, server):
     card = page.locator(EFFECTIVENESS)
     expect(card.locator(".current")).to_have_text("inadequate")
     expect(card.locator(".change")).to_contain_text("Down from good")
-    expect(page.locator("#known-at-text")).to_contain_text("position 21 of 35")
+    expect(page.locator("#known-at-text")).to_contain_text(f"position 21 of {SEEDED_HEAD}")
     expect(claimed_good(page)).not_to_have_class(re.compile(r"\bis-disputed\b"))
     expect(page.locator(".source-official")).to_have_count(0)
 
@@ -136,7 +137,7 @@ def test_the_page_works_by_keyboard(page, server):
 
     page.focus("#known-at")
     page.keyboard.press("Home")
-    expect(page.locator("#known-at-text")).to_contain_text("position 1 of 35")
+    expect(page.locator("#known-at-text")).to_contain_text(f"position 1 of {SEEDED_HEAD}")
     page.focus("#known-at-clear")
     page.keyboard.press("Enter")
     expect(page.locator("#known-at-text")).to_contain_text("everything known now")
@@ -189,14 +190,14 @@ def test_what_changed_since_a_position_and_its_permalink_pins_every_time(page, s
     page.fill("#changes-since", "21")  # after the article, before the official record
     page.click("#changes-form button")
     body = page.locator("#changes-body")
-    expect(body).to_contain_text("Between log positions 21 and 35")
+    expect(body).to_contain_text(f"Between log positions 21 and {SEEDED_HEAD}")
     expect(body.locator(".moves")).to_contain_text("Effectiveness: inadequate → requires improvement")
     expect(body.locator(".changes li").first).to_contain_text("Recorded at position 22")
-    assert "changes_since=21" in page.url and "changes_until=35" in page.url
+    assert "changes_since=21" in page.url and f"changes_until={SEEDED_HEAD}" in page.url
 
     permalink = page.locator("#permalink").get_attribute("href")
-    assert "known_at=35" in permalink and "changes_since=21" in permalink
+    assert f"known_at={SEEDED_HEAD}" in permalink and "changes_since=21" in permalink
     post(server, rating(subject="force/bedfordshire", occurred="2020-01-01"))
     open_page(page, server, permalink.lstrip("/"))
     expect(page.locator(EFFECTIVENESS).locator(".current")).to_have_text("requires improvement")
-    expect(page.locator("#changes-body")).to_contain_text("Between log positions 21 and 35")
+    expect(page.locator("#changes-body")).to_contain_text(f"Between log positions 21 and {SEEDED_HEAD}")

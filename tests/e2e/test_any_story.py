@@ -74,7 +74,6 @@ async def test_ratings_by_an_inspections_other_spelling_find_its_edition_and_say
 # 2. Roles over time
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 async def test_a_role_counts_from_its_from_date_and_ends_with_a_reason(client):
     await post(client, [
         fact("role.held", "person/richard-lewis", "2019-04-10", {"role": "Chief Constable", "organisation": CLEVELAND, "from": "2019-04-29"}),
@@ -89,7 +88,6 @@ async def test_a_role_counts_from_its_from_date_and_ends_with_a_reason(client):
     assert [(r["person"], r["ended"]) for r in ended] == [("person/sean-price", "dismissed")]
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 async def test_a_commissioner_holding_an_office_that_governs_the_force_shows_on_its_card(client):
     await post(client, fact("role.held", "person/barry-coppinger", "2019-09-30",
                             {"role": "Police and Crime Commissioner", "organisation": "office/cleveland-pcc", "governs": CLEVELAND, "from": "2012-11"}))  # fmt: skip
@@ -115,7 +113,6 @@ async def test_a_subject_is_called_by_the_name_in_force_at_the_asked_date(client
 # 4. Disputes about any claim, and 8. figures
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 async def test_a_figure_can_be_disputed_by_another_fact_and_the_official_one_stands(client):
     said = await post(client, fact("figure.reported", CLEVELAND, "2019-09-27",
                                    {"measure": "chief constables", "value": 6, "unit": "people", "period": "2013/2019"}, ITV))  # fmt: skip
@@ -126,6 +123,16 @@ async def test_a_figure_can_be_disputed_by_another_fact_and_the_official_one_sta
     assert timeline[counted["id"]]["claim"]["stands"] is True
     assert [d["fact"] for d in timeline[counted["id"]]["claim"]["disputed_by"]] == [said["id"]]
     assert timeline[said["id"]]["claim"] == timeline[said["id"]]["claim"] | {"stands": False, "disputes": True}
+
+
+async def test_the_seed_records_the_articles_28_forces_as_disputed_by_the_official_43(client):
+    timeline = (await (await client.get("/v1/subjects/force/bedfordshire/timeline", params={"type": "figure.reported"})).json())["facts"]
+    by_value = {f["data"]["value"]: f for f in timeline}
+    said, record = by_value[28], by_value[43]
+    assert (said["source"]["publisher"], record["source"]["kind"]) == ("The Comet", "official")
+    assert said["claim"]["stands"] is False and said["claim"]["disputes"] is True
+    assert said["claim"]["standing"]["value"] == 43
+    assert [d["value"] for d in record["claim"]["disputed_by"]] == [28]
 
 
 # 5. Several sources per fact
@@ -143,7 +150,6 @@ async def test_one_fact_cites_several_sources_and_views_show_the_corroboration(c
 # 6. Reported and direct speech
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 async def test_reported_speech_is_attributed_to_the_source_that_reports_it(client):
     said = await post(client, fact("statement.made", CLEVELAND, "2019-09-27",
                                    {"speaker": "person/phil-gormley", "stance": "criticises", "summary": "the force had failed", "speech": "reported"},
@@ -156,7 +162,6 @@ async def test_reported_speech_is_attributed_to_the_source_that_reports_it(clien
 # 7. Decisions and monitoring
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 async def test_the_inspectorates_monitoring_of_a_force_shows_on_its_status_over_time(client):
     await post(client, [
         fact("monitoring.changed", CLEVELAND, "2019-08-30", {"state": "engage", "inspectorate": "org/hmicfrs"}),
@@ -166,7 +171,6 @@ async def test_the_inspectorates_monitoring_of_a_force_shows_on_its_status_over_
     assert (await status(client))["monitoring"]["state"] == "routine"
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 async def test_a_pending_decision_past_its_expected_date_is_overdue_and_a_made_one_shows_as_decided(client):
     await post(client, fact("decision.pending", "decision/cleveland-chief", "2019-01-21",
                             {"title": "Appoint a chief constable", "decider": "office/cleveland-pcc", "expected": "2019-03"},

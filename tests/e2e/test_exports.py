@@ -123,4 +123,4 @@ async def test_timeline_facts_carry_dates_in_words_headlines_and_which_claim_sta
 async def test_before_the_official_record_was_known_the_press_claim_stood_alone(client):
     facts = await every_fact(client, known_at="21")
     (claimed,) = [f for f in facts if f["data"].get("grade") == "good" and f["data"].get("pillar") == "effectiveness"]
-    assert claimed["claim"] == {"stands": True, "disputed_by": []}
+    assert claimed["claim"] == {"stands": True, "disputes": False, "disputed_by": []}

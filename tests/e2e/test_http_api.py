@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from tests.conftest import SEEDED_HEAD
 from tests.e2e.conftest import rating
 
 ARTICLE = "comet-2017-03-02-bedfordshire-inadequate"
@@ -292,7 +293,7 @@ async def test_ratings_across_forces_with_counts(client):
 
 async def test_sources_list_documents_and_citing_facts(client):
     (document,) = (await (await client.get("/v1/sources")).json())["documents"]
-    assert document["id"] == ARTICLE and len(document["cited_by"]) == 20
+    assert document["id"] == ARTICLE and len(document["cited_by"]) == 21  # 20 article facts and its figure
 
 
 # Read-your-writes and caching
@@ -308,7 +309,7 @@ async def test_min_position_waits_for_the_write_to_reach_the_view(client):
 
 async def test_min_position_beyond_the_log_head_is_a_400(client):
     response = await client.get("/v1/subjects/force/bedfordshire/status", params={"min_position": "1000000"})
-    assert "the log ends at 35" in (await problem(response, 400))["detail"]
+    assert f"the log ends at {SEEDED_HEAD}" in (await problem(response, 400))["detail"]
 
 
 async def test_a_view_that_does_not_reach_min_position_in_time_is_a_503_with_retry_after(client):
@@ -387,7 +388,7 @@ async def test_events_page_through_the_log_in_order(client):
     assert [e["position"] for e in first["events"]] == list(range(1, 11))
     assert first["events"][0]["event"] == "document.recorded" and first["events"][1]["fact"]["type"] == "rating.published"
     rest = await (await client.get("/v1/events", params={"after": str(first["next_after"]), "limit": "1000"})).json()
-    assert rest["events"][-1]["position"] == rest["head"] == 35
+    assert rest["events"][-1]["position"] == rest["head"] == SEEDED_HEAD
 
 
 async def test_the_event_stream_resumes_after_last_event_id_without_repeats_or_gaps(client):
@@ -408,8 +409,8 @@ async def test_the_event_stream_resumes_after_last_event_id_without_repeats_or_g
 
     stream = await client.get("/v1/events/stream", headers={"Last-Event-ID": "28"})
     assert stream.headers["Content-Type"] == "text/event-stream"
-    backlog = await read_events(stream, 7)  # the seed's last facts, then the framework editions
-    assert [e["id"] for e in backlog] == [29, 30, 31, 32, 33, 34, 35]
+    backlog = await read_events(stream, SEEDED_HEAD - 28)  # the seed's last facts, then the framework editions
+    assert [e["id"] for e in backlog] == list(range(29, SEEDED_HEAD + 1))
     assert backlog[-1]["event"] == "framework.defined"
     receipt = await (await client.post("/v1/facts", json=rating())).json()
     (live,) = await read_events(stream, 1)

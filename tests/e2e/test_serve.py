@@ -7,6 +7,8 @@ import urllib.request
 
 import pytest
 
+from tests.conftest import SEEDED_FACTS, SEEDED_HEAD
+
 
 def get_json(url: str) -> object:
     with urllib.request.urlopen(url, timeout=10) as response:
@@ -21,6 +23,6 @@ def server(database, run_server):
 
 def test_serve_seeds_an_empty_store_and_healthz_reports_it(server):
     health = get_json(f"{server}/healthz")
-    assert (health["status"], health["facts"], health["position"]) == ("ok", 30, 35)
+    assert (health["status"], health["facts"], health["position"]) == ("ok", SEEDED_FACTS, SEEDED_HEAD)
     # The views are brought up to the log before the server starts listening.
-    assert health["views"] == {"documents": {"position": 35, "lag": 0}, "facts": {"position": 35, "lag": 0}}
+    assert health["views"] == {view: {"position": SEEDED_HEAD, "lag": 0} for view in ("documents", "facts")}

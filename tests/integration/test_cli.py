@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from timeline.seed import seed_files
+from tests.conftest import SEEDED_HEAD
+from timeline.seed import framework_files, seed_files
 
 
 def timeline(*args: str, database: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -32,10 +33,11 @@ def test_load_prints_counts_and_loading_again_adds_nothing(sqlite_database):
     files = [str(p) for p in seed_files()]
     first = timeline("load", *files, database=sqlite_database)
     assert first.returncode == 0, first.stderr
-    assert "20 facts, 0 documents (20 new, 0 already stored)" in first.stdout
+    assert "20 facts, 0 documents (20 new, 0 already stored)" in first.stdout  # the article's file
     second = timeline("load", *files, database=sqlite_database)
     assert "(0 new, 20 already stored)" in second.stdout
-    assert first.stdout.splitlines()[-1] == second.stdout.splitlines()[-1] == "log head: 31"
+    stories = SEEDED_HEAD - len(framework_files())
+    assert first.stdout.splitlines()[-1] == second.stdout.splitlines()[-1] == f"log head: {stories}"
 
 
 def test_a_file_with_an_invalid_record_is_reported_by_file_and_line_and_stores_nothing(sqlite_database, tmp_path):
@@ -123,8 +125,9 @@ def test_rebuild_replays_the_log_and_prints_the_final_position(sqlite_database):
     result = timeline("rebuild", database=sqlite_database)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("facts: rebuilt to position 31, 31 events at ")
-    assert lines[1].startswith("documents: rebuilt to position 31")
+    stories = SEEDED_HEAD - len(framework_files())
+    assert lines[0].startswith(f"facts: rebuilt to position {stories}, {stories} events at ")
+    assert lines[1].startswith(f"documents: rebuilt to position {stories}")
     assert lines[0].endswith(" events/s")
 
 

@@ -13,13 +13,16 @@ import pytest
 from projections import all_projections
 from projections.runner import ProjectionRunner
 from projections.store import open_store
+from tests.conftest import SEEDED_HEAD
 from tests.e2e.conftest import rating
 from tests.tables import dump_view
 from timeline.app import Timeline
 from timeline.loader import FileRefused, read_record_file, store_record_file
 from timeline.log_file import StoreNotEmpty, export_log, import_log
-from timeline.seed import seed_files
+from timeline.seed import framework_files, seed_files
 from timeline.vocabulary import parse_record
+
+STORIES = SEEDED_HEAD - len(framework_files())  # the stories' events: the fixture loads no framework editions
 
 
 def exported(database: str) -> bytes:
@@ -72,7 +75,7 @@ def test_export_then_import_then_export_is_byte_identical_and_every_view_answers
     first = tmp_path / "log.ndjson"
     first.write_bytes(exported(source_log))
 
-    assert imported(database, first) == 35
+    assert imported(database, first) == STORIES + 4  # the stories, two ratings, a correction and a retraction
     assert exported(database) == first.read_bytes()
     assert every_view(database) == every_view(source_log)
 
@@ -84,7 +87,7 @@ def test_an_export_keeps_positions_ids_versions_and_record_times(source_log):
         entries = timeline.log(0, 1000)
     finally:
         timeline.close()
-    assert [line["position"] for line in lines] == [entry.position for entry in entries] == list(range(1, 36))
+    assert [line["position"] for line in lines] == [entry.position for entry in entries] == list(range(1, STORIES + 5))
     assert [(line["id"], line["version"]) for line in lines] == [
         (str(entry.event.originator_id), entry.event.originator_version) for entry in entries
     ]
@@ -102,9 +105,9 @@ def test_positions_are_restored_as_they_were_even_across_gaps_and_new_writes_fol
 
     timeline = Timeline(database)
     try:
-        assert [entry.position for entry in timeline.log(0, 1000)] == [10 * n for n in range(1, 36)]
+        assert [entry.position for entry in timeline.log(0, 1000)] == [10 * n for n in range(1, STORIES + 5)]
         receipt = timeline.record([parse_record(rating())])[0]
-        assert receipt.position > 350
+        assert receipt.position > 10 * (STORIES + 4)
     finally:
         timeline.close()
     assert exported(database).startswith(path.read_bytes())
@@ -157,11 +160,11 @@ def test_the_commands_export_to_a_file_and_import_it_with_the_views_built(source
 
     done = subprocess.run([*timeline_command, "export", "--database", source_log, "--output", str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "exported 35 events" in done.stderr
+    assert f"exported {STORIES + 4} events" in done.stderr
 
     done = subprocess.run([*timeline_command, "import", "--database", target, str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "restored 35 events" in done.stdout and "facts: rebuilt to position 35" in done.stdout
+    assert f"restored {STORIES + 4} events" in done.stdout and f"facts: rebuilt to position {STORIES + 4}" in done.stdout
 
     again = subprocess.run([*timeline_command, "import", "--database", target, str(path)], capture_output=True, text=True)
     assert again.returncode == 2 and "empty store" in again.stderr

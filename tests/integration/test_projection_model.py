@@ -309,7 +309,8 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
             for decision in sorted({s.subject for s in states if s.type.startswith("decision.")} - {subject}):
                 states += fact_rows.states_referencing(cursor, prefix, decision, seen)
             frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
-        return subject_status(states, subject, as_of, frameworks)
+            last_day = fact_rows.last_day(cursor, prefix, seen) if as_of is None else None
+        return subject_status(states, subject, as_of, frameworks, last_day)
 
     def timeline_ids(self, subject, as_of, known, reported_by):
         ids, token = [], None

@@ -24,11 +24,12 @@ def seeded(database):
     timeline, store = Timeline(database), open_store(database)
     runner = ProjectionRunner(store, timeline.log, all_projections())
     runner.setup()
-    documents, article, official = seed_files()
+    documents, article, *official = seed_files()
     for path in (documents, article):
         store_record_file(timeline, read_record_file(path))
     article_only = timeline.head()
-    store_record_file(timeline, read_record_file(official))
+    for path in official:
+        store_record_file(timeline, read_record_file(path))
     sync_frameworks(timeline)  # as the server does at start, after the stories
     runner.catch_up()
     yield Views(store), article_only, runner
@@ -129,7 +130,7 @@ def test_sources_list_the_article_and_every_fact_citing_it(seeded):
     views, _, _ = seeded
     (article,) = views.sources()["documents"]
     assert article["id"] == "comet-2017-03-02-bedfordshire-inadequate"
-    assert len(article["cited_by"]) == 20
+    assert len(article["cited_by"]) == 21  # the article's 20 facts and its figure
 
 
 def test_a_corrected_fact_shows_its_corrected_form_and_history_and_a_retracted_one_hides(database, seeded):

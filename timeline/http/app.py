@@ -32,8 +32,7 @@ from timeline.http.log_head import LogHead
 from timeline.http.problems import problems_middleware
 from timeline.http.routes import add_routes
 from timeline.http.security import add_security_headers
-from timeline.loader import read_record_file, store_record_file
-from timeline.seed import seed_files, sync_frameworks
+from timeline.seed import sync_frameworks, sync_seed
 from timeline.storage import commit_probe
 from timeline.writer import Writer
 
@@ -103,7 +102,7 @@ async def _timeline(app: web.Application) -> AsyncIterator[None]:
     loop = asyncio.get_running_loop()
     timeline = await loop.run_in_executor(executor, Timeline, settings.database)
     if settings.seed:
-        await loop.run_in_executor(executor, _seed_if_empty, timeline)
+        await loop.run_in_executor(executor, _keep_seed_current, timeline)
     await loop.run_in_executor(executor, _keep_frameworks_current, timeline)
     app[TIMELINE] = timeline
     app[WRITER] = Writer(timeline, executor)
@@ -190,9 +189,7 @@ def _keep_frameworks_current(timeline: Timeline) -> None:
         log.info("recorded %d framework editions or revisions", recorded)
 
 
-def _seed_if_empty(timeline: Timeline) -> None:
-    if timeline.head() > 0:
-        return
-    for path in seed_files():
-        receipts = store_record_file(timeline, read_record_file(path))
-        log.info("seeded %s: %d records", path.name, len(receipts))
+def _keep_seed_current(timeline: Timeline) -> None:
+    added = sync_seed(timeline)
+    if added:
+        log.info("seeded %d records", added)

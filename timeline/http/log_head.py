@@ -20,6 +20,7 @@ class LogHead:
         self._look_up = look_up
         self._probe = probe
         self._known: tuple[int, int] | None = None  # (probe token read before a look-up began, its head)
+        self._probing: asyncio.Future[int | None] | None = None  # one probe for the reads of a loop iteration
         # Its own thread: a look-up must not queue behind long view reads.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timeline-head")
         self._running: asyncio.Future[int] | None = None
@@ -28,7 +29,7 @@ class LogHead:
     async def since_now(self, timeout: float) -> int:
         """A head read from the store after this call began (or one no commit has passed since);
         TimeoutError past `timeout` seconds."""
-        token = self._probe() if self._probe is not None else None
+        token = await self._probed() if self._probe is not None else None
         if token is not None and self._known is not None and self._known[0] == token:
             return self._known[1]  # nobody has committed since that head was read
         if self._running is None:
@@ -41,6 +42,20 @@ class LogHead:
             shared = self._next
         # Shielded: one reader giving up must not cancel the look-up the others share.
         return await asyncio.wait_for(asyncio.shield(shared), timeout)
+
+    def _probed(self) -> asyncio.Future[int | None]:
+        """A probe taken after this call, shared by every read that asks before it runs (at the end of
+        this loop iteration): one probe per burst of arrivals, not one per read."""
+        if self._probing is None:
+            loop = asyncio.get_running_loop()
+            self._probing = loop.create_future()
+            loop.call_soon(self._probe_now)
+        return self._probing
+
+    def _probe_now(self) -> None:
+        probing, self._probing = self._probing, None
+        assert probing is not None and self._probe is not None
+        probing.set_result(self._probe())
 
     def _start(self) -> asyncio.Future[int]:
         token = self._probe() if self._probe is not None else None  # before the query: a later commit changes it

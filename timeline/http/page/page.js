@@ -98,6 +98,10 @@ function quote(source) {
 }
 
 function claimLine(claim) {
+  if (!claim.grade) {
+    // Any other claim (a figure, a statement ...): what it says, when, and who says it.
+    return el("span", { class: "claim" }, el("strong", {}, claim.headline), ` (${claim.occurred_label}) — `, sourceLine(claim.source));
+  }
   return el(
     "span",
     { class: "claim" },
@@ -229,7 +233,7 @@ function claimNote(claim) {
   if (!claim) return null;
   if (claim.stands) {
     return claim.disputed_by.length
-      ? el("p", { class: "claim-note stands disputed" }, "This grade stands; ", disputes(claim.disputed_by, "disputed by:"))
+      ? el("p", { class: "claim-note stands disputed" }, "This stands; ", disputes(claim.disputed_by, "disputed by:"))
       : null;
   }
   const standing = claim.standing;
