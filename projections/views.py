@@ -49,7 +49,9 @@ class Views:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             states = facts_for_status(cursor, prefix, subject, seen, as_of)
             frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
-            last_day = fact_rows.last_day(cursor, prefix, seen) if as_of is None else None
+            # Only an expected date needs "today" (to say overdue); without as_of it is the log's latest day.
+            expecting = any(s.type == "decision.pending" and s.data.get("expected") for s in states)
+            last_day = fact_rows.last_day(cursor, prefix, seen) if as_of is None and expecting else None
         return _envelope(position, seen, as_of) | subject_status(states, subject, as_of, frameworks, last_day)
 
     def timeline(

@@ -201,3 +201,25 @@ def test_what_changed_since_a_position_and_its_permalink_pins_every_time(page, s
     open_page(page, server, permalink.lstrip("/"))
     expect(page.locator(EFFECTIVENESS).locator(".current")).to_have_text("requires improvement")
     expect(page.locator("#changes-body")).to_contain_text(f"Between log positions 21 and {SEEDED_HEAD}")
+
+
+def test_the_articles_28_forces_shows_as_disputed_by_the_official_43(page, server):
+    open_page(page, server)
+    said = page.locator("#fact-3c87fb31-07a4-5a47-b3e3-710f209a20bf")  # the article's figure (seeds/04-disputes.ndjson)
+    expect(said.locator(".headline")).to_have_text("Forces graded on effectiveness: 28 forces (PEEL 2016)")
+    expect(said).to_have_class(re.compile(r"\bis-disputed\b"))
+    expect(said.locator(".claim-note")).to_contain_text("Disputed. The standing claim is Forces graded on effectiveness: 43 forces")
+    expect(said.locator(".claim-note")).to_contain_text("HMIC (official)")
+
+
+def test_roles_with_their_dates_reported_speech_and_an_unsupported_grade(page, server):
+    post(server, rating(subject="force/northshire", occurred="2019-09-27",
+                        data={"pillar": "overall", "grade": "inadequate", "inspection": "PEEL 2018/19", "inspectorate": "org/hmicfrs"}))  # fmt: skip
+    post(server, rating(subject="person/pat-smith", type="role.held", occurred="2019-09-27",
+                        data={"role": "Chief Constable", "organisation": "force/northshire", "from": "2012-04", "to": "2019-01-18", "ended": "resigned"}))  # fmt: skip
+    post(server, rating(subject="force/northshire", type="statement.made", occurred="2019-09-27",
+                        data={"speaker": "person/sam-jones", "stance": "criticises", "summary": "the force had failed", "speech": "reported"}))  # fmt: skip
+    open_page(page, server, "?subject=force/northshire")
+    expect(page.locator(".rating[data-pillar=overall] .unsupported")).to_contain_text("gives no overall grade")
+    expect(page.locator(".roles.former")).to_contain_text("Pat Smith, Chief Constable, from April 2012 to 18 January 2019 (resigned)")
+    expect(page.locator("li.fact .headline", has_text="reports that")).to_contain_text("HMICFRS reports that Sam Jones criticises")

@@ -66,3 +66,35 @@ def test_plain_iso_dates_are_bounded_exactly_as_the_edtf_library_bounds_them(yea
     except InvalidDate:
         actual = None
     assert actual == expected
+
+
+# In effect as of a date: the days a date may mean, as edtf computes them.
+
+def _edtf_text():
+    year = st.integers(1900, 2099).map(str)
+    month = st.builds("{}-{:02d}".format, year, st.integers(1, 12))
+    day = st.builds("{}-{:02d}-{:02d}".format, year, st.integers(1, 12), st.integers(1, 28))
+    season = st.builds("{}-{}".format, year, st.integers(21, 24))
+    exact = year | month | day | season
+    qualified = st.builds("{}{}".format, year | month | day, st.sampled_from(["~", "?", "%"]))
+    return exact | qualified
+
+
+@given(_edtf_text(), st.dates(min_value=date(1890, 1, 1), max_value=date(2110, 12, 31)))
+def test_a_fact_is_certain_once_edtfs_latest_day_has_come_and_possible_once_its_earliest_has(text, as_of):
+    import time
+
+    from edtf import parse_edtf
+
+    from projections.claims import effect
+    from tests.unit.factories import state_on
+    from timeline.dates import possible_days
+
+    parsed = parse_edtf(text)
+    # Exact dates by their strict bounds, approximate and uncertain ones by the library's fuzzy bounds.
+    qualified = text[-1] in "~?%"
+    lower, upper = (parsed.lower_fuzzy(), parsed.upper_fuzzy()) if qualified else (parsed.lower_strict(), parsed.upper_strict())
+    earliest, latest = (date(*time.struct_time(t)[:3]) for t in (lower, upper))
+    assert possible_days(parse_valid_time(text)) == (earliest, latest)
+    expected = "certain" if latest <= as_of else "possible" if earliest <= as_of else None
+    assert effect(state_on(text), as_of) == expected

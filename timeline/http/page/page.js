@@ -123,7 +123,12 @@ function disputes(list, label) {
 
 // --- the status card ------------------------------------------------------------------------
 
-const CHANGE_WORDS = { up: "up from", down: "down from", same: "same as", first: "first grade" };
+const CHANGE_WORDS = { up: "up from", down: "down from", same: "same as", first: "first grade", "not-comparable": "on another scale than" };
+
+function frameworkNote(framework) {
+  if (!framework || framework.supported !== false) return null;
+  return el("p", { class: "unsupported" }, el("strong", {}, "Not a grade the framework gives: "), framework.why);
+}
 
 function ratingCard(pillar, rating) {
   const previous = rating.previous;
@@ -141,9 +146,10 @@ function ratingCard(pillar, rating) {
   return el(
     "article",
     { class: "rating", "data-pillar": pillar },
-    el("h3", {}, titled(pillar)),
+    el("h3", {}, titled(words(pillar))),
     el("p", { class: "current" }, el("span", { class: `grade grade-${rating.grade}` }, words(rating.grade))),
     el("p", { class: "meta" }, `${rating.inspection}, ${rating.occurred_label} — `, sourceLine(rating.source)),
+    frameworkNote(rating.framework),
     quote(rating.source),
     change,
     disputes(rating.disputed_by, "Disputed by:"),
@@ -185,6 +191,7 @@ function renderStatus(status) {
             el("strong", {}, decision.title),
             ` — by ${personName(decision.decider)}`,
             decision.expected_label ? `, expected ${decision.expected_label}` : "",
+            decision.overdue ? el("span", { class: "badge badge-overdue" }, "overdue") : null,
             ". ",
             sourceLine(decision.source),
           ),
@@ -192,17 +199,41 @@ function renderStatus(status) {
       ),
     );
   }
-  if (status.roles.length) {
+  if (status.decisions && status.decisions.length) {
     parts.push(
-      el("h3", {}, "Roles"),
+      el("h3", {}, "Decisions made"),
       el(
         "ul",
-        { class: "roles" },
-        status.roles.map((role) =>
-          el("li", {}, el("strong", {}, personName(role.person)), `, ${role.role}`, role.attested ? ` (on record ${role.attested})` : "", ". ", sourceLine(role.source)),
-        ),
+        { class: "decisions" },
+        status.decisions.map((decision) => el("li", {}, el("strong", {}, decision.outcome), ` (${decision.decided_label}). `, sourceLine(decision.source))),
       ),
     );
+  }
+  if (status.monitoring) {
+    const monitoring = status.monitoring;
+    parts.push(
+      el("h3", {}, "Monitoring"),
+      el("p", { class: "monitoring" }, el("strong", {}, words(monitoring.state)), ` since ${monitoring.since_label}, by ${subjectName(monitoring.inspectorate)}. `, sourceLine(monitoring.source)),
+    );
+  }
+  const roleLine = (role) =>
+    el(
+      "li",
+      {},
+      el("strong", {}, personName(role.person)),
+      `, ${role.role}`,
+      role.organisation !== status.subject ? ` (${subjectName(role.organisation)})` : "",
+      role.from_label ? `, from ${role.from_label}` : "",
+      role.to_label ? ` to ${role.to_label}` : "",
+      role.ended ? ` (${words(role.ended)})` : "",
+      ". ",
+      sourceLine(role.source),
+    );
+  if (status.roles.length) {
+    parts.push(el("h3", {}, "Roles"), el("ul", { class: "roles" }, status.roles.map(roleLine)));
+  }
+  if (status.former_roles && status.former_roles.length) {
+    parts.push(el("h3", {}, "Former roles"), el("ul", { class: "roles former" }, status.former_roles.map(roleLine)));
   }
   body.replaceChildren(...parts);
   $("status-heading").textContent = `Status of ${subjectName(status.subject)}`;
@@ -268,6 +299,7 @@ function factItem(fact) {
     el("h3", { class: "headline" }, fact.headline),
     summary && summary !== fact.headline ? el("p", { class: "summary" }, summary) : null,
     claimNote(fact.claim),
+    frameworkNote(fact.framework),
     quote(fact.source),
     el("p", { class: "source-line" }, "Source: ", sourceLine(fact.source)),
     versionHistory(fact),
