@@ -115,8 +115,8 @@ def _framework_version(cursor: Cursor, prefix: str, entry: Any) -> None:
 
 class FactsProjection(Projection):
     name = "facts"
-    shape = 5  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
-    # 4: by occurred; 5: links between facts
+    shape = 6  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
+    # 4: by occurred; 5: links between facts; 6: claims by inspection and time
 
     def table_names(self, prefix: str) -> list[str]:
         return [f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims", f"{prefix}_frameworks", f"{prefix}_links"]
@@ -176,9 +176,10 @@ class FactsProjection(Projection):
             "(subject, pillar, occurred_lower, occurred_upper, first_position)"
         )
         cursor.execute(f"CREATE INDEX {prefix}_claims_slot ON {prefix}_claims (subject, pillar, inspection)")
-        cursor.execute(f"CREATE INDEX {prefix}_claims_inspection ON {prefix}_claims (inspection, pillar)")
+        # Led by the inspection, so that no subject's read of its own slots is planned through it.
         cursor.execute(
-            f"CREATE INDEX {prefix}_claims_latest ON {prefix}_claims (pillar, occurred_lower, occurred_upper, first_position)"
+            f"CREATE INDEX {prefix}_claims_inspection ON {prefix}_claims "
+            "(inspection, pillar, occurred_lower, occurred_upper, first_position)"
         )
 
     def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
@@ -482,17 +483,27 @@ def claims_in_slots(
 
 
 def latest_inspection(cursor: Cursor, prefix: str, pillar: str | None, seen: Seen, as_of: dt.date | None) -> str | None:
-    """The inspection key of the latest rating claim (by valid time) certainly in effect, on one area or any."""
+    """The inspection key of the latest rating claim (by valid time) certainly in effect, on one area or any:
+    each inspection's latest claim through the inspection index (inspections are few), then the latest of those."""
+    cursor.execute(
+        f"WITH RECURSIVE keys(inspection) AS (SELECT MIN(inspection) FROM {prefix}_claims UNION ALL "
+        f"SELECT (SELECT MIN(c.inspection) FROM {prefix}_claims c WHERE c.inspection > keys.inspection) FROM keys "
+        "WHERE keys.inspection IS NOT NULL) SELECT inspection FROM keys WHERE inspection IS NOT NULL"
+    )
     effect, effect_params = _certain(as_of)
     known, known_params = seen.where()
-    area, area_params = ("x.pillar = ? AND ", (pillar,)) if pillar else ("", ())
-    statement = _V.format(columns="x.inspection", prefix=prefix, table="claims")
-    cursor.execute(
-        f"{statement} WHERE {area}{known} AND {effect} ORDER BY {_ORDER.format(d=' DESC')} LIMIT 1",
-        (*area_params, *known_params, *effect_params),
-    )
-    row = cursor.fetchone()
-    return row[0] if row else None
+    area, area_params = (" AND x.pillar = ?", (pillar,)) if pillar else ("", ())
+    statement = _V.format(columns="x.occurred_lower, x.occurred_upper, x.first_position", prefix=prefix, table="claims")
+    latest: tuple[tuple[str, str, int], str] | None = None
+    for (key,) in cursor.fetchall():
+        cursor.execute(
+            f"{statement} WHERE x.inspection = ?{area} AND {known} AND {effect} ORDER BY {_ORDER.format(d=' DESC')} LIMIT 1",
+            (key, *area_params, *known_params, *effect_params),
+        )
+        row = cursor.fetchone()
+        if row is not None and (latest is None or tuple(row) > latest[0]):
+            latest = (tuple(row), key)  # type: ignore[assignment]
+    return latest[1] if latest else None
 
 
 def inspection_claims(

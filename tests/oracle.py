@@ -1,6 +1,7 @@
-"""A model of the views small enough to be obviously right: fold the list of events, filter, sort.
+"""A model of the views small enough to be obviously right: a dict of each fact's versions, kept by the
+state machine's rules as they write, then filtered and sorted.
 
-It shares nothing with projections/ but the domain's event classes.
+It shares nothing with projections/ and reads nothing from the log: only the domain's value types.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from timeline.dates import possible_days
-from timeline.facts import Fact, FactContent, content_of
+from timeline.facts import FactContent
 
 AUTHORITY = {"official": 3, "press": 2, "statement": 1}
 GRADES = ["inadequate", "requires-improvement", "good", "outstanding"]
@@ -33,38 +34,44 @@ class Known:
         return subject in {self.content.subject, *self.content.mentions, *data_subjects}
 
 
-def known_at(entries: list[Any], position: int, reported_by: dt.date | None = None) -> dict[str, Known]:
-    """Every fact as it stood once the log reached `position` and, given `reported_by`, as its source
-    had it by that day: the last version whose revisions (so far) had all appeared by then, and only
-    if its source had published it by then."""
-    versions: dict[str, list[Known]] = {}
-    revised: dict[str, list[dt.date]] = {}  # per fact, per version: the latest revision day up to it
-    for entry in entries:
-        if entry.position > position:
-            break
-        event, fact_id = entry.event, str(entry.event.originator_id)
-        if not isinstance(event, Fact.Recorded | Fact.Corrected | Fact.Retracted):
-            continue  # a document
-        if isinstance(event, Fact.Recorded):
-            versions[fact_id] = [Known(fact_id, 1, entry.position, content_of(event))]
-            revised[fact_id] = [dt.date.min]
-            continue
-        last = versions[fact_id][-1]
-        day = revised[fact_id][-1]
-        if isinstance(event, Fact.Corrected):
-            if event.revised is not None:
-                day = max(day, event.revised.upper)
-            versions[fact_id].append(Known(fact_id, event.originator_version, last.first_position, content_of(event)))
-        elif isinstance(event, Fact.Retracted):
-            versions[fact_id].append(Known(fact_id, event.originator_version, last.first_position, last.content, True))
-        revised[fact_id].append(day)
-    facts: dict[str, Known] = {}
-    for fact_id, history in versions.items():
-        days = revised[fact_id]
-        chosen = [v for v, day in zip(history, days, strict=True) if reported_by is None or day <= reported_by]
-        if chosen and (reported_by is None or chosen[-1].content.source.published <= reported_by):
-            facts[fact_id] = chosen[-1]
-    return facts
+@dataclass
+class Version:
+    position: int
+    content: FactContent
+    retracted: bool
+    revised_by: dt.date  # the latest day the source revised this fact by, up to this version (date.min: never)
+
+
+class Model:
+    """Every fact's versions, as the state machine's rules record them: a dict, not a fold over the log."""
+
+    def __init__(self) -> None:
+        self.facts: dict[str, list[Version]] = {}
+
+    def recorded(self, fact_id: str, position: int, content: FactContent) -> None:
+        self.facts.setdefault(fact_id, [Version(position, content, False, dt.date.min)])  # a re-send changes nothing
+
+    def corrected(self, fact_id: str, position: int, content: FactContent, revised: dt.date | None) -> None:
+        last = self.facts[fact_id][-1]
+        self.facts[fact_id].append(Version(position, content, False, max(last.revised_by, revised or dt.date.min)))
+
+    def retracted(self, fact_id: str, position: int) -> None:
+        last = self.facts[fact_id][-1]
+        self.facts[fact_id].append(Version(position, last.content, True, last.revised_by))
+
+    def known_at(self, position: int, reported_by: dt.date | None = None) -> dict[str, Known]:
+        """Every fact as it stood once the log reached `position` and, given `reported_by`, as its source had
+        it by that day: the last version whose revisions had all appeared by then, if it was published by then."""
+        found: dict[str, Known] = {}
+        for fact_id, versions in self.facts.items():
+            known = [(number, v) for number, v in enumerate(versions, start=1) if v.position <= position]
+            chosen = [(n, v) for n, v in known if reported_by is None or v.revised_by <= reported_by]
+            if not chosen:
+                continue
+            number, version = chosen[-1]
+            if reported_by is None or version.content.source.published <= reported_by:
+                found[fact_id] = Known(fact_id, number, versions[0].position, version.content, version.retracted)
+        return found
 
 
 def certain(fact: Known, as_of: dt.date | None) -> bool:
