@@ -48,8 +48,11 @@ def standing(group: list[FactState]) -> tuple[FactState, list[FactState]]:
     """
     slotted = [c for c in group if natural_slot(c) is not None]
     stands = max(slotted or group, key=lambda c: (AUTHORITY[c.source_kind], c.sort_key))
-    says = _what_each_says(group)
-    disputed_by = [c for c in group if says[c.id] != says[stands.id]]
+    if any(c.disputes or c.supports for c in group):
+        says = _what_each_says(group)
+        disputed_by = [c for c in group if says[c.id] != says[stands.id]]
+    else:  # no recorded links: claims agree exactly when they say the same thing about one slot
+        disputed_by = [c for c in group if c is not stands and (_value(c) is None or _value(c) != _value(stands))]
     return stands, sorted(disputed_by, key=lambda c: c.sort_key)
 
 

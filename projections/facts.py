@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -85,7 +86,7 @@ class FactState:
         """Every subject this fact is about or names."""
         return references(self.type, self.subject, self.mentions, self.data)
 
-    @property
+    @cached_property
     def sort_key(self) -> tuple[str, str, int]:
         """Timeline order: valid time's lower bound, then upper bound, then log position."""
         return (self.occurred.lower.isoformat(), self.occurred.upper.isoformat(), self.position)

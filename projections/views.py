@@ -41,6 +41,7 @@ class Views:
 
     def __init__(self, store: ViewStore) -> None:
         self.store = store
+        self._editions: dict[tuple[str, int], Frameworks] = {}  # by (tables, position): reads at one position share it
 
     def status(
         self, subject: str, as_of: dt.date | None = None, known_at: KnownAt = None, reported_by: dt.date | None = None
@@ -48,7 +49,7 @@ class Views:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             states = facts_for_status(cursor, prefix, subject, seen, as_of)
-            frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
+            frameworks = self._frameworks(cursor, prefix, seen.position)
             # Only an expected date needs "today" (to say overdue); without as_of it is the log's latest day.
             expecting = any(s.type == "decision.pending" and s.data.get("expected") for s in states)
             last_day = fact_rows.last_day(cursor, prefix, seen) if as_of is None and expecting else None
@@ -72,7 +73,7 @@ class Views:
             slots = sorted({rating_slot(s) for s in page if s.type == "rating.published"})
             rivals = fact_rows.claims_in_slots(cursor, prefix, slots, seen, query.as_of)
             rivals += fact_rows.linked(cursor, prefix, [*page, *rivals], seen)
-            frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
+            frameworks = self._frameworks(cursor, prefix, seen.position)
         claims = claims_in_effect([*page, *rivals], query.as_of)
         return _envelope(position, seen, query.as_of) | {
             "subject": subject,
@@ -90,14 +91,14 @@ class Views:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             states = facts_for_ratings(cursor, prefix, pillar, inspection, seen, as_of)
-            frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
+            frameworks = self._frameworks(cursor, prefix, seen.position)
         return _envelope(position, seen, as_of) | ratings_across_forces(states, pillar, as_of, inspection, frameworks)
 
     def frameworks(self, known_at: KnownAt = None) -> dict[str, Any]:
         """Every framework edition's definition as known at `known_at`."""
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at)
-            editions = fact_rows.frameworks(cursor, prefix, seen.position)
+            editions = self._frameworks(cursor, prefix, seen.position)
         return _envelope(position, seen, None) | {"frameworks": [{"id": edition} | editions[edition] for edition in sorted(editions)]}
 
     def statements(
@@ -175,6 +176,17 @@ class Views:
             "subjects": [move for move in moves if move["before"] != move["after"] or subject is not None],
             "next_cursor": encode_position_cursor(page[-1].known_from) if len(rows) > limit else None,
         }
+
+    def _frameworks(self, cursor: Cursor, prefix: str, position: int) -> Frameworks:
+        """The framework editions known at a position, read once per position (they are the same for every read there)."""
+        key = (prefix, position)
+        editions = self._editions.get(key)
+        if editions is None:
+            editions = fact_rows.frameworks(cursor, prefix, position)
+            if len(self._editions) >= 64:
+                self._editions.clear()  # positions move on: old ones are not asked again
+            self._editions[key] = editions
+        return editions
 
     def _facts(self, cursor: Cursor, known_at: KnownAt, reported_by: dt.date | None = None) -> tuple[str, int, Seen]:
         """The facts view's live tables, its position, and which versions the read sees (`known_at` as a

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -19,6 +20,7 @@ _NAMESPACE = uuid.UUID("0c6b7d1e-6f7a-4f0e-9d52-7a0b3c9e5d21")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=4096)
 def inspection_key(inspection: str) -> str:
     """One key for every spelling of an inspection's name: "PEEL 2018/19" and "peel 2018-19" are one."""
     return _NOT_ALNUM.sub("-", inspection.lower()).strip("-")
