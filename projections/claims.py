@@ -15,7 +15,7 @@ from timeline.frameworks import inspection_key
 
 __all__ = [
     "AUTHORITY",
-    "claim_json", "claims_in_effect", "competing", "effect", "fact_json", "in_effect", "latest_slots", "rating_history", "rating_slot", "standing",
+    "claim_json", "claims_in_effect", "competing", "effect", "fact_json", "in_effect", "names_in_force", "latest_slots", "rating_history", "rating_slot", "standing",
 ]  # fmt: skip
 
 # An official record outranks the press, which outranks a party's own statement.
@@ -170,14 +170,28 @@ def rating_slot(claim: FactState) -> tuple[str, str, str]:
     return (claim.subject, claim.data["pillar"], inspection_key(claim.data["inspection"]))
 
 
-def fact_json(state: FactState, as_of: dt.date | None = None) -> dict[str, Any]:
+def names_in_force(states: Iterable[FactState], as_of: dt.date | None) -> dict[str, dict[str, Any]]:
+    """Each subject's name as of the date: its latest subject.named fact certainly in effect by then."""
+    named: dict[str, FactState] = {}
+    for fact in sorted(states, key=lambda f: f.sort_key):
+        if fact.type == "subject.named" and in_effect(fact, as_of):
+            named[fact.subject] = fact
+    return {
+        subject: {"name": f.data["name"], "short_name": f.data.get("short_name"), "aliases": f.data.get("aliases", []), "fact": f.id}
+        for subject, f in sorted(named.items())
+    }
+
+
+def fact_json(state: FactState, as_of: dt.date | None = None, names: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """A fact as views render it: its content, where it stands in the log, whether it was retracted,
-    and whether it is certainly or possibly in effect as of the asked date."""
+    and whether it is certainly or possibly in effect as of the asked date; its headline says subjects'
+    names where `names` has them."""
+    called = {subject: name["name"] for subject, name in (names or {}).items()}
     return {
         "id": state.id,
         "version": state.version,
         **state.body,
-        "headline": headline(state.type, state.subject, state.data, state.source),
+        "headline": headline(state.type, state.subject, state.data, state.source, called),
         "occurred_bounds": [state.occurred.lower.isoformat(), state.occurred.upper.isoformat()],
         "occurred_label": in_words(state.occurred.edtf),
         "possible_days": [state.earliest.isoformat(), state.latest.isoformat()],

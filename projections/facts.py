@@ -604,6 +604,20 @@ def linked(cursor: Cursor, prefix: str, facts: Sequence[FactState], seen: Seen) 
     return found
 
 
+def naming_facts(cursor: Cursor, prefix: str, subjects: set[str], seen: Seen) -> list[FactState]:
+    """The subject.named facts about any of these subjects, as seen: one query however many subjects."""
+    if not subjects:
+        return []
+    known, known_params = seen.where()
+    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
+    cursor.execute(
+        f"{statement} WHERE x.subject IN (SELECT key FROM json_each(?)) AND x.type = 'subject.named' AND v.subject = x.subject "
+        f"AND {known} AND v.retracted = 0",
+        (orjson.dumps(dict.fromkeys(sorted(subjects), 0)).decode(), *known_params),
+    )
+    return [_state(row) for row in cursor.fetchall()]
+
+
 def last_day(cursor: Cursor, prefix: str, seen: Seen) -> dt.date | None:
     """The latest day any fact known at the position names (its valid time's last day): the views' "today"
     without a clock. Read down the index on that day, so it stops at the first row known by then."""

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from projections import facts as fact_rows
-from projections.claims import claim_json, effect, fact_json, in_effect, latest_slots, rating_history
+from projections.claims import claim_json, effect, fact_json, in_effect, latest_slots, names_in_force, rating_history
 from projections.editions import Frameworks, change, judged
 from projections.facts import FactState, Seen
 from projections.store import Cursor
@@ -26,17 +26,20 @@ def subject_status(
     `as_of`, or with no `as_of` by `last_day`, the latest day any fact in the log names (never the clock)."""
     facts = _unique(s for s in states if in_effect(s, as_of))
     roles, former_roles = _roles(states, subject, as_of)
+    names = names_in_force(states, as_of)
     return {
         "subject": subject,
+        "name": names.get(subject),
+        "names": names,
         "ratings": _ratings(facts, subject, frameworks),
         "pending_decisions": _pending_decisions(facts, subject, as_of or last_day),
         "decisions": _decisions(facts, subject),
-        "statements": [fact_json(s, as_of) for s in _latest_statements(facts, subject)],
-        "findings": _latest_findings(facts, subject, as_of),
+        "statements": [fact_json(s, as_of, names) for s in _latest_statements(facts, subject)],
+        "findings": _latest_findings(facts, subject, as_of, names),
         "roles": roles,
         "former_roles": former_roles,
         "monitoring": _monitoring(facts, subject),
-        "possible": _possible(states, subject, as_of),
+        "possible": _possible(states, subject, as_of, names),
     }
 
 
@@ -62,14 +65,16 @@ def facts_for_status(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_o
     states += claims + fact_rows.linked(cursor, prefix, claims, seen)  # facts recorded as disputing a grade
     if as_of is not None:
         states += fact_rows.latest_possible(cursor, prefix, subject, seen, as_of, LATEST_POSSIBLE)
+    # The names of the subject and of everyone and everything these facts name.
+    states += fact_rows.naming_facts(cursor, prefix, {name for s in states for name in s.refs} | {subject}, seen)
     return states
 
 
-def _possible(states: list[FactState], subject: str, as_of: dt.date | None) -> list[dict[str, Any]]:
+def _possible(states: list[FactState], subject: str, as_of: dt.date | None, names: dict[str, Any]) -> list[dict[str, Any]]:
     """Facts naming the subject that may have happened by `as_of` but need not have: listed, never standing."""
     maybe = _unique(s for s in states if effect(s, as_of) == "possible" and subject in s.refs)
     latest = sorted(maybe, key=lambda s: s.sort_key, reverse=True)[:LATEST_POSSIBLE]
-    return [fact_json(s, as_of) for s in reversed(latest)]
+    return [fact_json(s, as_of, names) for s in reversed(latest)]
 
 
 def _ratings(facts: list[FactState], subject: str, frameworks: Frameworks) -> dict[str, Any]:
@@ -157,14 +162,14 @@ def _latest_statements(facts: list[FactState], subject: str) -> list[FactState]:
     return sorted(said, key=lambda f: f.sort_key, reverse=True)[:LATEST_STATEMENTS]
 
 
-def _latest_findings(facts: list[FactState], subject: str, as_of: dt.date | None) -> dict[str, Any] | None:
+def _latest_findings(facts: list[FactState], subject: str, as_of: dt.date | None, names: dict[str, Any]) -> dict[str, Any] | None:
     findings = [f for f in facts if f.type == "finding.reported" and f.subject == subject]
     if not findings:
         return None
     latest = max(findings, key=lambda f: f.sort_key).data["report"]
     return {
         "report": latest,
-        "findings": [fact_json(f, as_of) for f in sorted(findings, key=lambda f: f.sort_key) if f.data["report"] == latest],
+        "findings": [fact_json(f, as_of, names) for f in sorted(findings, key=lambda f: f.sort_key) if f.data["report"] == latest],
     }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from projections import facts as fact_rows
-from projections.claims import claims_in_effect, fact_json, rating_slot
+from projections.claims import claims_in_effect, fact_json, names_in_force, rating_slot
 from projections.editions import Frameworks, judged
 from projections.facts import FactState, Seen
 from projections.documents import documents as document_rows
@@ -74,11 +74,15 @@ class Views:
             rivals = fact_rows.claims_in_slots(cursor, prefix, slots, seen, query.as_of)
             rivals += fact_rows.linked(cursor, prefix, [*page, *rivals], seen)
             frameworks = self._frameworks(cursor, prefix, seen.position)
+            named = fact_rows.naming_facts(cursor, prefix, {name for s in [*page, *rivals] for name in s.refs} | {subject}, seen)
         claims = claims_in_effect([*page, *rivals], query.as_of)
+        names = names_in_force(named, query.as_of)
         return _envelope(position, seen, query.as_of) | {
             "subject": subject,
+            "name": names.get(subject),
+            "names": names,
             "facts": [
-                fact_json(s, query.as_of) | {"history": versions.get(s.id, [])} | _claim(claims, s.id) | _framework(s, frameworks)
+                fact_json(s, query.as_of, names) | {"history": versions.get(s.id, [])} | _claim(claims, s.id) | _framework(s, frameworks)
                 for s in page
             ],
             "next_cursor": encode_cursor(next_key, seen.position) if next_key else None,
@@ -123,13 +127,18 @@ class Views:
     def subjects(self, kind: str | None = None, known_at: KnownAt = None, reported_by: dt.date | None = None) -> dict[str, Any]:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
-            named = fact_rows.subjects(cursor, prefix, kind, seen)
+            listed = fact_rows.subjects(cursor, prefix, kind, seen)
+            names = names_in_force(fact_rows.naming_facts(cursor, prefix, {subject for subject, _ in listed}, seen), None)
         return _envelope(position, seen, None) | {
-            "subjects": [{"id": subject, "kind": subject.split("/")[0], "facts": count} for subject, count in named]
+            "subjects": [
+                {"id": subject, "kind": subject.split("/")[0], "facts": count, "name": names.get(subject)} for subject, count in listed
+            ]
         }
 
-    def subject(self, subject: str, known_at: KnownAt = None, reported_by: dt.date | None = None) -> dict[str, Any] | None:
-        """How many facts name a subject, and which types; None when no fact names it."""
+    def subject(
+        self, subject: str, known_at: KnownAt = None, reported_by: dt.date | None = None, as_of: dt.date | None = None
+    ) -> dict[str, Any] | None:
+        """How many facts name a subject, and which types, and its name as of `as_of`; None when no fact names it."""
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             states = [s for s in fact_rows.states_referencing(cursor, prefix, subject, seen) if not s.retracted]
@@ -139,8 +148,9 @@ class Views:
         for state in states:
             types[state.type] = types.get(state.type, 0) + 1
         first, last = min(states, key=lambda s: s.sort_key), max(states, key=lambda s: s.sort_key)
-        return _envelope(position, seen, None) | {
+        return _envelope(position, seen, as_of) | {
             "id": subject,
+            "name": names_in_force(states, as_of).get(subject),
             "kind": subject.split("/")[0],
             "facts": len(states),
             "types": dict(sorted(types.items())),

@@ -27,6 +27,7 @@ class FactType(StrEnum):
     ROLE_HELD = "role.held"
     FIGURE_REPORTED = "figure.reported"
     MONITORING_CHANGED = "monitoring.changed"
+    SUBJECT_NAMED = "subject.named"
 
 
 class SourceKind(StrEnum):

@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 
-def subject_name(subject: str) -> str:
-    """`person/jon-boutcher` -> "Jon Boutcher": a slug's words, capitalised."""
+Names = dict[str, str]  # subject id -> the name in force, where a subject.named fact gives one
+
+
+def subject_name(subject: str, names: Names | None = None) -> str:
+    """The subject's recorded name; else its slug's words: `person/jon-boutcher` -> "Jon Boutcher"."""
+    if names and subject in names:
+        return names[subject]
     slug = subject.split("/", 1)[-1]
     return " ".join(word.capitalize() for word in slug.split("-"))
 
@@ -16,7 +21,9 @@ def number(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
 
-def headline(fact_type: str, subject: str, data: dict[str, Any], source: dict[str, Any] | None = None) -> str:
+def headline(
+    fact_type: str, subject: str, data: dict[str, Any], source: dict[str, Any] | None = None, names: Names | None = None
+) -> str:
     match fact_type:
         case "rating.published":
             area = data["pillar"].replace("-", " ")
@@ -25,8 +32,8 @@ def headline(fact_type: str, subject: str, data: dict[str, Any], source: dict[st
             role = f", {data['role']}," if data.get("role") else ""
             if data.get("speech") == "reported" and source:
                 # The source's words about what was said, not the speaker's own.
-                return f"{source['publisher']} reports that {subject_name(data['speaker'])}{role} {data['stance']}"
-            return f"{subject_name(data['speaker'])}{role} {data['stance']}"
+                return f"{source['publisher']} reports that {subject_name(data['speaker'], names)}{role} {data['stance']}"
+            return f"{subject_name(data['speaker'], names)}{role} {data['stance']}"
         case "figure.reported":
             period = f" ({data['period']})" if data.get("period") else ""
             return f"{data['measure'][:1].upper()}{data['measure'][1:]}: {number(data['value'])} {data['unit']}{period}"
@@ -40,6 +47,9 @@ def headline(fact_type: str, subject: str, data: dict[str, Any], source: dict[st
             return str(data["title"])
         case "role.held":
             ended = f" ({data['ended'].replace('-', ' ')})" if data.get("ended") else ""
-            return f"{subject_name(subject)}: {data['role']}, {subject_name(data['organisation'])}{ended}"
+            return f"{subject_name(subject, names)}: {data['role']}, {subject_name(data['organisation'], names)}{ended}"
+        case "subject.named":
+            short = f" ({data['short_name']})" if data.get("short_name") else ""
+            return f"Named {data['name']}{short}"
         case _:
             return str(data.get("summary") or fact_type)

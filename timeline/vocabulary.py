@@ -178,6 +178,17 @@ FACT_TYPES: dict[FactType, FactTypeSpec] = {
             summary=_text(),
         ),
     ),
+    FactType.SUBJECT_NAMED: FactTypeSpec(
+        "The subject is called by this name from `occurred` on (a later one renames it: HMIC became HMICFRS in 2017).",
+        subject_of(*SUBJECT_KINDS),
+        _data(
+            ["name"],
+            name=_text(300),
+            short_name=_text(100),
+            aliases={"type": "array", "items": _text(300), "uniqueItems": True, "maxItems": 20,
+                     "description": "other names and spellings it goes by"},
+        ),
+    ),
     FactType.MONITORING_CHANGED: FactTypeSpec(
         "An inspectorate moved the subject into, or out of, a state of monitoring (e.g. HMICFRS's engage).",
         subject_of("force", "org"),

@@ -38,7 +38,7 @@ def post(server: str, body: dict) -> dict:
 def test_the_seeded_bedfordshire_page_shows_inadequate_and_the_disputed_good(page, server, output, report):
     open_page(page, server)
 
-    expect(page.locator("#status-heading")).to_have_text("Status of Bedfordshire (force)")
+    expect(page.locator("#status-heading")).to_have_text("Status of Bedfordshire Police")
     card = page.locator(EFFECTIVENESS)
     expect(card.locator(".current")).to_have_text("requires improvement")  # PEEL 2017, the latest
     expect(card.locator(".change")).to_contain_text("Up from inadequate")
@@ -133,7 +133,7 @@ def test_the_page_works_by_keyboard(page, server):
 
     # Another subject, chosen with the arrow keys alone.
     page.keyboard.press("ArrowDown")
-    expect(page.locator("#status-heading")).not_to_have_text("Status of Bedfordshire (force)")
+    expect(page.locator("#status-heading")).not_to_have_text("Status of Bedfordshire Police")
 
     page.focus("#known-at")
     page.keyboard.press("Home")

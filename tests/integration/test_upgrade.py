@@ -35,7 +35,7 @@ def test_the_store_gains_the_newer_seed_and_the_framework_editions_without_rewri
     try:
         import_log(timeline, OLD_EXPORT)
         added = sync_seed(timeline) + sync_frameworks(timeline)
-        assert added == 2 + 4  # the article's figure and the record that disputes it; four PEEL editions
+        assert added == 2 + 8 + 4  # the article's figure and the record disputing it; names and their two documents; four PEEL editions
         assert sync_seed(timeline) + sync_frameworks(timeline) == 0
         exported = tmp_path / "now.ndjson"
         with exported.open("wb") as out:

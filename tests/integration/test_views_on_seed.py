@@ -128,9 +128,10 @@ def test_statements_by_speaker_carry_stance_and_quote(seeded):
 
 def test_sources_list_the_article_and_every_fact_citing_it(seeded):
     views, _, _ = seeded
-    (article,) = views.sources()["documents"]
-    assert article["id"] == "comet-2017-03-02-bedfordshire-inadequate"
-    assert len(article["cited_by"]) == 21  # the article's 20 facts and its figure
+    documents = {d["id"]: d for d in views.sources()["documents"]}
+    article = documents["comet-2017-03-02-bedfordshire-inadequate"]
+    assert len(article["cited_by"]) == 25  # the article's 20 facts, its figure, and 4 names it gives
+    assert len(documents["hansard-2017-07-19-fire-inspectorate"]["cited_by"]) == 1  # HMIC's new name
 
 
 def test_a_corrected_fact_shows_its_corrected_form_and_history_and_a_retracted_one_hides(database, seeded):

@@ -30,10 +30,10 @@ async def list_subjects(request: web.Request) -> web.Response:
 
 async def get_subject(request: web.Request) -> web.Response:
     subject, known_at, views = params.subject(request), params.known_at(request), request.app[VIEWS]
-    reported_by = await params.reported_by(request)
+    reported_by, as_of = await params.reported_by(request), await params.as_date(request, "as_of")
 
     def compute() -> dict:
-        found = views.subject(subject, known_at, reported_by)
+        found = views.subject(subject, known_at, reported_by, as_of)
         if found is None:
             raise web.HTTPNotFound(text=f"no fact names {subject}")
         base = f"/v1/subjects/{subject}"

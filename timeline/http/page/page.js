@@ -42,13 +42,21 @@ function viewParams(extra = {}) {
 const words = (slug) => slug.replaceAll("-", " ");
 const titled = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
+const names = {}; // subject id -> its recorded name (subject.named facts), as the views last said
+
+function learnNames(map) {
+  for (const [id, name] of Object.entries(map || {})) if (name) names[id] = name.name;
+}
+
 function subjectName(id) {
+  if (names[id]) return names[id];
   const [kind, slug] = id.split("/");
   return `${titled(words(slug))} (${kind})`;
 }
 
 function personName(id) {
-  return id ? id.split("/")[1].split("-").map(titled).join(" ") : "";
+  if (!id) return "";
+  return names[id] || id.split("/")[1].split("-").map(titled).join(" ");
 }
 
 const TYPE_LABELS = {
@@ -158,6 +166,7 @@ function ratingCard(pillar, rating) {
 }
 
 function renderStatus(status) {
+  learnNames(status.names);
   const body = $("status-body");
   const ratings = Object.entries(status.ratings);
   const parts = [];
@@ -448,6 +457,7 @@ async function showChanges() {
 
 async function loadSubjects() {
   const { subjects } = await api("/v1/subjects");
+  learnNames(Object.fromEntries(subjects.map((subject) => [subject.id, subject.name])));
   const select = $("subject");
   const current = state.subject;
   select.replaceChildren(...subjects.map((subject) => el("option", { value: subject.id }, `${subjectName(subject.id)} — ${subject.facts} facts`)));
