@@ -14,7 +14,8 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
-from timeline import storage
+from timeline import chain_store, storage
+from timeline.chain import Broken, Verified, verify
 from timeline.batch import Positions, Record, Stored, WriteBatch
 from timeline.codec import build_transcoder
 from timeline.dates import ValidTime
@@ -98,6 +99,7 @@ class Timeline(Application[UUID]):
         storage.prepare(database)
         super().__init__(env=storage.eventsourcing_env(database))
         storage.protect_log(self.recorder)
+        chain_store.create(self.recorder)  # and chain a log written before the chain existed
         self._identity = storage.file_identity(database)
 
     def construct_transcoder(self) -> Transcoder:
@@ -226,6 +228,28 @@ class Timeline(Application[UUID]):
     def head(self) -> int:
         """The position of the last stored event; 0 for an empty log."""
         return self.recorder.max_notification_id() or 0
+
+    def chain_head(self) -> tuple[int, str]:
+        """The hash chain's last position and link (the last row of its table; nothing is recomputed)."""
+        return chain_store.head(self.recorder)
+
+    def verify(self) -> Verified | Broken:
+        """Recompute the hash chain from genesis over the whole log (as of now) and compare every link,
+        and every document's text with its sha256; the first position that fails, if any."""
+        through = self.head()
+        # Events and chain rows commit together, so both read up to one head agree unless tampered with.
+        events = (row for row in self._rows_through(through))
+        rows = (row for row in chain_store.all_rows(self.recorder) if row.position <= through)
+        return verify(events, rows)
+
+    def _rows_through(self, through: int) -> Iterator[tuple]:
+        after = 0
+        while rows := storage.read_log(self.recorder, after, 1000):
+            for row in rows:
+                if row[0] > through:
+                    return
+                yield row[0], row[1], row[2], row[3], chain_store.state_bytes(row[4])
+            after = rows[-1][0]
 
     @property
     def notification_channel(self) -> str | None:

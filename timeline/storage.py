@@ -17,6 +17,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
+from timeline import chain_store
+
 DEFAULT_DATABASE = "timeline.sqlite3"
 
 
@@ -38,7 +40,13 @@ def shown(database: str) -> str:
 def eventsourcing_env(database: str) -> dict[str, str]:
     """The library's environment for a SQLite path or a postgresql:// URL (`?schema=NAME` optional)."""
     if not is_postgres(database):
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": database, "SQLITE_LOCK_TIMEOUT": "10"}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": database,
+            "SQLITE_LOCK_TIMEOUT": "10",
+            # The library's recorder, but every insert also extends the hash chain (timeline.chain_store).
+            "APPLICATION_RECORDER_TOPIC": "timeline.sqlite_recorder:ChainingSQLiteRecorder",
+        }
     url = urlsplit(database)
     query = parse_qs(url.query)
     return {
@@ -163,7 +171,8 @@ def protect_log(recorder: ApplicationRecorder) -> None:
 
 
 def restore_events(recorder: ApplicationRecorder, batches: Iterable[Sequence[tuple[int, StoredEvent]]]) -> None:
-    """Insert events at the log positions they held where they were exported, all in one transaction.
+    """Insert events at the log positions they held where they were exported, all in one transaction,
+    each batch chained (timeline.chain_store) as it goes in.
 
     Only `timeline import` calls this, on an empty log: positions are part of what a restore
     keeps (views, cursors and clients' `known_at` name them), and the library always picks its own.
@@ -179,6 +188,7 @@ def restore_events(recorder: ApplicationRecorder, batches: Iterable[Sequence[tup
                     f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
                     [(p, e.originator_id.hex, e.originator_version, e.topic, e.state) for p, e in batch],  # type: ignore[union-attr]
                 )
+                chain_store.append(cursor, chain_store.dialect(recorder), batch)
         return
 
     from psycopg import sql
@@ -191,6 +201,7 @@ def restore_events(recorder: ApplicationRecorder, batches: Iterable[Sequence[tup
         cursor.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(qualified))
         for batch in batches:
             cursor.executemany(insert, [(p, e.originator_id, e.originator_version, e.topic, e.state) for p, e in batch])
+            chain_store.append(cursor, chain_store.dialect(recorder), batch)
         # The next event the library records goes after the restored ones.
         cursor.execute(
             sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), (SELECT MAX(notification_id) FROM {}))").format(qualified),
