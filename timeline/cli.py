@@ -247,7 +247,8 @@ def _import(args: argparse.Namespace) -> int:
     timeline = Timeline(database)
     try:
         with tqdm(total=count_lines(args.file), unit="line", desc="checking and restoring", disable=None, file=sys.stderr) as bar:
-            restored = import_log(timeline, args.file, progress=lambda line: bar.update(line - bar.n))
+            warnings: list[str] = []
+            restored = import_log(timeline, args.file, progress=lambda line: bar.update(line - bar.n), unverified=warnings.append)
     except StoreNotEmpty as refusal:
         print(f"timeline import: {refusal}", file=sys.stderr)
         return 2
@@ -258,7 +259,9 @@ def _import(args: argparse.Namespace) -> int:
         return 1
     finally:
         timeline.close()
-    print(f"{args.file}: restored {restored:,} events")
+    for warning in warnings:
+        print(f"{args.file}: unverified: {warning}", file=sys.stderr)
+    print(f"{args.file}: restored {restored:,} events" + (" (unverified: the file has no chain links)" if warnings else ""))
     return _rebuild(argparse.Namespace(views=[], database=database))
 
 
