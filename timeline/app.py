@@ -14,7 +14,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
-from timeline import chain_store, storage
+from timeline import authors, chain_store, storage
 from timeline.chain import Broken, Verified, verify
 from timeline.batch import Positions, Record, Stored, WriteBatch
 from timeline.codec import build_transcoder
@@ -100,6 +100,7 @@ class Timeline(Application[UUID]):
         super().__init__(env=storage.eventsourcing_env(database))
         storage.protect_log(self.recorder)
         chain_store.create(self.recorder)  # and chain a log written before the chain existed
+        authors.create(self.recorder)
         self._identity = storage.file_identity(database)
 
     def construct_transcoder(self) -> Transcoder:
@@ -134,13 +135,15 @@ class Timeline(Application[UUID]):
         batch.commit()
         return pending.result()
 
-    def save_staged(self, aggregates: list[Fact | Document | Framework]) -> Positions:
-        """Save aggregates' pending events in one transaction; where each event landed."""
+    def save_staged(self, aggregates: list[Fact | Document | Framework], by: authors.Authors | None = None) -> Positions:
+        """Save aggregates' pending events in one transaction; where each event landed.
+
+        `by` names the token that wrote each event (by id and version), stored in the same transaction."""
         if not aggregates:
             return {}
         self.check_store()
         try:
-            recordings = self.save(*aggregates)
+            recordings = self.save(*aggregates, authors=by or {})  # the library hands these kwargs to the recorder
         except IntegrityError:
             # Another writer stored the same id or version first: nothing of ours was kept.
             raise Conflict("a concurrent write changed these records first; read them and try again") from None
@@ -228,6 +231,10 @@ class Timeline(Application[UUID]):
     def head(self) -> int:
         """The position of the last stored event; 0 for an empty log."""
         return self.recorder.max_notification_id() or 0
+
+    def authors(self, after: int, through: int) -> dict[int, str]:
+        """The token name that wrote each event with a position in (after, through], where one did."""
+        return authors.between(self.recorder, after, through)
 
     def chain_head(self) -> tuple[int, str]:
         """The hash chain's last position and link (the last row of its table; nothing is recomputed)."""

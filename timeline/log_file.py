@@ -28,11 +28,13 @@ from eventsourcing.utils import get_topic
 from timeline import chain_store, storage
 from timeline.app import EVENT_NAMES, Timeline
 from timeline.chain import GENESIS, content_of, link_of
+from timeline.config import TOKEN_NAME
 from timeline.facts import Fact
 from timeline.loader import FileRefused, Location, Problem
 
 FIELDS = ("position", "id", "version", "topic", "state")
 CHAINED_FIELDS = (*FIELDS, "link")
+SHAPES = [set(FIELDS), set(CHAINED_FIELDS), {*FIELDS, "by"}, {*CHAINED_FIELDS, "by"}]  # "by": the token name that wrote it
 UNVERIFIED = "lines carry no chain links (an export made before the hash chain): their content is not verified"
 TOPICS = frozenset(get_topic(cls) for cls in EVENT_NAMES)
 PAGE = 1000
@@ -55,9 +57,12 @@ def export_log(timeline: Timeline, out: IO[bytes], progress: Progress = lambda p
             return written
         # Chain rows commit with their events, so every event just read has its link.
         links = {row.position: row.link for row in chain_store.rows(timeline.recorder, after, notifications[-1].id)}
+        by = timeline.authors(after, notifications[-1].id)
         for n in notifications:
             line = {"position": n.id, "id": str(n.originator_id), "version": n.originator_version, "topic": n.topic,
                     "state": orjson.Fragment(n.state), "link": links[n.id]}  # fmt: skip
+            if n.id in by:
+                line["by"] = by[n.id]
             out.write(orjson.dumps(line) + b"\n")
         written += len(notifications)
         after = notifications[-1].id
@@ -76,10 +81,11 @@ def import_log(
         raise StoreNotEmpty(f"the store already holds a log (head position {head}); import restores into an empty store only")
     problems: list[Problem] = []
     counted = [0]
+    authored: dict[tuple[UUID, int], str] = {}  # filled as lines are read, before their batch is stored
 
     def batches() -> Iterator[list[tuple[int, StoredEvent]]]:
         batch: list[tuple[int, StoredEvent]] = []
-        for position, event in _checked_events(timeline, path, problems, progress, unverified):
+        for position, event in _checked_events(timeline, path, problems, progress, unverified, authored):
             batch.append((position, event))
             counted[0] += 1
             if len(batch) == PAGE:
@@ -90,12 +96,13 @@ def import_log(
         if batch:
             yield batch
 
-    storage.restore_events(timeline.recorder, batches())
+    storage.restore_events(timeline.recorder, batches(), authored)
     return counted[0]
 
 
 def _checked_events(
-    timeline: Timeline, path: Path, problems: list[Problem], progress: Progress, unverified: Callable[[str], None]
+    timeline: Timeline, path: Path, problems: list[Problem], progress: Progress, unverified: Callable[[str], None],
+    authored: dict[tuple[UUID, int], str],
 ) -> Iterator[tuple[int, StoredEvent]]:
     """Each line as (position, stored event); problems are appended, and then nothing more is yielded."""
     last_position, versions = 0, {}
@@ -111,6 +118,10 @@ def _checked_events(
                 raise _Bad("version", f"{event.originator_version} of {event.originator_id} follows version {expected - 1}")
             _check_shape(timeline.mapper.to_domain_event(event))
             chain.check(raw, position, event)  # last: a line wrong in any other way says so first
+            if "by" in raw:
+                if not isinstance(raw["by"], str) or not TOKEN_NAME.fullmatch(raw["by"]):
+                    raise _Bad("by", "is the name of the token that wrote the event (letters, digits, . _ -)")
+                authored[(event.originator_id, event.originator_version)] = raw["by"]
         except _Bad as bad:
             problems.append(Problem(location, bad.field, bad.message))
         except Exception as error:  # noqa: BLE001 - any decoding failure is the file's fault
@@ -136,9 +147,9 @@ def _lines(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str,
             except orjson.JSONDecodeError as error:
                 problems.append(Problem(Location(str(path), number), "line", f"is not JSON: {error}"))
                 continue
-            if not isinstance(value, dict) or set(value) not in (set(FIELDS), set(CHAINED_FIELDS)):
+            if not isinstance(value, dict) or set(value) not in SHAPES:
                 problems.append(
-                    Problem(Location(str(path), number), "line", f"is not an event: give exactly {', '.join(FIELDS)}, and link if chained")
+                    Problem(Location(str(path), number), "line", f"is not an event: give exactly {', '.join(FIELDS)}, and link and by if known")
                 )
                 continue
             yield number, value

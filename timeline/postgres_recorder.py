@@ -23,7 +23,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from timeline import chain_store
+from timeline import authors, chain_store
 
 SLICE_EVENTS = 1000
 SLICE_BYTES = 4 * 1024 * 1024  # well under where the hang begins
@@ -41,7 +41,7 @@ class SlicingPostgresRecorder(PostgresApplicationRecorder):
                 rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state) for e in piece]
                 curs.execute(self.insert_events_statement, (rows,))
                 notification_ids += [row["notification_id"] for row in curs.fetchall()]
-            chain_store.append(curs, chain_store.dialect(self), zip(notification_ids, stored_events, strict=True))
+            self._append_side_rows(curs, notification_ids, stored_events, kwargs)
         return notification_ids
 
     def _fetch_ids_after_insert_events(
@@ -50,8 +50,14 @@ class SlicingPostgresRecorder(PostgresApplicationRecorder):
         # Called inside the library's insert transaction, after the INSERT, with the table locked.
         notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         assert notification_ids is not None
-        chain_store.append(curs, chain_store.dialect(self), zip(notification_ids, stored_events, strict=True))
+        self._append_side_rows(curs, notification_ids, stored_events, kwargs)
         return notification_ids
+
+    def _append_side_rows(self, curs: Any, ids: Sequence[int], stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]) -> None:
+        """The chain's rows, and who wrote each event (timeline.authors), on the inserting transaction."""
+        inserted = list(zip(ids, stored_events, strict=True))
+        chain_store.append(curs, chain_store.dialect(self), inserted)
+        authors.append(curs, chain_store.dialect(self), inserted, kwargs.get("authors"))
 
 
 def _slices(events: Sequence[StoredEvent]) -> Iterator[Sequence[StoredEvent]]:

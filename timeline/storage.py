@@ -17,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
-from timeline import chain_store
+from timeline import authors, chain_store
 
 DEFAULT_DATABASE = "timeline.sqlite3"
 
@@ -170,9 +170,11 @@ def protect_log(recorder: ApplicationRecorder) -> None:
             cursor.execute(statement)
 
 
-def restore_events(recorder: ApplicationRecorder, batches: Iterable[Sequence[tuple[int, StoredEvent]]]) -> None:
+def restore_events(
+    recorder: ApplicationRecorder, batches: Iterable[Sequence[tuple[int, StoredEvent]]], by: authors.Authors | None = None
+) -> None:
     """Insert events at the log positions they held where they were exported, all in one transaction,
-    each batch chained (timeline.chain_store) as it goes in.
+    each batch chained (timeline.chain_store) as it goes in, with its events' authors (`by`, timeline.authors).
 
     Only `timeline import` calls this, on an empty log: positions are part of what a restore
     keeps (views, cursors and clients' `known_at` name them), and the library always picks its own.
@@ -189,6 +191,7 @@ def restore_events(recorder: ApplicationRecorder, batches: Iterable[Sequence[tup
                     [(p, e.originator_id.hex, e.originator_version, e.topic, e.state) for p, e in batch],  # type: ignore[union-attr]
                 )
                 chain_store.append(cursor, chain_store.dialect(recorder), batch)
+                authors.append(cursor, chain_store.dialect(recorder), batch, by)
         return
 
     from psycopg import sql
@@ -202,6 +205,7 @@ def restore_events(recorder: ApplicationRecorder, batches: Iterable[Sequence[tup
         for batch in batches:
             cursor.executemany(insert, [(p, e.originator_id, e.originator_version, e.topic, e.state) for p, e in batch])
             chain_store.append(cursor, chain_store.dialect(recorder), batch)
+            authors.append(cursor, chain_store.dialect(recorder), batch, by)
         # The next event the library records goes after the restored ones.
         cursor.execute(
             sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), (SELECT MAX(notification_id) FROM {}))").format(qualified),
