@@ -23,7 +23,7 @@ Authors = Mapping[tuple[UUID, int], str]  # (originator id, version) -> token na
 
 
 def _table(names: Dialect) -> str:
-    return names.chain.replace('"log_chain"', f'"{TABLE}"') if names.param == "%s" else TABLE
+    return names.table(TABLE)
 
 
 def create(recorder: ApplicationRecorder) -> None:

@@ -32,6 +32,11 @@ class Dialect:
     events: str  # the events table, qualified
     position: str  # the events' position column
     param: str
+    schema: str = ""  # what qualifies a table name: "" on SQLite, '"schema".' on PostgreSQL
+
+    def table(self, name: str) -> str:
+        """Another side table's name, qualified like the chain's."""
+        return self.schema + _quoted(name)
 
     def sql(self, template: str) -> str:
         return template.format(chain=self.chain, events=self.events, position=self.position, p=self.param)
@@ -43,7 +48,7 @@ def dialect(recorder: ApplicationRecorder) -> Dialect:
     if isinstance(recorder, SQLiteApplicationRecorder):
         return Dialect(TABLE, recorder.events_table_name, "rowid", "?")
     schema = _quoted(recorder.datastore.schema)  # type: ignore[attr-defined]
-    return Dialect(f"{schema}.{_quoted(TABLE)}", f"{schema}.{_quoted(recorder.events_table_name)}", "notification_id", "%s")
+    return Dialect(f"{schema}.{_quoted(TABLE)}", f"{schema}.{_quoted(recorder.events_table_name)}", "notification_id", "%s", f"{schema}.")
 
 
 def _quoted(name: str) -> str:
