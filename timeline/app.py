@@ -98,9 +98,9 @@ class Timeline(Application[UUID]):
         self._counting = threading.Lock()
         storage.prepare(database)
         super().__init__(env=storage.eventsourcing_env(database))
-        storage.protect_log(self.recorder)
         chain_store.create(self.recorder)  # and chain a log written before the chain existed
         authors.create(self.recorder)
+        storage.protect_log(self.recorder)  # the events and both side tables
         self._identity = storage.file_identity(database)
 
     def construct_transcoder(self) -> Transcoder:

@@ -128,44 +128,48 @@ def _conninfo(env: dict[str, str]) -> str:
 
 
 def protect_log(recorder: ApplicationRecorder) -> None:
-    """Make the events table append-only in the database itself: UPDATE and DELETE are refused.
+    """Make the events table, and the side tables written with it (the hash chain, who wrote what),
+    append-only in the database itself: UPDATE and DELETE are refused.
 
     Corrections and retractions are new events; nothing, not even a stray SQL session, may rewrite one.
     """
     from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-    table = recorder.events_table_name
+    tables = (recorder.events_table_name, chain_store.TABLE, authors.TABLE)
     message = "the log is append-only: stored events are never updated or deleted"
     if isinstance(recorder, SQLiteApplicationRecorder):
         with recorder.datastore.transaction(commit=True) as cursor:
-            for operation in ("UPDATE", "DELETE"):
-                cursor.execute(
-                    f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{operation.lower()} BEFORE {operation} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
-                )
+            for table in tables:
+                for operation in ("UPDATE", "DELETE"):
+                    cursor.execute(
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{operation.lower()} BEFORE {operation} ON {table} "
+                        f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+                    )
         return
 
     from psycopg import sql
 
     schema = recorder.datastore.schema
-    function = sql.Identifier(schema, f"{table}_refuse_change")
-    statements = [
-        sql.SQL(
-            "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN RAISE EXCEPTION '{message} (% refused)', TG_OP; END $$"
-        ).format(function=function, message=sql.SQL(message)),
-        sql.SQL(
-            "CREATE OR REPLACE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION {function}()"
-        ).format(trigger=sql.Identifier(f"{table}_append_only"), table=sql.Identifier(schema, table), function=function),
-        sql.SQL(
-            "CREATE OR REPLACE TRIGGER {trigger} BEFORE TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-        ).format(trigger=sql.Identifier(f"{table}_no_truncate"), table=sql.Identifier(schema, table), function=function),
-    ]
+    statements = []
+    for table in tables:
+        function = sql.Identifier(schema, f"{table}_refuse_change")
+        statements += [
+            sql.SQL(
+                "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION '{message} (% refused)', TG_OP; END $$"
+            ).format(function=function, message=sql.SQL(message)),
+            sql.SQL(
+                "CREATE OR REPLACE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION {function}()"
+            ).format(trigger=sql.Identifier(f"{table}_append_only"), table=sql.Identifier(schema, table), function=function),
+            sql.SQL(
+                "CREATE OR REPLACE TRIGGER {trigger} BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            ).format(trigger=sql.Identifier(f"{table}_no_truncate"), table=sql.Identifier(schema, table), function=function),
+        ]
     with recorder.datastore.transaction(commit=True) as cursor:
         # Several servers may start at once: take a lock so that their trigger DDL does not collide.
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{schema}.{table}.append-only",))
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{schema}.{recorder.events_table_name}.append-only",))
         for statement in statements:
             cursor.execute(statement)
 

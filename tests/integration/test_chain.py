@@ -80,7 +80,8 @@ def test_verify_names_the_position_of_an_event_whose_stored_state_lost_a_byte(se
 
 
 def test_verify_names_the_position_of_a_changed_chain_link(seeded):
-    execute(seeded, "UPDATE log_chain SET link = '" + "0" * 64 + "' WHERE position = 5")
+    drop = "DROP TRIGGER log_chain_append_only ON log_chain" if is_postgres(seeded) else "DROP TRIGGER log_chain_append_only_update"
+    execute(seeded, drop, "UPDATE log_chain SET link = '" + "0" * 64 + "' WHERE position = 5")
     result = run("verify", database=seeded)
     assert (result.returncode, result.stdout.strip()) == (VERIFY_FAILED, f"verification failed at position 5: {LINK_CHANGED}")
 
@@ -175,3 +176,16 @@ def test_a_large_batch_inserted_in_slices_is_chained(postgres_database, monkeypa
         assert isinstance(timeline.verify(), Verified)
     finally:
         timeline.close()
+
+
+@pytest.mark.parametrize("table", ["log_chain", "log_authors"])
+def test_the_side_tables_written_with_the_log_are_append_only_too(database, table):
+    timeline = Timeline(database)
+    try:
+        record(timeline, DOCUMENT)
+    finally:
+        timeline.close()
+    execute(database, "INSERT INTO log_authors (position, name) VALUES (1, 'alice')")
+    for statement in (f"UPDATE {table} SET position = 9", f"DELETE FROM {table}"):
+        with pytest.raises(Exception, match="append-only"):
+            execute(database, statement)
