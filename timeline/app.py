@@ -14,7 +14,8 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
-from timeline import storage
+from timeline import authors, chain_store, storage
+from timeline.chain import Broken, Verified, verify
 from timeline.batch import Positions, Record, Stored, WriteBatch
 from timeline.codec import build_transcoder
 from timeline.dates import ValidTime
@@ -97,7 +98,9 @@ class Timeline(Application[UUID]):
         self._counting = threading.Lock()
         storage.prepare(database)
         super().__init__(env=storage.eventsourcing_env(database))
-        storage.protect_log(self.recorder)
+        chain_store.create(self.recorder)  # and chain a log written before the chain existed
+        authors.create(self.recorder)
+        storage.protect_log(self.recorder)  # the events and both side tables
         self._identity = storage.file_identity(database)
 
     def construct_transcoder(self) -> Transcoder:
@@ -132,13 +135,15 @@ class Timeline(Application[UUID]):
         batch.commit()
         return pending.result()
 
-    def save_staged(self, aggregates: list[Fact | Document | Framework]) -> Positions:
-        """Save aggregates' pending events in one transaction; where each event landed."""
+    def save_staged(self, aggregates: list[Fact | Document | Framework], by: authors.Authors | None = None) -> Positions:
+        """Save aggregates' pending events in one transaction; where each event landed.
+
+        `by` names the token that wrote each event (by id and version), stored in the same transaction."""
         if not aggregates:
             return {}
         self.check_store()
         try:
-            recordings = self.save(*aggregates)
+            recordings = self.save(*aggregates, authors=by or {})  # the library hands these kwargs to the recorder
         except IntegrityError:
             # Another writer stored the same id or version first: nothing of ours was kept.
             raise Conflict("a concurrent write changed these records first; read them and try again") from None
@@ -226,6 +231,32 @@ class Timeline(Application[UUID]):
     def head(self) -> int:
         """The position of the last stored event; 0 for an empty log."""
         return self.recorder.max_notification_id() or 0
+
+    def authors(self, after: int, through: int) -> dict[int, str]:
+        """The token name that wrote each event with a position in (after, through], where one did."""
+        return authors.between(self.recorder, after, through)
+
+    def chain_head(self) -> tuple[int, str]:
+        """The hash chain's last position and link (the last row of its table; nothing is recomputed)."""
+        return chain_store.head(self.recorder)
+
+    def verify(self) -> Verified | Broken:
+        """Recompute the hash chain from genesis over the whole log (as of now) and compare every link,
+        and every document's text with its sha256; the first position that fails, if any."""
+        through = self.head()
+        # Events and chain rows commit together, so both read up to one head agree unless tampered with.
+        events = (row for row in self._rows_through(through))
+        rows = (row for row in chain_store.all_rows(self.recorder) if row.position <= through)
+        return verify(events, rows)
+
+    def _rows_through(self, through: int) -> Iterator[tuple]:
+        after = 0
+        while rows := storage.read_log(self.recorder, after, 1000):
+            for row in rows:
+                if row[0] > through:
+                    return
+                yield row[0], row[1], row[2], row[3], chain_store.state_bytes(row[4])
+            after = rows[-1][0]
 
     @property
     def notification_channel(self) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
@@ -79,6 +79,8 @@ class WriteBatch:
         self._pending: list[Pending[Any]] = []
         self._absent: set[UUID] = set()  # ids found not to be in the log, so not looked up one by one
         self._documents: dict[UUID, Document] = {}  # stored documents read once a batch: each can be megabytes
+        self.by: str | None = None  # the token name behind the commands being staged (set by the writer)
+        self._authors: dict[tuple[UUID, int], str] = {}  # who staged each event, by id and version
 
     # Commands
 
@@ -115,6 +117,7 @@ class WriteBatch:
                 raise FactConflict(fact_id, index)
             outcomes.append(self._outcome("fact", fact_id, local))
         self._staged.update(local)
+        self._attribute(local.values())
 
         def resolve(positions: Positions) -> list[Receipt]:
             return [o if isinstance(o, Receipt) else self._receipt(*o, positions) for o in outcomes]
@@ -146,11 +149,12 @@ class WriteBatch:
 
     def commit(self) -> None:
         """Save every staged event in one transaction, then settle every command's outcome."""
-        positions = self._timeline.save_staged(list(self._staged.values()))
+        positions = self._timeline.save_staged(list(self._staged.values()), by=self._authors)
         for pending in self._pending:
             pending.settle(positions)
         self._pending.clear()
         self._staged.clear()
+        self._authors.clear()
         self._absent.clear()
         self._documents.clear()
 
@@ -160,8 +164,14 @@ class WriteBatch:
         self._pending.append(pending)
         return pending
 
+    def _attribute(self, aggregates: Iterable[Fact | Document | Framework]) -> None:
+        if self.by is not None:
+            for aggregate in aggregates:
+                self._authors[(aggregate.id, aggregate.version)] = self.by
+
     def _staged_change(self, fact: Fact) -> Pending[Receipt]:
         self._staged[fact.id] = fact
+        self._attribute([fact])
         version = fact.version
         return self._add(Pending(lambda positions: self._receipt("fact", fact.id, version, positions)))
 

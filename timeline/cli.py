@@ -1,4 +1,4 @@
-"""The `timeline` command: serve, load, facts, log, rebuild, backup, export, import."""
+"""The `timeline` command: serve, load, facts, log, rebuild, backup, export, import, verify."""
 
 from __future__ import annotations
 
@@ -77,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
 
     restore = command("import", _import, "Restore a log written by `timeline export` into an empty store, then build the views.")
     restore.add_argument("file", type=Path, metavar="FILE")
+
+    command("verify", _verify, "Recompute the log's hash chain from genesis and check every link and document; exit 3 at the first bad position.")
 
     log = command("log", _log, "Print the event log in order.")
     log.add_argument("--after", type=int, default=0, help="start after this position")
@@ -245,7 +247,8 @@ def _import(args: argparse.Namespace) -> int:
     timeline = Timeline(database)
     try:
         with tqdm(total=count_lines(args.file), unit="line", desc="checking and restoring", disable=None, file=sys.stderr) as bar:
-            restored = import_log(timeline, args.file, progress=lambda line: bar.update(line - bar.n))
+            warnings: list[str] = []
+            restored = import_log(timeline, args.file, progress=lambda line: bar.update(line - bar.n), unverified=warnings.append)
     except StoreNotEmpty as refusal:
         print(f"timeline import: {refusal}", file=sys.stderr)
         return 2
@@ -256,8 +259,28 @@ def _import(args: argparse.Namespace) -> int:
         return 1
     finally:
         timeline.close()
-    print(f"{args.file}: restored {restored:,} events")
+    for warning in warnings:
+        print(f"{args.file}: unverified: {warning}", file=sys.stderr)
+    print(f"{args.file}: restored {restored:,} events" + (" (unverified: the file has no chain links)" if warnings else ""))
     return _rebuild(argparse.Namespace(views=[], database=database))
+
+
+VERIFY_FAILED = 3  # `timeline verify` found a position whose event, link or document does not match
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from timeline.chain import Broken
+
+    timeline = Timeline(database_from(given=args.database))
+    try:
+        outcome = timeline.verify()
+    finally:
+        timeline.close()
+    if isinstance(outcome, Broken):
+        print(f"verification failed at position {outcome.position}: {outcome.reason}")
+        return VERIFY_FAILED
+    print(f"verified {outcome.events} events; chain head {outcome.link}")
+    return 0
 
 
 def _backup(args: argparse.Namespace) -> int:

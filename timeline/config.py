@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ class Settings:
     port: int = DEFAULT_PORT
     seed: bool = True  # load the bundled seed into an empty store at start
     token_hashes: tuple[str, ...] = ()  # sha256 hex of each bearer token allowed to write; none: writes are open
+    token_names: tuple[str, ...] = ()  # the name of each of those tokens, recorded with what it writes (`name=token`)
     admin_token_hashes: tuple[str, ...] = ()  # those of them that may also rebuild views; none: every write token may
     max_body_bytes: int = 8 * 1024 * 1024
     max_batch: int = 1000  # records in one POST
@@ -47,6 +49,10 @@ class Settings:
     def writes_need_token(self) -> bool:
         return bool(self.token_hashes)
 
+    def token_name(self, index: int) -> str:
+        """The configured name of the token_hashes[index]; `token-N` (from 1) for one given without a name."""
+        return self.token_names[index] if index < len(self.token_names) else f"token-{index + 1}"
+
 
 class ConfigurationError(ValueError):
     """Settings that cannot work together."""
@@ -57,12 +63,38 @@ def database_from(environ: Mapping[str, str] = os.environ, given: str | None = N
     return given or environ.get("TIMELINE_DATABASE") or DEFAULT_DATABASE
 
 
+TOKEN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def _named(item: str) -> tuple[str | None, str]:
+    """`name=token` as (name, token); a token without a name (or whose `=` is its own, as in padded base64) as (None, token)."""
+    name, sign, token = item.partition("=")
+    if sign and token and not token.startswith("=") and not item.startswith("sha256:") and TOKEN_NAME.fullmatch(name):
+        return name, token
+    return None, item
+
+
+def token_names(spec: str) -> tuple[str, ...]:
+    """The name of each token in TIMELINE_TOKENS, in order: its `name=`, else `token-N` (N its place, from 1).
+
+    Names are what the log records as who wrote each event (never the token); they must differ."""
+    names = []
+    for index, item in enumerate(filter(None, (part.strip().removeprefix("admin=") for part in spec.split(",")))):
+        name, _ = _named(item)
+        names.append(name or f"token-{index + 1}")
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ConfigurationError(f"TIMELINE_TOKENS: token names must differ; {', '.join(duplicated)} is given twice")
+    return tuple(names)
+
+
 def token_hashes(spec: str) -> tuple[str, ...]:
-    """Parse TIMELINE_TOKENS: comma-separated tokens, each plain or as `sha256:<hex>` (so config need not hold it).
+    """Parse TIMELINE_TOKENS: comma-separated tokens, each plain or as `sha256:<hex>` (so config need not hold it),
+    optionally named `name=<token>`.
 
     A token written `admin=<token>` may also administer (rebuild views); see `admin_token_hashes`."""
     hashes = []
-    for item in filter(None, (part.strip().removeprefix("admin=") for part in spec.split(","))):
+    for item in filter(None, (_named(part.strip().removeprefix("admin="))[1] for part in spec.split(","))):
         if item.startswith("sha256:"):
             digest = item.removeprefix("sha256:").lower()
             if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
@@ -99,6 +131,7 @@ def settings_from(environ: Mapping[str, str] = os.environ, **given: object) -> S
         "database": database_from(environ, given.pop("database", None)),  # type: ignore[arg-type]
         "token_hashes": token_hashes(environ.get("TIMELINE_TOKENS", "")),
         "admin_token_hashes": admin_token_hashes(environ.get("TIMELINE_TOKENS", "")),
+        "token_names": token_names(environ.get("TIMELINE_TOKENS", "")),
         "cors_origins": tuple(o.strip() for o in environ.get("TIMELINE_CORS_ORIGINS", "").split(",") if o.strip()),
         "trusted_proxies": trusted_proxies(environ.get("TIMELINE_TRUSTED_PROXIES", "")),
         "allowed_hosts": tuple(h.strip().lower() for h in environ.get("TIMELINE_ALLOWED_HOSTS", "").split(",") if h.strip()),

@@ -5,7 +5,10 @@ One line per stored event, in log order, keeping everything a restore must keep:
     {"position": 3, "id": "<aggregate uuid>", "version": 1, "topic": "timeline.facts:Fact.Recorded", "state": {...}}
 
 `state` is the event exactly as stored (record time included), so an export of an imported
-log is byte-identical to the export it came from, and every view rebuilds the same.
+log is byte-identical to the export it came from, and every view rebuilds the same. Each line
+also carries `link`, the log's hash chain at that position (timeline.chain): import recomputes
+the chain as it reads and refuses a line whose link does not match. An export made before the
+chain existed has no links; it still imports, reported as unverified.
 """
 
 from __future__ import annotations
@@ -22,12 +25,17 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from timeline import storage
+from timeline import chain_store, storage
 from timeline.app import EVENT_NAMES, Timeline
+from timeline.chain import GENESIS, content_of, link_of
+from timeline.config import TOKEN_NAME
 from timeline.facts import Fact
 from timeline.loader import FileRefused, Location, Problem
 
 FIELDS = ("position", "id", "version", "topic", "state")
+CHAINED_FIELDS = (*FIELDS, "link")
+SHAPES = [set(FIELDS), set(CHAINED_FIELDS), {*FIELDS, "by"}, {*CHAINED_FIELDS, "by"}]  # "by": the token name that wrote it
+UNVERIFIED = "lines carry no chain links (an export made before the hash chain): their content is not verified"
 TOPICS = frozenset(get_topic(cls) for cls in EVENT_NAMES)
 PAGE = 1000
 MAX_PROBLEMS = 50  # a wholly wrong file would otherwise print a line of complaint per event
@@ -45,30 +53,39 @@ def export_log(timeline: Timeline, out: IO[bytes], progress: Progress = lambda p
     written, after = 0, 0
     while True:
         notifications = timeline.recorder.select_notifications(start=after, limit=PAGE, inclusive_of_start=False)
-        for n in notifications:
-            line = {"position": n.id, "id": str(n.originator_id), "version": n.originator_version, "topic": n.topic,
-                    "state": orjson.Fragment(n.state)}  # fmt: skip
-            out.write(orjson.dumps(line) + b"\n")
         if not notifications:
             return written
+        # Chain rows commit with their events, so every event just read has its link.
+        links = {row.position: row.link for row in chain_store.rows(timeline.recorder, after, notifications[-1].id)}
+        by = timeline.authors(after, notifications[-1].id)
+        for n in notifications:
+            line = {"position": n.id, "id": str(n.originator_id), "version": n.originator_version, "topic": n.topic,
+                    "state": orjson.Fragment(n.state), "link": links[n.id]}  # fmt: skip
+            if n.id in by:
+                line["by"] = by[n.id]
+            out.write(orjson.dumps(line) + b"\n")
         written += len(notifications)
         after = notifications[-1].id
         progress(after)
 
 
-def import_log(timeline: Timeline, path: Path, progress: Progress = lambda line: None) -> int:
+def import_log(
+    timeline: Timeline, path: Path, progress: Progress = lambda line: None, unverified: Callable[[str], None] = lambda message: None
+) -> int:
     """Restore an exported log into this (empty) store at its positions, in one transaction.
 
-    Every line is checked first-to-last; any problem (file, line, reason) refuses the whole file
-    and stores nothing. Returns how many events were restored."""
+    Every line is checked first-to-last, its chain link included; any problem (file, line, reason)
+    refuses the whole file and stores nothing. A file without links (older than the chain) is
+    told to `unverified` once. Returns how many events were restored."""
     if (head := timeline.head()) > 0:
         raise StoreNotEmpty(f"the store already holds a log (head position {head}); import restores into an empty store only")
     problems: list[Problem] = []
     counted = [0]
+    authored: dict[tuple[UUID, int], str] = {}  # filled as lines are read, before their batch is stored
 
     def batches() -> Iterator[list[tuple[int, StoredEvent]]]:
         batch: list[tuple[int, StoredEvent]] = []
-        for position, event in _checked_events(timeline, path, problems, progress):
+        for position, event in _checked_events(timeline, path, problems, progress, unverified, authored):
             batch.append((position, event))
             counted[0] += 1
             if len(batch) == PAGE:
@@ -79,15 +96,17 @@ def import_log(timeline: Timeline, path: Path, progress: Progress = lambda line:
         if batch:
             yield batch
 
-    storage.restore_events(timeline.recorder, batches())
+    storage.restore_events(timeline.recorder, batches(), authored)
     return counted[0]
 
 
 def _checked_events(
-    timeline: Timeline, path: Path, problems: list[Problem], progress: Progress
+    timeline: Timeline, path: Path, problems: list[Problem], progress: Progress, unverified: Callable[[str], None],
+    authored: dict[tuple[UUID, int], str],
 ) -> Iterator[tuple[int, StoredEvent]]:
     """Each line as (position, stored event); problems are appended, and then nothing more is yielded."""
     last_position, versions = 0, {}
+    chain = _ChainCheck(unverified)
     for number, raw in _lines(path, problems):
         location = Location(str(path), number)
         try:
@@ -98,6 +117,11 @@ def _checked_events(
             if event.originator_version != expected:
                 raise _Bad("version", f"{event.originator_version} of {event.originator_id} follows version {expected - 1}")
             _check_shape(timeline.mapper.to_domain_event(event))
+            chain.check(raw, position, event)  # last: a line wrong in any other way says so first
+            if "by" in raw:
+                if not isinstance(raw["by"], str) or not TOKEN_NAME.fullmatch(raw["by"]):
+                    raise _Bad("by", "is the name of the token that wrote the event (letters, digits, . _ -)")
+                authored[(event.originator_id, event.originator_version)] = raw["by"]
         except _Bad as bad:
             problems.append(Problem(location, bad.field, bad.message))
         except Exception as error:  # noqa: BLE001 - any decoding failure is the file's fault
@@ -123,10 +147,44 @@ def _lines(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str,
             except orjson.JSONDecodeError as error:
                 problems.append(Problem(Location(str(path), number), "line", f"is not JSON: {error}"))
                 continue
-            if not isinstance(value, dict) or set(value) != set(FIELDS):
-                problems.append(Problem(Location(str(path), number), "line", f"is not an event: give exactly {', '.join(FIELDS)}"))
+            if not isinstance(value, dict) or set(value) not in SHAPES:
+                problems.append(
+                    Problem(Location(str(path), number), "line", f"is not an event: give exactly {', '.join(FIELDS)}, and link and by if known")
+                )
                 continue
             yield number, value
+
+
+class _ChainCheck:
+    """Recomputes the hash chain line by line and compares each line's link with it."""
+
+    def __init__(self, unverified: Callable[[str], None]) -> None:
+        self.previous, self.chained, self.unverified = GENESIS, None, unverified
+
+    def check(self, raw: dict[str, Any], position: int, event: StoredEvent) -> None:
+        chained = "link" in raw
+        if self.chained is None:
+            self.chained = chained
+            if not chained:
+                self.unverified(UNVERIFIED)
+        if chained != self.chained:
+            raise _Bad("link", "missing, while the file's first line has one" if self.chained else "given, while the file's first line has none")
+        if not chained:
+            return
+        given = raw["link"]
+        expected = link_of(self.previous, content_of(position, event.originator_id, event.originator_version, event.topic, event.state))
+        # Go on from the file's own link, so that one changed line is reported alone, not every line after it.
+        self.previous = given if isinstance(given, str) and len(given) == 64 and _is_hex(given) else expected
+        if given != expected:
+            raise _Bad("link", "does not match the chain: this line's content (or its link) was changed")
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        bytes.fromhex(text)
+    except ValueError:
+        return False
+    return True
 
 
 class _Bad(Exception):

@@ -7,6 +7,10 @@ a large file into PostgreSQL hung (10,000 facts did; 5,000 did not). Small batch
 server's everyday group commits, keep the library's path. A large one takes the same table lock
 and NOTIFY, then inserts a slice at a time outside pipeline mode, all in one transaction, so a
 file is still stored whole or not at all.
+
+Either way, the log's hash chain (timeline.chain_store) is extended on the same transaction after
+the events, while the table lock is held: chain order is commit order, and a chain row commits or
+rolls back with its event.
 """
 
 from __future__ import annotations
@@ -16,6 +20,10 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from timeline import authors, chain_store
 
 SLICE_EVENTS = 1000
 SLICE_BYTES = 4 * 1024 * 1024  # well under where the hang begins
@@ -33,7 +41,23 @@ class SlicingPostgresRecorder(PostgresApplicationRecorder):
                 rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state) for e in piece]
                 curs.execute(self.insert_events_statement, (rows,))
                 notification_ids += [row["notification_id"] for row in curs.fetchall()]
+            self._append_side_rows(curs, notification_ids, stored_events, kwargs)
         return notification_ids
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # Called inside the library's insert transaction, after the INSERT, with the table locked.
+        notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        assert notification_ids is not None
+        self._append_side_rows(curs, notification_ids, stored_events, kwargs)
+        return notification_ids
+
+    def _append_side_rows(self, curs: Any, ids: Sequence[int], stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]) -> None:
+        """The chain's rows, and who wrote each event (timeline.authors), on the inserting transaction."""
+        inserted = list(zip(ids, stored_events, strict=True))
+        chain_store.append(curs, chain_store.dialect(self), inserted)
+        authors.append(curs, chain_store.dialect(self), inserted, kwargs.get("authors"))
 
 
 def _slices(events: Sequence[StoredEvent]) -> Iterator[Sequence[StoredEvent]]:

@@ -17,6 +17,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
+from timeline import authors, chain_store
+
 DEFAULT_DATABASE = "timeline.sqlite3"
 
 
@@ -38,7 +40,13 @@ def shown(database: str) -> str:
 def eventsourcing_env(database: str) -> dict[str, str]:
     """The library's environment for a SQLite path or a postgresql:// URL (`?schema=NAME` optional)."""
     if not is_postgres(database):
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": database, "SQLITE_LOCK_TIMEOUT": "10"}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": database,
+            "SQLITE_LOCK_TIMEOUT": "10",
+            # The library's recorder, but every insert also extends the hash chain (timeline.chain_store).
+            "APPLICATION_RECORDER_TOPIC": "timeline.sqlite_recorder:ChainingSQLiteRecorder",
+        }
     url = urlsplit(database)
     query = parse_qs(url.query)
     return {
@@ -120,50 +128,57 @@ def _conninfo(env: dict[str, str]) -> str:
 
 
 def protect_log(recorder: ApplicationRecorder) -> None:
-    """Make the events table append-only in the database itself: UPDATE and DELETE are refused.
+    """Make the events table, and the side tables written with it (the hash chain, who wrote what),
+    append-only in the database itself: UPDATE and DELETE are refused.
 
     Corrections and retractions are new events; nothing, not even a stray SQL session, may rewrite one.
     """
     from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-    table = recorder.events_table_name
+    tables = (recorder.events_table_name, chain_store.TABLE, authors.TABLE)
     message = "the log is append-only: stored events are never updated or deleted"
     if isinstance(recorder, SQLiteApplicationRecorder):
         with recorder.datastore.transaction(commit=True) as cursor:
-            for operation in ("UPDATE", "DELETE"):
-                cursor.execute(
-                    f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{operation.lower()} BEFORE {operation} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
-                )
+            for table in tables:
+                for operation in ("UPDATE", "DELETE"):
+                    cursor.execute(
+                        f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{operation.lower()} BEFORE {operation} ON {table} "
+                        f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+                    )
         return
 
     from psycopg import sql
 
     schema = recorder.datastore.schema
-    function = sql.Identifier(schema, f"{table}_refuse_change")
-    statements = [
-        sql.SQL(
-            "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN RAISE EXCEPTION '{message} (% refused)', TG_OP; END $$"
-        ).format(function=function, message=sql.SQL(message)),
-        sql.SQL(
-            "CREATE OR REPLACE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION {function}()"
-        ).format(trigger=sql.Identifier(f"{table}_append_only"), table=sql.Identifier(schema, table), function=function),
-        sql.SQL(
-            "CREATE OR REPLACE TRIGGER {trigger} BEFORE TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-        ).format(trigger=sql.Identifier(f"{table}_no_truncate"), table=sql.Identifier(schema, table), function=function),
-    ]
+    statements = []
+    for table in tables:
+        function = sql.Identifier(schema, f"{table}_refuse_change")
+        statements += [
+            sql.SQL(
+                "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION '{message} (% refused)', TG_OP; END $$"
+            ).format(function=function, message=sql.SQL(message)),
+            sql.SQL(
+                "CREATE OR REPLACE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION {function}()"
+            ).format(trigger=sql.Identifier(f"{table}_append_only"), table=sql.Identifier(schema, table), function=function),
+            sql.SQL(
+                "CREATE OR REPLACE TRIGGER {trigger} BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            ).format(trigger=sql.Identifier(f"{table}_no_truncate"), table=sql.Identifier(schema, table), function=function),
+        ]
     with recorder.datastore.transaction(commit=True) as cursor:
         # Several servers may start at once: take a lock so that their trigger DDL does not collide.
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{schema}.{table}.append-only",))
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{schema}.{recorder.events_table_name}.append-only",))
         for statement in statements:
             cursor.execute(statement)
 
 
-def restore_events(recorder: ApplicationRecorder, batches: Iterable[Sequence[tuple[int, StoredEvent]]]) -> None:
-    """Insert events at the log positions they held where they were exported, all in one transaction.
+def restore_events(
+    recorder: ApplicationRecorder, batches: Iterable[Sequence[tuple[int, StoredEvent]]], by: authors.Authors | None = None
+) -> None:
+    """Insert events at the log positions they held where they were exported, all in one transaction,
+    each batch chained (timeline.chain_store) as it goes in, with its events' authors (`by`, timeline.authors).
 
     Only `timeline import` calls this, on an empty log: positions are part of what a restore
     keeps (views, cursors and clients' `known_at` name them), and the library always picks its own.
@@ -179,6 +194,8 @@ def restore_events(recorder: ApplicationRecorder, batches: Iterable[Sequence[tup
                     f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
                     [(p, e.originator_id.hex, e.originator_version, e.topic, e.state) for p, e in batch],  # type: ignore[union-attr]
                 )
+                chain_store.append(cursor, chain_store.dialect(recorder), batch)
+                authors.append(cursor, chain_store.dialect(recorder), batch, by)
         return
 
     from psycopg import sql
@@ -191,6 +208,8 @@ def restore_events(recorder: ApplicationRecorder, batches: Iterable[Sequence[tup
         cursor.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(qualified))
         for batch in batches:
             cursor.executemany(insert, [(p, e.originator_id, e.originator_version, e.topic, e.state) for p, e in batch])
+            chain_store.append(cursor, chain_store.dialect(recorder), batch)
+            authors.append(cursor, chain_store.dialect(recorder), batch, by)
         # The next event the library records goes after the restored ones.
         cursor.execute(
             sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), (SELECT MAX(notification_id) FROM {}))").format(qualified),

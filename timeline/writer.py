@@ -21,6 +21,7 @@ from timeline.errors import Conflict
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Command = Callable[[WriteBatch], Pending[Any]]
+Authored = tuple[Command, str | None]  # a command, and the name of the token that sent it (None: no token)
 
 
 class Writer:
@@ -28,7 +29,7 @@ class Writer:
         self.timeline = timeline
         self.max_batch = max_batch
         self._executor = executor
-        self._queue: asyncio.Queue[tuple[Command, asyncio.Future[Any]]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[Authored, asyncio.Future[Any]]] = asyncio.Queue()
         self._listeners: list[Callable[[], None]] = []
         self.batches = 0  # how many commits; with `writes`, shows how well writes are grouped
         self.writes = 0
@@ -36,10 +37,12 @@ class Writer:
     def on_commit(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
 
-    async def submit(self, command: Callable[[WriteBatch], Pending[T]]) -> T:
-        """Stage `command` in the next batch; returns its outcome once that batch has committed."""
+    async def submit(self, command: Callable[[WriteBatch], Pending[T]], by: str | None = None) -> T:
+        """Stage `command` in the next batch; returns its outcome once that batch has committed.
+
+        `by` is the name of the token that sent it, recorded with the events it writes."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        await self._queue.put((command, future))
+        await self._queue.put(((command, by), future))
         return await future
 
     async def run(self) -> None:
@@ -60,10 +63,11 @@ class Writer:
             for listener in self._listeners:
                 listener()
 
-    def _commit(self, commands: list[Command]) -> list[Any]:
+    def _commit(self, commands: list[Authored]) -> list[Any]:
         batch = self.timeline.batch()
         staged: list[Any] = []
-        for command in commands:
+        for command, by in commands:
+            batch.by = by
             try:
                 staged.append(command(batch))
             except Exception as error:  # a refused command stages nothing and fails alone

@@ -26,3 +26,16 @@ def test_serve_seeds_an_empty_store_and_healthz_reports_it(server):
     assert (health["status"], health["facts"], health["position"]) == ("ok", SEEDED_FACTS, SEEDED_HEAD)
     # The views are brought up to the log before the server starts listening.
     assert health["views"] == {view: {"position": SEEDED_HEAD, "lag": 0} for view in ("documents", "facts")}
+
+
+def test_healthz_reports_the_chain_head_as_stored(server, database):
+    from timeline.app import Timeline
+
+    health = get_json(f"{server}/healthz")
+    timeline = Timeline(database)
+    try:
+        position, link = timeline.chain_head()
+    finally:
+        timeline.close()
+    assert health["chain"] == {"position": SEEDED_HEAD, "link": link}
+    assert position == SEEDED_HEAD

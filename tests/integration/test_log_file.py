@@ -17,8 +17,10 @@ from tests.conftest import SEEDED_HEAD
 from tests.e2e.conftest import rating
 from tests.tables import dump_view
 from timeline.app import Timeline
+from timeline import chain_store
+from timeline.chain import GENESIS, Verified, extend
 from timeline.loader import FileRefused, read_record_file, store_record_file
-from timeline.log_file import StoreNotEmpty, export_log, import_log
+from timeline.log_file import UNVERIFIED, StoreNotEmpty, export_log, import_log
 from timeline.seed import framework_files, seed_files
 from timeline.vocabulary import parse_record
 
@@ -53,6 +55,12 @@ def every_view(database: str) -> dict[str, tuple[int, list]]:
     finally:
         store.close()
         timeline.close()
+
+
+def rechained(lines: list[dict]) -> list[dict]:
+    """Lines with their chain links recomputed, as an export of a log holding them would carry."""
+    events = [(line["position"], line["id"], line["version"], line["topic"], orjson.dumps(line["state"])) for line in lines]
+    return [line | {"link": row.link} for line, row in zip(lines, extend(GENESIS, events), strict=True)]
 
 
 @pytest.fixture
@@ -97,7 +105,7 @@ def test_an_export_keeps_positions_ids_versions_and_record_times(source_log):
 def test_positions_are_restored_as_they_were_even_across_gaps_and_new_writes_follow_them(source_log, database, tmp_path):
     # PostgreSQL's sequences leave gaps where transactions rolled back; a restore keeps them.
     lines = exported(source_log).splitlines()
-    gapped = [orjson.loads(line) | {"position": orjson.loads(line)["position"] * 10} for line in lines]
+    gapped = rechained([orjson.loads(line) | {"position": orjson.loads(line)["position"] * 10} for line in lines])
     path = tmp_path / "gapped.ndjson"
     path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in gapped))
 
@@ -171,3 +179,60 @@ def test_the_commands_export_to_a_file_and_import_it_with_the_views_built(source
 
     refused = subprocess.run([*timeline_command, "export", "--database", source_log, "--output", str(path)], capture_output=True, text=True)
     assert refused.returncode == 2 and "exists" in refused.stderr
+
+
+def flip_one_byte(line: bytes) -> bytes:
+    """Change the last digit of the record time's microseconds: still valid JSON, a valid event, another time."""
+    at = line.index(b'+00:00"') - 1
+    return line[:at] + str((int(line[at : at + 1]) + 1) % 10).encode() + line[at + 1 :]
+
+
+def test_an_export_carries_each_events_chain_link(source_log):
+    lines = [orjson.loads(line) for line in exported(source_log).splitlines()]
+    timeline = Timeline(source_log)
+    try:
+        assert [line["link"] for line in lines] == [row.link for row in chain_store.all_rows(timeline.recorder)]
+        assert lines[-1]["link"] == timeline.chain_head()[1]
+    finally:
+        timeline.close()
+
+
+def test_an_export_with_one_byte_changed_is_refused_naming_the_line_and_its_link(source_log, tmp_path):
+    lines = exported(source_log).splitlines()
+    lines[9] = flip_one_byte(lines[9])
+    path = tmp_path / "flipped.ndjson"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    target = str(tmp_path / "target.sqlite3")
+
+    with pytest.raises(FileRefused) as refused:
+        imported(target, path)
+
+    assert [str(p) for p in refused.value.problems] == [f"{path}:10: link: does not match the chain: this line's content (or its link) was changed"]
+    assert exported(target) == b""
+
+
+def test_an_export_made_before_the_chain_imports_reported_as_unverified_and_is_chained(source_log, database, tmp_path):
+    original = exported(source_log)
+    path = tmp_path / "old.ndjson"
+    path.write_bytes(b"".join(orjson.dumps({k: v for k, v in orjson.loads(line).items() if k != "link"}) + b"\n" for line in original.splitlines()))
+    said: list[str] = []
+
+    timeline = Timeline(database)
+    try:
+        import_log(timeline, path, unverified=said.append)
+        assert isinstance(timeline.verify(), Verified)
+    finally:
+        timeline.close()
+    assert said == [UNVERIFIED]
+    assert exported(database) == original  # the same events make the same chain
+
+
+def test_the_import_command_says_on_stderr_that_a_file_without_links_is_unverified(source_log, tmp_path):
+    path = tmp_path / "old.ndjson"
+    path.write_bytes(b"".join(orjson.dumps({k: v for k, v in orjson.loads(line).items() if k != "link"}) + b"\n" for line in exported(source_log).splitlines()))
+    result = subprocess.run(
+        [sys.executable, "-m", "timeline", "import", str(path), "--database", str(tmp_path / "target.sqlite3")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"{path}: unverified: {UNVERIFIED}" in result.stderr

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hmac
 import ipaddress
 from collections.abc import Awaitable, Callable
+from typing import NoReturn
 
 from aiohttp import web
 
 from timeline.config import hash_token
 from timeline.http.keys import FAILED_ATTEMPTS, SETTINGS
 
+AUTHOR = web.RequestKey("author", str)  # the configured name of the token that made this write; never the token
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ADMIN_PATHS = ("/v1/projections/",)  # rebuilding views: costly, and not for every writer
 
@@ -22,8 +24,10 @@ async def require_token_for_writes(request: web.Request, handler: Callable[[web.
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         token = token.strip() if scheme.lower() == "bearer" else ""
         # The token first: a valid token is never refused for what others at its address tried.
-        if not token or not _accepted(token, settings.token_hashes):
+        index = _accepted_index(token, settings.token_hashes) if token else None
+        if index is None:
             _refuse(request, missing=not token)
+        request[AUTHOR] = settings.token_name(index)
         administering = request.path.startswith(ADMIN_PATHS) and settings.admin_token_hashes
         if administering and not _accepted(token, settings.admin_token_hashes):
             # A known token, so not a failed attempt: it is simply not allowed this.
@@ -31,7 +35,7 @@ async def require_token_for_writes(request: web.Request, handler: Callable[[web.
     return await handler(request)
 
 
-def _refuse(request: web.Request, missing: bool) -> None:
+def _refuse(request: web.Request, missing: bool) -> NoReturn:
     """A failed token check: 429 once this client has failed too often, else 401 (and one more failure)."""
     attempts = request.app[FAILED_ATTEMPTS]
     client = client_address(request.remote or "unknown", request.headers.get("X-Forwarded-For"), request.app[SETTINGS].trusted_proxies)
@@ -64,7 +68,12 @@ def _is_trusted(address: str, trusted_proxies: tuple[str, ...]) -> bool:
 
 
 def _accepted(token: str, hashes: tuple[str, ...]) -> bool:
+    return _accepted_index(token, hashes) is not None
+
+
+def _accepted_index(token: str, hashes: tuple[str, ...]) -> int | None:
+    """Which of the hashes the token has, if any."""
     presented = hash_token(token)
     # Compare with every stored hash, so the time taken says nothing about which one matched.
     matches = [hmac.compare_digest(presented, stored) for stored in hashes]
-    return any(matches)
+    return matches.index(True) if any(matches) else None

@@ -90,7 +90,10 @@ SCHEMAS: dict[str, Any] = {
     "Sources": _object(["position", "known_at", "documents"], **_VIEW, documents={"type": "array"}),
     "Events": _object(["events", "head", "next_after"], events={"type": "array"}, head=_INTEGER, next_after=_INTEGER),
     "Projections": _object(["head", "projections"], head=_INTEGER, projections={"type": "array"}),
-    "Health": _object(["status", "facts", "position", "views"], status=_STRING, facts=_INTEGER, position=_INTEGER, views={"type": "object"}),
+    "Health": _object(
+        ["status", "facts", "position", "views", "chain"], status=_STRING, facts=_INTEGER, position=_INTEGER, views={"type": "object"},
+        chain=_object(["position", "link"], position=_INTEGER, link=_STRING),
+    ),
 }
 
 

@@ -17,13 +17,16 @@ async def healthz(request: web.Request) -> web.Response:
     timeline, runner = request.app[TIMELINE], request.app[RUNNER]
     await off_loop(request, timeline.check_store)  # a store that cannot keep writes is not healthy
     views = await off_loop(request, runner.positions)  # before the head, so that lag is never negative
-    facts, position = await asyncio.gather(off_loop(request, timeline.count_facts), off_loop(request, timeline.head))
+    facts, position, (chained, link) = await asyncio.gather(
+        off_loop(request, timeline.count_facts), off_loop(request, timeline.head), off_loop(request, timeline.chain_head)
+    )
     return json_response(
         {
             "status": "ok",
             "facts": facts,
             "position": position,
             "views": {name: {"position": at, "lag": position - at} for name, at in sorted(views.items())},
+            "chain": {"position": chained, "link": link},
         }
     )
 

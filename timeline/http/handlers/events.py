@@ -30,7 +30,9 @@ async def list_events(request: web.Request) -> web.Response:
         if as_cloudevents:
             return orjson.dumps([cloudevent_from_entry(e) for e in entries])
         next_after = entries[-1].position if entries else after
-        return orjson.dumps({"events": [entry_json(e) for e in entries], "head": head, "next_after": next_after})
+        by = timeline.authors(after, next_after)  # who wrote each (a token's name), where a token did
+        events = [entry_json(e) | {"by": by.get(e.position)} for e in entries]
+        return orjson.dumps({"events": events, "head": head, "next_after": next_after})
 
     body = await off_loop(request, page)
     return web.Response(body=body, content_type=BATCH if as_cloudevents else JSON)

@@ -11,6 +11,7 @@ from timeline.batch import Pending, WriteBatch
 from timeline.dates import parse_valid_time
 from timeline.errors import FieldError, InvalidRecord
 from timeline.http import params
+from timeline.http.auth import AUTHOR
 from timeline.http.cloudevents import BATCH, STRUCTURED, fact_from_cloudevent
 from timeline.http.keys import KEEPER, SETTINGS, TIMELINE, WRITER
 from timeline.http.problems import BadRequest
@@ -44,7 +45,7 @@ async def _record(request: web.Request, body: Any, parse: Any) -> web.Response:
     if len(items) > request.app[SETTINGS].max_batch:
         raise BadRequest(f"a batch holds at most {request.app[SETTINGS].max_batch} records", status=413)
     records = await off_loop(request, _parse_all, items, parse)
-    receipts = await request.app[WRITER].submit(lambda batch: batch.record(records))
+    receipts = await request.app[WRITER].submit(lambda batch: batch.record(records), by=request.get(AUTHOR))
     request.app[KEEPER].wake()
     created = any(r.created for r in receipts)
     status = 201 if created else 200
@@ -87,7 +88,7 @@ async def correct_fact(request: web.Request) -> web.Response:
         when = parse_valid_time(revised) if revised is not None else None
         return batch.correct(fact_id, expected, body["changes"], body["reason"], when)
 
-    receipt = await request.app[WRITER].submit(correct)
+    receipt = await request.app[WRITER].submit(correct, by=request.get(AUTHOR))
     return _changed(request, receipt)
 
 
@@ -96,7 +97,7 @@ async def retract_fact(request: web.Request) -> web.Response:
     fact_id, body = params.fact_id(request), await read_json(request)
     validate_retraction(body)
     expected = _expected_version(request, body)
-    receipt = await request.app[WRITER].submit(lambda batch: batch.retract(fact_id, expected, body["reason"]))
+    receipt = await request.app[WRITER].submit(lambda batch: batch.retract(fact_id, expected, body["reason"]), by=request.get(AUTHOR))
     return _changed(request, receipt)
 
 

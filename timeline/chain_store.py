@@ -1,0 +1,205 @@
+"""Where the hash chain (timeline.chain) is kept: the `log_chain` table beside the events.
+
+Rows are written by the recorders (timeline.sqlite_recorder, timeline.postgres_recorder) inside
+the transaction that inserts the events, after the insert, so under the log's insert lock (SQLite's
+single writer; the library's `LOCK TABLE ... IN EXCLUSIVE MODE` on PostgreSQL): chain order is
+commit order, and a chain row commits or rolls back with its event. A log written before the
+chain existed is chained once, when a Timeline opens it (`catch_up`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+
+from timeline.chain import GENESIS, ChainRow, extend
+
+TABLE = "log_chain"
+PAGE = 1000
+
+Event = tuple[int, UUID | str, int, str, bytes]  # position, originator id, version, topic, state
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few names that differ between SQLite and PostgreSQL."""
+
+    chain: str  # the chain table, qualified
+    events: str  # the events table, qualified
+    position: str  # the events' position column
+    param: str
+    schema: str = ""  # what qualifies a table name: "" on SQLite, '"schema".' on PostgreSQL
+
+    def table(self, name: str) -> str:
+        """Another side table's name, qualified like the chain's."""
+        return self.schema + _quoted(name)
+
+    def sql(self, template: str) -> str:
+        return template.format(chain=self.chain, events=self.events, position=self.position, p=self.param)
+
+
+def dialect(recorder: ApplicationRecorder) -> Dialect:
+    from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        return Dialect(TABLE, recorder.events_table_name, "rowid", "?")
+    schema = _quoted(recorder.datastore.schema)  # type: ignore[attr-defined]
+    return Dialect(f"{schema}.{_quoted(TABLE)}", f"{schema}.{_quoted(recorder.events_table_name)}", "notification_id", "%s", f"{schema}.")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def state_bytes(state: Any) -> bytes:
+    """A stored state as bytes: a hand-edited SQLite row may hold TEXT where the library stores a BLOB."""
+    return state.encode() if isinstance(state, str) else bytes(state)
+
+
+def _rows(cursor: Any) -> list[tuple]:
+    return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in cursor.fetchall()]
+
+
+def append(cursor: Any, names: Dialect, inserted: Iterable[tuple[int, StoredEvent]]) -> None:
+    """Chain events just inserted on this cursor's transaction (which holds the insert lock).
+
+    Events between the chain's head and the first of these (a writer without the chain, in an
+    older version) are chained first, from the table, so the chain never skips a position."""
+    inserted = sorted(inserted, key=lambda pair: pair[0])
+    if not inserted:
+        return
+    cursor.execute(names.sql("SELECT position, link FROM {chain} ORDER BY position DESC LIMIT 1"))
+    found = _rows(cursor)
+    through, previous = found[0] if found else (0, GENESIS)
+    cursor.execute(
+        names.sql(
+            "SELECT {position}, originator_id, originator_version, topic, state FROM {events} "
+            "WHERE {position} > {p} AND {position} < {p} ORDER BY {position}"
+        ),
+        (through, inserted[0][0]),
+    )
+    behind = [(r[0], r[1], r[2], r[3], state_bytes(r[4])) for r in _rows(cursor)]
+    events = [*behind, *((p, e.originator_id, e.originator_version, e.topic, e.state) for p, e in inserted)]
+    _insert(cursor, names, extend(previous, events))
+
+
+def _insert(cursor: Any, names: Dialect, rows: Iterable[ChainRow]) -> str | None:
+    values = [(r.position, r.link, r.content) for r in rows]
+    if values:
+        cursor.executemany(names.sql("INSERT INTO {chain} (position, link, content) VALUES ({p}, {p}, {p})"), values)
+    return values[-1][1] if values else None
+
+
+def create(recorder: ApplicationRecorder) -> None:
+    """Create the chain table if missing, and chain whatever the log holds beyond it."""
+    names = dialect(recorder)
+    statement = names.sql("CREATE TABLE IF NOT EXISTS {chain} (position BIGINT PRIMARY KEY, link TEXT NOT NULL, content TEXT NOT NULL)")
+    with recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
+        if names.param == "%s":
+            # Several servers may start at once: their CREATE TABLEs must not collide.
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{names.chain}.create",))
+        cursor.execute(statement)
+    catch_up(recorder)
+
+
+def catch_up(recorder: ApplicationRecorder) -> int:
+    """Extend the chain over events stored after its head (once, for a log older than the chain); how many."""
+    names = dialect(recorder)
+    if head(recorder)[0] == (recorder.max_notification_id() or 0):
+        return 0
+    with _locked(recorder) as cursor:
+        cursor.execute(names.sql("SELECT position, link FROM {chain} ORDER BY position DESC LIMIT 1"))
+        found = _rows(cursor)
+        through, previous = found[0] if found else (0, GENESIS)
+        added = 0
+        while True:
+            cursor.execute(
+                names.sql(
+                    "SELECT {position}, originator_id, originator_version, topic, state FROM {events} "
+                    "WHERE {position} > {p} ORDER BY {position} LIMIT {p}"
+                ),
+                (through, PAGE),
+            )
+            page = [(r[0], r[1], r[2], r[3], state_bytes(r[4])) for r in _rows(cursor)]
+            if not page:
+                return added
+            previous = _insert(cursor, names, extend(previous, page)) or previous
+            through, added = page[-1][0], added + len(page)
+
+
+class _locked:
+    """A write transaction holding the log's insert lock: BEGIN IMMEDIATE on SQLite, the table lock on PostgreSQL."""
+
+    def __init__(self, recorder: ApplicationRecorder) -> None:
+        self.recorder = recorder
+
+    def __enter__(self) -> Any:
+        from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+        recorder = self.recorder
+        if isinstance(recorder, SQLiteApplicationRecorder):
+            self._connection = recorder.datastore.get_connection(commit=True)
+            self._conn = self._connection.__enter__()
+            cursor = self._conn.cursor()
+            cursor.execute("BEGIN IMMEDIATE")  # a deferred BEGIN that later writes fails at once when busy
+            self._sqlite = True
+            return cursor
+        self._sqlite = False
+        self._transaction = recorder.datastore.transaction(commit=True)  # type: ignore[attr-defined]
+        cursor = self._transaction.__enter__()
+        for statement in recorder.lock_table_statements:  # type: ignore[attr-defined]
+            cursor.execute(statement)
+        return cursor
+
+    def __exit__(self, *exc: Any) -> None:
+        if not self._sqlite:
+            self._transaction.__exit__(*exc)
+            return
+        try:
+            if exc[0] is None:
+                self._conn.commit()
+            else:
+                self._conn.rollback()
+        finally:
+            self._connection.__exit__(*exc)
+
+
+def head(recorder: ApplicationRecorder) -> tuple[int, str]:
+    """The chain's last position and link: (0, GENESIS) for an empty log. One indexed row, no hashing."""
+    names = dialect(recorder)
+    with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+        cursor.execute(names.sql("SELECT position, link FROM {chain} ORDER BY position DESC LIMIT 1"))
+        found = _rows(cursor)
+    return (int(found[0][0]), str(found[0][1])) if found else (0, GENESIS)
+
+
+def rows(recorder: ApplicationRecorder, after: int, through: int) -> list[ChainRow]:
+    """Chain rows with positions in (after, through], in order."""
+    names = dialect(recorder)
+    with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+        cursor.execute(
+            names.sql("SELECT position, link, content FROM {chain} WHERE position > {p} AND position <= {p} ORDER BY position"),
+            (after, through),
+        )
+        return [ChainRow(int(p), str(link), str(content)) for p, link, content in _rows(cursor)]
+
+
+def all_rows(recorder: ApplicationRecorder) -> Iterator[ChainRow]:
+    after = 0
+    while page := _page(recorder, after):
+        yield from page
+        after = page[-1].position
+
+
+def _page(recorder: ApplicationRecorder, after: int) -> Sequence[ChainRow]:
+    names = dialect(recorder)
+    with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+        cursor.execute(
+            names.sql("SELECT position, link, content FROM {chain} WHERE position > {p} ORDER BY position LIMIT {p}"),
+            (after, PAGE),
+        )
+        return [ChainRow(int(p), str(link), str(content)) for p, link, content in _rows(cursor)]
