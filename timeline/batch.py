@@ -89,7 +89,7 @@ class WriteBatch:
         from timeline.app import Receipt
 
         local: dict[UUID, Fact | Document | Framework] = {}
-        outcomes: list[Receipt | tuple[str, UUID, int]] = []
+        outcomes: list[Receipt | tuple[str, UUID, int, bool]] = []
         self._look_up(records)
         for index, record in enumerate(records):
             if isinstance(record, FrameworkContent):
@@ -173,14 +173,20 @@ class WriteBatch:
         self._staged[fact.id] = fact
         self._attribute([fact])
         version = fact.version
-        return self._add(Pending(lambda positions: self._receipt("fact", fact.id, version, positions)))
+        return self._add(Pending(lambda positions: self._receipt("fact", fact.id, version, True, positions)))
 
-    def _outcome(self, kind: str, aggregate_id: UUID, local: dict[UUID, Any], version: int = 1) -> Receipt | tuple[str, UUID, int]:
-        if aggregate_id in local or aggregate_id in self._staged:
-            return (kind, aggregate_id, version)  # new in this batch: its position is known after commit
+    def _outcome(
+        self, kind: str, aggregate_id: UUID, local: dict[UUID, Any], version: int = 1
+    ) -> Receipt | tuple[str, UUID, int, bool]:
+        # New in this batch: its position is known after commit. Staged by an earlier command of the batch,
+        # this one is a re-send of it: it gets the same receipt, as not created (one answer for every re-send).
+        if aggregate_id in local:
+            return (kind, aggregate_id, version, True)
+        if aggregate_id in self._staged:
+            return (kind, aggregate_id, version, False)
         return self._timeline.receipt_for_stored(kind, aggregate_id, version)
 
-    def _framework(self, record: FrameworkContent, local: dict[UUID, Any]) -> Receipt | tuple[str, UUID, int]:
+    def _framework(self, record: FrameworkContent, local: dict[UUID, Any]) -> Receipt | tuple[str, UUID, int, bool]:
         """Define a framework edition, or revise it when its definition changed (editing its file appends a version)."""
         aggregate_id = framework_aggregate_id(record.slug)
         framework = self._aggregate(aggregate_id, local)
@@ -193,13 +199,13 @@ class WriteBatch:
             local[aggregate_id] = framework
         return self._outcome("framework", aggregate_id, local, framework.version if framework is not None else 1)
 
-    def _receipt(self, kind: str, aggregate_id: UUID, version: int, positions: Positions) -> Receipt:
+    def _receipt(self, kind: str, aggregate_id: UUID, version: int, created: bool, positions: Positions) -> Receipt:
         from timeline.app import Receipt
 
         stored = positions[(aggregate_id, version)]
         aggregate = self._staged[aggregate_id]
         public_id = aggregate.content.slug if isinstance(aggregate, Document | Framework) else str(aggregate_id)
-        return Receipt(kind, public_id, version, stored.position, stored.recorded_at, created=True)
+        return Receipt(kind, public_id, version, stored.position, stored.recorded_at, created=created)
 
     def _look_up(self, records: Sequence[Record]) -> None:
         """Find, in one query, which of the ids these records name are not in the log yet."""

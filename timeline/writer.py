@@ -63,7 +63,7 @@ class Writer:
             for listener in self._listeners:
                 listener()
 
-    def _commit(self, commands: list[Authored]) -> list[Any]:
+    def _commit(self, commands: list[Authored], retried: bool = False) -> list[Any]:
         batch = self.timeline.batch()
         staged: list[Any] = []
         for command, by in commands:
@@ -75,10 +75,14 @@ class Writer:
         try:
             batch.commit()
         except Conflict as error:
-            if len(commands) == 1:
+            if len(commands) > 1:
+                # Another process wrote first: retry each command alone, so only the clashing one fails.
+                return [self._commit([command])[0] for command in commands]
+            if retried:
                 return [error]
-            # Another process wrote first: retry each command alone, so only the clashing one fails.
-            return [self._commit([command])[0] for command in commands]
+            # Alone and clashing: if the other writer stored the very same record, running the command
+            # again finds it stored and answers with its receipt, as any re-send does.
+            return self._commit(commands, retried=True)
         except Exception as error:
             log.exception("commit failed; nothing of this batch was stored")
             return [error] * len(commands)
