@@ -151,18 +151,27 @@ class ProjectionRunner:
         self._run(name, active=False, generation=generation, progress=report)
         with self.store.write() as cursor:
             projection.create_indexes(cursor, _prefix(name, generation))
+        while not self._swap(name, generation):
+            self._run(name, active=False, generation=generation)  # the live view moved on meanwhile: follow it
+        # Whatever was recorded during the swap is applied now, to the new live tables.
+        return self._run(name, active=True)
+
+    def _swap(self, name: str, generation: int) -> bool:
+        """Make a generation live, in one transaction, only if it is not behind the live one: a view never
+        goes live behind a position readers were already given. False when it is behind.
+
+        The old generation's tables stay (readers may still be using their names: dropping them under a
+        reader fails it); the next rebuild drops them."""
         with self.store.write() as cursor:
             old = _active(cursor, name)
+            # Locked on PostgreSQL, so that the live view cannot move on until the swap commits.
+            live = _tracked(cursor, name, old, lock=self.store.dialect == "postgres") if old is not None else 0
+            if (_tracked(cursor, name, generation) or 0) < (live or 0):
+                return False
             cursor.execute(
                 "UPDATE view_tracking SET active = CASE WHEN generation = ? THEN 1 ELSE 0 END WHERE view = ?", (generation, name)
             )
-            if old is not None:
-                for table in projection.table_names(_prefix(name, old)):
-                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
-                cursor.execute("DELETE FROM view_tracking WHERE view = ? AND generation = ?", (name, old))
-                cursor.execute("DELETE FROM view_shapes WHERE view = ? AND generation = ?", (name, old))
-        # Whatever was recorded during the swap is applied now, to the new live tables.
-        return self._run(name, active=True)
+        return True
 
 
 def live_prefix(cursor: Cursor, name: str) -> tuple[str, int]:
@@ -198,9 +207,13 @@ def _tracked(cursor: Cursor, name: str, generation: int | None, lock: bool = Fal
 
 
 def _drop_inactive(cursor: Cursor, projection: Projection) -> None:
-    """Remove generations left by an interrupted rebuild."""
+    """Remove generations that are not live: those an earlier rebuild replaced, or left half-built."""
     cursor.execute("SELECT generation FROM view_tracking WHERE view = ? AND active = 0", (projection.name,))
     for (generation,) in cursor.fetchall():
         for table in projection.table_names(_prefix(projection.name, generation)):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute("DELETE FROM view_tracking WHERE view = ? AND active = 0", (projection.name,))
+    cursor.execute(
+        "DELETE FROM view_shapes WHERE view = ? AND generation NOT IN (SELECT generation FROM view_tracking WHERE view = ?)",
+        (projection.name, projection.name),
+    )
