@@ -12,6 +12,7 @@ a fixed orjson body under the same load generator.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import asyncio
 import json
 import os
@@ -261,7 +262,10 @@ def run(events: int, database: str | None, seed: int, requests: int, folder: Pat
     status_paths = [f"/v1/subjects/{force}/status" for force in FORCES]
     timeline_paths = [f"/v1/subjects/{force}/timeline?limit=50" for force in FORCES]
     # A query string seen once misses the server's answer cache: every one of these is computed.
-    uncached_paths = [f"/v1/subjects/{FORCES[n % len(FORCES)]}/status?bench={n}" for n in range(requests)]
+    # Each as of another day after every fact: the same status, but a key the answer cache has not seen.
+    uncached_paths = [
+        f"/v1/subjects/{FORCES[n % len(FORCES)]}/status?as_of={dt.date(2100, 1, 1) + dt.timedelta(days=n)}" for n in range(requests)
+    ]
     with Server([sys.executable, "-c", MINIMAL_APP, str(minimal_port)], "listening"):
         base = asyncio.run(load_generator(f"http://127.0.0.1:{minimal_port}", ["/x"], requests, 32))
 

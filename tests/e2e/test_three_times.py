@@ -120,3 +120,19 @@ async def test_a_bad_reported_by_is_a_400_naming_it(client):
     response = await client.get(STATUS, params={"reported_by": "March"})
     assert response.status == 400
     assert [e["field"] for e in (await response.json())["errors"]] == ["reported_by"]
+
+
+@pytest.mark.parametrize(
+    ("path", "typo"),
+    [
+        ("/v1/subjects/force/bedfordshire/timeline", "typ"),
+        ("/v1/ratings", "pilar"),
+        (STATUS, "asof"),
+        ("/v1/changes", "snice"),
+    ],
+)
+async def test_an_unknown_query_parameter_is_a_400_naming_it_and_what_the_resource_takes(client, path, typo):
+    response = await client.get(path, params={typo: "x", "since": "0"} if path == "/v1/changes" else {typo: "x"})
+    problem = await response.json()
+    assert response.status == 400 and [e["field"] for e in problem["errors"]] == [typo]
+    assert "this resource takes" in problem["detail"]

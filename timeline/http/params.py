@@ -44,6 +44,18 @@ async def _valid_time(request: web.Request, name: str) -> ValidTime | None:
         raise BadRequest(f"{name}: {error}", errors=[FieldError(name, str(error))]) from None
 
 
+VIEW_TIMES = ("as_of", "reported_by", "known_at", "min_position")
+
+
+def only(request: web.Request, *names: str) -> None:
+    """Refuse a query parameter the resource does not take: a typo (`typ=`, `pilar=`) must not be silently
+    ignored, and a made-up one must not make every read a fresh one (the answer cache is keyed by them)."""
+    unknown = sorted(set(request.query) - set(names))
+    if unknown:
+        message = f"unknown query parameter {', '.join(unknown)}; this resource takes {', '.join(sorted(names))}"
+        raise BadRequest(message, errors=[FieldError(name, "is not a parameter of this resource") for name in unknown])
+
+
 async def reported_by(request: web.Request) -> dt.date | None:
     """An EDTF date taken at its first day: `reported_by=2017-03` means what was public by 1 March 2017."""
     return await start_date(request, "reported_by")

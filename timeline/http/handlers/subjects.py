@@ -21,6 +21,7 @@ EVERY_FACT = 2**31  # an export is the whole timeline, not a page of it
 
 
 async def list_subjects(request: web.Request) -> web.Response:
+    params.only(request, "kind", "known_at", "reported_by", "min_position")
     kind = request.query.get("kind") or None
     if kind is not None and kind not in SUBJECT_KINDS:
         raise BadRequest(f"unknown kind {kind!r}; kinds are {', '.join(SUBJECT_KINDS)}", errors=[FieldError("kind", "unknown kind")])
@@ -29,6 +30,7 @@ async def list_subjects(request: web.Request) -> web.Response:
 
 
 async def get_subject(request: web.Request) -> web.Response:
+    params.only(request, *params.VIEW_TIMES)
     subject, known_at, views = params.subject(request), params.known_at(request), request.app[VIEWS]
     reported_by, as_of = await params.reported_by(request), await params.as_date(request, "as_of")
 
@@ -43,6 +45,7 @@ async def get_subject(request: web.Request) -> web.Response:
 
 
 async def status(request: web.Request) -> web.Response:
+    params.only(request, *params.VIEW_TIMES)
     subject, as_of, known_at = params.subject(request), await params.as_date(request, "as_of"), params.known_at(request)
     reported_by, views = await params.reported_by(request), request.app[VIEWS]
     return await view_response(request, lambda: views.status(subject, as_of, known_at, reported_by))
@@ -50,6 +53,7 @@ async def status(request: web.Request) -> web.Response:
 
 async def timeline(request: web.Request) -> web.Response:
     """A page of the timeline as JSON, or (`format=timelinejs`) all of it as TimelineJS 3 JSON."""
+    params.only(request, "type", "from", "to", "include_retracted", "limit", "cursor", "format", *params.VIEW_TIMES)
     subject, known_at = params.subject(request), params.known_at(request)
     export = params.choice(request, "format", ("json", "timelinejs")) == "timelinejs"
     query = TimelineQuery(
@@ -69,6 +73,7 @@ async def timeline(request: web.Request) -> web.Response:
 
 async def statements(request: web.Request) -> web.Response:
     """Statements by the subject (as speaker) and about it."""
+    params.only(request, *params.VIEW_TIMES)
     subject, as_of, known_at = params.subject(request), await params.as_date(request, "as_of"), params.known_at(request)
     reported_by, views = await params.reported_by(request), request.app[VIEWS]
 
@@ -84,6 +89,7 @@ async def statements(request: web.Request) -> web.Response:
 
 async def ratings(request: web.Request) -> web.Response:
     """Every force's standing grade on one pillar (or on each), as JSON or (`format=csv`) CSV."""
+    params.only(request, "pillar", "inspection", "format", *params.VIEW_TIMES)
     pillar = request.query.get("pillar") or None
     if pillar is not None and not is_slug(pillar):
         message = "pillar names a graded area in lower case, e.g. effectiveness or investigating-crime"
@@ -101,12 +107,14 @@ async def ratings(request: web.Request) -> web.Response:
 
 
 async def sources(request: web.Request) -> web.Response:
+    params.only(request, "known_at", "reported_by", "min_position")
     known_at, reported_by, views = params.known_at(request), await params.reported_by(request), request.app[VIEWS]
     return await view_response(request, lambda: views.sources(known_at, reported_by))
 
 
 async def frameworks(request: web.Request) -> web.Response:
     """Every framework edition's definition: areas, grades (best first), states and scale."""
+    params.only(request, "known_at", "min_position")
     known_at, views = params.known_at(request), request.app[VIEWS]
     return await view_response(request, lambda: views.frameworks(known_at))
 
@@ -114,6 +122,7 @@ async def frameworks(request: web.Request) -> web.Response:
 async def changes(request: web.Request) -> web.Response:
     """What changed between two log moments (positions or instants): facts added, corrected and retracted,
     and each subject touched with its ratings before and after."""
+    params.only(request, "since", "until", "subject", "limit", "cursor", "min_position")
     since = params.log_time(request, "since")
     if since is None:
         message = "since is required: a log position (e.g. 0) or a UTC instant (e.g. 2026-11-01T00:00:00Z)"
