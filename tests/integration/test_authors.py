@@ -45,10 +45,13 @@ def test_an_author_is_not_kept_for_a_write_that_failed(timeline, database):
     from tests.integration.test_chain import execute
 
     zeros = "0" * 64
-    execute(database, f"INSERT INTO log_chain (position, link, content) VALUES ({head + 1}, '{zeros}', '{zeros}')")
+    # The next positions taken, so the write's chain row clashes: a sequence may skip ids (PostgreSQL does
+    # after a rolled-back insert), so block a run of them rather than head + 1 alone.
+    for position in range(head + 1, head + 101):
+        execute(database, f"INSERT INTO log_chain (position, link, content) VALUES ({position}, '{zeros}', '{zeros}')")
     with pytest.raises(Conflict):
         record_by(timeline, "alice", rating())
-    assert timeline.authors(0, head + 10) == {}
+    assert timeline.authors(0, head + 200) == {}
 
 
 def test_an_export_moves_authors_between_backends(sqlite_database, postgres_database, tmp_path):
