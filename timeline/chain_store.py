@@ -179,13 +179,7 @@ def head(recorder: ApplicationRecorder) -> tuple[int, str]:
 
 def rows(recorder: ApplicationRecorder, after: int, through: int) -> list[ChainRow]:
     """Chain rows with positions in (after, through], in order."""
-    names = dialect(recorder)
-    with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
-        cursor.execute(
-            names.sql("SELECT position, link, content FROM {chain} WHERE position > {p} AND position <= {p} ORDER BY position"),
-            (after, through),
-        )
-        return [ChainRow(int(p), str(link), str(content)) for p, link, content in _rows(cursor)]
+    return _select(recorder, "WHERE position > {p} AND position <= {p} ORDER BY position", (after, through))
 
 
 def all_rows(recorder: ApplicationRecorder) -> Iterator[ChainRow]:
@@ -196,10 +190,13 @@ def all_rows(recorder: ApplicationRecorder) -> Iterator[ChainRow]:
 
 
 def _page(recorder: ApplicationRecorder, after: int) -> Sequence[ChainRow]:
+    return _select(recorder, "WHERE position > {p} ORDER BY position LIMIT {p}", (after, PAGE))
+
+
+def _select(recorder: ApplicationRecorder, where: str, params: tuple[int, int]) -> list[ChainRow]:
     names = dialect(recorder)
     with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
-        cursor.execute(
-            names.sql("SELECT position, link, content FROM {chain} WHERE position > {p} ORDER BY position LIMIT {p}"),
-            (after, PAGE),
-        )
+        cursor.execute(names.sql("SELECT position, link, content FROM {chain} " + where), params)
         return [ChainRow(int(p), str(link), str(content)) for p, link, content in _rows(cursor)]
+
+

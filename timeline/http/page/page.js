@@ -490,28 +490,19 @@ function wireControls() {
     saveLocation();
     refresh();
   });
-  $("as-of").addEventListener("change", (event) => {
-    state.asOf = event.target.value || null;
-    saveLocation();
-    refresh();
-  });
-  $("as-of-clear").addEventListener("click", () => {
-    $("as-of").value = "";
-    state.asOf = null;
-    saveLocation();
-    refresh();
-  });
-  $("reported-by").addEventListener("change", (event) => {
-    state.reportedBy = event.target.value || null;
-    saveLocation();
-    refresh();
-  });
-  $("reported-by-clear").addEventListener("click", () => {
-    $("reported-by").value = "";
-    state.reportedBy = null;
-    saveLocation();
-    refresh();
-  });
+  // A date control and its clear button set one of the times (as of, reported by) and show the view again.
+  for (const [id, key] of [["as-of", "asOf"], ["reported-by", "reportedBy"]]) {
+    const setTo = (value) => {
+      state[key] = value || null;
+      saveLocation();
+      refresh();
+    };
+    $(id).addEventListener("change", (event) => setTo(event.target.value));
+    $(`${id}-clear`).addEventListener("click", () => {
+      $(id).value = "";
+      setTo(null);
+    });
+  }
   $("changes-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const since = $("changes-since").value;
