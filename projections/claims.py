@@ -10,6 +10,7 @@ from projections import facts as fact_rows
 from projections.facts import FactState, Seen
 from projections.store import Cursor
 from timeline.date_words import in_words
+from timeline.facts import AUTHORITY
 from timeline.headlines import headline
 from timeline.frameworks import inspection_key
 
@@ -18,8 +19,6 @@ __all__ = [
     "claim_json", "claims_in_effect", "competing", "effect", "fact_json", "in_effect", "names_in_force", "latest_slots", "rating_history", "rating_slot", "standing",
 ]  # fmt: skip
 
-# An official record outranks the press, which outranks a party's own statement.
-AUTHORITY = {"official": 3, "press": 2, "statement": 1}
 
 
 def effect(state: FactState, as_of: dt.date | None) -> str | None:
@@ -215,4 +214,5 @@ def claim_json(state: FactState) -> dict[str, Any]:
         "occurred_label": in_words(state.occurred.edtf),
         "fact": state.id,
         "source": state.source,
+        "sources": state.sources,
     }

@@ -11,14 +11,23 @@ from eventsourcing.utils import get_topic
 from projections.base import Projection
 from projections.facts import record_time
 from projections.store import Cursor
+from timeline.dates import possible_days
 from timeline.sources import Document
 
 
-_RECORDED = get_topic(Document.Recorded)  # documents are few: only they are decoded into events
+# Documents are few: only they are decoded into events.
+_TOPICS = {get_topic(Document.Recorded), get_topic(Document.Revised)}
+_NAMES = (
+    "id", "version", "title", "publisher", "url", "archived_url", "published", "kind", "sha256", "length",
+    "position", "recorded_at", "reason",
+)
 
 
 class DocumentsProjection(Projection):
+    """One row per version of each document; a read sees each document's latest version it may see."""
+
     name = "documents"
+    shape = 2  # 2: a row per version, EDTF publication dates, archived copies
 
     def table_names(self, prefix: str) -> list[str]:
         return [f"{prefix}_documents"]
@@ -26,33 +35,40 @@ class DocumentsProjection(Projection):
     def create_tables(self, cursor: Cursor, prefix: str) -> None:
         cursor.execute(
             f"CREATE TABLE {prefix}_documents ("
-            "slug TEXT PRIMARY KEY, title TEXT, publisher TEXT NOT NULL, url TEXT NOT NULL, published TEXT NOT NULL, "
+            "slug TEXT NOT NULL, version INTEGER NOT NULL, title TEXT, publisher TEXT NOT NULL, url TEXT NOT NULL, "
+            "archived_url TEXT, published TEXT NOT NULL, published_from TEXT NOT NULL, public_from TEXT NOT NULL, "
             "kind TEXT NOT NULL, sha256 TEXT NOT NULL, length INTEGER NOT NULL, "
-            "position BIGINT NOT NULL, recorded_at TEXT NOT NULL)"
+            "position BIGINT NOT NULL, recorded_at TEXT NOT NULL, reason TEXT, PRIMARY KEY (slug, version))"
         )
 
     def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
         for entry in entries:
-            if entry.topic == _RECORDED:
+            if entry.topic in _TOPICS:
                 self._record(cursor, prefix, entry.position, entry.event)
 
-    def _record(self, cursor: Cursor, prefix: str, position: int, event: Document.Recorded) -> None:
+    def _record(self, cursor: Cursor, prefix: str, position: int, event: Document.Recorded | Document.Revised) -> None:
+        earliest, latest = possible_days(event.published)
+        # Public from the last day its publication date may mean; a revision by the source, from the revision's.
+        revised = getattr(event, "revised", None)
+        public_from = max(latest, possible_days(revised)[1]) if revised is not None else latest
         cursor.execute(
-            f"INSERT INTO {prefix}_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO {prefix}_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                event.slug, event.title, event.publisher, event.url, event.published.isoformat(),
-                event.kind.value, event.sha256, len(event.text), position, record_time(event),
+                event.slug, event.originator_version, event.title, event.publisher, event.url, event.archived_url,
+                event.published.edtf, earliest.isoformat(), public_from.isoformat(), event.kind.value, event.sha256,
+                len(event.text), position, record_time(event), getattr(event, "reason", None),
             ),
         )
 
 
 def documents(cursor: Cursor, prefix: str, known_at: int, reported_by: dt.date | None = None) -> list[dict[str, Any]]:
-    """Documents recorded by position `known_at` (and published by `reported_by`, if given)."""
-    published, params = ("AND published <= ?", (reported_by.isoformat(),)) if reported_by else ("", ())
+    """Each document's latest version recorded by position `known_at` (and public by `reported_by`, if given)."""
+    public, params = ("AND public_from <= ?", (reported_by.isoformat(),)) if reported_by else ("", ())
     cursor.execute(
-        f"SELECT slug, title, publisher, url, published, kind, sha256, length, position, recorded_at "
-        f"FROM {prefix}_documents WHERE position <= ? {published} ORDER BY published, slug",
+        f"SELECT slug, version, title, publisher, url, archived_url, published, kind, sha256, length, position, "
+        f"recorded_at, reason FROM {prefix}_documents d WHERE version = ("
+        f"SELECT MAX(version) FROM {prefix}_documents WHERE slug = d.slug AND position <= ? {public}) "
+        "ORDER BY published_from, slug",
         (known_at, *params),
     )
-    names = ("id", "title", "publisher", "url", "published", "kind", "sha256", "length", "position", "recorded_at")
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return [dict(zip(_NAMES, row, strict=True)) for row in cursor.fetchall()]

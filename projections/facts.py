@@ -25,14 +25,14 @@ from eventsourcing.utils import get_topic
 from projections.base import Projection
 from projections.store import Cursor
 from timeline.dates import ValidTime, possible_days
-from timeline.facts import Fact
+from timeline.facts import AUTHORITY, Fact
 from timeline.frameworks import Framework, inspection_key
 from timeline.vocabulary import references
 
 _COLUMNS = (
     "fact_id, version, known_from, known_from_at, first_position, first_recorded_at, change, reason, "
     "retracted, type, subject, occurred, occurred_lower, occurred_upper, earliest, latest, "
-    "published, revised_from, source_kind, document, body"
+    "published, revised_from, source_kind, body"
 )
 NOT_REVISED = "0001-01-01"  # `revised_from` of a version the source never revised: it counts from publication
 
@@ -57,8 +57,7 @@ class FactState:
     latest: dt.date
     published: str  # last day of the source's publication (ISO)
     revised_from: str  # the day the source's revision giving this version appeared, or NOT_REVISED
-    source_kind: str
-    document: str | None
+    source_kind: str  # its most authoritative source's kind
     body: dict[str, Any]
 
     @property
@@ -68,6 +67,15 @@ class FactState:
     @property
     def source(self) -> dict[str, Any]:
         return self.body["source"]
+
+    @property
+    def sources(self) -> list[dict[str, Any]]:
+        """Every source reporting the fact, the first being `source`."""
+        return self.body.get("sources") or [self.body["source"]]
+
+    @property
+    def documents(self) -> list[str]:
+        return list(dict.fromkeys(s["document"] for s in self.sources if "document" in s))
 
     @property
     def mentions(self) -> list[str]:
@@ -116,8 +124,8 @@ def _framework_version(cursor: Cursor, prefix: str, entry: Any) -> None:
 
 class FactsProjection(Projection):
     name = "facts"
-    shape = 6  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
-    # 4: by occurred; 5: links between facts; 6: claims by inspection and time
+    shape = 7  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
+    # 4: by occurred; 5: links between facts; 6: claims by inspection and time; 7: several sources, citations as links
 
     def table_names(self, prefix: str) -> list[str]:
         return [f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims", f"{prefix}_frameworks", f"{prefix}_links"]
@@ -133,7 +141,7 @@ class FactsProjection(Projection):
             "occurred_lower TEXT NOT NULL, occurred_upper TEXT NOT NULL, "
             "earliest TEXT NOT NULL, latest TEXT NOT NULL, "
             "published TEXT NOT NULL, revised_from TEXT NOT NULL, revised_to TEXT, "
-            "source_kind TEXT NOT NULL, document TEXT, body TEXT NOT NULL, "
+            "source_kind TEXT NOT NULL, body TEXT NOT NULL, "
             "PRIMARY KEY (fact_id, version))"
         )
         # Every subject a version names, in timeline order, so that a page or a "latest N" reads N rows.
@@ -161,7 +169,6 @@ class FactsProjection(Projection):
 
     def create_indexes(self, cursor: Cursor, prefix: str) -> None:
         cursor.execute(f"CREATE INDEX {prefix}_versions_type ON {prefix}_versions (type, known_from)")
-        cursor.execute(f"CREATE INDEX {prefix}_versions_document ON {prefix}_versions (document)")
         cursor.execute(f"CREATE INDEX {prefix}_versions_known_at ON {prefix}_versions (known_from_at)")
         cursor.execute(f"CREATE INDEX {prefix}_versions_known_from ON {prefix}_versions (known_from)")
         cursor.execute(f"CREATE INDEX {prefix}_versions_occurred ON {prefix}_versions (occurred_upper)")
@@ -227,9 +234,14 @@ class FactsProjection(Projection):
         cursor.execute(
             f"INSERT INTO {prefix}_versions ({_COLUMNS}) "
             f"SELECT fact_id, ?, ?, ?, first_position, first_recorded_at, 'retracted', ?, 1, type, subject, occurred, "
-            f"occurred_lower, occurred_upper, earliest, latest, published, revised_from, source_kind, document, body "
+            f"occurred_lower, occurred_upper, earliest, latest, published, revised_from, source_kind, body "
             f"FROM {prefix}_versions WHERE fact_id = ? AND version = ?",
             (version, position, at, state["reason"], fact_id, version - 1),
+        )
+        cursor.execute(  # it still cites what it cited, for readers asking for retracted facts
+            f"INSERT INTO {prefix}_links SELECT fact_id, ?, other, kind FROM {prefix}_links "
+            f"WHERE fact_id = ? AND version = ? AND kind = 'cites'",
+            (version, fact_id, version - 1),
         )
         withdrawn = orjson.loads(body)
         rows.index(withdrawn["type"], withdrawn["subject"], withdrawn["mentions"], withdrawn["data"], lower, upper, first_position, fact_id, version)
@@ -251,19 +263,17 @@ class _Rows:
         edtf, lower, upper = state["occurred"]["_v"]
         lower, upper = lower["_v"], upper["_v"]
         earliest, latest = possible_days(ValidTime(edtf, dt.date.fromisoformat(lower), dt.date.fromisoformat(upper)))
-        source = state["source"]["_v"]
         fact_type, subject, data, mentions = state["fact_type"]["_v"], state["subject"], state["data"], state["mentions"]
-        body_source = {
-            "publisher": source["publisher"],
-            "url": source["url"],
-            "published": source["published"]["_v"],
-            "kind": source["kind"]["_v"],
-        }
-        if source["document"] is not None:
-            body_source["document"] = source["document"]
-        if source["quote"] is not None:
-            body_source["quote"] = source["quote"]
+        cited = [_stored_source(state["source"]), *(_stored_source(s) for s in state.get("further_sources", ()))]
+        # Public once any of its sources had published it; as authoritative as its most authoritative source.
+        published = min(public for _, public in cited)
+        source_kind = max((body["kind"] for body, _ in cited), key=AUTHORITY.__getitem__)
+        body_source = cited[0][0]
         body = {"type": fact_type, "subject": subject, "occurred": edtf, "data": data, "mentions": mentions, "source": body_source}
+        if len(cited) > 1:
+            body["sources"] = [source for source, _ in cited]
+        cites = dict.fromkeys(s["document"] for s, _ in cited if "document" in s)
+        self.links.extend((fact_id, version, document, "cites") for document in cites)
         for kind in ("disputes", "supports"):  # absent from events stored before links existed
             if state.get(kind):
                 body[kind] = state[kind]
@@ -271,8 +281,8 @@ class _Rows:
         self.versions.append(
             (
                 fact_id, version, position, at, first_position, first_at, change, reason, 0, fact_type, subject, edtf,
-                lower, upper, earliest.isoformat(), latest.isoformat(), body_source["published"], revised_from,
-                body_source["kind"], source["document"], orjson.dumps(body).decode(),
+                lower, upper, earliest.isoformat(), latest.isoformat(), published, revised_from,
+                source_kind, orjson.dumps(body).decode(),
             )
         )
         self.index(fact_type, subject, mentions, data, lower, upper, first_position, fact_id, version)
@@ -288,7 +298,7 @@ class _Rows:
 
     def flush(self, cursor: Cursor, prefix: str) -> None:
         if self.versions:
-            cursor.executemany(f"INSERT INTO {prefix}_versions ({_COLUMNS}) VALUES ({', '.join('?' * 21)})", self.versions)
+            cursor.executemany(f"INSERT INTO {prefix}_versions ({_COLUMNS}) VALUES ({', '.join('?' * 20)})", self.versions)
         if self.refs:
             cursor.executemany(f"INSERT INTO {prefix}_refs VALUES (?, ?, ?, ?, ?, ?, ?)", self.refs)
         if self.claims:
@@ -296,6 +306,26 @@ class _Rows:
         if self.links:
             cursor.executemany(f"INSERT INTO {prefix}_links VALUES (?, ?, ?, ?)", self.links)
         self.versions, self.refs, self.claims, self.links = [], [], [], []
+
+
+def _stored_source(tagged: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """A source's body as the API shows it, and the last day its publication date may mean, from the
+    transcoder's tags read in place (sources stored before EDTF publication dates held a day)."""
+    source = tagged["_v"]
+    published = source["published"]
+    if published["_t"] == "date":
+        edtf = public = published["_v"]
+    else:
+        edtf, lower, upper = published["_v"]
+        public = possible_days(ValidTime(edtf, dt.date.fromisoformat(lower["_v"]), dt.date.fromisoformat(upper["_v"])))[1].isoformat()
+    body = {"publisher": source["publisher"], "url": source["url"], "published": edtf, "kind": source["kind"]["_v"]}
+    if source["document"] is not None:
+        body["document"] = source["document"]
+    if source.get("document_version") is not None:
+        body["document_version"] = source["document_version"]
+    if source["quote"] is not None:
+        body["quote"] = source["quote"]
+    return body, public
 
 
 def _fact_id(entry: Any) -> str:
@@ -522,10 +552,14 @@ def inspection_claims(
 
 
 def states_citing(cursor: Cursor, prefix: str, document: str | None, seen: Seen) -> list[FactState]:
-    """Facts citing one document, or any document when `document` is None."""
-    which, params = ("v.document = ?", (document,)) if document is not None else ("v.document IS NOT NULL", ())
+    """Facts citing one document (in any of their sources), or any document when `document` is None."""
+    which, params = ("AND l.other = ?", (document,)) if document is not None else ("", ())
     known, known_params = seen.where()
-    cursor.execute(f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE {which} AND {known}", (*params, *known_params))
+    cursor.execute(
+        f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE EXISTS (SELECT 1 FROM {prefix}_links l "
+        f"WHERE l.fact_id = v.fact_id AND l.version = v.version AND l.kind = 'cites' {which}) AND {known}",
+        (*params, *known_params),
+    )
     return [_state(row) for row in cursor.fetchall()]
 
 
@@ -597,7 +631,7 @@ def linked(cursor: Cursor, prefix: str, facts: Sequence[FactState], seen: Seen) 
     if facts:
         cursor.execute(
             f"SELECT {_prefixed('v')} FROM {prefix}_links l JOIN {prefix}_versions v ON v.fact_id = l.fact_id AND v.version = l.version "
-            f"WHERE l.other IN (SELECT key FROM json_each(?)) AND {known}",
+            f"WHERE l.other IN (SELECT key FROM json_each(?)) AND l.kind <> 'cites' AND {known}",
             (orjson.dumps(dict.fromkeys((f.id for f in facts), 0)).decode(), *known_params),
         )
         found += [_state(row) for row in cursor.fetchall()]
@@ -664,7 +698,7 @@ def _prefixed(alias: str) -> str:
 def _state(row: tuple[Any, ...]) -> FactState:
     (fact_id, version, known_from, known_from_at, first_position, first_recorded_at, change, reason,
      retracted, fact_type, subject, occurred, lower, upper, earliest, latest, published, revised_from,
-     source_kind, document, body) = row
+     source_kind, body) = row
     return FactState(
         id=fact_id, version=version, known_from=known_from, known_from_at=known_from_at,
         position=first_position, recorded_at=first_recorded_at, change=change, reason=reason,
@@ -672,5 +706,5 @@ def _state(row: tuple[Any, ...]) -> FactState:
         occurred=ValidTime(occurred, dt.date.fromisoformat(lower), dt.date.fromisoformat(upper)),
         earliest=dt.date.fromisoformat(earliest), latest=dt.date.fromisoformat(latest),
         published=published, revised_from=revised_from,
-        source_kind=source_kind, document=document, body=orjson.loads(body),
+        source_kind=source_kind, body=orjson.loads(body),
     )

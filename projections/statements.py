@@ -33,6 +33,7 @@ def statements(
             "mentions": s.mentions,
             "occurred": s.occurred.edtf,
             "source": s.source,
+            "sources": s.sources,
             "position": s.position,
         }
         for s in sorted(said, key=lambda s: s.sort_key)

@@ -107,6 +107,7 @@ def _decisions(facts: list[FactState], subject: str) -> list[dict[str, Any]]:
             "decided_label": in_words(fact.occurred.edtf),
             "fact": fact.id,
             "source": fact.source,
+            "sources": fact.sources,
         }
         for fact in sorted(made, key=lambda f: f.sort_key, reverse=True)[:LATEST_STATEMENTS]
     ]
@@ -125,6 +126,7 @@ def _monitoring(facts: list[FactState], subject: str) -> dict[str, Any] | None:
         "inspectorate": latest.data["inspectorate"],
         "fact": latest.id,
         "source": latest.source,
+        "sources": latest.sources,
         "history": [{"state": f.data["state"], "occurred": f.occurred.edtf, "fact": f.id} for f in changes],
     }
 
@@ -147,6 +149,7 @@ def _pending_decisions(facts: list[FactState], subject: str, today: dt.date | No
             "overdue": _overdue(fact.data.get("expected"), today),
             "fact": fact.id,
             "source": fact.source,
+            "sources": fact.sources,
         }
         for decision, fact in sorted(pending.items())
     ]
@@ -201,6 +204,7 @@ def _roles(states: list[FactState], subject: str, as_of: dt.date | None) -> tupl
             "attested": fact.occurred.edtf,
             "fact": fact.id,
             "source": fact.source,
+            "sources": fact.sources,
         }
         (former if _finished(fact, as_of) else held).append(entry)
     return held, sorted(former, key=lambda r: r["to"] or "", reverse=True)[:LATEST_STATEMENTS]

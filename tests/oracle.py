@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from timeline.dates import possible_days
+from timeline.dates import parse_valid_time, possible_days
 from timeline.facts import FactContent
 
 AUTHORITY = {"official": 3, "press": 2, "statement": 1}
@@ -69,7 +69,7 @@ class Model:
             if not chosen:
                 continue
             number, version = chosen[-1]
-            if reported_by is None or version.content.source.published <= reported_by:
+            if reported_by is None or public_from(version.content) <= reported_by:
                 found[fact_id] = Known(fact_id, number, versions[0].position, version.content, version.retracted)
         return found
 
@@ -96,7 +96,7 @@ def pillar_slots(facts: list[Known], force: str, pillar: str) -> list[tuple[Know
             slots.setdefault(c.data["inspection"], []).append(f)
     result = []
     for claims in slots.values():
-        stands = max(claims, key=lambda f: (AUTHORITY[f.content.source.kind.value], f.key))
+        stands = max(claims, key=lambda f: (max(AUTHORITY[s.kind.value] for s in f.content.sources), f.key))
         disputes = sorted(f.content.data["grade"] for f in claims if f.content.data["grade"] != stands.content.data["grade"])
         result.append((stands, disputes))
     return sorted(result, key=lambda pair: pair[0].key)
@@ -150,6 +150,81 @@ def statement_ids(facts: dict[str, Known], speaker: str, as_of: dt.date | None) 
 def citations(facts: dict[str, Known]) -> dict[str, list[str]]:
     cited: dict[str, list[str]] = {}
     for f in sorted(facts.values(), key=lambda f: f.key):
-        if not f.retracted and f.content.source.document:
-            cited.setdefault(f.content.source.document, []).append(f.id)
+        if not f.retracted:
+            for document in dict.fromkeys(s.document for s in f.content.sources if s.document):
+                cited.setdefault(document, []).append(f.id)
     return cited
+
+
+def authority(fact: Known) -> int:
+    return max(AUTHORITY[source.kind.value] for source in fact.content.sources)
+
+
+def _reachable(start: str, edges: dict[str, set[str]]) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        for other in edges.get(todo.pop(), set()) - seen:
+            seen.add(other)
+            todo.append(other)
+    return seen
+
+
+def linked_claims(facts: dict[str, Known], subject: str, as_of: dt.date | None, all_subjects: set[str]) -> dict[str, tuple[bool, bool, list[str]]]:
+    """For claims without a slot (statements, findings, roles, decisions) that disputes or supports
+    join to others: each timeline item's (stands, disputes, ids disputing it).
+
+    Linked claims certainly in effect compete as one group (links read both ways, transitively). The
+    most authoritative (then latest) stands; supporters say what they support; any other claim in the
+    group disputes the one that stands, which disputes it back."""
+    shown = {f.id: f for f in visible(facts, as_of) if f.content.type not in ("rating.published", "figure.reported")}
+    links: dict[str, set[str]] = {}
+    supports: dict[str, set[str]] = {}
+    for f in shown.values():
+        for other in (*f.content.disputes, *f.content.supports):
+            if other in shown:
+                links.setdefault(f.id, set()).add(other)
+                links.setdefault(other, set()).add(f.id)
+        for other in f.content.supports:
+            if other in shown:
+                supports.setdefault(f.id, set()).add(other)
+                supports.setdefault(other, set()).add(f.id)
+    found = {}
+    for f in shown.values():
+        if not f.names(subject, all_subjects):
+            continue
+        group = [shown[i] for i in _reachable(f.id, links)]
+        stands = max(group, key=lambda c: (authority(c), c.key))
+        agrees = _reachable(stands.id, supports)
+        disputers = sorted(c.id for c in group if c.id not in agrees)
+        if f is stands:
+            found[f.id] = (True, False, disputers)
+        elif f.id in agrees:
+            found[f.id] = (False, False, disputers)
+        else:
+            found[f.id] = (False, True, [stands.id])
+    return found
+
+
+def roles_held(facts: dict[str, Known], subject: str, as_of: dt.date | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(person, role) held in, over or governing the subject as of the date, and those ended by then.
+    The latest fact about one person's role describes it; it runs from `from` (else its attestation)
+    to `to`, each taken at its last possible day."""
+    latest: dict[tuple[str, str, str], Known] = {}
+    for f in sorted((f for f in facts.values() if not f.retracted), key=lambda f: f.key):
+        data = f.content.data
+        if f.content.type == "role.held" and subject in (f.content.subject, data["organisation"], data.get("governs")):
+            latest[(f.content.subject, data["role"], data["organisation"])] = f
+    held, ended = [], []
+    for (person, role, _), f in sorted(latest.items()):
+        start = parse_valid_time(f.content.data["from"]) if f.content.data.get("from") else f.content.occurred
+        if as_of is not None and possible_days(start)[1] > as_of:
+            continue
+        to = f.content.data.get("to")
+        finished = to is not None and (as_of is None or possible_days(parse_valid_time(to))[1] < as_of)
+        (ended if finished else held).append((person, role))
+    return held, sorted(ended)
+
+
+def public_from(content: FactContent) -> dt.date:
+    """The day a fact became public: the first of its sources' publications, each taken at its last possible day."""
+    return min(possible_days(source.published)[1] for source in content.sources)

@@ -32,10 +32,11 @@ sources = st.builds(
     Source,
     publisher=st.text(min_size=1),
     url=st.text(),
-    published=st.dates(),
+    published=valid_times,
     kind=st.sampled_from(SourceKind),
     document=st.none() | st.text(min_size=1),
     quote=st.none() | st.text(min_size=1),
+    document_version=st.none() | st.integers(min_value=1, max_value=5),
 )
 fact_contents = st.builds(
     FactContent,
@@ -45,6 +46,7 @@ fact_contents = st.builds(
     data=st.dictionaries(st.text().filter(lambda k: k != "_t"), json_values, max_size=5),
     source=sources,
     mentions=st.lists(subjects, max_size=3, unique=True),
+    further_sources=st.lists(sources, max_size=2),
 )
 document_contents = st.text(min_size=1).flatmap(
     lambda text: st.builds(
@@ -53,9 +55,10 @@ document_contents = st.text(min_size=1).flatmap(
         title=st.none() | st.text(min_size=1),
         publisher=st.text(min_size=1),
         url=st.text(),
-        published=st.dates(),
+        published=valid_times,
         kind=st.sampled_from(SourceKind),
         text=st.just(text),
         sha256=st.just(sha256_of(text)),
+        archived_url=st.none() | st.text(min_size=1),
     )
 )

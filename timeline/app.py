@@ -22,7 +22,7 @@ from timeline.dates import ValidTime
 from timeline.errors import Conflict, DocumentNotFound, FactNotFound, StoreUnavailable
 from timeline.facts import Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
-from timeline.sources import Document, DocumentContent, document_aggregate_id
+from timeline.sources import Document, DocumentContent, DocumentRevision, document_aggregate_id
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,23 @@ class StoredFact:
     version: int
     retracted: bool
     history: list[FactVersion]
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    version: int
+    position: int
+    recorded_at: dt.datetime
+    reason: str | None  # None for the first version
+    revised: ValidTime | None  # when the source published the revision, if it revised itself
+    sha256: str
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    content: DocumentContent  # the version asked for
+    version: int
+    history: list[DocumentVersion]
 
 
 class Timeline(Application[UUID]):
@@ -202,6 +219,9 @@ class Timeline(Application[UUID]):
 
     def has_record(self, record: Record) -> bool:
         """Whether a record (a document, a framework edition, or a fact with an id) is in the log."""
+        if isinstance(record, DocumentRevision):
+            stored = self._stored(document_aggregate_id(record.content.slug))
+            return isinstance(stored, Document) and stored.version_of(record.content) is not None
         if isinstance(record, DocumentContent):
             return self._stored_document(record.slug) is not None
         if isinstance(record, FrameworkContent):
@@ -212,11 +232,27 @@ class Timeline(Application[UUID]):
             return False
         return bool(storage.stored_originators(self.recorder, {aggregate_id}))
 
-    def document(self, slug: str) -> DocumentContent:
-        stored = self._stored_document(slug)
-        if stored is None:
+    def document(self, slug: str, version: int | None = None) -> StoredDocument:
+        """A document's version (its latest when not given), with the history of its versions."""
+        document = self._stored(document_aggregate_id(slug))
+        if not isinstance(document, Document):
             raise DocumentNotFound(slug)
-        return stored
+        content = document.content if version is None else document.at_version(version)
+        if content is None:
+            raise DocumentNotFound(slug, version)
+        positions = storage.event_positions(self.recorder, document.id)
+        history = [
+            DocumentVersion(
+                version=event.originator_version,
+                position=positions[event.originator_version],
+                recorded_at=event.timestamp,
+                reason=getattr(event, "reason", None),
+                revised=getattr(event, "revised", None),
+                sha256=event.sha256,
+            )
+            for event in self.repository.event_store.get(document.id)
+        ]
+        return StoredDocument(content, version or document.version, history)
 
     def log(self, after: int = 0, limit: int = 1000) -> list[LogEntry]:
         """Events in log order, strictly after a position (positions can have gaps)."""
@@ -289,8 +325,12 @@ class Timeline(Application[UUID]):
         return fact
 
     def _stored_document(self, slug: str) -> DocumentContent | None:
+        document = self._stored(document_aggregate_id(slug))
+        return document.content if isinstance(document, Document) else None
+
+    def _stored(self, aggregate_id: UUID) -> Any:
         try:
-            return self.repository.get(document_aggregate_id(slug)).content
+            return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
 
@@ -303,6 +343,7 @@ EVENT_NAMES: dict[type[Any], str] = {
     Fact.Corrected: "fact.corrected",
     Fact.Retracted: "fact.retracted",
     Document.Recorded: "document.recorded",
+    Document.Revised: "document.revised",
     Framework.Defined: "framework.defined",
     Framework.Revised: "framework.revised",
 }
@@ -310,4 +351,5 @@ EVENT_NAMES: dict[type[Any], str] = {
 
 def public_id(event: Any) -> str:
     """How the API names the record an event belongs to: a document's or framework's slug, else the fact's id."""
-    return event.slug if isinstance(event, Document.Recorded | Framework.Defined | Framework.Revised) else str(event.originator_id)
+    named = Document.Recorded | Document.Revised | Framework.Defined | Framework.Revised
+    return event.slug if isinstance(event, named) else str(event.originator_id)

@@ -7,6 +7,7 @@ command that is refused stages nothing, so one bad request never spoils the othe
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -29,14 +30,14 @@ from timeline.errors import (
 )
 from timeline.facts import Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
-from timeline.sources import Document, DocumentContent, document_aggregate_id, quote_occurs_in_document
-from timeline.vocabulary import NewFact, fact_body, parse_fact
+from timeline.sources import Document, DocumentContent, DocumentRevision, document_aggregate_id, quote_occurs_in_document
+from timeline.vocabulary import NewFact, corrected_body, parse_fact
 
 if TYPE_CHECKING:
     from timeline.app import Receipt, Timeline
 
 T = TypeVar("T")
-Record = NewFact | DocumentContent | FrameworkContent
+Record = NewFact | DocumentContent | DocumentRevision | FrameworkContent
 
 
 @dataclass(frozen=True)
@@ -95,14 +96,8 @@ class WriteBatch:
             if isinstance(record, FrameworkContent):
                 outcomes.append(self._framework(record, local))
                 continue
-            if isinstance(record, DocumentContent):
-                aggregate_id = document_aggregate_id(record.slug)
-                stored = self._document(record.slug, local)
-                if stored is None:
-                    local[aggregate_id] = Document.record(record)
-                elif stored != record:
-                    raise DocumentConflict(record.slug, index)
-                outcomes.append(self._outcome("document", aggregate_id, local))
+            if isinstance(record, DocumentContent | DocumentRevision):
+                outcomes.append(self._stage_document(record, local, index))
                 continue
             fact_id = record.id
             if fact_id is None:
@@ -132,8 +127,7 @@ class WriteBatch:
         fact = self._fact_for_change(fact_id, expected_version)
         if changes.get("type", fact.content.type) != fact.content.type:
             raise InvalidRecord([FieldError("type", "a correction cannot change a fact's type; retract it instead")])
-        body = fact_body(fact.content) | {k: v for k, v in changes.items() if k not in ("id", "type")}
-        content = parse_fact(body).content
+        content = parse_fact(corrected_body(fact.content, changes)).content
         self._check_quote(content, {}, None)
         self._check_links(fact_id, content, {}, None)
         fact.correct(content, reason, revised)
@@ -199,6 +193,30 @@ class WriteBatch:
             local[aggregate_id] = framework
         return self._outcome("framework", aggregate_id, local, framework.version if framework is not None else 1)
 
+    def _stage_document(
+        self, record: DocumentContent | DocumentRevision, local: dict[UUID, Any], index: int
+    ) -> Receipt | tuple[str, UUID, int, bool]:
+        """Record a document, or revise it when the record gives a reason; a version already stored is a re-send."""
+        content = record.content if isinstance(record, DocumentRevision) else record
+        aggregate_id = document_aggregate_id(content.slug)
+        document = self._aggregate(aggregate_id, local)
+        if document is None:
+            local[aggregate_id] = Document.record(content)
+            return self._outcome("document", aggregate_id, local)
+        if not isinstance(document, Document):
+            raise DocumentConflict(content.slug, index)
+        version = document.version_of(content)
+        if version is not None:
+            return self._outcome("document", aggregate_id, local, version)
+        if not isinstance(record, DocumentRevision):
+            raise DocumentConflict(content.slug, index)
+        if aggregate_id not in local:  # revise a copy: a command refused later must leave no event behind
+            document = copy.deepcopy(document)
+        document.revise(record)
+        local[aggregate_id] = document
+        self._documents.pop(aggregate_id, None)
+        return self._outcome("document", aggregate_id, local, document.version)
+
     def _receipt(self, kind: str, aggregate_id: UUID, version: int, created: bool, positions: Positions) -> Receipt:
         from timeline.app import Receipt
 
@@ -214,13 +232,13 @@ class WriteBatch:
             if isinstance(record, FrameworkContent):
                 named.add(framework_aggregate_id(record.slug))
                 continue
-            if isinstance(record, DocumentContent):
-                named.add(document_aggregate_id(record.slug))
+            if isinstance(record, DocumentContent | DocumentRevision):
+                slug = record.content.slug if isinstance(record, DocumentRevision) else record.slug
+                named.add(document_aggregate_id(slug))
                 continue
             if record.id is not None:
                 named.add(record.id)
-            if record.content.source.document is not None:
-                named.add(document_aggregate_id(record.content.source.document))
+            named.update(document_aggregate_id(s.document) for s in record.content.sources if s.document is not None)
             named.update(UUID(linked) for linked in (*record.content.disputes, *record.content.supports))
         named -= self._staged.keys()
         if len(named) > 1:  # a single id costs one lookup either way
@@ -242,10 +260,6 @@ class WriteBatch:
         if isinstance(aggregate, Document):  # a stored document never changes
             self._documents[aggregate_id] = aggregate
         return aggregate
-
-    def _document(self, slug: str, local: dict[UUID, Any]) -> DocumentContent | None:
-        document = self._aggregate(document_aggregate_id(slug), local)
-        return document.content if isinstance(document, Document) else None
 
     def _original(self, fact_id: UUID, local: dict[UUID, Any]) -> FactContent | None:
         fact = self._aggregate(fact_id, local)
@@ -275,11 +289,20 @@ class WriteBatch:
                     raise InvalidRecord([FieldError(field, f"no fact {other} is recorded; record it first", index)])
 
     def _check_quote(self, content: FactContent, local: dict[UUID, Any], index: int | None) -> None:
-        source = content.source
-        if source.document is None:
-            return
-        document = self._document(source.document, local)
-        if document is None:
-            raise InvalidRecord([FieldError("source.document", f"no document {source.document!r} is stored; record it first", index)])
-        if source.quote is not None and not quote_occurs_in_document(source.quote, document):
-            raise InvalidRecord([FieldError("source.quote", f"this quote does not occur in document {source.document!r}", index)])
+        """Each source's quote occurs in the version of its document it cites."""
+        several = len(content.sources) > 1
+        for number, source in enumerate(content.sources):
+            if source.document is None:
+                continue
+            field = f"sources.{number}" if several else "source"
+            document = self._aggregate(document_aggregate_id(source.document), local)
+            if not isinstance(document, Document):
+                raise InvalidRecord([FieldError(f"{field}.document", f"no document {source.document!r} is stored; record it first", index)])
+            cited = source.document_version or 1
+            text = document.at_version(cited)
+            if text is None:
+                raise InvalidRecord([FieldError(f"{field}.document_version", f"document {source.document!r} has versions 1 to {document.version}", index)])
+            if source.quote is not None and not quote_occurs_in_document(source.quote, text):
+                later = [n for n in range(cited + 1, document.version + 1) if quote_occurs_in_document(source.quote, document.versions[n - 1])]
+                hint = f"; it occurs in version {later[0]}: cite it with document_version" if later else ""
+                raise InvalidRecord([FieldError(f"{field}.quote", f"this quote does not occur in document {source.document!r} (version {cited}){hint}", index)])

@@ -88,12 +88,12 @@ BUILTIN_TRANSCODINGS = [
 def build_transcoder() -> OrjsonTranscoder:
     """The transcoder for Timeline's events: the builtins plus the domain's value types."""
     from timeline.dates import ValidTime
-    from timeline.facts import FactType, Source, SourceKind
+    from timeline.facts import FactType, Source, SourceKind, source_from_stored
 
     transcoder = OrjsonTranscoder(
         [
             Transcoding("valid_time", ValidTime, lambda v: [v.edtf, v.lower, v.upper], lambda v: ValidTime(*v)),
-            Transcoding("source", Source, _fields_of, lambda v: Source(**v)),
+            Transcoding("source", Source, _fields_of, source_from_stored),
         ]
     )
     transcoder.register_enum(FactType)

@@ -40,7 +40,9 @@ class FactConflict(Conflict):
 class DocumentConflict(Conflict):
     def __init__(self, slug: str, index: int | None = None):
         self.slug, self.index = slug, index
-        super().__init__(f"document {slug!r} is already recorded with other content")
+        super().__init__(
+            f"document {slug!r} is already recorded with other content; send a `reason` to record this as its next version"
+        )
 
 
 class StaleVersion(Conflict):
@@ -66,9 +68,9 @@ class FactNotFound(NotFound):
 
 
 class DocumentNotFound(NotFound):
-    def __init__(self, slug: str):
+    def __init__(self, slug: str, version: int | None = None):
         self.slug = slug
-        super().__init__(f"no document {slug!r}")
+        super().__init__(f"no document {slug!r}" if version is None else f"document {slug!r} has no version {version}")
 
 
 class StoreUnavailable(TimelineError):

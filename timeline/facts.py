@@ -38,16 +38,30 @@ class SourceKind(StrEnum):
     STATEMENT = "statement"
 
 
+# An official record outranks the press, which outranks a party's own statement.
+AUTHORITY = {SourceKind.OFFICIAL.value: 3, SourceKind.PRESS.value: 2, SourceKind.STATEMENT.value: 1}
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a claim comes from; `quote` is verbatim from `document` when both are given."""
+    """Where a claim comes from; `quote` is verbatim from `document` when both are given, and is
+    checked against the document's version `document_version` (its first when not given)."""
 
     publisher: str
     url: str
-    published: dt.date
+    published: ValidTime  # an EDTF date: an undated page may be known only to a month or a span
     kind: SourceKind
     document: str | None = None
     quote: str | None = None
+    document_version: int | None = None
+
+
+def source_from_stored(fields: dict[str, Any]) -> Source:
+    """A stored source; sources stored before EDTF publication dates held a calendar day."""
+    published = fields["published"]
+    if isinstance(published, dt.date):
+        fields = fields | {"published": ValidTime(published.isoformat(), published, published)}
+    return Source(**fields)
 
 
 @dataclass(frozen=True)
@@ -58,17 +72,22 @@ class FactContent:
     subject: str
     occurred: ValidTime
     data: dict[str, Any]
-    source: Source
+    source: Source  # the first source; `further_sources` are the others that report the same claim
     mentions: list[str] = field(default_factory=list)
     disputes: list[str] = field(default_factory=list)  # ids of facts this one contradicts
     supports: list[str] = field(default_factory=list)  # ids of facts this one corroborates
+    further_sources: list[Source] = field(default_factory=list)
+
+    @property
+    def sources(self) -> list[Source]:
+        return [self.source, *self.further_sources]
 
 
 class Fact(Aggregate):
     """A claim in the log. `original` is what was first recorded; `content` is what stands now."""
 
     class Recorded(Aggregate.Created):
-        class_version = 2
+        class_version = 3
 
         fact_type: FactType
         subject: str
@@ -78,10 +97,15 @@ class Fact(Aggregate):
         source: Source
         disputes: list[str]
         supports: list[str]
+        further_sources: list[Source]
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["disputes"], state["supports"] = [], []  # facts recorded before links existed link nothing
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["further_sources"] = []  # facts recorded before several sources had one
 
     class Corrected(Aggregate.Event):
         """Replaces the whole content; carries it all so that readers need no prior state.
@@ -91,7 +115,7 @@ class Fact(Aggregate):
         mends our record (a transcription error), and counts as what the source always said.
         """
 
-        class_version = 3
+        class_version = 4
 
         fact_type: FactType
         subject: str
@@ -103,6 +127,7 @@ class Fact(Aggregate):
         supports: list[str]
         reason: str
         revised: ValidTime | None
+        further_sources: list[Source]
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -112,6 +137,9 @@ class Fact(Aggregate):
         def upcast_v2_v3(state: dict[str, Any]) -> None:
             state["disputes"], state["supports"] = [], []
 
+        @staticmethod
+        def upcast_v3_v4(state: dict[str, Any]) -> None:
+            state["further_sources"] = []
 
         def apply(self, aggregate: Fact) -> None:
             aggregate.content = content_of(self)
@@ -132,8 +160,9 @@ class Fact(Aggregate):
         source: Source,
         disputes: list[str],
         supports: list[str],
+        further_sources: list[Source],
     ) -> None:
-        self.original = FactContent(fact_type, subject, occurred, data, source, mentions, disputes, supports)
+        self.original = FactContent(fact_type, subject, occurred, data, source, mentions, disputes, supports, further_sources)
         self.content = self.original
         self.retracted = False
 
@@ -153,7 +182,8 @@ class Fact(Aggregate):
 def content_of(event: Fact.Recorded | Fact.Corrected) -> FactContent:
     """The content an event states."""
     return FactContent(
-        event.fact_type, event.subject, event.occurred, event.data, event.source, event.mentions, event.disputes, event.supports
+        event.fact_type, event.subject, event.occurred, event.data, event.source, event.mentions, event.disputes,
+        event.supports, event.further_sources,
     )
 
 
@@ -167,4 +197,5 @@ def _event_fields(content: FactContent) -> dict[str, Any]:
         "source": content.source,
         "disputes": list(content.disputes),
         "supports": list(content.supports),
+        "further_sources": list(content.further_sources),
     }

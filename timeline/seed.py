@@ -1,4 +1,5 @@
-"""The bundled seed: The Comet's 2 March 2017 article, its facts, and the official HMIC record."""
+"""The bundled seed: one folder per story under seeds/stories/ (The Comet's 2 March 2017 article on
+Bedfordshire with the official HMIC record; Cleveland Police from 2019), and the frameworks."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from timeline.loader import read_record_file, store_record_file
 
 
 def seed_files() -> list[Path]:
-    """The bundled stories' files in load order (documents first, so that quotes can be checked)."""
-    return sorted(_seed_folder().glob("*.ndjson"))
+    """The bundled stories' files in load order: story by story, each in its files' order (documents
+    first, so that quotes can be checked). The first story's first record marks a store as seeded."""
+    return sorted((_seed_folder() / "stories").glob("*/*.ndjson"))
 
 
 def framework_files() -> list[Path]:

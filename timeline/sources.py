@@ -9,9 +9,11 @@ import threading
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from timeline.dates import ValidTime
 from timeline.facts import SourceKind
 
 # Documents are named by a slug; their aggregate ids derive from it, so a slug names one document forever.
@@ -77,28 +79,81 @@ def document_aggregate_id(slug: str) -> uuid.UUID:
 
 @dataclass(frozen=True)
 class DocumentContent:
+    """A document as one version states it. `published` is an EDTF date: an undated web page can
+    say only the month, or the span, it is known to date from."""
+
     slug: str
     title: str | None
     publisher: str
     url: str
-    published: dt.date
+    published: ValidTime
     kind: SourceKind
     text: str
     sha256: str
+    archived_url: str | None = None  # a copy kept by an archive, against link rot
+
+
+@dataclass(frozen=True)
+class DocumentRevision:
+    """A new version of a stored document (a fuller text, a mended transcription), with why.
+
+    `revised` is the date the source published its revision, when it revised itself; without it,
+    the revision mends our copy."""
+
+    content: DocumentContent
+    reason: str
+    revised: ValidTime | None = None
+
+
+def _day(published: dt.date | ValidTime) -> ValidTime:
+    # Documents and sources stored before EDTF publication dates held a calendar day.
+    return published if isinstance(published, ValidTime) else ValidTime(published.isoformat(), published, published)
 
 
 class Document(Aggregate):
-    """A source document's full text, kept so that every quote citing it can be checked."""
+    """A source document's full text, kept so that every quote citing it can be checked.
+
+    Version 1 is the document as first recorded; each revision is a new version with its reason.
+    A quote cites one version, and is checked against that version's text."""
 
     class Recorded(Aggregate.Created):
+        class_version = 2
+
         slug: str
         title: str | None
         publisher: str
         url: str
-        published: dt.date
+        published: ValidTime
         kind: SourceKind
         text: str
         sha256: str
+        archived_url: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["published"] = _day(state["published"])
+            state["archived_url"] = None
+
+    class Revised(Aggregate.Event):
+        slug: str  # repeated from the first version, so that the log names every version's document
+        title: str | None
+        publisher: str
+        url: str
+        published: ValidTime
+        kind: SourceKind
+        text: str
+        sha256: str
+        archived_url: str | None
+        reason: str
+        revised: ValidTime | None
+
+        def apply(self, aggregate: Document) -> None:
+            aggregate.versions.append(
+                DocumentContent(
+                    self.slug, self.title, self.publisher, self.url, self.published, self.kind,
+                    self.text, self.sha256, self.archived_url,
+                )
+            )
 
     def __init__(
         self,
@@ -106,24 +161,47 @@ class Document(Aggregate):
         title: str | None,
         publisher: str,
         url: str,
-        published: dt.date,
+        published: ValidTime,
         kind: SourceKind,
         text: str,
         sha256: str,
+        archived_url: str | None,
     ) -> None:
-        self.content = DocumentContent(slug, title, publisher, url, published, kind, text, sha256)
+        self.versions = [DocumentContent(slug, title, publisher, url, published, kind, text, sha256, archived_url)]
+
+    @property
+    def content(self) -> DocumentContent:
+        """The latest version."""
+        return self.versions[-1]
+
+    def at_version(self, version: int) -> DocumentContent | None:
+        return self.versions[version - 1] if 1 <= version <= len(self.versions) else None
+
+    def version_of(self, content: DocumentContent) -> int | None:
+        """Which version states exactly this content, if any (a re-sent version is not a new one)."""
+        for number, stated in enumerate(self.versions, start=1):
+            if stated == content:
+                return number
+        return None
 
     @classmethod
     def record(cls, content: DocumentContent) -> Document:
-        return cls._create(
-            cls.Recorded,
-            id=document_aggregate_id(content.slug),
-            slug=content.slug,
-            title=content.title,
-            publisher=content.publisher,
-            url=content.url,
-            published=content.published,
-            kind=content.kind,
-            text=content.text,
-            sha256=content.sha256,
+        return cls._create(cls.Recorded, id=document_aggregate_id(content.slug), slug=content.slug, **_fields(content))
+
+    def revise(self, revision: DocumentRevision) -> None:
+        self.trigger_event(
+            self.Revised, slug=self.content.slug, reason=revision.reason, revised=revision.revised, **_fields(revision.content)
         )
+
+
+def _fields(content: DocumentContent) -> dict[str, Any]:
+    return {
+        "title": content.title,
+        "publisher": content.publisher,
+        "url": content.url,
+        "published": content.published,
+        "kind": content.kind,
+        "text": content.text,
+        "sha256": content.sha256,
+        "archived_url": content.archived_url,
+    }

@@ -6,7 +6,6 @@ comes in (HTTP, CLI, seeds) and are what the API documents.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from timeline.dates import MAX_LENGTH, InvalidDate, ValidTime, parse_bounded, pa
 from timeline.errors import FieldError, InvalidRecord
 from timeline.facts import FactContent, FactType, Source, SourceKind
 from timeline.frameworks import FrameworkContent
-from timeline.sources import DocumentContent, sha256_of
+from timeline.sources import DocumentContent, DocumentRevision, sha256_of
 from timeline.subjects import SLUG as SLUG_TEXT
 from timeline.subjects import SUBJECT_KINDS, InvalidSubject, subject_kind
 
@@ -28,13 +27,6 @@ FORMATS = FormatChecker()
 @FORMATS.checks("edtf", raises=InvalidDate)
 def _is_edtf(value: object) -> bool:
     return not isinstance(value, str) or isinstance(parse_bounded(value), ValidTime)
-
-
-@FORMATS.checks("date", raises=ValueError)
-def _is_calendar_date(value: object) -> bool:
-    if isinstance(value, str) and (len(value) != 10 or not dt.date.fromisoformat(value)):
-        raise ValueError(f"{value!r} is not a calendar date written YYYY-MM-DD")
-    return True
 
 
 @FORMATS.checks("subject", raises=InvalidSubject)
@@ -63,7 +55,6 @@ def _text(max_length: int = 2000) -> dict[str, Any]:
 
 
 EDTF = {"type": "string", "format": "edtf", "maxLength": MAX_LENGTH, "description": "EDTF date: 2017-03-02, 2017-03, 2016, 2017-21 (spring), 2016~"}
-DATE = {"type": "string", "format": "date", "description": "calendar date, YYYY-MM-DD"}
 def whole(pattern: str) -> str:
     """A pattern for the whole string, alike in jsonschema (Python's re) and jsonschema_rs."""
     # Python's `$` also matches before a final newline ("evil\n" passed as a slug); the lookahead refuses it.
@@ -204,17 +195,21 @@ SOURCE_SCHEMA: dict[str, Any] = {
     "properties": {
         "publisher": _text(200),
         "url": URL,
-        "published": DATE,
+        "published": EDTF | {"description": "when the source made it public: an EDTF date (a day, a month, a span)"},
         "kind": {"enum": [k.value for k in SourceKind]},
         "document": SLUG | {"description": "slug of a stored document that holds the quote"},
+        "document_version": {"type": "integer", "minimum": 1, "maximum": 1_000_000,
+                             "description": "the document's version the quote is from (its first when not given)"},
         "quote": _text(5000) | {"description": "verbatim from the document; checked when `document` is given"},
     },
 }
+MAX_SOURCES = 20
 
 FACT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["type", "subject", "occurred", "data", "source"],
+    "required": ["type", "subject", "occurred", "data"],
+    "anyOf": [{"required": ["source"]}, {"required": ["sources"]}],
     "properties": {
         "id": {"type": "string", "format": "uuid", "description": "chosen by the client to make re-sending safe"},
         "type": {"enum": [t.value for t in FactType]},
@@ -227,6 +222,9 @@ FACT_SCHEMA: dict[str, Any] = {
         "supports": {"type": "array", "items": {"type": "string", "format": "uuid"}, "uniqueItems": True, "maxItems": 50,
                      "description": "ids of recorded facts this fact corroborates"},
         "source": SOURCE_SCHEMA,
+        "sources": {"type": "array", "items": SOURCE_SCHEMA, "minItems": 1, "maxItems": MAX_SOURCES,
+                    "description": "several sources reporting the same claim, each quote checked against its own "
+                    "document; the first is `source`. Give `source` or `sources` (or both, the first of `sources` being `source`)"},
     },
     "allOf": [
         {
@@ -247,11 +245,16 @@ DOCUMENT_SCHEMA: dict[str, Any] = {
         "title": _text(500),
         "publisher": _text(200),
         "url": URL,
-        "published": DATE,
+        "archived_url": URL | {"description": "an archived copy of the page (e.g. the Wayback Machine's), against link rot"},
+        "published": EDTF | {"description": "an EDTF date: an undated page can give the month or span it is known to date from"},
         "kind": {"enum": [k.value for k in SourceKind]},
         "text": {"type": "string", "minLength": 1, "maxLength": 5_000_000},
         "sha256": SHA256 | {"description": "checked against the text when given"},
+        "reason": _text(2000) | {"description": "sent with a document already stored: why this new version "
+                                 "(a fuller text, a mended transcription); without it, a different document under a stored id is refused"},
+        "revised": EDTF | {"description": "with `reason`: when the source itself published the revision"},
     },
+    "dependentRequired": {"revised": ["reason"]},
 }
 
 FRAMEWORK_SCHEMA: dict[str, Any] = {
@@ -285,7 +288,7 @@ FRAMEWORK_SCHEMA: dict[str, Any] = {
     },
 }
 
-_CHANGEABLE = ("subject", "occurred", "data", "mentions", "source", "disputes", "supports")
+_CHANGEABLE = ("subject", "occurred", "data", "mentions", "source", "sources", "disputes", "supports")
 
 CORRECTION_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -364,7 +367,7 @@ class NewFact:
     content: FactContent
 
 
-def parse_record(obj: object, index: int | None = None) -> NewFact | DocumentContent | FrameworkContent:
+def parse_record(obj: object, index: int | None = None) -> NewFact | DocumentContent | DocumentRevision | FrameworkContent:
     """Parse one incoming record: a fact, a document (`"type": "document"`) or a framework edition."""
     if isinstance(obj, dict) and obj.get("type") == "document":
         return parse_document(obj, index)
@@ -387,7 +390,7 @@ def parse_fact(obj: object, index: int | None = None) -> NewFact:
     """Validate a fact body against FACT_SCHEMA and build its content, or raise InvalidRecord."""
     _validate(_FACT_VALIDATOR, obj, index)
     assert isinstance(obj, dict)
-    source = obj["source"]
+    sources = _sources(obj, index)
     content = FactContent(
         type=FactType(obj["type"]),
         subject=obj["subject"],
@@ -396,35 +399,53 @@ def parse_fact(obj: object, index: int | None = None) -> NewFact:
         mentions=list(obj.get("mentions", [])),
         disputes=[str(uuid.UUID(i)) for i in obj.get("disputes", [])],
         supports=[str(uuid.UUID(i)) for i in obj.get("supports", [])],
-        source=Source(
-            publisher=source["publisher"],
-            url=source["url"],
-            published=dt.date.fromisoformat(source["published"]),
-            kind=SourceKind(source["kind"]),
-            document=source.get("document"),
-            quote=source.get("quote"),
-        ),
+        source=sources[0],
+        further_sources=sources[1:],
     )
     return NewFact(uuid.UUID(obj["id"]) if "id" in obj else None, content)
 
 
-def parse_document(obj: object, index: int | None = None) -> DocumentContent:
-    """Validate a document record and build its content, or raise InvalidRecord."""
+def _sources(obj: dict[str, Any], index: int | None) -> list[Source]:
+    listed = obj.get("sources")
+    if listed is not None and "source" in obj and listed[0] != obj["source"]:
+        raise InvalidRecord([FieldError("sources", "give `source` or `sources`; with both, the first of `sources` must be `source`", index)])
+    return [_source(source) for source in (listed if listed is not None else [obj["source"]])]
+
+
+def _source(source: dict[str, Any]) -> Source:
+    return Source(
+        publisher=source["publisher"],
+        url=source["url"],
+        published=parse_valid_time(source["published"]),
+        kind=SourceKind(source["kind"]),
+        document=source.get("document"),
+        quote=source.get("quote"),
+        document_version=source.get("document_version"),
+    )
+
+
+def parse_document(obj: object, index: int | None = None) -> DocumentContent | DocumentRevision:
+    """Validate a document record and build its content (a revision's, when it gives a reason), or raise InvalidRecord."""
     _validate(_DOCUMENT_VALIDATOR, obj, index)
     assert isinstance(obj, dict)
     digest = sha256_of(obj["text"])
     if obj.get("sha256", digest) != digest:
         raise InvalidRecord([FieldError("sha256", f"does not match the text, whose sha256 is {digest}", index)])
-    return DocumentContent(
+    content = DocumentContent(
         slug=obj["id"],
         title=obj.get("title"),
         publisher=obj["publisher"],
         url=obj["url"],
-        published=dt.date.fromisoformat(obj["published"]),
+        published=parse_valid_time(obj["published"]),
         kind=SourceKind(obj["kind"]),
         text=obj["text"],
         sha256=digest,
+        archived_url=obj.get("archived_url"),
     )
+    if "reason" in obj:
+        revised = obj.get("revised")
+        return DocumentRevision(content, obj["reason"], parse_valid_time(revised) if revised is not None else None)
+    return content
 
 
 def validate_correction(obj: object) -> None:
@@ -437,26 +458,42 @@ def validate_retraction(obj: object) -> None:
 
 
 def fact_body(content: FactContent) -> dict[str, Any]:
-    """The JSON body of a fact's content: the inverse of parse_fact."""
-    source = content.source
-    body_source: dict[str, Any] = {
-        "publisher": source.publisher,
-        "url": source.url,
-        "published": source.published.isoformat(),
-        "kind": source.kind.value,
-    }
-    if source.document is not None:
-        body_source["document"] = source.document
-    if source.quote is not None:
-        body_source["quote"] = source.quote
-    return {
+    """The JSON body of a fact's content: the inverse of parse_fact. `sources` is given when there are several."""
+    body = {
         "type": content.type.value,
         "subject": content.subject,
         "occurred": content.occurred.edtf,
         "data": content.data,
         "mentions": list(content.mentions),
-        "source": body_source,
-    } | _links(content.disputes, content.supports)
+        "source": source_body(content.source),
+    }
+    if content.further_sources:
+        body["sources"] = [source_body(source) for source in content.sources]
+    return body | _links(content.disputes, content.supports)
+
+
+def corrected_body(content: FactContent, changes: dict[str, Any]) -> dict[str, Any]:
+    """A fact's body with a correction's top-level fields replaced whole; `source` or `sources` replaces all its sources."""
+    body = fact_body(content)
+    if "source" in changes or "sources" in changes:
+        body.pop("source", None), body.pop("sources", None)
+    return body | {key: value for key, value in changes.items() if key not in ("id", "type")}
+
+
+def source_body(source: Source) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "publisher": source.publisher,
+        "url": source.url,
+        "published": source.published.edtf,
+        "kind": source.kind.value,
+    }
+    if source.document is not None:
+        body["document"] = source.document
+    if source.document_version is not None:
+        body["document_version"] = source.document_version
+    if source.quote is not None:
+        body["quote"] = source.quote
+    return body
 
 
 def _links(disputes: list[str], supports: list[str]) -> dict[str, list[str]]:

@@ -205,7 +205,7 @@ def test_what_changed_since_a_position_and_its_permalink_pins_every_time(page, s
 
 def test_the_articles_28_forces_shows_as_disputed_by_the_official_43(page, server):
     open_page(page, server)
-    said = page.locator("#fact-3c87fb31-07a4-5a47-b3e3-710f209a20bf")  # the article's figure (seeds/04-disputes.ndjson)
+    said = page.locator("#fact-3c87fb31-07a4-5a47-b3e3-710f209a20bf")  # the article's figure (seeds/stories/bedfordshire-2017/04-disputes.ndjson)
     expect(said.locator(".headline")).to_have_text("Forces graded on effectiveness: 28 forces (PEEL 2016)")
     expect(said).to_have_class(re.compile(r"\bis-disputed\b"))
     expect(said.locator(".claim-note")).to_contain_text("Disputed. The standing claim is Forces graded on effectiveness: 43 forces")

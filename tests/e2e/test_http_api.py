@@ -248,7 +248,7 @@ async def test_a_subject_no_fact_names_is_a_404(client):
 
 async def test_subjects_list_and_summary(client):
     forces = await (await client.get("/v1/subjects", params={"kind": "force"})).json()
-    assert [s["id"] for s in forces["subjects"]] == ["force/bedfordshire"]
+    assert [s["id"] for s in forces["subjects"]] == ["force/bedfordshire", "force/cleveland"]
     summary = await (await client.get("/v1/subjects/force/bedfordshire")).json()
     assert summary["facts"] > 20 and summary["links"]["status"] == "/v1/subjects/force/bedfordshire/status"
 

@@ -24,7 +24,7 @@ from projections import facts as fact_rows
 from projections.facts import Seen
 from projections.runner import ProjectionRunner, live_prefix
 from projections.store import open_store
-from projections.status import subject_status
+from projections.status import LATEST_STATEMENTS, subject_status
 from projections.timeline import TimelineQuery
 from projections.views import Views
 from tests import oracle
@@ -34,7 +34,7 @@ from timeline.app import Timeline
 from timeline.errors import Conflict, FactRetracted, StaleVersion
 from timeline.dates import parse_valid_time
 from timeline.seed import sync_frameworks
-from timeline.vocabulary import fact_body, parse_record
+from timeline.vocabulary import corrected_body, fact_body, parse_record
 
 FORCES = ["force/alpha", "force/beta"]
 PEOPLE = ["person/pat", "person/sam"]
@@ -45,8 +45,10 @@ QUOTES = ["rated inadequate", "the rating was unfair", "Funding is due this spri
 EDTF = ["2015", "2016-02-18", "2016", "2016~", "2017-03", "2017-03-02", "2017-21", "2018-03-22"]
 AS_OF = [None, dt.date(2016, 1, 1), dt.date(2016, 6, 1), dt.date(2016, 12, 31), dt.date(2017, 3, 3), dt.date(2017, 6, 1), dt.date(2020, 1, 1)]
 # Publication and revision days close together, so that reported_by often falls between them.
-PUBLISHED = ["2016-02-18", "2017-03-01", "2017-03-02", "2017-03-05"]
+# Some are not days: an undated page known only to a month or a span is public from its last possible day.
+PUBLISHED = ["2016-02-18", "2017-03-01", "2017-03-02", "2017-03-05", "2017-03-01/2017-03-03", "2017-02"]
 REVISED = ["2017-03", "2017-03-02", "2017-03-04", "2017-03-06"]
+ROLE_DATES = ["2015", "2016-06", "2016~", "2017-03-02", "2019"]
 REPORTED_BY = [None, dt.date(2016, 2, 18), dt.date(2017, 3, 1), dt.date(2017, 3, 2), dt.date(2017, 3, 4), dt.date(2017, 3, 6), dt.date(2017, 4, 1)]
 
 
@@ -104,7 +106,10 @@ facts = st.one_of(
     ),
     st.fixed_dictionaries(
         {"type": st.just("role.held"), "subject": st.sampled_from(PEOPLE), "data": st.fixed_dictionaries(
-            {"role": st.sampled_from(["Chief", "Commissioner"]), "organisation": st.sampled_from(FORCES)})}
+            {"role": st.sampled_from(["Chief", "Commissioner"]), "organisation": st.sampled_from(FORCES)},
+            # A role runs from `from` to `to`, whatever day the source attests it on.
+            optional={"from": st.sampled_from(ROLE_DATES[:3]), "to": st.sampled_from(ROLE_DATES[2:])},
+        )}
     ),
 ).flatmap(
     lambda f: st.fixed_dictionaries(
@@ -116,6 +121,10 @@ facts = st.one_of(
         }
     ).map(lambda extra: f | extra | {"id": str(uuid.uuid4())})
 )
+
+
+# Facts without a slot: they compete only when a source links them.
+unslotted = facts.filter(lambda f: f["type"] not in ("rating.published", "figure.reported"))
 
 
 class ViewsMatchTheModel(RuleBasedStateMachine):
@@ -167,21 +176,60 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
     @rule(
         target=recorded,
         slot=st.tuples(st.sampled_from(FORCES), st.sampled_from(["effectiveness", "legitimacy"]), st.sampled_from(["PEEL 2015", "PEEL 2016"])),
-        claims=st.lists(st.tuples(st.sampled_from(["official", "press", "statement"]), st.sampled_from(oracle.GRADES)), min_size=2, max_size=3),
-        occurred=st.sampled_from(EDTF), published=st.sampled_from(PUBLISHED),
+        claims=st.lists(
+            st.tuples(
+                st.lists(st.tuples(st.sampled_from(["official", "press", "statement"]), st.sampled_from(PUBLISHED)), min_size=1, max_size=2),
+                st.sampled_from(oracle.GRADES),
+            ),
+            min_size=2, max_size=3,
+        ),
+        occurred=st.sampled_from(EDTF),
     )
-    def rival_claims_about_one_slot(self, slot, claims, occurred, published):
-        """Sources that disagree about one grade: the case the standing rule exists for, made common."""
+    def rival_claims_about_one_slot(self, slot, claims, occurred):
+        """Sources that disagree about one grade: the case the standing rule exists for, made common.
+        A claim may be reported by several sources: it is as authoritative as the most authoritative,
+        and public once the first has published it."""
         force, pillar, inspection = slot
         bodies = [
             {
                 "id": str(uuid.uuid4()), "type": "rating.published", "subject": force, "occurred": occurred,
                 "data": {"pillar": pillar, "grade": grade, "inspection": inspection, "inspectorate": "org/hmic"},
-                "source": source(kind, None, published),
+                "sources": [source(kind, None, published) for kind, published in reported],
             }
-            for kind, grade in claims
+            for reported, grade in claims
         ]
         return multiple(*self.record_in_both(bodies))
+
+    @rule(
+        target=recorded, first=unslotted,
+        others=st.lists(
+            st.tuples(st.sampled_from(["disputes", "supports"]), st.sampled_from(["official", "press", "statement"]), st.integers(0, 2)),
+            min_size=1, max_size=3,
+        ),
+        occurred=st.sampled_from(EDTF),
+    )
+    def sources_disagree_about_one_claim(self, first, others, occurred):
+        """A statement, finding, role or decision, then other sources disputing or supporting it or one
+        another: the groups the one standing rule decides for every kind of fact, made common."""
+        bodies = [first | {"occurred": occurred}]
+        for link, kind, to in others:
+            linked = bodies[min(to, len(bodies) - 1)]
+            bodies.append(first | {"id": str(uuid.uuid4()), "occurred": occurred, "source": source(kind, None, "2017-03-02"), link: [linked["id"]]})
+        return multiple(*self.record_in_both(bodies))
+
+    @rule(
+        target=recorded, other=recorded, link=st.sampled_from(["disputes", "supports"]),
+        kind=st.sampled_from(["official", "press", "statement"]), occurred=st.sampled_from(EDTF), published=st.sampled_from(PUBLISHED),
+    )
+    def link_a_claim(self, other, link, kind, occurred, published):
+        """Another source disputes or supports a recorded statement, finding, role or decision (ratings
+        and figures compete by slot already); chains of such links join claims into one group."""
+        target = self.model.facts[str(other)][-1].content
+        if target.type.value in ("rating.published", "figure.reported"):
+            return multiple()
+        body = {key: value for key, value in fact_body(target).items() if key not in ("disputes", "supports", "sources")}
+        body |= {"id": str(uuid.uuid4()), "occurred": occurred, "source": source(kind, None, published), link: [str(other)]}
+        return multiple(*self.record_in_both([body]))
 
     @rule(
         fact_id=recorded, grade=st.sampled_from(oracle.GRADES), occurred=st.sampled_from(EDTF), stale=st.booleans(),
@@ -194,8 +242,9 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
         changes = {"occurred": occurred}
         if "grade" in current.content.data:
             changes["data"] = current.content.data | {"grade": grade}
-        if published is not None:
-            changes["source"] = fact_body(current.content)["source"] | {"published": published}
+        if published is not None:  # the first source's date changes; a fact reported by several keeps the rest
+            first, *others = fact_body(current.content).get("sources") or [fact_body(current.content)["source"]]
+            changes["sources"] = [first | {"published": published}, *others]
         expected = len(versions) - 1 if stale else len(versions)
         when = parse_valid_time(revised) if revised else None
         if current.retracted:
@@ -206,7 +255,7 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
                 self.timeline.correct(fact_id, expected, changes, "model correction", when)
         else:
             receipt = self.timeline.correct(fact_id, expected, changes, "model correction", when)
-            content = parse_record(fact_body(current.content) | changes).content
+            content = parse_record(corrected_body(current.content, changes)).content
             self.model.corrected(str(fact_id), receipt.position, content, when.upper if when else None)
 
     @rule(fact_id=recorded)
@@ -309,8 +358,13 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
             # The status reads a few rows; it must say exactly what every fact naming the subject says.
             envelope = {key: status[key] for key in ("position", "known_at", "as_of", "reported_by")}
             assert status == envelope | self.status_from_every_fact(subject, as_of, Seen(position, reported_by))
-            timeline = self.timeline_ids(subject, as_of, known, reported_by)
+            timeline, claims = self.timeline_ids(subject, as_of, known, reported_by)
             assert timeline == oracle.timeline_ids(model, subject, as_of, ALL_SUBJECTS)
+            assert claims == oracle.linked_claims(model, subject, as_of, ALL_SUBJECTS)
+            held, ended = oracle.roles_held(model, subject, as_of)
+            assert sorted((r["person"], r["role"]) for r in status["roles"]) == held
+            if len(ended) <= LATEST_STATEMENTS:  # the status lists only the latest few ended roles
+                assert sorted((r["person"], r["role"]) for r in status["former_roles"]) == ended
 
         for pillar in ["effectiveness", "legitimacy"]:
             ratings = self.views.ratings(pillar, as_of=as_of, known_at=known, reported_by=reported_by)
@@ -344,15 +398,20 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
         return subject_status(states, subject, as_of, frameworks, last_day)
 
     def timeline_ids(self, subject, as_of, known, reported_by):
-        ids, token = [], None
+        """The timeline's (id, in_effect) pages, and what each unslotted claim on it says of its standing."""
+        ids, claims, token = [], {}, None
         while True:
             page = self.views.timeline(
                 subject, TimelineQuery(as_of=as_of, limit=2), known_at=known, cursor_token=token, reported_by=reported_by
             )
             ids += [(f["id"], f["in_effect"]) for f in page["facts"]]
+            claims |= {
+                f["id"]: (f["claim"]["stands"], f["claim"]["disputes"], sorted(d["fact"] for d in f["claim"]["disputed_by"]))
+                for f in page["facts"] if "claim" in f and f["type"] not in ("rating.published", "figure.reported")
+            }
             token = page["next_cursor"]
             if token is None:
-                return ids
+                return ids, claims
 
     def dump(self, name):
         return dump_view(self.runner, name)

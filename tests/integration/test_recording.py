@@ -142,7 +142,7 @@ def test_a_batch_may_hold_a_document_and_the_facts_that_quote_it(timeline):
     receipts = record(timeline, DOCUMENT, rating(), rating())
     assert [r.kind for r in receipts] == ["document", "fact", "fact"]
     assert timeline.count_facts() == 2 and timeline.count_documents() == 1
-    assert timeline.document("comet-test").text == ARTICLE
+    assert timeline.document("comet-test").content.text == ARTICLE
 
 
 def test_the_log_reads_in_order_after_a_position(timeline):

@@ -34,7 +34,7 @@ def test_every_seed_fact_has_a_fixed_id_so_reloading_is_idempotent():
 
 def test_the_article_document_is_the_comet_article_verbatim():
     (document,) = [r for r in seed_records() if isinstance(r, DocumentContent) and r.slug.startswith("comet-")]
-    assert (document.publisher, document.published.isoformat()) == ("The Comet", "2017-03-02")
+    assert (document.publisher, document.published.edtf) == ("The Comet", "2017-03-02")
     assert "Bedfordshire Police has been branded the worst force" in document.text
 
 

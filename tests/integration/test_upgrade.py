@@ -14,11 +14,16 @@ from projections.store import open_store
 from projections.views import Views
 from timeline.app import Timeline
 from timeline.log_file import export_log, import_log
-from timeline.seed import sync_frameworks, sync_seed
+from timeline.loader import read_record_file
+from timeline.seed import seed_files, sync_frameworks, sync_seed
 
 OLD_EXPORT = Path(__file__).parent.parent / "fixtures" / "export-b81eb81.ndjson"
 CORRECTED = uuid.UUID("5f0c3b8e-7a51-4a8e-9a3c-1f6f4d7e2b10")  # corrected to requires-improvement in that log
 RETRACTED = uuid.UUID("0b6f3a2c-9d4e-4f1a-8b7c-2e5d6f7a8b90")
+
+
+def story_records(story: str) -> list[object]:
+    return [record for path in seed_files() if path.parent.name == story for record in read_record_file(path).records]
 
 
 def test_an_export_from_the_earlier_version_imports_and_its_events_replay_unchanged(database):
@@ -37,7 +42,9 @@ def test_the_store_gains_the_newer_seed_and_the_framework_editions_without_rewri
     try:
         import_log(timeline, OLD_EXPORT)
         added = sync_seed(timeline) + sync_frameworks(timeline)
-        assert added == 2 + 8 + 4  # the article's figure and the record disputing it; names and their two documents; four PEEL editions
+        # The article's figure and the record disputing it; names and their two documents; four PEEL
+        # editions; and the Cleveland story, a bundle of its own.
+        assert added == 2 + 8 + 4 + len(story_records("cleveland-2019"))
         assert sync_seed(timeline) + sync_frameworks(timeline) == 0
         exported = tmp_path / "now.ndjson"
         with exported.open("wb") as out:

@@ -14,6 +14,6 @@ def state_on(occurred: str, *, retracted: bool = False) -> FactState:
         id="00000000-0000-0000-0000-000000000001", version=1, known_from=1, known_from_at="2026-01-01T00:00:00.000000+00:00",
         position=1, recorded_at="2026-01-01T00:00:00.000000+00:00", change="recorded", reason=None, retracted=retracted,
         type="statement.made", subject="force/anyshire", occurred=valid, earliest=earliest, latest=latest,
-        published="2017-01-01", revised_from="0001-01-01", source_kind="press", document=None,
+        published="2017-01-01", revised_from="0001-01-01", source_kind="press",
         body={"data": {}, "source": {}, "mentions": []},
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from timeline.app import EVENT_NAMES, LogEntry, Receipt, StoredFact, public_id
+from timeline.app import EVENT_NAMES, LogEntry, Receipt, StoredDocument, StoredFact, public_id
 from timeline.facts import Fact, content_of
 from timeline.frameworks import Framework
-from timeline.sources import Document, DocumentContent
+from timeline.sources import Document
 from timeline.vocabulary import fact_body
 
 
@@ -41,19 +41,28 @@ def fact_json(fact: StoredFact) -> dict[str, Any]:
     }
 
 
-def document_json(document: DocumentContent, *, with_text: bool = True) -> dict[str, Any]:
-    body: dict[str, Any] = {
+def document_json(stored: StoredDocument) -> dict[str, Any]:
+    """A document's version with its text, and every version's position, record time and reason."""
+    document = stored.content
+    return {
         "id": document.slug,
+        "version": stored.version,
         "title": document.title,
         "publisher": document.publisher,
         "url": document.url,
-        "published": document.published,
+        "archived_url": document.archived_url,
+        "published": document.published.edtf,
         "kind": document.kind.value,
         "sha256": document.sha256,
+        "text": document.text,
+        "versions": [
+            {
+                "version": v.version, "position": v.position, "recorded_at": v.recorded_at, "reason": v.reason,
+                "revised": v.revised.edtf if v.revised else None, "sha256": v.sha256,
+            }
+            for v in stored.history
+        ],
     }
-    if with_text:
-        body["text"] = document.text
-    return body
 
 
 def entry_json(entry: LogEntry) -> dict[str, Any]:
@@ -70,11 +79,14 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
         body["fact"] = fact_body(content_of(event))
     if isinstance(event, (Fact.Corrected, Fact.Retracted)):
         body["reason"] = event.reason
-    if isinstance(event, Document.Recorded):
+    if isinstance(event, Document.Recorded | Document.Revised):
         body["document"] = {
-            "title": event.title, "publisher": event.publisher, "url": event.url,
-            "published": event.published, "kind": event.kind.value, "sha256": event.sha256,
+            "title": event.title, "publisher": event.publisher, "url": event.url, "archived_url": event.archived_url,
+            "published": event.published.edtf, "kind": event.kind.value, "sha256": event.sha256,
         }
+    if isinstance(event, Document.Revised):
+        body["reason"] = event.reason
+        body["revised"] = event.revised.edtf if event.revised else None
     if isinstance(event, Framework.Defined | Framework.Revised):
         body["framework"] = event.definition
     return body

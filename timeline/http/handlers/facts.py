@@ -126,7 +126,10 @@ def _expected_version(request: web.Request, body: dict[str, Any]) -> int:
 
 
 async def get_document(request: web.Request) -> web.Response:
+    """GET /v1/documents/{id}: a document's latest version (or `?version=N`), with the history of its versions."""
+    params.only(request, "version")
     slug = request.match_info["id"]
-    document = await off_loop(request, request.app[TIMELINE].document, slug)
+    version = params.integer(request, "version", None, low=1)
+    document = await off_loop(request, request.app[TIMELINE].document, slug, version)
     return json_response(document_json(document))
 

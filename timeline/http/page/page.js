@@ -101,6 +101,16 @@ function sourceLine(source) {
   return el("span", { class: `source source-${source.kind}` }, name, ` (${source.kind})`, source.published ? `, ${source.published}` : "");
 }
 
+// A fact reported by several sources names them all, the first being `source`.
+function sourcesOf(item) {
+  return item.sources && item.sources.length > 1 ? item.sources : [item.source];
+}
+
+function sourcesLine(item) {
+  const lines = sourcesOf(item).map(sourceLine);
+  return el("span", { class: lines.length > 1 ? "sources corroborated" : "sources" }, ...lines.flatMap((line, i) => (i ? ["; ", line] : [line])));
+}
+
 function quote(source) {
   return source && source.quote ? el("blockquote", {}, `“${source.quote}”`) : null;
 }
@@ -108,14 +118,14 @@ function quote(source) {
 function claimLine(claim) {
   if (!claim.grade) {
     // Any other claim (a figure, a statement ...): what it says, when, and who says it.
-    return el("span", { class: "claim" }, el("strong", {}, claim.headline), ` (${claim.occurred_label}) — `, sourceLine(claim.source));
+    return el("span", { class: "claim" }, el("strong", {}, claim.headline), ` (${claim.occurred_label}) — `, sourcesLine(claim));
   }
   return el(
     "span",
     { class: "claim" },
     el("span", { class: `grade grade-${claim.grade}` }, words(claim.grade)),
     ` (${claim.inspection}, ${claim.occurred_label}) — `,
-    sourceLine(claim.source),
+    sourcesLine(claim),
   );
 }
 
@@ -156,7 +166,7 @@ function ratingCard(pillar, rating) {
     { class: "rating", "data-pillar": pillar },
     el("h3", {}, titled(words(pillar))),
     el("p", { class: "current" }, el("span", { class: `grade grade-${rating.grade}` }, words(rating.grade))),
-    el("p", { class: "meta" }, `${rating.inspection}, ${rating.occurred_label} — `, sourceLine(rating.source)),
+    el("p", { class: "meta" }, `${rating.inspection}, ${rating.occurred_label} — `, sourcesLine(rating)),
     frameworkNote(rating.framework),
     quote(rating.source),
     change,
@@ -309,8 +319,8 @@ function factItem(fact) {
     summary && summary !== fact.headline ? el("p", { class: "summary" }, summary) : null,
     claimNote(fact.claim),
     frameworkNote(fact.framework),
-    quote(fact.source),
-    el("p", { class: "source-line" }, "Source: ", sourceLine(fact.source)),
+    ...sourcesOf(fact).map(quote),
+    el("p", { class: "source-line" }, sourcesOf(fact).length > 1 ? "Sources: " : "Source: ", sourcesLine(fact)),
     versionHistory(fact),
   );
 }
