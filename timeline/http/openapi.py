@@ -263,7 +263,8 @@ def openapi_document() -> dict[str, Any]:
             "/v1/events/stream": {
                 "get": {
                     "summary": "Server-Sent Events of new events; resume with Last-Event-ID",
-                    "responses": {"200": {"description": "an event stream", "content": {"text/event-stream": {}}}, **_problems(400)},
+                    "description": "At most TIMELINE_MAX_STREAMS streams are open at once; past that, 503 with Retry-After.",
+                    "responses": {"200": {"description": "an event stream", "content": {"text/event-stream": {}}}, **_problems(400, 503)},
                 }
             },
             "/v1/projections": {
