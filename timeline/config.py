@@ -29,6 +29,7 @@ class Settings:
     max_batch: int = 1000  # records in one POST
     read_wait_seconds: float = 5.0  # how long a read waits for `min_position` before answering 503
     view_poll_seconds: float = 0.5  # how often views (and waiting event streams, once per process) look for other processes' writes
+    events_scan: int = 10_000  # events a filtered page of /v1/events looks at, at most, before answering
     max_streams: int = 1000  # event streams open at once; past that a new one is answered 503 with Retry-After
     read_threads: int = 2  # threads computing view reads; CPU-bound, so about one per core
     access_log: bool = False  # a line per request costs about a third of a cached read: opt in (--access-log)

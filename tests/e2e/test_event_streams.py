@@ -17,33 +17,10 @@ import orjson
 import pytest
 
 from tests.e2e.conftest import rating
+from tests.e2e.sse import GUARD, connected, next_event
 from timeline.config import Settings
 from timeline.http.app import create_app
 from timeline.http.keys import LOG_HEAD, LOG_WATCH, STREAMS, TIMELINE
-
-GUARD = 30  # seconds: a regression fails rather than hangs; no assertion is about speed
-
-
-async def connected(client, **headers: str):
-    stream = await client.get("/v1/events/stream", headers=headers)
-    assert stream.status == 200, await stream.text()
-    assert await stream.content.readline() == b"retry: 1000\n"
-    assert await stream.content.readline() == b": connected\n"
-    assert await stream.content.readline() == b"\n"
-    return stream
-
-
-async def next_event(stream) -> dict[str, str]:
-    event: dict[str, str] = {}
-    async with asyncio.timeout(GUARD):
-        async for raw in stream.content:
-            line = raw.decode().rstrip("\n")
-            if line == "" and "id" in event:
-                return event
-            if line and not line.startswith(":"):
-                name, _, value = line.partition(": ")
-                event[name] = value
-    raise AssertionError(f"the stream ended before an event; got {event}")
 
 
 def count_log_reads(app) -> list[int]:
