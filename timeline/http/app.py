@@ -24,6 +24,7 @@ from timeline.config import Settings
 from timeline.http.answers import AnswerCache
 from timeline.http.attempts import FailedAttempts
 from timeline.http.auth import require_token_for_writes
+from timeline.http.bodies import refuse_oversized_bodies
 from timeline.http.hosts import require_known_host
 from timeline.http.keeper import ViewKeeper
 from timeline.http.keys import (
@@ -57,7 +58,7 @@ def tune_process() -> None:
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[problems_middleware, require_known_host, require_token_for_writes],
+        middlewares=[problems_middleware, refuse_oversized_bodies, require_known_host, require_token_for_writes],
     )
     app[SETTINGS] = settings
     app[REBUILDS] = {}

@@ -154,7 +154,7 @@ def _write(summary: str, body: dict[str, Any], parameters: list[dict[str, Any]] 
             "responses": {
                 "200": {"description": "already stored: the original", **_json({"oneOf": [_ref("Receipt"), _ref("Receipts")]})},
                 "201": {"description": "stored", **_json({"oneOf": [_ref(created), _ref("Receipts")]})},
-                **_problems(400, 401, 404, 409, 413, 415, 422, 428),
+                **_problems(400, 401, 404, 408, 409, 413, 415, 422, 428),
             },
         }
     }
