@@ -158,6 +158,8 @@ async def _stream(request: web.Request, after: int | None, wanted: EventFilter) 
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     await response.prepare(request)
     await response.write(b"retry: 1000\n: connected\n\n")
+    loop = asyncio.get_running_loop()
+    written = loop.time()  # when the stream last sent anything
     try:
         while True:
             if backlog or watch.head > after:
@@ -165,14 +167,20 @@ async def _stream(request: web.Request, after: int | None, wanted: EventFilter) 
                 for position, frame, said in frames:
                     if wanted.wants(said):
                         await response.write(frame)
+                        written = loop.time()
                     after = position  # past what it does not want too: a resume after the last id sent skips it again
                 backlog = len(frames) == STREAM_PAGE
+                if loop.time() - written >= KEEP_ALIVE_SECONDS:
+                    # A filter that wants none of a busy log's events still says it is alive (and finds a closed client).
+                    await response.write(b": keep-alive\n\n")
+                    written = loop.time()
                 if frames:
                     continue
             # Nothing (more) to send: wait for the log to grow past what this stream has sent, or past what the
             # watch has seen when a page came back empty (never spin on a head the store did not show).
             if not await watch.wait_past(max(after, watch.head), KEEP_ALIVE_SECONDS):
                 await response.write(b": keep-alive\n\n")
+                written = loop.time()
     except (ConnectionResetError, asyncio.CancelledError):
         pass
     return response
