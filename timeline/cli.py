@@ -261,7 +261,7 @@ def _import(args: argparse.Namespace) -> int:
         timeline.close()
     for warning in warnings:
         print(f"{args.file}: unverified: {warning}", file=sys.stderr)
-    print(f"{args.file}: restored {restored:,} events" + (" (unverified: the file has no chain links)" if warnings else ""))
+    print(f"{args.file}: restored {restored:,} events" + (" (unverified: see above)" if warnings else ""))
     return _rebuild(argparse.Namespace(views=[], database=database))
 
 

@@ -27,8 +27,11 @@ class Settings:
     admin_token_hashes: tuple[str, ...] = ()  # those of them that may also rebuild views; none: every write token may
     max_body_bytes: int = 8 * 1024 * 1024
     max_batch: int = 1000  # records in one POST
+    body_timeout_seconds: float = 60.0  # a request body must arrive whole within this; past it, 408 and the connection ends
     read_wait_seconds: float = 5.0  # how long a read waits for `min_position` before answering 503
-    view_poll_seconds: float = 0.5  # how often views look for writes made by other processes
+    view_poll_seconds: float = 0.5  # how often views (and waiting event streams, once per process) look for other processes' writes
+    events_scan: int = 10_000  # events a filtered page of /v1/events looks at, at most, before answering
+    max_streams: int = 1000  # event streams open at once; past that a new one is answered 503 with Retry-After
     read_threads: int = 2  # threads computing view reads; CPU-bound, so about one per core
     access_log: bool = False  # a line per request costs about a third of a cached read: opt in (--access-log)
     cors_origins: tuple[str, ...] = ()  # origins whose pages may call the API; none: no CORS at all
@@ -139,7 +142,9 @@ def settings_from(environ: Mapping[str, str] = os.environ, **given: object) -> S
     for name, variable, kind in (
         ("max_body_bytes", "TIMELINE_MAX_BODY_BYTES", int),
         ("max_batch", "TIMELINE_MAX_BATCH", int),
+        ("body_timeout_seconds", "TIMELINE_BODY_TIMEOUT_SECONDS", float),
         ("read_wait_seconds", "TIMELINE_READ_WAIT_SECONDS", float),
+        ("max_streams", "TIMELINE_MAX_STREAMS", int),
     ):
         if variable in environ:
             try:

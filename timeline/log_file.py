@@ -9,11 +9,25 @@ log is byte-identical to the export it came from, and every view rebuilds the sa
 also carries `link`, the log's hash chain at that position (timeline.chain): import recomputes
 the chain as it reads and refuses a line whose link does not match. An export made before the
 chain existed has no links; it still imports, reported as unverified.
+
+The first line says what the file is, and promises an end marker as its last line:
+
+    {"format": "timeline-export", "version": 2}
+    ...
+    {"end": {"events": 52, "last_position": 52, "sha256": "<hex of every byte before this line>"}}
+
+so a file cut short (a copy interrupted, a disk full while exporting) is refused rather than
+restored as a shorter log. An export made before the marker has neither line: it still imports,
+reported as unverified.
+
+Import also checks every event by the rules a record must keep to enter the log (timeline.log_rules),
+each event as its own class version reads once upcast: an export is not a way around validation.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -29,13 +43,18 @@ from timeline import chain_store, storage
 from timeline.app import EVENT_NAMES, Timeline
 from timeline.chain import GENESIS, content_of, link_of
 from timeline.config import TOKEN_NAME
+from timeline.errors import InvalidRecord
 from timeline.facts import Fact
 from timeline.loader import FileRefused, Location, Problem
+from timeline.log_rules import LogRules
 
 FIELDS = ("position", "id", "version", "topic", "state")
 CHAINED_FIELDS = (*FIELDS, "link")
 SHAPES = [set(FIELDS), set(CHAINED_FIELDS), {*FIELDS, "by"}, {*CHAINED_FIELDS, "by"}]  # "by": the token name that wrote it
 UNVERIFIED = "lines carry no chain links (an export made before the hash chain): their content is not verified"
+UNMARKED = "no end marker (an export made before it): whether the file is whole cannot be told"
+HEADER = {"format": "timeline-export", "version": 2}
+HEADER_LINE = orjson.dumps(HEADER) + b"\n"
 TOPICS = frozenset(get_topic(cls) for cls in EVENT_NAMES)
 PAGE = 1000
 MAX_PROBLEMS = 50  # a wholly wrong file would otherwise print a line of complaint per event
@@ -49,11 +68,16 @@ class StoreNotEmpty(Exception):
 
 
 def export_log(timeline: Timeline, out: IO[bytes], progress: Progress = lambda position: None) -> int:
-    """Write every stored event to `out`, one NDJSON line each, in log order; how many were written."""
+    """Write every stored event to `out`, one NDJSON line each, in log order, between the header and the end
+    marker with its checksum; how many events were written."""
+    digest = hashlib.sha256(HEADER_LINE)
+    out.write(HEADER_LINE)
     written, after = 0, 0
     while True:
         notifications = timeline.recorder.select_notifications(start=after, limit=PAGE, inclusive_of_start=False)
         if not notifications:
+            end = {"events": written, "last_position": after, "sha256": digest.hexdigest()}
+            out.write(orjson.dumps({"end": end}) + b"\n")
             return written
         # Chain rows commit with their events, so every event just read has its link.
         links = {row.position: row.link for row in chain_store.rows(timeline.recorder, after, notifications[-1].id)}
@@ -63,7 +87,9 @@ def export_log(timeline: Timeline, out: IO[bytes], progress: Progress = lambda p
                     "state": orjson.Fragment(n.state), "link": links[n.id]}  # fmt: skip
             if n.id in by:
                 line["by"] = by[n.id]
-            out.write(orjson.dumps(line) + b"\n")
+            encoded = orjson.dumps(line) + b"\n"
+            digest.update(encoded)
+            out.write(encoded)
         written += len(notifications)
         after = notifications[-1].id
         progress(after)
@@ -74,9 +100,10 @@ def import_log(
 ) -> int:
     """Restore an exported log into this (empty) store at its positions, in one transaction.
 
-    Every line is checked first-to-last, its chain link included; any problem (file, line, reason)
-    refuses the whole file and stores nothing. A file without links (older than the chain) is
-    told to `unverified` once. Returns how many events were restored."""
+    Every line is checked first-to-last: its event by the rules records keep, its chain link, and the
+    file by its end marker and checksum; any problem (file, line, reason) refuses the whole file and
+    stores nothing. A file without links (older than the chain) or without an end marker (older than
+    the marker) is told to `unverified`, once for each. Returns how many events were restored."""
     if (head := timeline.head()) > 0:
         raise StoreNotEmpty(f"the store already holds a log (head position {head}); import restores into an empty store only")
     problems: list[Problem] = []
@@ -106,8 +133,8 @@ def _checked_events(
 ) -> Iterator[tuple[int, StoredEvent]]:
     """Each line as (position, stored event); problems are appended, and then nothing more is yielded."""
     last_position, versions = 0, {}
-    chain = _ChainCheck(unverified)
-    for number, raw in _lines(path, problems):
+    chain, rules = _ChainCheck(unverified), LogRules()
+    for number, raw in _lines(path, problems, _Marks(path, unverified)):
         location = Location(str(path), number)
         try:
             position, event = _event(raw)
@@ -116,7 +143,9 @@ def _checked_events(
             expected = versions.get(event.originator_id, 0) + 1
             if event.originator_version != expected:
                 raise _Bad("version", f"{event.originator_version} of {event.originator_id} follows version {expected - 1}")
-            _check_shape(timeline.mapper.to_domain_event(event))
+            decoded = timeline.mapper.to_domain_event(event)  # upcast: judged as its class's current version reads it
+            _check_shape(decoded)
+            rules.check(decoded)
             chain.check(raw, position, event)  # last: a line wrong in any other way says so first
             if "by" in raw:
                 if not isinstance(raw["by"], str) or not TOKEN_NAME.fullmatch(raw["by"]):
@@ -124,6 +153,8 @@ def _checked_events(
                 authored[(event.originator_id, event.originator_version)] = raw["by"]
         except _Bad as bad:
             problems.append(Problem(location, bad.field, bad.message))
+        except InvalidRecord as refused:
+            problems.extend(Problem(location, e.field, e.message) for e in refused.errors)
         except Exception as error:  # noqa: BLE001 - any decoding failure is the file's fault
             problems.append(Problem(location, "state", f"does not decode as {raw.get('topic')}: {error}"))
         else:
@@ -137,22 +168,78 @@ def _checked_events(
             progress(number)
 
 
-def _lines(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
+def _lines(path: Path, problems: list[Problem], marks: _Marks) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each event line's number and value; the header and end marker are checked by `marks`, not yielded."""
+    number = 0
     with path.open("rb") as file:
         for number, line in enumerate(file, start=1):
+            if marks.ended_at is not None:
+                if line.strip():
+                    problems.append(Problem(Location(str(path), number), "line", f"follows the end marker (line {marks.ended_at})"))
+                    return
+                continue
             if not line.strip():
+                marks.digest.update(line)
                 continue
             try:
                 value = orjson.loads(line)
             except orjson.JSONDecodeError as error:
+                marks.digest.update(line)
+                marks.events += 1  # a line meant as an event
                 problems.append(Problem(Location(str(path), number), "line", f"is not JSON: {error}"))
                 continue
+            if isinstance(value, dict) and "end" in value and len(value) == 1:
+                marks.end(number, value["end"], problems)
+                continue
+            marks.digest.update(line)
+            if isinstance(value, dict) and "format" in value and marks.header is None and marks.events == 0:
+                marks.begin(number, value, problems)
+                continue
+            marks.events += 1
             if not isinstance(value, dict) or set(value) not in SHAPES:
                 problems.append(
                     Problem(Location(str(path), number), "line", f"is not an event: give exactly {', '.join(FIELDS)}, and link and by if known")
                 )
                 continue
             yield number, value
+    marks.finish(number, problems)
+
+
+class _Marks:
+    """The header that promises an end marker, and the end marker: how many events the file holds, and the
+    sha256 of every byte before it."""
+
+    def __init__(self, path: Path, unverified: Callable[[str], None]) -> None:
+        self.path, self.unverified = path, unverified
+        self.digest = hashlib.sha256()
+        self.header: int | None = None  # the header's line, once read
+        self.ended_at: int | None = None  # the end marker's line, once read
+        self.events = 0
+
+    def begin(self, number: int, header: dict[str, Any], problems: list[Problem]) -> None:
+        self.header = number
+        if header != HEADER:
+            message = f"is not a header this version reads: {orjson.dumps(HEADER).decode()} (an export of a later version?)"
+            problems.append(Problem(Location(str(self.path), number), "line", message))
+
+    def end(self, number: int, end: Any, problems: list[Problem]) -> None:
+        self.ended_at = number
+        location = Location(str(self.path), number)
+        if not isinstance(end, dict) or type(end.get("events")) is not int or not isinstance(end.get("sha256"), str):
+            problems.append(Problem(location, "end", "is the end marker: {\"events\": N, \"last_position\": P, \"sha256\": \"<hex>\"}"))
+        elif end["events"] != self.events:
+            problems.append(Problem(location, "end", f"the file holds {self.events} events where its end marker says {end['events']}: lines were removed or added"))
+        elif end["sha256"] != self.digest.hexdigest():
+            problems.append(Problem(location, "end", "the sha256 of the lines before the end marker does not match it: the file was changed"))
+
+    def finish(self, last: int, problems: list[Problem]) -> None:
+        if self.ended_at is not None:
+            return
+        if self.header is not None:
+            message = f"ends at line {last} without its end marker: the export is cut short, and refused whole"
+            problems.append(Problem(Location(str(self.path), last), "file", message))
+        else:
+            self.unverified(UNMARKED)
 
 
 class _ChainCheck:

@@ -66,7 +66,7 @@ async def test_the_log_names_the_token_behind_each_write_and_an_export_carries_i
     exported = out.getvalue()
     assert ALICE.encode() not in exported and BOB.encode() not in exported
     lines = [orjson.loads(line) for line in exported.splitlines()]
-    assert [line.get("by") for line in lines if line["id"] == receipt["id"]] == ["alice", "bob"]
+    assert [line.get("by") for line in lines if line.get("id") == receipt["id"]] == ["alice", "bob"]
 
     path = tmp_path / "log.ndjson"
     path.write_bytes(exported)

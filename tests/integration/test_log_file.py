@@ -15,12 +15,13 @@ from projections.runner import ProjectionRunner
 from projections.store import open_store
 from tests.conftest import SEEDED_HEAD
 from tests.e2e.conftest import rating
+from tests.exports import event_lines, marked, unmarked
 from tests.tables import dump_view
 from timeline.app import Timeline
 from timeline import chain_store
 from timeline.chain import GENESIS, Verified, extend
 from timeline.loader import FileRefused, read_record_file, store_record_file
-from timeline.log_file import UNVERIFIED, StoreNotEmpty, export_log, import_log
+from timeline.log_file import UNMARKED, UNVERIFIED, StoreNotEmpty, export_log, import_log
 from timeline.seed import framework_files, seed_files
 from timeline.vocabulary import parse_record
 
@@ -89,7 +90,7 @@ def test_export_then_import_then_export_is_byte_identical_and_every_view_answers
 
 
 def test_an_export_keeps_positions_ids_versions_and_record_times(source_log):
-    lines = [orjson.loads(line) for line in exported(source_log).splitlines()]
+    lines = [orjson.loads(line) for line in event_lines(exported(source_log))]
     timeline = Timeline(source_log)
     try:
         entries = timeline.log(0, 1000)
@@ -104,10 +105,10 @@ def test_an_export_keeps_positions_ids_versions_and_record_times(source_log):
 
 def test_positions_are_restored_as_they_were_even_across_gaps_and_new_writes_follow_them(source_log, database, tmp_path):
     # PostgreSQL's sequences leave gaps where transactions rolled back; a restore keeps them.
-    lines = exported(source_log).splitlines()
-    gapped = rechained([orjson.loads(line) | {"position": orjson.loads(line)["position"] * 10} for line in lines])
+    lines = event_lines(exported(source_log))
+    gapped = [orjson.dumps(line) for line in rechained([orjson.loads(line) | {"position": orjson.loads(line)["position"] * 10} for line in lines])]
     path = tmp_path / "gapped.ndjson"
-    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in gapped))
+    path.write_bytes(marked(gapped))
 
     imported(database, path)
 
@@ -118,7 +119,7 @@ def test_positions_are_restored_as_they_were_even_across_gaps_and_new_writes_fol
         assert receipt.position > 10 * (STORIES + 4)
     finally:
         timeline.close()
-    assert exported(database).startswith(path.read_bytes())
+    assert event_lines(exported(database))[: len(gapped)] == gapped
 
 
 def test_import_refuses_a_store_that_already_holds_a_log(source_log, tmp_path):
@@ -154,7 +155,7 @@ def test_a_bad_line_refuses_the_whole_file_naming_file_line_and_reason_and_store
 
     assert [(p.location.line, p.field) for p in refused.value.problems][:1] == [(10, field)]
     assert reason in refused.value.problems[0].message
-    assert exported(target) == b""
+    assert event_lines(exported(target)) == []
 
 
 def _with_state(line: bytes, **changes: object) -> bytes:
@@ -188,7 +189,7 @@ def flip_one_byte(line: bytes) -> bytes:
 
 
 def test_an_export_carries_each_events_chain_link(source_log):
-    lines = [orjson.loads(line) for line in exported(source_log).splitlines()]
+    lines = [orjson.loads(line) for line in event_lines(exported(source_log))]
     timeline = Timeline(source_log)
     try:
         assert [line["link"] for line in lines] == [row.link for row in chain_store.all_rows(timeline.recorder)]
@@ -207,14 +208,17 @@ def test_an_export_with_one_byte_changed_is_refused_naming_the_line_and_its_link
     with pytest.raises(FileRefused) as refused:
         imported(target, path)
 
-    assert [str(p) for p in refused.value.problems] == [f"{path}:10: link: does not match the chain: this line's content (or its link) was changed"]
-    assert exported(target) == b""
+    assert [str(p) for p in refused.value.problems] == [
+        f"{path}:10: link: does not match the chain: this line's content (or its link) was changed",
+        f"{path}:{len(lines)}: end: the sha256 of the lines before the end marker does not match it: the file was changed",
+    ]
+    assert event_lines(exported(target)) == []
 
 
 def test_an_export_made_before_the_chain_imports_reported_as_unverified_and_is_chained(source_log, database, tmp_path):
     original = exported(source_log)
     path = tmp_path / "old.ndjson"
-    path.write_bytes(b"".join(orjson.dumps({k: v for k, v in orjson.loads(line).items() if k != "link"}) + b"\n" for line in original.splitlines()))
+    path.write_bytes(unmarked([orjson.dumps({k: v for k, v in orjson.loads(line).items() if k != "link"}) for line in event_lines(original)]))
     said: list[str] = []
 
     timeline = Timeline(database)
@@ -223,16 +227,17 @@ def test_an_export_made_before_the_chain_imports_reported_as_unverified_and_is_c
         assert isinstance(timeline.verify(), Verified)
     finally:
         timeline.close()
-    assert said == [UNVERIFIED]
+    assert said == [UNVERIFIED, UNMARKED]
     assert exported(database) == original  # the same events make the same chain
 
 
 def test_the_import_command_says_on_stderr_that_a_file_without_links_is_unverified(source_log, tmp_path):
     path = tmp_path / "old.ndjson"
-    path.write_bytes(b"".join(orjson.dumps({k: v for k, v in orjson.loads(line).items() if k != "link"}) + b"\n" for line in exported(source_log).splitlines()))
+    path.write_bytes(unmarked([orjson.dumps({k: v for k, v in orjson.loads(line).items() if k != "link"}) for line in event_lines(exported(source_log))]))
     result = subprocess.run(
         [sys.executable, "-m", "timeline", "import", str(path), "--database", str(tmp_path / "target.sqlite3")],
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert f"{path}: unverified: {UNVERIFIED}" in result.stderr
+    assert f"{path}: unverified: {UNMARKED}" in result.stderr

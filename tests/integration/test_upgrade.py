@@ -12,6 +12,7 @@ from projections import all_projections
 from projections.runner import ProjectionRunner, live_prefix
 from projections.store import open_store
 from projections.views import Views
+from tests.exports import event_lines
 from timeline.app import Timeline
 from timeline.log_file import export_log, import_log
 from timeline.loader import read_record_file
@@ -50,7 +51,7 @@ def test_the_store_gains_the_newer_seed_and_the_framework_editions_without_rewri
         with exported.open("wb") as out:
             export_log(timeline, out)
         old = [orjson.loads(line) for line in OLD_EXPORT.read_bytes().splitlines()]
-        now = [orjson.loads(line) for line in exported.read_bytes().splitlines()]
+        now = [orjson.loads(line) for line in event_lines(exported.read_bytes())]
         # The old log as it was (now with its chain links beside it), then the new events.
         assert [{k: v for k, v in line.items() if k in old[0]} for line in now[: len(old)]] == old
         assert len(now) == len(old) + added

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import sys
@@ -23,12 +24,15 @@ from timeline.config import Settings
 from timeline.http.answers import AnswerCache
 from timeline.http.attempts import FailedAttempts
 from timeline.http.auth import require_token_for_writes
+from timeline.http.bodies import refuse_oversized_bodies
 from timeline.http.hosts import require_known_host
 from timeline.http.keeper import ViewKeeper
 from timeline.http.keys import (
-    ANSWERS, FAILED_ATTEMPTS, KEEPER, LOG_HEAD, READS, REBUILDS, RUNNER, SETTINGS, STREAMS, TIMELINE, VIEWS, WRITER,
+    ANSWERS, FAILED_ATTEMPTS, KEEPER, LOG_HEAD, LOG_WATCH, READS, REBUILDS, RUNNER, SETTINGS, STREAMS, TIMELINE, VIEWS, WRITER,
 )
+from timeline.http.handlers.events import read_frames
 from timeline.http.log_head import LogHead
+from timeline.http.log_watch import LogWatch
 from timeline.http.problems import problems_middleware
 from timeline.http.routes import add_routes
 from timeline.http.security import add_security_headers
@@ -54,7 +58,7 @@ def tune_process() -> None:
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[problems_middleware, require_known_host, require_token_for_writes],
+        middlewares=[problems_middleware, refuse_oversized_bodies, require_known_host, require_token_for_writes],
     )
     app[SETTINGS] = settings
     app[REBUILDS] = {}
@@ -108,6 +112,9 @@ async def _timeline(app: web.Application) -> AsyncIterator[None]:
     app[WRITER] = Writer(timeline, executor)
     probe = await loop.run_in_executor(executor, commit_probe, settings.database)
     app[LOG_HEAD] = LogHead(timeline.head, probe)
+    head = await loop.run_in_executor(executor, timeline.head)
+    read_page = functools.partial(read_frames, timeline)
+    app[LOG_WATCH] = LogWatch(app[LOG_HEAD], head, read_page, app[READS], poll=settings.view_poll_seconds, timeout=settings.read_wait_seconds)
     yield
     await asyncio.to_thread(app[LOG_HEAD].close)
     if probe is not None:
@@ -125,7 +132,13 @@ async def _views(app: web.Application) -> AsyncIterator[None]:
     positions = await asyncio.to_thread(runner.catch_up)
     await _open_connections_on_every_read_thread(app[READS], settings.read_threads, timeline, store)
     keeper = ViewKeeper(runner, positions, poll=settings.view_poll_seconds)
-    listener = listener_for(settings.database, timeline.notification_channel, keeper.wake_threadsafe)
+    watch = app[LOG_WATCH]
+
+    def committed_elsewhere() -> None:  # PostgreSQL's NOTIFY, on the listener's thread
+        keeper.wake_threadsafe()
+        watch.wake_threadsafe()
+
+    listener = listener_for(settings.database, timeline.notification_channel, committed_elsewhere)
     if listener:
         listener.start()
     task = asyncio.create_task(keeper.run(), name="timeline-views")
@@ -158,10 +171,13 @@ async def _open_connections_on_every_read_thread(reads: ThreadPoolExecutor, thre
 
 
 async def _writer(app: web.Application) -> AsyncIterator[None]:
-    writer = app[WRITER]
+    writer, watch = app[WRITER], app[LOG_WATCH]
     writer.on_commit(app[KEEPER].wake)
+    writer.on_commit(watch.wake)  # this process's commits wake the event streams directly
     task = asyncio.create_task(writer.run(), name="timeline-writer")
+    watching = asyncio.create_task(watch.run(), name="timeline-log-watch")
     yield
+    await _cancel(watching)
     await _cancel(task)
 
 

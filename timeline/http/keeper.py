@@ -61,14 +61,5 @@ class ViewKeeper:
                 return False
         return True
 
-    async def wait_for_change(self, timeout: float) -> bool:
-        """Wait until the next catch-up has run; False if `timeout` passed first."""
-        async with self.caught_up:
-            try:
-                await asyncio.wait_for(self.caught_up.wait(), timeout)
-            except TimeoutError:
-                return False
-        return True
-
     def close(self) -> None:
         self._executor.shutdown(wait=True)

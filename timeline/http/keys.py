@@ -15,6 +15,7 @@ from timeline.http.answers import AnswerCache
 from timeline.http.attempts import FailedAttempts
 from timeline.http.keeper import ViewKeeper
 from timeline.http.log_head import LogHead
+from timeline.http.log_watch import LogWatch
 from timeline.writer import Writer
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -24,6 +25,7 @@ RUNNER = web.AppKey("runner", ProjectionRunner)
 VIEWS = web.AppKey("views", Views)
 KEEPER = web.AppKey("keeper", ViewKeeper)
 LOG_HEAD = web.AppKey("log_head", LogHead)
+LOG_WATCH = web.AppKey("log_watch", LogWatch)  # the one wake-up every event stream waits on
 READS = web.AppKey("reads", ThreadPoolExecutor)
 FAILED_ATTEMPTS = web.AppKey("failed_attempts", FailedAttempts)
 ANSWERS = web.AppKey("answers", AnswerCache)

@@ -25,6 +25,7 @@ class LogHead:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timeline-head")
         self._running: asyncio.Future[int] | None = None
         self._next: asyncio.Future[int] | None = None
+        self.look_ups = 0  # queries run (a probe that saw no commit runs none)
 
     async def since_now(self, timeout: float) -> int:
         """A head read from the store after this call began (or one no commit has passed since);
@@ -59,6 +60,7 @@ class LogHead:
 
     def _start(self) -> asyncio.Future[int]:
         token = self._probe() if self._probe is not None else None  # before the query: a later commit changes it
+        self.look_ups += 1
         running = asyncio.get_running_loop().run_in_executor(self._executor, self._look_up)
         running.add_done_callback(self._finished)
         if token is not None:

@@ -110,6 +110,10 @@ SUBJECT_PATH = [
     {"name": "kind", "in": "path", "required": True, "schema": {"enum": list(SUBJECT_KINDS)}},
     {"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}},
 ]
+EVENT_FILTERS = [
+    _query("subject", _STRING, "only events of facts naming these subjects: ids or whole kinds (force/), comma-separated or repeated"),
+    _query("type", _STRING, "only events of these types: event names (fact.retracted) or fact types (rating.published), comma-separated or repeated"),
+]
 FACT_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
 
 
@@ -150,7 +154,7 @@ def _write(summary: str, body: dict[str, Any], parameters: list[dict[str, Any]] 
             "responses": {
                 "200": {"description": "already stored: the original", **_json({"oneOf": [_ref("Receipt"), _ref("Receipts")]})},
                 "201": {"description": "stored", **_json({"oneOf": [_ref(created), _ref("Receipts")]})},
-                **_problems(400, 401, 404, 409, 413, 415, 422, 428),
+                **_problems(400, 401, 404, 408, 409, 413, 415, 422, 428),
             },
         }
     }
@@ -250,7 +254,9 @@ def openapi_document() -> dict[str, Any]:
             "/v1/events": {
                 "get": {
                     "summary": "the log in order",
-                    "parameters": [_query("after", {"type": "integer", "minimum": 0}, "start after this position"), LIMIT],
+                    "description": "A filtered page looks at no more than 10,000 events: it may hold fewer than `limit` while "
+                    "more follow. Go on from `next_after` (or the Timeline-Next-After header) until it reaches `head`.",
+                    "parameters": [_query("after", {"type": "integer", "minimum": 0}, "start after this position"), LIMIT, *EVENT_FILTERS],
                     "responses": {
                         "200": {
                             "description": "a page of events",
@@ -263,7 +269,9 @@ def openapi_document() -> dict[str, Any]:
             "/v1/events/stream": {
                 "get": {
                     "summary": "Server-Sent Events of new events; resume with Last-Event-ID",
-                    "responses": {"200": {"description": "an event stream", "content": {"text/event-stream": {}}}, **_problems(400)},
+                    "parameters": [_query("after", {"type": "integer", "minimum": 0}, "start after this position (Last-Event-ID wins)"), *EVENT_FILTERS],
+                    "description": "At most TIMELINE_MAX_STREAMS streams are open at once; past that, 503 with Retry-After.",
+                    "responses": {"200": {"description": "an event stream", "content": {"text/event-stream": {}}}, **_problems(400, 503)},
                 }
             },
             "/v1/projections": {

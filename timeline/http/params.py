@@ -13,7 +13,7 @@ from timeline.errors import FieldError
 from timeline.facts import FactType
 from timeline.http.keys import READS
 from timeline.http.problems import BadRequest
-from timeline.subjects import InvalidSubject, subject_kind
+from timeline.subjects import SUBJECT_KINDS, InvalidSubject, subject_kind
 
 MAX_LIMIT = 1000
 MAX_POSITION = 2**63 - 1  # positions are 64-bit in both stores
@@ -131,6 +131,37 @@ def fact_types(request: web.Request) -> frozenset[str]:
         message = f"unknown fact type {', '.join(unknown)}; types are {', '.join(t.value for t in FactType)}"
         raise BadRequest(message, errors=[FieldError("type", message)])
     return types
+
+
+def _listed(request: web.Request, name: str) -> list[str]:
+    """Every value of a parameter given once or more, each one a comma-separated list."""
+    return [item for value in request.query.getall(name, []) for item in value.split(",") if item]
+
+
+def event_types(request: web.Request, event_names: tuple[str, ...]) -> frozenset[str]:
+    """`type` for the log: an event's name (fact.retracted, document.recorded, ...) or its fact's type (rating.published)."""
+    types = frozenset(_listed(request, "type"))
+    known = (*event_names, *(t.value for t in FactType))
+    unknown = sorted(types - set(known))
+    if unknown:
+        message = f"unknown type {', '.join(unknown)}; types are the events' ({', '.join(event_names)}) and the facts' ({', '.join(t.value for t in FactType)})"
+        raise BadRequest(message, errors=[FieldError("type", message)])
+    return types
+
+
+def subjects_and_kinds(request: web.Request) -> tuple[frozenset[str], frozenset[str]]:
+    """`subject` for the log: subject ids (force/bedfordshire) and whole kinds (force/), as given."""
+    subjects, kinds = set(), set()
+    for value in _listed(request, "subject"):
+        kind, slash, rest = value.partition("/")
+        if slash and not rest:
+            if kind not in SUBJECT_KINDS:
+                message = f"unknown kind {kind!r} in subject {value!r}; kinds are {', '.join(SUBJECT_KINDS)}"
+                raise BadRequest(message, errors=[FieldError("subject", message)])
+            kinds.add(kind)
+        else:
+            subjects.add(checked_subject(value, "subject"))
+    return frozenset(subjects), frozenset(kinds)
 
 
 def subject(request: web.Request) -> str:

@@ -36,6 +36,15 @@ def problem(status: int, detail: str, *, errors: list[FieldError] | None = None,
 
 @web.middleware
 async def problems_middleware(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+    response = await _answer(request, handler)
+    if response.status >= 400 and not request.content.is_eof():
+        # Refused with its body unread (too large, too slow, or not wanted): end the connection after the
+        # answer rather than wait on the rest for the next request.
+        response.force_close()
+    return response
+
+
+async def _answer(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
     try:
         return await handler(request)
     except BadRequest as error:
@@ -65,7 +74,7 @@ async def problems_middleware(request: web.Request, handler: Callable[[web.Reque
 
 _TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    406: "Not Acceptable", 409: "Conflict", 421: "Misdirected Request", 413: "Content Too Large", 415: "Unsupported Media Type",
+    406: "Not Acceptable", 408: "Request Timeout", 409: "Conflict", 421: "Misdirected Request", 413: "Content Too Large", 415: "Unsupported Media Type",
     422: "Unprocessable Content", 428: "Precondition Required", 429: "Too Many Requests", 500: "Internal Server Error",
     503: "Service Unavailable",
 }

@@ -1,81 +1,199 @@
-"""The raw log: a page at a time, or as a stream of Server-Sent Events."""
+"""The raw log: a page at a time, or as a stream of Server-Sent Events; either filtered by subject and type."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 import orjson
 from aiohttp import web
+from eventsourcing.utils import get_topic
 
-from timeline.app import Timeline
+from timeline.app import EVENT_NAMES, LogEntry, Timeline
 from timeline.errors import FieldError
+from timeline.facts import Fact, content_of
 from timeline.http import params
 from timeline.http.cloudevents import BATCH, cloudevent_from_entry
-from timeline.http.keys import KEEPER, STREAMS, TIMELINE
+from timeline.http.keys import LOG_WATCH, SETTINGS, STREAMS, TIMELINE
 from timeline.http.problems import BadRequest
 from timeline.http.render import entry_json
 from timeline.http.respond import JSON, off_loop
+from timeline.vocabulary import subject_references
 
 KEEP_ALIVE_SECONDS = 15.0
 STREAM_PAGE = 200
+STREAM_RETRY_SECONDS = 5  # Retry-After when every stream slot is taken
+SCAN_PAGE = 1000  # log entries read at a time while looking for those a filter wants
+NEXT_AFTER_HEADER = "Timeline-Next-After"  # where the next page starts: past every event this page looked at
+NAMES_BY_TOPIC = {get_topic(cls): name for cls, name in EVENT_NAMES.items()}
+FACT_TOPICS = frozenset(get_topic(cls) for cls in (Fact.Recorded, Fact.Corrected, Fact.Retracted))
+
+
+@dataclass(frozen=True, slots=True)
+class About:
+    """What a filter looks at in an event: its name, and for a fact's event the fact's type and every subject it names."""
+
+    name: str
+    fact_type: str | None = None
+    subjects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events a reader asked for: naming one of `subjects` or a subject of one of `kinds`, and of one of `types`
+    (an event's name, or its fact's type). Empty sets ask for everything."""
+
+    subjects: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    types: frozenset[str] = frozenset()
+
+    @property
+    def everything(self) -> bool:
+        return not (self.subjects or self.kinds or self.types)
+
+    def wants(self, about: About) -> bool:
+        if self.types and about.name not in self.types and about.fact_type not in self.types:
+            return False
+        if self.subjects or self.kinds:
+            return any(s in self.subjects or s.partition("/")[0] in self.kinds for s in about.subjects)
+        return True
+
+
+def event_filter(request: web.Request) -> EventFilter:
+    subjects, kinds = params.subjects_and_kinds(request)
+    return EventFilter(subjects, kinds, params.event_types(request, tuple(EVENT_NAMES.values())))
+
+
+def about(timeline: Timeline, entry: LogEntry) -> About:
+    """The name, fact type and subjects of an event; a document's or framework's event names no subject.
+
+    A retraction carries only its reason: its fact's subjects are those of the version it retracted
+    (read from the log by version: nothing changes a fact once retracted)."""
+    name = NAMES_BY_TOPIC[entry.topic]
+    if entry.topic not in FACT_TOPICS:
+        return About(name)  # decided by the topic: a document's megabytes are never decoded to be filtered out
+    event = entry.event
+    if isinstance(event, Fact.Retracted):
+        content = timeline.repository.get(event.originator_id, version=event.originator_version - 1).content
+    else:
+        content = content_of(event)  # type: ignore[arg-type]
+    return About(name, content.type.value, tuple(subject_references(content)))
+
+
+def scan(timeline: Timeline, after: int, limit: int, wanted: EventFilter, most: int) -> tuple[list[LogEntry], int]:
+    """Up to `limit` events after `after` that the filter wants, looking at no more than `most` events; and the
+    position of the last event looked at, where the next page starts. Unfiltered, `limit` events."""
+    if wanted.everything:
+        entries = timeline.log(after, limit)
+        return entries, entries[-1].position if entries else after
+    found: list[LogEntry] = []
+    looked, last = 0, after
+    while len(found) < limit and looked < most:
+        entries = timeline.log(last, min(SCAN_PAGE, most - looked))
+        if not entries:
+            break
+        for entry in entries:
+            looked, last = looked + 1, entry.position
+            if wanted.wants(about(timeline, entry)):
+                found.append(entry)
+                if len(found) == limit:
+                    break
+    return found, last
 
 
 async def list_events(request: web.Request) -> web.Response:
-    """GET /v1/events?after=POSITION&limit=N, as JSON or (Accept) a CloudEvents batch."""
+    """GET /v1/events?after=POSITION&limit=N[&subject=S][&type=T], as JSON or (Accept) a CloudEvents batch.
+
+    A filtered page looks at no more than `events_scan` events: it may hold fewer than `limit` while
+    more follow. Go on from `next_after` (also the Timeline-Next-After header) until it reaches `head`."""
+    params.only(request, "after", "limit", "subject", "type")
     after, limit = params.integer(request, "after", 0, low=0), params.limit(request, default=100)
+    wanted, most = event_filter(request), request.app[SETTINGS].events_scan
     timeline, as_cloudevents = request.app[TIMELINE], BATCH in request.headers.get("Accept", "")
 
-    def page() -> bytes:
-        entries, head = timeline.log(after, limit), timeline.head()
+    def page() -> tuple[bytes, int]:
+        entries, next_after = scan(timeline, after, limit, wanted, most)
+        head = timeline.head()
         if as_cloudevents:
-            return orjson.dumps([cloudevent_from_entry(e) for e in entries])
-        next_after = entries[-1].position if entries else after
+            return orjson.dumps([cloudevent_from_entry(e) for e in entries]), next_after
         by = timeline.authors(after, next_after)  # who wrote each (a token's name), where a token did
         events = [entry_json(e) | {"by": by.get(e.position)} for e in entries]
-        return orjson.dumps({"events": events, "head": head, "next_after": next_after})
+        return orjson.dumps({"events": events, "head": head, "next_after": next_after}), next_after
 
-    body = await off_loop(request, page)
-    return web.Response(body=body, content_type=BATCH if as_cloudevents else JSON)
+    body, next_after = await off_loop(request, page)
+    return web.Response(body=body, content_type=BATCH if as_cloudevents else JSON, headers={NEXT_AFTER_HEADER: str(next_after)})
 
 
 async def stream_events(request: web.Request) -> web.StreamResponse:
     """GET /v1/events/stream: every event after `Last-Event-ID` (or `after`, or now), then new ones as they come.
 
     Each event's SSE id is its log position, so a client that reconnects with Last-Event-ID
-    gets exactly what it missed: no repeats, no gaps.
+    gets exactly what it missed: no repeats, no gaps. At most `max_streams` are open at once
+    (503 with Retry-After past that); an idle stream waits on the process's one LogWatch and
+    reads nothing until the log grows.
     """
-    timeline, keeper = request.app[TIMELINE], request.app[KEEPER]
-    after = _resume_position(request)
+    params.only(request, "after", "subject", "type")
+    after, wanted = _resume_position(request), event_filter(request)
+    streams, settings, me = request.app[STREAMS], request.app[SETTINGS], asyncio.current_task()
+    if len(streams) >= settings.max_streams:
+        raise web.HTTPServiceUnavailable(
+            text=f"{settings.max_streams} event streams are open, the most this server keeps; try again shortly",
+            headers={"Retry-After": str(STREAM_RETRY_SECONDS)},
+        )
+    streams.add(me)  # taken before any wait, so that streams arriving at once cannot pass the cap together
+    try:
+        return await _stream(request, after, wanted)
+    finally:
+        streams.discard(me)
+
+
+async def _stream(request: web.Request, after: int | None, wanted: EventFilter) -> web.StreamResponse:
+    watch = request.app[LOG_WATCH]
+    backlog = after is not None  # resumed: read what was missed at once, whatever the watch has seen so far
     if after is None:
-        after = await off_loop(request, timeline.head)
+        try:
+            after = await watch.now()
+        except TimeoutError:
+            raise web.HTTPServiceUnavailable(text="the log's head could not be read in time; try again shortly", headers={"Retry-After": "1"}) from None
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     await response.prepare(request)
     await response.write(b"retry: 1000\n: connected\n\n")
-    streams, me = request.app[STREAMS], asyncio.current_task()
-    streams.add(me)
+    loop = asyncio.get_running_loop()
+    written = loop.time()  # when the stream last sent anything
     try:
         while True:
-            frames = await off_loop(request, _frames, timeline, after)
-            for position, frame in frames:
-                await response.write(frame)
-                after = position
-            if len(frames) < STREAM_PAGE:
-                changed = await keeper.wait_for_change(KEEP_ALIVE_SECONDS)
-                if not changed:
+            if backlog or watch.head > after:
+                frames = await watch.page(after)
+                for position, frame, said in frames:
+                    if wanted.wants(said):
+                        await response.write(frame)
+                        written = loop.time()
+                    after = position  # past what it does not want too: a resume after the last id sent skips it again
+                backlog = len(frames) == STREAM_PAGE
+                if loop.time() - written >= KEEP_ALIVE_SECONDS:
+                    # A filter that wants none of a busy log's events still says it is alive (and finds a closed client).
                     await response.write(b": keep-alive\n\n")
+                    written = loop.time()
+                if frames:
+                    continue
+            # Nothing (more) to send: wait for the log to grow past what this stream has sent, or past what the
+            # watch has seen when a page came back empty (never spin on a head the store did not show).
+            if not await watch.wait_past(max(after, watch.head), KEEP_ALIVE_SECONDS):
+                await response.write(b": keep-alive\n\n")
+                written = loop.time()
     except (ConnectionResetError, asyncio.CancelledError):
         pass
-    finally:
-        streams.discard(me)
     return response
 
 
-def _frames(timeline: Timeline, after: int) -> list[tuple[int, bytes]]:
-    """The next page of the log as SSE frames, rendered off the loop."""
+def read_frames(timeline: Timeline, after: int) -> list[tuple[int, bytes, About]]:
+    """The next page of the log as SSE frames with what filters look at, rendered off the loop (once, for every
+    stream waiting at `after`, whatever each one's filter)."""
     frames = []
     for entry in timeline.log(after, STREAM_PAGE):
         body = entry_json(entry)
-        frames.append((entry.position, f"id: {entry.position}\nevent: {body['event']}\ndata: ".encode() + orjson.dumps(body) + b"\n\n"))
+        frame = f"id: {entry.position}\nevent: {body['event']}\ndata: ".encode() + orjson.dumps(body) + b"\n\n"
+        frames.append((entry.position, frame, about(timeline, entry)))
     return frames
 
 

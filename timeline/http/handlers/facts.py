@@ -23,12 +23,13 @@ from timeline.vocabulary import parse_document, parse_fact, validate_correction,
 async def record_facts(request: web.Request) -> web.Response:
     """POST /v1/facts: one fact (object) or an atomic batch (array); JSON or CloudEvents."""
     body = await read_json(request, (JSON, STRUCTURED, BATCH))
-    if request.content_type == STRUCTURED:
-        body = fact_from_cloudevent(body)
-    elif request.content_type == BATCH:
-        if not isinstance(body, list):
-            raise BadRequest("a CloudEvents batch is a JSON array of events")
-        body = [fact_from_cloudevent(event, index) for index, event in enumerate(body)]
+    if request.content_type == STRUCTURED and not isinstance(body, dict):
+        fact_from_cloudevent(body)  # refuses it, saying why: a structured CloudEvent is one object
+    if request.content_type == BATCH and not isinstance(body, list):
+        raise BadRequest("a CloudEvents batch is a JSON array of events")
+    if request.content_type in (STRUCTURED, BATCH):
+        # Unwrapped with the records' parsing, off the loop, once the batch's size has been checked.
+        return await _record(request, body, lambda item, index: parse_fact(fact_from_cloudevent(item, index), index))
     return await _record(request, body, lambda item, index: parse_fact(item, index))
 
 

@@ -1,0 +1,117 @@
+"""The rules a record must keep to enter the log, applied to an imported log's events one by one.
+
+`timeline load` and the API validate records as they come in; an export skips that door, so
+`timeline import` checks each event against the same rules instead. Each event is first decoded by
+the mapper, which upcasts an older version of its class to the current shape (a `Fact.Recorded` of
+version 1 gains empty `disputes` and `supports`, as every reader of the log sees it); the record
+it stands for is then rebuilt and validated by the vocabulary (`timeline.vocabulary`): a URL that
+is not http(s), a subject that is not `kind/slug`, a date that is not EDTF, a document whose text
+does not match its sha256. What the writer checks against the log is checked against the file's
+earlier lines: a quote must occur in its document, recorded before it; links name facts recorded
+before, never the fact itself; a correction keeps its fact's type; nothing changes a retracted
+fact; a document's or framework's id is the one its slug gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from timeline.dates import InvalidDate, parse_bounded
+from timeline.errors import FieldError, InvalidRecord
+from timeline.facts import Fact, FactContent, FactType, content_of
+from timeline.frameworks import Framework, framework_aggregate_id
+from timeline.sources import Document, document_aggregate_id, normalise_for_quoting
+from timeline.vocabulary import fact_body, parse_document, parse_fact, parse_framework, validate_retraction
+
+
+class LogRules:
+    """Checks a log's events in order; `check` raises InvalidRecord naming every field that breaks a rule."""
+
+    def __init__(self) -> None:
+        self._documents: dict[str, str] = {}  # slug: its text normalised for quoting, once
+        self._facts: dict[UUID, FactType] = {}  # every fact recorded so far: its type
+        self._retracted: set[UUID] = set()
+
+    def check(self, event: Any) -> None:
+        if isinstance(event, Fact.Recorded | Fact.Corrected | Fact.Retracted):
+            self._fact(event)
+        elif isinstance(event, Document.Recorded):
+            self._document(event)
+        elif isinstance(event, Framework.Defined | Framework.Revised):
+            self._framework(event)
+
+    def _fact(self, event: Fact.Recorded | Fact.Corrected | Fact.Retracted) -> None:
+        fact_id = event.originator_id
+        if isinstance(event, Fact.Recorded):
+            content = self._content(fact_id, event)
+            self._facts[fact_id] = content.type
+            return
+        if fact_id not in self._facts:
+            raise InvalidRecord([FieldError("id", f"{fact_id} is not a fact recorded earlier in the file")])
+        if fact_id in self._retracted:
+            raise InvalidRecord([FieldError("id", f"fact {fact_id} was retracted on an earlier line: nothing changes it after")])
+        _valid(lambda: validate_retraction({"reason": event.reason}))  # a reason, as a correction's or retraction's is
+        if isinstance(event, Fact.Retracted):
+            self._retracted.add(fact_id)
+            return
+        content = self._content(fact_id, event)
+        if content.type != self._facts[fact_id]:
+            raise InvalidRecord([FieldError("fact_type", f"a correction cannot change a fact's type ({self._facts[fact_id]} to {content.type})")])
+        if event.revised is not None:
+            try:
+                parse_bounded(event.revised.edtf)
+            except InvalidDate as error:
+                raise InvalidRecord([FieldError("revised", str(error))]) from None
+
+    def _content(self, fact_id: UUID, event: Fact.Recorded | Fact.Corrected) -> FactContent:
+        """The event's content, valid as a record (parsed as the API would parse it) and consistent with the file so far."""
+        content = content_of(event)
+        _valid(lambda: parse_fact(_record(fact_id, content)))
+        errors = []
+        source = content.source
+        if source.document is not None:
+            text = self._documents.get(source.document)
+            if text is None:
+                errors.append(FieldError("source.document", f"no document {source.document!r} is recorded earlier in the file"))
+            elif source.quote is not None and normalise_for_quoting(source.quote) not in text:
+                errors.append(FieldError("source.quote", f"this quote does not occur in document {source.document!r}"))
+        for field, linked in (("disputes", content.disputes), ("supports", content.supports)):
+            for other in linked:
+                if UUID(other) == fact_id:
+                    errors.append(FieldError(field, "a fact cannot dispute or support itself"))
+                elif UUID(other) not in self._facts:
+                    errors.append(FieldError(field, f"no fact {other} is recorded earlier in the file"))
+        if errors:
+            raise InvalidRecord(errors)
+        return content
+
+    def _document(self, event: Document.Recorded) -> None:
+        record = {
+            "type": "document", "id": event.slug, "publisher": event.publisher, "url": event.url,
+            "published": event.published.isoformat(), "kind": event.kind.value, "text": event.text, "sha256": event.sha256,
+        }
+        if event.title is not None:
+            record["title"] = event.title
+        document = _valid(lambda: parse_document(record))
+        if event.originator_id != document_aggregate_id(document.slug):
+            raise InvalidRecord([FieldError("id", f"is not the id of document {document.slug!r} ({document_aggregate_id(document.slug)})")])
+        self._documents[document.slug] = normalise_for_quoting(document.text)
+
+    def _framework(self, event: Framework.Defined | Framework.Revised) -> None:
+        framework = _valid(lambda: parse_framework({"type": "framework", "id": event.slug, **event.definition}))
+        if event.originator_id != framework_aggregate_id(framework.slug):
+            raise InvalidRecord([FieldError("id", f"is not the id of framework edition {framework.slug!r}")])
+
+
+def _record(fact_id: UUID, content: FactContent) -> dict[str, Any]:
+    """The record a fact's content was parsed from, as a client would have sent it."""
+    return {"id": str(fact_id), **fact_body(content)}
+
+
+def _valid(parse: Any) -> Any:
+    """What `parse` returns; its refusal without the index a batch would give (a line is one record)."""
+    try:
+        return parse()
+    except InvalidRecord as refused:
+        raise InvalidRecord([FieldError(e.field, e.message) for e in refused.errors]) from None
