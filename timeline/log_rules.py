@@ -7,7 +7,7 @@ version 1 gains empty `disputes` and `supports`, as every reader of the log sees
 it stands for is then rebuilt and validated by the vocabulary (`timeline.vocabulary`): a URL that
 is not http(s), a subject that is not `kind/slug`, a date that is not EDTF, a document whose text
 does not match its sha256. What the writer checks against the log is checked against the file's
-earlier lines: a quote must occur in its document, recorded before it; links name facts recorded
+earlier lines: each source's quote must occur in the version of its document it cites, recorded before it; links name facts recorded
 before, never the fact itself; a correction keeps its fact's type; nothing changes a retracted
 fact; a document's or framework's id is the one its slug gives.
 """
@@ -21,7 +21,7 @@ from timeline.dates import InvalidDate, parse_bounded
 from timeline.errors import FieldError, InvalidRecord
 from timeline.facts import Fact, FactContent, FactType, content_of
 from timeline.frameworks import Framework, framework_aggregate_id
-from timeline.sources import Document, document_aggregate_id, normalise_for_quoting
+from timeline.sources import Document, DocumentRevision, document_aggregate_id, normalise_for_quoting
 from timeline.vocabulary import fact_body, parse_document, parse_fact, parse_framework, validate_retraction
 
 
@@ -29,14 +29,14 @@ class LogRules:
     """Checks a log's events in order; `check` raises InvalidRecord naming every field that breaks a rule."""
 
     def __init__(self) -> None:
-        self._documents: dict[str, str] = {}  # slug: its text normalised for quoting, once
+        self._documents: dict[str, list[str]] = {}  # slug: each version's text normalised for quoting, once
         self._facts: dict[UUID, FactType] = {}  # every fact recorded so far: its type
         self._retracted: set[UUID] = set()
 
     def check(self, event: Any) -> None:
         if isinstance(event, Fact.Recorded | Fact.Corrected | Fact.Retracted):
             self._fact(event)
-        elif isinstance(event, Document.Recorded):
+        elif isinstance(event, Document.Recorded | Document.Revised):
             self._document(event)
         elif isinstance(event, Framework.Defined | Framework.Revised):
             self._framework(event)
@@ -69,13 +69,19 @@ class LogRules:
         content = content_of(event)
         _valid(lambda: parse_fact(_record(fact_id, content)))
         errors = []
-        source = content.source
-        if source.document is not None:
-            text = self._documents.get(source.document)
-            if text is None:
-                errors.append(FieldError("source.document", f"no document {source.document!r} is recorded earlier in the file"))
-            elif source.quote is not None and normalise_for_quoting(source.quote) not in text:
-                errors.append(FieldError("source.quote", f"this quote does not occur in document {source.document!r}"))
+        several = len(content.sources) > 1
+        for number, source in enumerate(content.sources):
+            if source.document is None:
+                continue
+            field = f"sources.{number}" if several else "source"
+            versions = self._documents.get(source.document)
+            cited = source.document_version or 1
+            if versions is None:
+                errors.append(FieldError(f"{field}.document", f"no document {source.document!r} is recorded earlier in the file"))
+            elif cited > len(versions):
+                errors.append(FieldError(f"{field}.document_version", f"document {source.document!r} has {len(versions)} versions earlier in the file"))
+            elif source.quote is not None and normalise_for_quoting(source.quote) not in versions[cited - 1]:
+                errors.append(FieldError(f"{field}.quote", f"this quote does not occur in document {source.document!r} (version {cited})"))
         for field, linked in (("disputes", content.disputes), ("supports", content.supports)):
             for other in linked:
                 if UUID(other) == fact_id:
@@ -86,17 +92,27 @@ class LogRules:
             raise InvalidRecord(errors)
         return content
 
-    def _document(self, event: Document.Recorded) -> None:
+    def _document(self, event: Document.Recorded | Document.Revised) -> None:
         record = {
             "type": "document", "id": event.slug, "publisher": event.publisher, "url": event.url,
-            "published": event.published.isoformat(), "kind": event.kind.value, "text": event.text, "sha256": event.sha256,
+            "published": event.published.edtf, "kind": event.kind.value, "text": event.text, "sha256": event.sha256,
         }
-        if event.title is not None:
-            record["title"] = event.title
-        document = _valid(lambda: parse_document(record))
-        if event.originator_id != document_aggregate_id(document.slug):
-            raise InvalidRecord([FieldError("id", f"is not the id of document {document.slug!r} ({document_aggregate_id(document.slug)})")])
-        self._documents[document.slug] = normalise_for_quoting(document.text)
+        for optional in ("title", "archived_url"):
+            if getattr(event, optional) is not None:
+                record[optional] = getattr(event, optional)
+        if isinstance(event, Document.Revised):
+            record["reason"] = event.reason
+            if event.revised is not None:
+                record["revised"] = event.revised.edtf
+        parsed = _valid(lambda: parse_document(record))
+        slug = event.slug
+        if event.originator_id != document_aggregate_id(slug):
+            raise InvalidRecord([FieldError("id", f"is not the id of document {slug!r} ({document_aggregate_id(slug)})")])
+        versions = self._documents.setdefault(slug, [])
+        if len(versions) + 1 != event.originator_version:
+            raise InvalidRecord([FieldError("version", f"document {slug!r} has {len(versions)} versions earlier in the file")])
+        text = parsed.content.text if isinstance(parsed, DocumentRevision) else parsed.text
+        versions.append(normalise_for_quoting(text))
 
     def _framework(self, event: Framework.Defined | Framework.Revised) -> None:
         framework = _valid(lambda: parse_framework({"type": "framework", "id": event.slug, **event.definition}))

@@ -26,6 +26,8 @@ from timeline.seed import framework_files, seed_files
 from timeline.vocabulary import parse_record
 
 STORIES = SEEDED_HEAD - len(framework_files())  # the stories' events: the fixture loads no framework editions
+# The source log (below): the stories, two ratings, a correction, a retraction, a document's two versions and a fact.
+LOGGED = STORIES + 7
 
 
 def exported(database: str) -> bytes:
@@ -75,6 +77,17 @@ def source_log(tmp_path):
         first, second = timeline.record([parse_record(rating()), parse_record(rating(subject="force/kent"))])
         timeline.correct(uuid.UUID(first.id), 1, {"occurred": "2019-05"}, "the report gives only the month")
         timeline.retract(uuid.UUID(second.id), 1, "wrong force")
+        # A document's second version, and a fact quoting it beside a second source.
+        page = {"type": "document", "id": "kent-page", "publisher": "Kent Online", "url": "https://example.org/kent",
+                "published": "2019-05", "kind": "press", "text": "Kent Police was rated good."}  # fmt: skip
+        fuller = page | {"text": "Kent Police was rated good. Its chief welcomed the report.", "reason": "the full article",
+                         "archived_url": "https://web.archive.org/web/2019/https://example.org/kent"}  # fmt: skip
+        timeline.record([parse_record(page)])
+        timeline.record([parse_record(fuller)])
+        quoted = rating()["source"] | {"document": "kent-page", "document_version": 2, "quote": "Its chief welcomed the report."}
+        several = rating(subject="force/kent") | {"sources": [quoted, rating()["source"]]}
+        del several["source"]
+        timeline.record([parse_record(several)])
     finally:
         timeline.close()
     return source
@@ -84,7 +97,7 @@ def test_export_then_import_then_export_is_byte_identical_and_every_view_answers
     first = tmp_path / "log.ndjson"
     first.write_bytes(exported(source_log))
 
-    assert imported(database, first) == STORIES + 4  # the stories, two ratings, a correction and a retraction
+    assert imported(database, first) == LOGGED
     assert exported(database) == first.read_bytes()
     assert every_view(database) == every_view(source_log)
 
@@ -96,7 +109,7 @@ def test_an_export_keeps_positions_ids_versions_and_record_times(source_log):
         entries = timeline.log(0, 1000)
     finally:
         timeline.close()
-    assert [line["position"] for line in lines] == [entry.position for entry in entries] == list(range(1, STORIES + 5))
+    assert [line["position"] for line in lines] == [entry.position for entry in entries] == list(range(1, LOGGED + 1))
     assert [(line["id"], line["version"]) for line in lines] == [
         (str(entry.event.originator_id), entry.event.originator_version) for entry in entries
     ]
@@ -114,9 +127,9 @@ def test_positions_are_restored_as_they_were_even_across_gaps_and_new_writes_fol
 
     timeline = Timeline(database)
     try:
-        assert [entry.position for entry in timeline.log(0, 1000)] == [10 * n for n in range(1, STORIES + 5)]
+        assert [entry.position for entry in timeline.log(0, 1000)] == [10 * n for n in range(1, LOGGED + 1)]
         receipt = timeline.record([parse_record(rating())])[0]
-        assert receipt.position > 10 * (STORIES + 4)
+        assert receipt.position > 10 * LOGGED
     finally:
         timeline.close()
     assert event_lines(exported(database))[: len(gapped)] == gapped
@@ -169,11 +182,11 @@ def test_the_commands_export_to_a_file_and_import_it_with_the_views_built(source
 
     done = subprocess.run([*timeline_command, "export", "--database", source_log, "--output", str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert f"exported {STORIES + 4} events" in done.stderr
+    assert f"exported {LOGGED} events" in done.stderr
 
     done = subprocess.run([*timeline_command, "import", "--database", target, str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert f"restored {STORIES + 4} events" in done.stdout and f"facts: rebuilt to position {STORIES + 4}" in done.stdout
+    assert f"restored {LOGGED} events" in done.stdout and f"facts: rebuilt to position {LOGGED}" in done.stdout
 
     again = subprocess.run([*timeline_command, "import", "--database", target, str(path)], capture_output=True, text=True)
     assert again.returncode == 2 and "empty store" in again.stderr
