@@ -614,7 +614,23 @@ def frameworks(cursor: Cursor, prefix: str, position: int) -> dict[str, dict[str
     return {edition: orjson.loads(definition) for edition, definition in cursor.fetchall()}
 
 
+LINKED_LIMIT = 1000  # facts joined to a page by chains of links: beyond this a group is judged on what was read
+
+
 def linked(cursor: Cursor, prefix: str, facts: Sequence[FactState], seen: Seen) -> list[FactState]:
+    """Every fact joined to these by a chain of disputes and supports (either way), as seen: a claim two
+    links from the one that stands competes with it. One pair of indexed reads per link of the chain."""
+    have = {f.id for f in facts}
+    found: list[FactState] = []
+    frontier = list(facts)
+    while frontier and len(found) < LINKED_LIMIT:
+        frontier = [f for f in {f.id: f for f in _linked_once(cursor, prefix, frontier, seen)}.values() if f.id not in have]
+        have.update(f.id for f in frontier)
+        found += frontier
+    return found
+
+
+def _linked_once(cursor: Cursor, prefix: str, facts: Sequence[FactState], seen: Seen) -> list[FactState]:
     """The facts that dispute or support any of these, and those these dispute or support, as seen.
 
     Two indexed reads (by id, and by the links table's `other`), not one scan with an OR."""
