@@ -32,8 +32,9 @@ def effect(state: FactState, as_of: dt.date | None) -> str | None:
 
 
 def in_effect(state: FactState, as_of: dt.date | None) -> bool:
-    """A fact counts as of a date (stands, or disputes what stands) only once it has certainly happened."""
-    return effect(state, as_of) == "certain"
+    """A fact counts as of a date (stands, or disputes what stands) only once it has certainly happened,
+    and only while some source of it stands behind it (not every document it cites withdrawn)."""
+    return effect(state, as_of) == "certain" and not state.discredited
 
 
 def standing(group: list[FactState]) -> tuple[FactState, list[FactState]]:
@@ -199,6 +200,9 @@ def fact_json(state: FactState, as_of: dt.date | None = None, names: dict[str, d
         "recorded_at": state.recorded_at,
         "version_position": state.known_from,
         "retracted": state.retracted,
+        # Documents among its sources that their publishers withdrew; with all withdrawn, it no longer counts.
+        "withdrawn_sources": list(state.withdrawn),
+        "discredited": state.discredited,
     }
 
 

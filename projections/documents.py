@@ -17,6 +17,7 @@ from timeline.sources import Document
 
 # Documents are few: only they are decoded into events.
 _TOPICS = {get_topic(Document.Recorded), get_topic(Document.Revised)}
+_WITHDRAWN = get_topic(Document.Withdrawn)
 _NAMES = (
     "id", "version", "title", "publisher", "url", "archived_url", "published", "kind", "sha256", "length",
     "position", "recorded_at", "reason",
@@ -27,10 +28,10 @@ class DocumentsProjection(Projection):
     """One row per version of each document; a read sees each document's latest version it may see."""
 
     name = "documents"
-    shape = 2  # 2: a row per version, EDTF publication dates, archived copies
+    shape = 3  # 2: a row per version, EDTF publication dates, archived copies; 3: withdrawals
 
     def table_names(self, prefix: str) -> list[str]:
-        return [f"{prefix}_documents"]
+        return [f"{prefix}_documents", f"{prefix}_withdrawals"]
 
     def create_tables(self, cursor: Cursor, prefix: str) -> None:
         cursor.execute(
@@ -40,11 +41,20 @@ class DocumentsProjection(Projection):
             "kind TEXT NOT NULL, sha256 TEXT NOT NULL, length INTEGER NOT NULL, "
             "position BIGINT NOT NULL, recorded_at TEXT NOT NULL, reason TEXT, PRIMARY KEY (slug, version))"
         )
+        cursor.execute(
+            f"CREATE TABLE {prefix}_withdrawals (slug TEXT PRIMARY KEY, position BIGINT NOT NULL, reason TEXT NOT NULL, withdrawn TEXT)"
+        )
 
     def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
         for entry in entries:
             if entry.topic in _TOPICS:
                 self._record(cursor, prefix, entry.position, entry.event)
+            elif entry.topic == _WITHDRAWN:
+                event = entry.event
+                cursor.execute(
+                    f"INSERT INTO {prefix}_withdrawals VALUES (?, ?, ?, ?)",
+                    (event.slug, entry.position, event.reason, event.withdrawn.edtf if event.withdrawn else None),
+                )
 
     def _record(self, cursor: Cursor, prefix: str, position: int, event: Document.Recorded | Document.Revised) -> None:
         earliest, latest = possible_days(event.published)
@@ -71,4 +81,7 @@ def documents(cursor: Cursor, prefix: str, known_at: int, reported_by: dt.date |
         "ORDER BY published_from, slug",
         (known_at, *params),
     )
-    return [dict(zip(_NAMES, row, strict=True)) for row in cursor.fetchall()]
+    found = [dict(zip(_NAMES, row, strict=True)) for row in cursor.fetchall()]
+    cursor.execute(f"SELECT slug, reason, withdrawn FROM {prefix}_withdrawals WHERE position <= ?", (known_at,))
+    withdrawals = {slug: {"reason": reason, "withdrawn": withdrawn} for slug, reason, withdrawn in cursor.fetchall()}
+    return [document | {"withdrawn": withdrawals.get(document["id"])} for document in found]

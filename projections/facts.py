@@ -27,12 +27,13 @@ from projections.store import Cursor
 from timeline.dates import ValidTime, possible_days
 from timeline.facts import AUTHORITY, Fact
 from timeline.frameworks import Framework, inspection_key
+from timeline.sources import Document
 from timeline.vocabulary import references
 
 _COLUMNS = (
     "fact_id, version, known_from, known_from_at, first_position, first_recorded_at, change, reason, "
     "retracted, type, subject, occurred, occurred_lower, occurred_upper, earliest, latest, "
-    "published, revised_from, source_kind, body"
+    "published, revised_from, source_kind, body, because"
 )
 NOT_REVISED = "0001-01-01"  # `revised_from` of a version the source never revised: it counts from publication
 
@@ -59,6 +60,14 @@ class FactState:
     revised_from: str  # the day the source's revision giving this version appeared, or NOT_REVISED
     source_kind: str  # its most authoritative source's kind
     body: dict[str, Any]
+    because: str | None = None  # why this version changed the fact (None for the first)
+    withdrawn: tuple[str, ...] = ()  # documents it cites that their sources have withdrawn, as seen
+
+    @property
+    def discredited(self) -> bool:
+        """Every source it cites was withdrawn by its publisher: kept and shown, but it no longer counts
+        (another fact that supports it still can)."""
+        return bool(self.withdrawn) and all(s.get("document") in self.withdrawn for s in self.sources)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -105,6 +114,7 @@ def record_time(event: Any) -> str:
 
 
 RECORDED, CORRECTED, RETRACTED = get_topic(Fact.Recorded), get_topic(Fact.Corrected), get_topic(Fact.Retracted)
+DOCUMENT_WITHDRAWN = get_topic(Document.Withdrawn)
 FRAMEWORK_DEFINED, FRAMEWORK_REVISED = get_topic(Framework.Defined), get_topic(Framework.Revised)
 
 
@@ -124,11 +134,14 @@ def _framework_version(cursor: Cursor, prefix: str, entry: Any) -> None:
 
 class FactsProjection(Projection):
     name = "facts"
-    shape = 7  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
-    # 4: by occurred; 5: links between facts; 6: claims by inspection and time; 7: several sources, citations as links
+    shape = 8  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
+    # 4: by occurred; 5: links between facts; 6: claims by inspection and time; 7: several sources, citations as links;
+    # 8: why each version changed, documents withdrawn by their sources
 
     def table_names(self, prefix: str) -> list[str]:
-        return [f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims", f"{prefix}_frameworks", f"{prefix}_links"]
+        return [
+            f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims", f"{prefix}_frameworks", f"{prefix}_links", f"{prefix}_withdrawn",
+        ]
 
     def create_tables(self, cursor: Cursor, prefix: str) -> None:
         cursor.execute(
@@ -141,7 +154,7 @@ class FactsProjection(Projection):
             "occurred_lower TEXT NOT NULL, occurred_upper TEXT NOT NULL, "
             "earliest TEXT NOT NULL, latest TEXT NOT NULL, "
             "published TEXT NOT NULL, revised_from TEXT NOT NULL, revised_to TEXT, "
-            "source_kind TEXT NOT NULL, body TEXT NOT NULL, "
+            "source_kind TEXT NOT NULL, body TEXT NOT NULL, because TEXT, "
             "PRIMARY KEY (fact_id, version))"
         )
         # Every subject a version names, in timeline order, so that a page or a "latest N" reads N rows.
@@ -153,6 +166,10 @@ class FactsProjection(Projection):
         # Which facts each version disputes or supports, so a fact's challengers are found from it.
         cursor.execute(
             f"CREATE TABLE {prefix}_links (fact_id TEXT NOT NULL, version INTEGER NOT NULL, other TEXT NOT NULL, kind TEXT NOT NULL)"
+        )
+        # Documents their sources withdrew: every fact citing one is flagged from that position on.
+        cursor.execute(
+            f"CREATE TABLE {prefix}_withdrawn (document TEXT PRIMARY KEY, position BIGINT NOT NULL, public_from TEXT NOT NULL)"
         )
         # Framework editions, each version with the log interval it was the latest in, like facts.
         cursor.execute(
@@ -206,6 +223,8 @@ class FactsProjection(Projection):
                 latest_at = self._change(cursor, prefix, entry, rows, latest_at)
             elif entry.topic in (FRAMEWORK_DEFINED, FRAMEWORK_REVISED):
                 _framework_version(cursor, prefix, entry)
+            elif entry.topic == DOCUMENT_WITHDRAWN:
+                _withdrawal(cursor, prefix, entry)
         rows.flush(cursor, prefix)
 
     def _change(self, cursor: Cursor, prefix: str, entry: Any, rows: _Rows, latest_at: str) -> str:
@@ -227,16 +246,17 @@ class FactsProjection(Projection):
             (position, at, revised_from, fact_id, version - 1),
         )
         if entry.topic == CORRECTED:
-            rows.add(fact_id, version, position, at, first_position, first_recorded_at, "corrected", state["reason"], state, revised_from)
+            because = state["because"]["_v"] if "because" in state else ("source-revised" if revised is not None else "erred")
+            rows.add(fact_id, version, position, at, first_position, first_recorded_at, "corrected", state["reason"], state, revised_from, because)
             rows.flush(cursor, prefix)
             return at
         # A retraction keeps the content it withdraws, so that asking for retracted facts still shows what was said.
         cursor.execute(
             f"INSERT INTO {prefix}_versions ({_COLUMNS}) "
             f"SELECT fact_id, ?, ?, ?, first_position, first_recorded_at, 'retracted', ?, 1, type, subject, occurred, "
-            f"occurred_lower, occurred_upper, earliest, latest, published, revised_from, source_kind, body "
+            f"occurred_lower, occurred_upper, earliest, latest, published, revised_from, source_kind, body, ? "
             f"FROM {prefix}_versions WHERE fact_id = ? AND version = ?",
-            (version, position, at, state["reason"], fact_id, version - 1),
+            (version, position, at, state["reason"], state["because"]["_v"] if "because" in state else "erred", fact_id, version - 1),
         )
         cursor.execute(  # it still cites what it cited, for readers asking for retracted facts
             f"INSERT INTO {prefix}_links SELECT fact_id, ?, other, kind FROM {prefix}_links "
@@ -258,7 +278,7 @@ class _Rows:
         self.claims: list[tuple[Any, ...]] = []
         self.links: list[tuple[Any, ...]] = []
 
-    def add(self, fact_id, version, position, at, first_position, first_at, change, reason, state, revised_from) -> None:
+    def add(self, fact_id, version, position, at, first_position, first_at, change, reason, state, revised_from, because=None) -> None:
         # The transcoder's tags (timeline.codec) are read in place: {"_t": type, "_v": value}.
         edtf, lower, upper = state["occurred"]["_v"]
         lower, upper = lower["_v"], upper["_v"]
@@ -282,7 +302,7 @@ class _Rows:
             (
                 fact_id, version, position, at, first_position, first_at, change, reason, 0, fact_type, subject, edtf,
                 lower, upper, earliest.isoformat(), latest.isoformat(), published, revised_from,
-                source_kind, orjson.dumps(body).decode(),
+                source_kind, orjson.dumps(body).decode(), because,
             )
         )
         self.index(fact_type, subject, mentions, data, lower, upper, first_position, fact_id, version)
@@ -298,7 +318,7 @@ class _Rows:
 
     def flush(self, cursor: Cursor, prefix: str) -> None:
         if self.versions:
-            cursor.executemany(f"INSERT INTO {prefix}_versions ({_COLUMNS}) VALUES ({', '.join('?' * 20)})", self.versions)
+            cursor.executemany(f"INSERT INTO {prefix}_versions ({_COLUMNS}) VALUES ({', '.join('?' * 21)})", self.versions)
         if self.refs:
             cursor.executemany(f"INSERT INTO {prefix}_refs VALUES (?, ?, ?, ?, ?, ?, ?)", self.refs)
         if self.claims:
@@ -328,6 +348,21 @@ def _stored_source(tagged: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return body, public
 
 
+def _withdrawal(cursor: Cursor, prefix: str, entry: Any) -> None:
+    state = orjson.loads(entry.state)
+    withdrawn = state.get("withdrawn")
+    # Known from the day it was withdrawn (its last possible day), for readers asking what had been reported.
+    public_from = NOT_REVISED if withdrawn is None else withdrawn["_v"][2]["_v"]
+    cursor.execute(f"INSERT INTO {prefix}_withdrawn VALUES (?, ?, ?)", (state["slug"], entry.position, public_from))
+
+
+def withdrawn_documents(cursor: Cursor, prefix: str, position: int, reported_by: dt.date | None) -> frozenset[str]:
+    """The documents whose sources had withdrawn them, as the log stood at `position` (and as reported by a day)."""
+    public, params = ("AND public_from <= ?", (reported_by.isoformat(),)) if reported_by else ("", ())
+    cursor.execute(f"SELECT document FROM {prefix}_withdrawn WHERE position <= ? {public}", (position, *params))
+    return frozenset(row[0] for row in cursor.fetchall())
+
+
 def _fact_id(entry: Any) -> str:
     originator = entry.originator_id
     if isinstance(originator, UUID):
@@ -355,6 +390,7 @@ class Seen:
 
     position: int
     reported_by: dt.date | None = None
+    withdrawn: frozenset[str] = frozenset()  # documents their sources had withdrawn, as seen: citing facts are flagged
 
     def where(self, alias: str = "v") -> tuple[str, tuple[Any, ...]]:
         v, position = alias, self.position
@@ -377,7 +413,7 @@ def states_referencing(cursor: Cursor, prefix: str, subject: str, seen: Seen) ->
         f"ON v.fact_id = r.fact_id AND v.version = r.version WHERE r.subject = ? AND {where}",
         (subject, *params),
     )
-    return [_state(row) for row in cursor.fetchall()]
+    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
 
 
 _V = "SELECT {columns} FROM {prefix}_{table} x JOIN {prefix}_versions v ON v.fact_id = x.fact_id AND v.version = x.version "
@@ -418,7 +454,7 @@ def timeline_page(cursor: Cursor, prefix: str, subject: str, seen: Seen, query: 
         params.extend(query.after)
     statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
     cursor.execute(f"{statement} WHERE {' AND '.join(where)} ORDER BY {_ORDER.format(d='')} LIMIT ?", (*params, limit))
-    return [_state(row) for row in cursor.fetchall()]
+    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
 
 
 def latest_naming(
@@ -433,7 +469,7 @@ def latest_naming(
         where, params = where + " AND v.subject = ?", [*params, about]
     statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
     cursor.execute(f"{statement} WHERE {where} ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?", (*params, limit))
-    return [_state(row) for row in cursor.fetchall()]
+    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
 
 
 def latest_possible(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_of: dt.date, limit: int) -> list[FactState]:
@@ -446,7 +482,7 @@ def latest_possible(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_of
         f"ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?",
         (subject, *known_params, day, day, limit),
     )
-    return [_state(row) for row in cursor.fetchall()]
+    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
 
 
 def naming(cursor: Cursor, prefix: str, subject: str, seen: Seen, fact_types: tuple[str, ...]) -> list[FactState]:
@@ -455,7 +491,7 @@ def naming(cursor: Cursor, prefix: str, subject: str, seen: Seen, fact_types: tu
     marks = ", ".join("?" * len(fact_types))
     known, known_params = seen.where()
     cursor.execute(f"{statement} WHERE x.subject = ? AND x.type IN ({marks}) AND {known}", (subject, *fact_types, *known_params))
-    return [_state(row) for row in cursor.fetchall()]
+    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
 
 
 def claims_before(
@@ -471,7 +507,7 @@ def claims_before(
         params.extend(before)
     statement = _V.format(columns="x.inspection, " + _prefixed("v"), prefix=prefix, table="claims")
     cursor.execute(f"{statement} WHERE {where} ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?", (*params, limit))
-    return [(row[0], _state(row[1:])) for row in cursor.fetchall()]
+    return [(row[0], _state(row[1:], seen.withdrawn)) for row in cursor.fetchall()]
 
 
 def slot_claims(
@@ -485,7 +521,7 @@ def slot_claims(
         f"{statement} WHERE x.subject = ? AND x.pillar = ? AND x.inspection = ? AND {known} AND {effect}",
         (force, pillar, inspection, *known_params, *effect_params),
     )
-    return [_state(row) for row in cursor.fetchall()]
+    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
 
 
 def claims_in_slots(
@@ -510,7 +546,7 @@ def claims_in_slots(
         f"{statement} WHERE (x.subject, x.pillar, x.inspection) IN ({wanted}) AND {known} AND {effect}",
         (orjson.dumps(nested).decode(), *known_params, *effect_params),
     )
-    return [_state(row) for row in cursor.fetchall()]
+    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
 
 
 def latest_inspection(cursor: Cursor, prefix: str, pillar: str | None, seen: Seen, as_of: dt.date | None) -> str | None:
@@ -548,7 +584,7 @@ def inspection_claims(
     cursor.execute(
         f"{statement} WHERE x.inspection = ?{area} AND {known} AND {effect}", (key, *area_params, *known_params, *effect_params)
     )
-    return [_state(row) for row in cursor.fetchall()]
+    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
 
 
 def states_citing(cursor: Cursor, prefix: str, document: str | None, seen: Seen) -> list[FactState]:
@@ -560,7 +596,7 @@ def states_citing(cursor: Cursor, prefix: str, document: str | None, seen: Seen)
         f"WHERE l.fact_id = v.fact_id AND l.version = v.version AND l.kind = 'cites' {which}) AND {known}",
         (*params, *known_params),
     )
-    return [_state(row) for row in cursor.fetchall()]
+    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
 
 
 def history(cursor: Cursor, prefix: str, fact_ids: list[str], known_at: int) -> dict[str, list[dict[str, Any]]]:
@@ -569,14 +605,14 @@ def history(cursor: Cursor, prefix: str, fact_ids: list[str], known_at: int) -> 
         return {}
     marks = ", ".join("?" * len(fact_ids))
     cursor.execute(
-        f"SELECT fact_id, version, known_from, known_from_at, change, reason, revised_from FROM {prefix}_versions "
+        f"SELECT fact_id, version, known_from, known_from_at, change, reason, revised_from, because FROM {prefix}_versions "
         f"WHERE fact_id IN ({marks}) AND known_from <= ? ORDER BY fact_id, version",
         (*fact_ids, known_at),
     )
     versions: dict[str, list[dict[str, Any]]] = {}
-    for fact_id, version, position, at, change, reason, revised_from in cursor.fetchall():
+    for fact_id, version, position, at, change, reason, revised_from, because in cursor.fetchall():
         versions.setdefault(fact_id, []).append(
-            {"version": version, "position": position, "recorded_at": at, "change": change, "reason": reason}
+            {"version": version, "position": position, "recorded_at": at, "change": change, "reason": reason, "because": because}
             | ({"revised": revised_from} if revised_from != NOT_REVISED else {})
         )
     return versions
@@ -643,14 +679,14 @@ def _linked_once(cursor: Cursor, prefix: str, facts: Sequence[FactState], seen: 
             f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE v.fact_id IN (SELECT key FROM json_each(?)) AND {known}",
             (orjson.dumps(dict.fromkeys(targets, 0)).decode(), *known_params),
         )
-        found += [_state(row) for row in cursor.fetchall()]
+        found += [_state(row, seen.withdrawn) for row in cursor.fetchall()]
     if facts:
         cursor.execute(
             f"SELECT {_prefixed('v')} FROM {prefix}_links l JOIN {prefix}_versions v ON v.fact_id = l.fact_id AND v.version = l.version "
             f"WHERE l.other IN (SELECT key FROM json_each(?)) AND l.kind <> 'cites' AND {known}",
             (orjson.dumps(dict.fromkeys((f.id for f in facts), 0)).decode(), *known_params),
         )
-        found += [_state(row) for row in cursor.fetchall()]
+        found += [_state(row, seen.withdrawn) for row in cursor.fetchall()]
     return found
 
 
@@ -665,7 +701,7 @@ def naming_facts(cursor: Cursor, prefix: str, subjects: set[str], seen: Seen) ->
         f"AND {known} AND v.retracted = 0",
         (orjson.dumps(dict.fromkeys(sorted(subjects), 0)).decode(), *known_params),
     )
-    return [_state(row) for row in cursor.fetchall()]
+    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
 
 
 def last_day(cursor: Cursor, prefix: str, seen: Seen) -> dt.date | None:
@@ -711,10 +747,12 @@ def _prefixed(alias: str) -> str:
     return ", ".join(f"{alias}.{column.strip()}" for column in _COLUMNS.split(","))
 
 
-def _state(row: tuple[Any, ...]) -> FactState:
+def _state(row: tuple[Any, ...], withdrawn: frozenset[str] = frozenset()) -> FactState:
     (fact_id, version, known_from, known_from_at, first_position, first_recorded_at, change, reason,
      retracted, fact_type, subject, occurred, lower, upper, earliest, latest, published, revised_from,
-     source_kind, body) = row
+     source_kind, body, because) = row
+    body = orjson.loads(body)
+    cited = [source["document"] for source in body.get("sources") or [body["source"]] if "document" in source]
     return FactState(
         id=fact_id, version=version, known_from=known_from, known_from_at=known_from_at,
         position=first_position, recorded_at=first_recorded_at, change=change, reason=reason,
@@ -722,5 +760,6 @@ def _state(row: tuple[Any, ...]) -> FactState:
         occurred=ValidTime(occurred, dt.date.fromisoformat(lower), dt.date.fromisoformat(upper)),
         earliest=dt.date.fromisoformat(earliest), latest=dt.date.fromisoformat(latest),
         published=published, revised_from=revised_from,
-        source_kind=source_kind, body=orjson.loads(body),
+        source_kind=source_kind, body=body, because=because,
+        withdrawn=tuple(document for document in cited if document in withdrawn),
     )

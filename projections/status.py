@@ -184,7 +184,7 @@ def _roles(states: list[FactState], subject: str, as_of: dt.date | None) -> tupl
     date does not limit it: a dismissal in 2012 reported in 2019 is a 2012 role. The latest fact
     about a person's role is the one that describes it."""
     latest: dict[tuple[str, str, str], FactState] = {}
-    for fact in sorted(_unique(s for s in states if not s.retracted), key=lambda f: f.sort_key):
+    for fact in sorted(_unique(s for s in states if not s.retracted and not s.discredited), key=lambda f: f.sort_key):
         if fact.type == "role.held" and subject in (fact.subject, fact.data["organisation"], fact.data.get("governs")):
             latest[(fact.subject, fact.data["role"], fact.data["organisation"])] = fact
     held, former = [], []

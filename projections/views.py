@@ -203,11 +203,13 @@ class Views:
         position the view can answer)."""
         prefix, position = live_prefix(cursor, "facts")
         if known_at is None:
-            return prefix, position, Seen(position, reported_by)
-        if isinstance(known_at, dt.datetime):
+            at = position
+        elif isinstance(known_at, dt.datetime):
             instant = known_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-            return prefix, position, Seen(min(fact_rows.position_known_at(cursor, prefix, instant), position), reported_by)
-        return prefix, position, Seen(min(known_at, position), reported_by)
+            at = min(fact_rows.position_known_at(cursor, prefix, instant), position)
+        else:
+            at = min(known_at, position)
+        return prefix, position, Seen(at, reported_by, fact_rows.withdrawn_documents(cursor, prefix, at, reported_by))
 
 
 def _claim(claims: dict[str, dict[str, Any]], fact_id: str) -> dict[str, Any]:

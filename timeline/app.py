@@ -20,7 +20,7 @@ from timeline.batch import Positions, Record, Stored, WriteBatch
 from timeline.codec import build_transcoder
 from timeline.dates import ValidTime
 from timeline.errors import Conflict, DocumentNotFound, FactNotFound, StoreUnavailable
-from timeline.facts import Fact, FactContent
+from timeline.facts import Because, Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
 from timeline.sources import Document, DocumentContent, DocumentRevision, document_aggregate_id
 
@@ -76,6 +76,7 @@ class FactVersion:
     recorded_at: dt.datetime
     change: str  # "recorded", "corrected" or "retracted"
     reason: str | None
+    because: Because | None  # why it changed: None for the version first recorded
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,16 @@ class DocumentVersion:
     recorded_at: dt.datetime
     reason: str | None  # None for the first version
     revised: ValidTime | None  # when the source published the revision, if it revised itself
+    because: Because | None  # None for the first version
     sha256: str
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    position: int
+    recorded_at: dt.datetime
+    reason: str
+    withdrawn: ValidTime | None  # when the source withdrew it, if known
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,7 @@ class StoredDocument:
     content: DocumentContent  # the version asked for
     version: int
     history: list[DocumentVersion]
+    withdrawal: Withdrawal | None
 
 
 class Timeline(Application[UUID]):
@@ -145,10 +156,17 @@ class Timeline(Application[UUID]):
         batch.commit()
         return pending.result()
 
-    def retract(self, fact_id: UUID, expected_version: int, reason: str) -> Receipt:
-        """Withdraw a fact: it stays in the log, marked retracted, with the reason."""
+    def retract(self, fact_id: UUID, expected_version: int, reason: str, because: Because = Because.ERRED) -> Receipt:
+        """Withdraw a fact: it stays in the log, marked retracted, with the reason (we erred, or its source retracted it)."""
         batch = self.batch()
-        pending = batch.retract(fact_id, expected_version, reason)
+        pending = batch.retract(fact_id, expected_version, reason, because)
+        batch.commit()
+        return pending.result()
+
+    def withdraw_document(self, slug: str, reason: str, withdrawn: ValidTime | None = None) -> Receipt:
+        """Record that a document's source withdrew it: every fact citing it is flagged, none is changed."""
+        batch = self.batch()
+        pending = batch.withdraw_document(slug, reason, withdrawn)
         batch.commit()
         return pending.result()
 
@@ -212,6 +230,7 @@ class Timeline(Application[UUID]):
                 recorded_at=event.timestamp,
                 change=_CHANGES[type(event)],
                 reason=getattr(event, "reason", None),
+                because=getattr(event, "because", None),
             )
             for event in self.repository.event_store.get(fact_id)
         ]
@@ -241,18 +260,21 @@ class Timeline(Application[UUID]):
         if content is None:
             raise DocumentNotFound(slug, version)
         positions = storage.event_positions(self.recorder, document.id)
-        history = [
-            DocumentVersion(
-                version=event.originator_version,
-                position=positions[event.originator_version],
-                recorded_at=event.timestamp,
-                reason=getattr(event, "reason", None),
-                revised=getattr(event, "revised", None),
-                sha256=event.sha256,
+        history: list[DocumentVersion] = []
+        withdrawal = None
+        for event in self.repository.event_store.get(document.id):
+            position = positions[event.originator_version]
+            if isinstance(event, Document.Withdrawn):
+                withdrawal = Withdrawal(position, event.timestamp, event.reason, event.withdrawn)
+                continue
+            history.append(
+                DocumentVersion(
+                    version=event.originator_version, position=position, recorded_at=event.timestamp,
+                    reason=getattr(event, "reason", None), revised=getattr(event, "revised", None),
+                    because=getattr(event, "because", None), sha256=event.sha256,
+                )
             )
-            for event in self.repository.event_store.get(document.id)
-        ]
-        return StoredDocument(content, version or document.version, history)
+        return StoredDocument(content, version or len(document.versions), history, withdrawal)
 
     def log(self, after: int = 0, limit: int = 1000) -> list[LogEntry]:
         """Events in log order, strictly after a position (positions can have gaps)."""
@@ -344,6 +366,7 @@ EVENT_NAMES: dict[type[Any], str] = {
     Fact.Retracted: "fact.retracted",
     Document.Recorded: "document.recorded",
     Document.Revised: "document.revised",
+    Document.Withdrawn: "document.withdrawn",
     Framework.Defined: "framework.defined",
     Framework.Revised: "framework.revised",
 }
@@ -351,5 +374,5 @@ EVENT_NAMES: dict[type[Any], str] = {
 
 def public_id(event: Any) -> str:
     """How the API names the record an event belongs to: a document's or framework's slug, else the fact's id."""
-    named = Document.Recorded | Document.Revised | Framework.Defined | Framework.Revised
+    named = Document.Recorded | Document.Revised | Document.Withdrawn | Framework.Defined | Framework.Revised
     return event.slug if isinstance(event, named) else str(event.originator_id)

@@ -21,6 +21,8 @@ from timeline import storage
 from timeline.dates import ValidTime
 from timeline.errors import (
     DocumentConflict,
+    DocumentNotFound,
+    DocumentWithdrawn,
     FactConflict,
     FactNotFound,
     FactRetracted,
@@ -28,7 +30,7 @@ from timeline.errors import (
     InvalidRecord,
     StaleVersion,
 )
-from timeline.facts import Fact, FactContent
+from timeline.facts import Because, Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
 from timeline.sources import Document, DocumentContent, DocumentRevision, document_aggregate_id, quote_occurs_in_document
 from timeline.vocabulary import NewFact, corrected_body, parse_fact
@@ -133,11 +135,28 @@ class WriteBatch:
         fact.correct(content, reason, revised)
         return self._staged_change(fact)
 
-    def retract(self, fact_id: UUID, expected_version: int, reason: str) -> Pending[Receipt]:
-        """Stage a retraction: the fact stays in the log, marked retracted, with the reason."""
+    def retract(self, fact_id: UUID, expected_version: int, reason: str, because: Because = Because.ERRED) -> Pending[Receipt]:
+        """Stage a retraction: the fact stays in the log, marked retracted, with the reason and its kind."""
         fact = self._fact_for_change(fact_id, expected_version)
-        fact.retract(reason)
+        fact.retract(reason, because)
         return self._staged_change(fact)
+
+    def withdraw_document(self, slug: str, reason: str, withdrawn: ValidTime | None = None) -> Pending[Receipt]:
+        """Stage a document's withdrawal by its source: kept, and every fact citing it flagged."""
+        aggregate_id = document_aggregate_id(slug)
+        document = self._aggregate(aggregate_id, {})
+        if not isinstance(document, Document):
+            raise DocumentNotFound(slug)
+        if document.withdrawn:
+            raise DocumentWithdrawn(slug)
+        if aggregate_id not in self._staged:
+            document = copy.deepcopy(document)  # the cached copy stays as stored until the batch commits
+        document.withdraw(reason, withdrawn)
+        self._staged[aggregate_id] = document
+        self._documents.pop(aggregate_id, None)
+        self._attribute([document])
+        version = document.version
+        return self._add(Pending(lambda positions: self._receipt("document", aggregate_id, version, True, positions)))
 
     # Committing
 
@@ -210,6 +229,8 @@ class WriteBatch:
             return self._outcome("document", aggregate_id, local, version)
         if not isinstance(record, DocumentRevision):
             raise DocumentConflict(content.slug, index)
+        if document.withdrawn:
+            raise DocumentWithdrawn(content.slug)
         if aggregate_id not in local:  # revise a copy: a command refused later must leave no event behind
             document = copy.deepcopy(document)
         document.revise(record)
@@ -301,8 +322,8 @@ class WriteBatch:
             cited = source.document_version or 1
             text = document.at_version(cited)
             if text is None:
-                raise InvalidRecord([FieldError(f"{field}.document_version", f"document {source.document!r} has versions 1 to {document.version}", index)])
+                raise InvalidRecord([FieldError(f"{field}.document_version", f"document {source.document!r} has versions 1 to {len(document.versions)}", index)])
             if source.quote is not None and not quote_occurs_in_document(source.quote, text):
-                later = [n for n in range(cited + 1, document.version + 1) if quote_occurs_in_document(source.quote, document.versions[n - 1])]
+                later = [n for n in range(cited + 1, len(document.versions) + 1) if quote_occurs_in_document(source.quote, document.versions[n - 1])]
                 hint = f"; it occurs in version {later[0]}: cite it with document_version" if later else ""
                 raise InvalidRecord([FieldError(f"{field}.quote", f"this quote does not occur in document {source.document!r} (version {cited}){hint}", index)])

@@ -88,7 +88,7 @@ BUILTIN_TRANSCODINGS = [
 def build_transcoder() -> OrjsonTranscoder:
     """The transcoder for Timeline's events: the builtins plus the domain's value types."""
     from timeline.dates import ValidTime
-    from timeline.facts import FactType, Source, SourceKind, source_from_stored
+    from timeline.facts import Because, FactType, Source, SourceKind, source_from_stored
 
     transcoder = OrjsonTranscoder(
         [
@@ -98,6 +98,7 @@ def build_transcoder() -> OrjsonTranscoder:
     )
     transcoder.register_enum(FactType)
     transcoder.register_enum(SourceKind)
+    transcoder.register_enum(Because)
     return transcoder
 
 

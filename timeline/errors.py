@@ -73,5 +73,11 @@ class DocumentNotFound(NotFound):
         super().__init__(f"no document {slug!r}" if version is None else f"document {slug!r} has no version {version}")
 
 
+class DocumentWithdrawn(Conflict):
+    def __init__(self, slug: str):
+        self.slug = slug
+        super().__init__(f"document {slug!r} was withdrawn by its source already")
+
+
 class StoreUnavailable(TimelineError):
     """The store cannot take writes: its SQLite file was deleted or replaced while open."""

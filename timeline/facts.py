@@ -38,6 +38,14 @@ class SourceKind(StrEnum):
     STATEMENT = "statement"
 
 
+class Because(StrEnum):
+    """Why a fact or a document changed. Reality moving on (a role ending, a new grade) is a new fact, never a change."""
+
+    ERRED = "erred"  # our record was wrong (a transcription error): the source always said the new version
+    SOURCE_REVISED = "source-revised"  # the source published a revision, on the date `revised` gives
+    SOURCE_RETRACTED = "source-retracted"  # the source withdrew what it said
+
+
 # An official record outranks the press, which outranks a party's own statement.
 AUTHORITY = {SourceKind.OFFICIAL.value: 3, SourceKind.PRESS.value: 2, SourceKind.STATEMENT.value: 1}
 
@@ -115,7 +123,7 @@ class Fact(Aggregate):
         mends our record (a transcription error), and counts as what the source always said.
         """
 
-        class_version = 4
+        class_version = 5
 
         fact_type: FactType
         subject: str
@@ -128,6 +136,7 @@ class Fact(Aggregate):
         reason: str
         revised: ValidTime | None
         further_sources: list[Source]
+        because: Because  # erred, or source-revised (then `revised` dates it)
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -141,11 +150,23 @@ class Fact(Aggregate):
         def upcast_v3_v4(state: dict[str, Any]) -> None:
             state["further_sources"] = []
 
+        @staticmethod
+        def upcast_v4_v5(state: dict[str, Any]) -> None:
+            # Before reasons had kinds, a revision date was what told a source's revision from our mending.
+            state["because"] = Because.SOURCE_REVISED if state["revised"] is not None else Because.ERRED
+
         def apply(self, aggregate: Fact) -> None:
             aggregate.content = content_of(self)
 
     class Retracted(Aggregate.Event):
+        class_version = 2
+
         reason: str
+        because: Because  # erred, or source-retracted
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["because"] = Because.ERRED
 
         def apply(self, aggregate: Fact) -> None:
             aggregate.retracted = True
@@ -173,10 +194,13 @@ class Fact(Aggregate):
     def correct(self, content: FactContent, reason: str, revised: ValidTime | None = None) -> None:
         if content.type != self.content.type:
             raise ValueError("a correction cannot change a fact's type; retract it and record a new fact")
-        self.trigger_event(self.Corrected, reason=reason, revised=revised, **_event_fields(content))
+        because = Because.SOURCE_REVISED if revised is not None else Because.ERRED
+        self.trigger_event(self.Corrected, reason=reason, revised=revised, because=because, **_event_fields(content))
 
-    def retract(self, reason: str) -> None:
-        self.trigger_event(self.Retracted, reason=reason)
+    def retract(self, reason: str, because: Because = Because.ERRED) -> None:
+        if because not in (Because.ERRED, Because.SOURCE_RETRACTED):
+            raise ValueError("a retraction is because we erred or because the source retracted it")
+        self.trigger_event(self.Retracted, reason=reason, because=because)
 
 
 def content_of(event: Fact.Recorded | Fact.Corrected) -> FactContent:

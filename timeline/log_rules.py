@@ -19,10 +19,10 @@ from uuid import UUID
 
 from timeline.dates import InvalidDate, parse_bounded
 from timeline.errors import FieldError, InvalidRecord
-from timeline.facts import Fact, FactContent, FactType, content_of
+from timeline.facts import Because, Fact, FactContent, FactType, content_of
 from timeline.frameworks import Framework, framework_aggregate_id
 from timeline.sources import Document, DocumentRevision, document_aggregate_id, normalise_for_quoting
-from timeline.vocabulary import fact_body, parse_document, parse_fact, parse_framework, validate_retraction
+from timeline.vocabulary import fact_body, parse_document, parse_fact, parse_framework, validate_retraction, validate_withdrawal
 
 
 class LogRules:
@@ -32,12 +32,15 @@ class LogRules:
         self._documents: dict[str, list[str]] = {}  # slug: each version's text normalised for quoting, once
         self._facts: dict[UUID, FactType] = {}  # every fact recorded so far: its type
         self._retracted: set[UUID] = set()
+        self._withdrawn: set[str] = set()  # documents withdrawn by their sources: final
 
     def check(self, event: Any) -> None:
         if isinstance(event, Fact.Recorded | Fact.Corrected | Fact.Retracted):
             self._fact(event)
         elif isinstance(event, Document.Recorded | Document.Revised):
             self._document(event)
+        elif isinstance(event, Document.Withdrawn):
+            self._withdrawal(event)
         elif isinstance(event, Framework.Defined | Framework.Revised):
             self._framework(event)
 
@@ -51,10 +54,14 @@ class LogRules:
             raise InvalidRecord([FieldError("id", f"{fact_id} is not a fact recorded earlier in the file")])
         if fact_id in self._retracted:
             raise InvalidRecord([FieldError("id", f"fact {fact_id} was retracted on an earlier line: nothing changes it after")])
-        _valid(lambda: validate_retraction({"reason": event.reason}))  # a reason, as a correction's or retraction's is
         if isinstance(event, Fact.Retracted):
+            _valid(lambda: validate_retraction({"reason": event.reason, "because": event.because.value}))
             self._retracted.add(fact_id)
             return
+        # A reason, as a correction's is, and a kind that agrees with its date: only a source's revision is dated.
+        _valid(lambda: validate_retraction({"reason": event.reason}))
+        if (event.because == Because.SOURCE_REVISED) != (event.revised is not None):
+            raise InvalidRecord([FieldError("because", f"{event.because.value} does not agree with revised {event.revised}")])
         content = self._content(fact_id, event)
         if content.type != self._facts[fact_id]:
             raise InvalidRecord([FieldError("fact_type", f"a correction cannot change a fact's type ({self._facts[fact_id]} to {content.type})")])
@@ -101,18 +108,30 @@ class LogRules:
             if getattr(event, optional) is not None:
                 record[optional] = getattr(event, optional)
         if isinstance(event, Document.Revised):
-            record["reason"] = event.reason
+            record["reason"], record["because"] = event.reason, event.because.value
             if event.revised is not None:
                 record["revised"] = event.revised.edtf
         parsed = _valid(lambda: parse_document(record))
         slug = event.slug
         if event.originator_id != document_aggregate_id(slug):
             raise InvalidRecord([FieldError("id", f"is not the id of document {slug!r} ({document_aggregate_id(slug)})")])
+        if slug in self._withdrawn:
+            raise InvalidRecord([FieldError("id", f"document {slug!r} was withdrawn on an earlier line: nothing changes it after")])
         versions = self._documents.setdefault(slug, [])
         if len(versions) + 1 != event.originator_version:
             raise InvalidRecord([FieldError("version", f"document {slug!r} has {len(versions)} versions earlier in the file")])
         text = parsed.content.text if isinstance(parsed, DocumentRevision) else parsed.text
         versions.append(normalise_for_quoting(text))
+
+    def _withdrawal(self, event: Document.Withdrawn) -> None:
+        record = {"reason": event.reason} | ({"withdrawn": event.withdrawn.edtf} if event.withdrawn is not None else {})
+        _valid(lambda: validate_withdrawal(record))
+        versions = self._documents.get(event.slug)
+        if versions is None or event.originator_id != document_aggregate_id(event.slug):
+            raise InvalidRecord([FieldError("id", f"no document {event.slug!r} is recorded earlier in the file")])
+        if event.slug in self._withdrawn or event.originator_version != len(versions) + 1:
+            raise InvalidRecord([FieldError("version", f"document {event.slug!r} cannot be withdrawn at version {event.originator_version}")])
+        self._withdrawn.add(event.slug)
 
     def _framework(self, event: Framework.Defined | Framework.Revised) -> None:
         framework = _valid(lambda: parse_framework({"type": "framework", "id": event.slug, **event.definition}))

@@ -14,7 +14,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 
 from timeline.dates import ValidTime
-from timeline.facts import SourceKind
+from timeline.facts import Because, SourceKind
 
 # Documents are named by a slug; their aggregate ids derive from it, so a slug names one document forever.
 _DOCUMENT_NAMESPACE = uuid.UUID("6f1d3c52-2a0e-4c55-9a43-2d3b7f0e8a11")
@@ -146,6 +146,13 @@ class Document(Aggregate):
         archived_url: str | None
         reason: str
         revised: ValidTime | None
+        because: Because  # erred (our copy mended), or source-revised (then `revised` dates it)
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["because"] = Because.SOURCE_REVISED if state["revised"] is not None else Because.ERRED
 
         def apply(self, aggregate: Document) -> None:
             aggregate.versions.append(
@@ -154,6 +161,17 @@ class Document(Aggregate):
                     self.text, self.sha256, self.archived_url,
                 )
             )
+
+    class Withdrawn(Aggregate.Event):
+        """The source retracted the document (an article taken down as wrong): it stays in the log, and
+        every fact citing it is flagged; one citing nothing else no longer stands."""
+
+        slug: str
+        reason: str
+        withdrawn: ValidTime | None  # when the source withdrew it, if known
+
+        def apply(self, aggregate: Document) -> None:
+            aggregate.withdrawn = True
 
     def __init__(
         self,
@@ -168,6 +186,7 @@ class Document(Aggregate):
         archived_url: str | None,
     ) -> None:
         self.versions = [DocumentContent(slug, title, publisher, url, published, kind, text, sha256, archived_url)]
+        self.withdrawn = False
 
     @property
     def content(self) -> DocumentContent:
@@ -189,9 +208,14 @@ class Document(Aggregate):
         return cls._create(cls.Recorded, id=document_aggregate_id(content.slug), slug=content.slug, **_fields(content))
 
     def revise(self, revision: DocumentRevision) -> None:
+        because = Because.SOURCE_REVISED if revision.revised is not None else Because.ERRED
         self.trigger_event(
-            self.Revised, slug=self.content.slug, reason=revision.reason, revised=revision.revised, **_fields(revision.content)
+            self.Revised, slug=self.content.slug, reason=revision.reason, revised=revision.revised, because=because,
+            **_fields(revision.content),
         )
+
+    def withdraw(self, reason: str, withdrawn: ValidTime | None = None) -> None:
+        self.trigger_event(self.Withdrawn, slug=self.content.slug, reason=reason, withdrawn=withdrawn)
 
 
 def _fields(content: DocumentContent) -> dict[str, Any]:

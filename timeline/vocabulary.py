@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from timeline.dates import MAX_LENGTH, InvalidDate, ValidTime, parse_bounded, parse_valid_time
 from timeline.errors import FieldError, InvalidRecord
-from timeline.facts import FactContent, FactType, Source, SourceKind
+from timeline.facts import Because, FactContent, FactType, Source, SourceKind
 from timeline.frameworks import FrameworkContent
 from timeline.sources import DocumentContent, DocumentRevision, sha256_of
 from timeline.subjects import SLUG as SLUG_TEXT
@@ -253,8 +253,10 @@ DOCUMENT_SCHEMA: dict[str, Any] = {
         "reason": _text(2000) | {"description": "sent with a document already stored: why this new version "
                                  "(a fuller text, a mended transcription); without it, a different document under a stored id is refused"},
         "revised": EDTF | {"description": "with `reason`: when the source itself published the revision"},
+        "because": {"enum": [Because.ERRED.value, Because.SOURCE_REVISED.value],
+                    "description": "with `reason`: erred (our copy mended) or source-revised (dated by `revised`); given by `revised` when left out"},
     },
-    "dependentRequired": {"revised": ["reason"]},
+    "dependentRequired": {"revised": ["reason"], "because": ["reason"]},
 }
 
 FRAMEWORK_SCHEMA: dict[str, Any] = {
@@ -297,6 +299,9 @@ CORRECTION_SCHEMA: dict[str, Any] = {
     "properties": {
         "reason": _text(2000) | {"description": "why the fact is corrected"},
         "expected_version": {"type": "integer", "minimum": 1, "description": "the version you read (or send If-Match)"},
+        "because": {"enum": [Because.ERRED.value, Because.SOURCE_REVISED.value],
+                    "description": "erred: our record was wrong (a transcription); source-revised: the source published a "
+                    "revision, dated by `revised`. Given by `revised` when left out. Reality moving on is a new fact, not a correction."},
         "revised": EDTF | {
             "description": "when the source itself published this revision: the corrected content counts from "
             "that date for `reported_by`. Leave it out when the correction mends our record (a transcription error)."
@@ -317,7 +322,19 @@ RETRACTION_SCHEMA: dict[str, Any] = {
     "required": ["reason"],
     "properties": {
         "reason": _text(2000) | {"description": "why the fact is withdrawn"},
+        "because": {"enum": [Because.ERRED.value, Because.SOURCE_RETRACTED.value], "default": Because.ERRED.value,
+                    "description": "erred: we should not have recorded it; source-retracted: its source withdrew it"},
         "expected_version": {"type": "integer", "minimum": 1, "description": "the version you read (or send If-Match)"},
+    },
+}
+
+WITHDRAWAL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["reason"],
+    "properties": {
+        "reason": _text(2000) | {"description": "why the source withdrew the document, in its words where it gave them"},
+        "withdrawn": EDTF | {"description": "when the source withdrew it, if known"},
     },
 }
 
@@ -357,6 +374,7 @@ def _format_test(check: Any, raises: Any) -> Any:
 _FACT_VALIDATOR = RecordValidator(FACT_SCHEMA)
 _CORRECTION_VALIDATOR = RecordValidator(CORRECTION_SCHEMA)
 _RETRACTION_VALIDATOR = RecordValidator(RETRACTION_SCHEMA)
+_WITHDRAWAL_VALIDATOR = RecordValidator(WITHDRAWAL_SCHEMA)
 _DOCUMENT_VALIDATOR = RecordValidator(DOCUMENT_SCHEMA)
 _FRAMEWORK_VALIDATOR = RecordValidator(FRAMEWORK_SCHEMA)
 
@@ -443,6 +461,7 @@ def parse_document(obj: object, index: int | None = None) -> DocumentContent | D
         archived_url=obj.get("archived_url"),
     )
     if "reason" in obj:
+        _revision_because(obj, index)
         revised = obj.get("revised")
         return DocumentRevision(content, obj["reason"], parse_valid_time(revised) if revised is not None else None)
     return content
@@ -451,10 +470,28 @@ def parse_document(obj: object, index: int | None = None) -> DocumentContent | D
 def validate_correction(obj: object) -> None:
     """Check a correction request's shape; the corrected fact is validated whole when applied."""
     _validate(_CORRECTION_VALIDATOR, obj, None)
+    assert isinstance(obj, dict)
+    _revision_because(obj, None)
 
 
-def validate_retraction(obj: object) -> None:
+def validate_retraction(obj: object) -> Because:
+    """Check a retraction request; why the fact is withdrawn."""
     _validate(_RETRACTION_VALIDATOR, obj, None)
+    assert isinstance(obj, dict)
+    return Because(obj.get("because", Because.ERRED.value))
+
+
+def validate_withdrawal(obj: object) -> None:
+    _validate(_WITHDRAWAL_VALIDATOR, obj, None)
+
+
+def _revision_because(obj: dict[str, Any], index: int | None) -> None:
+    """A revision's `because` and `revised` agree: the source revised itself exactly when it is dated."""
+    because = obj.get("because")
+    if because == Because.SOURCE_REVISED.value and "revised" not in obj:
+        raise InvalidRecord([FieldError("revised", "is required when the source revised itself: when did it publish the revision?", index)])
+    if because == Because.ERRED.value and "revised" in obj:
+        raise InvalidRecord([FieldError("because", "erred mends our record; a revision dated by `revised` is the source's own (source-revised)", index)])
 
 
 def fact_body(content: FactContent) -> dict[str, Any]:

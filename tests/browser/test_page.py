@@ -120,8 +120,39 @@ def test_corrections_and_retractions_show_as_such(page, server):
     fact = page.locator(f"#fact-{body['id']}")
     expect(fact).to_have_class(re.compile(r"\bretracted\b"))
     expect(fact.locator(".badge")).to_have_text("retracted")
-    expect(fact.locator(".history")).to_contain_text("Retracted (version 2")
+    expect(fact.locator(".history")).to_contain_text("Retracted (recorded in error) (version 2")
     expect(fact.locator(".history")).to_contain_text("wrong force")
+
+
+def send(server: str, path: str, body: dict) -> None:
+    request = urllib.request.Request(f"{server}{path}", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST")
+    urllib.request.urlopen(request, timeout=10).close()
+
+
+def test_each_kind_of_change_and_a_withdrawn_source_read_differently(page, server):
+    revised = rating(id=str(uuid.uuid4()), subject="force/bedfordshire", occurred="2019-09-27")
+    post(server, revised)
+    send(server, f"/v1/facts/{revised['id']}/corrections",
+         {"expected_version": 1, "reason": "the inspectorate reissued its report", "revised": "2019-10-01", "changes": {"occurred": "2019-09-26"}})  # fmt: skip
+    taken_down = rating(id=str(uuid.uuid4()), subject="force/bedfordshire", occurred="2019-09-28", data=rating()["data"] | {"pillar": "legitimacy"})
+    post(server, taken_down)
+    send(server, f"/v1/facts/{taken_down['id']}/retractions", {"expected_version": 1, "reason": "the paper withdrew it", "because": "source-retracted"})
+    send(server, "/v1/documents", {"id": "bugle-page", "publisher": "The Bugle", "url": "https://example.org/bugle",
+                                   "published": "2019-09-29", "kind": "press", "text": "Bedfordshire was rated good on efficiency."})  # fmt: skip
+    cited = rating(id=str(uuid.uuid4()), subject="force/bedfordshire", occurred="2019-09-29", data=rating()["data"] | {"pillar": "efficiency"})
+    cited["sources"] = [cited["source"] | {"document": "bugle-page", "quote": "rated good on efficiency"},
+                        {"publisher": "Radio Beds", "url": "https://example.org/radio", "published": "2019-09-30", "kind": "press"}]  # fmt: skip
+    del cited["source"]
+    post(server, cited)
+    send(server, "/v1/documents/bugle-page/retractions", {"reason": "The Bugle took the page down"})
+
+    open_page(page, server)
+    expect(page.locator(f"#fact-{revised['id']} .history")).to_contain_text("Revised by the source")
+    expect(page.locator(f"#fact-{taken_down['id']} .history")).to_contain_text("Retracted by the source")
+    corroborated = page.locator(f"#fact-{cited['id']}")
+    expect(corroborated.locator(".source-line")).to_contain_text("Sources: HMICFRS")
+    expect(corroborated.locator(".source-line")).to_contain_text("Radio Beds")
+    expect(corroborated.locator(".badge-withdrawn")).to_have_text("one source withdrawn")
 
 
 def test_the_page_works_by_keyboard(page, server):

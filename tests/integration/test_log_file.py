@@ -26,8 +26,9 @@ from timeline.seed import framework_files, seed_files
 from timeline.vocabulary import parse_record
 
 STORIES = SEEDED_HEAD - len(framework_files())  # the stories' events: the fixture loads no framework editions
-# The source log (below): the stories, two ratings, a correction, a retraction, a document's two versions and a fact.
-LOGGED = STORIES + 7
+# The source log (below): the stories, two ratings, a correction, a retraction, a document's two versions, a fact
+# and the document's withdrawal.
+LOGGED = STORIES + 8
 
 
 def exported(database: str) -> bytes:
@@ -88,6 +89,7 @@ def source_log(tmp_path):
         several = rating(subject="force/kent") | {"sources": [quoted, rating()["source"]]}
         del several["source"]
         timeline.record([parse_record(several)])
+        timeline.withdraw_document("kent-page", "Kent Online took the article down")
     finally:
         timeline.close()
     return source

@@ -11,7 +11,7 @@ from timeline.facts import FactType
 from timeline.http.cloudevents import BATCH, CLOUDEVENT_SCHEMA, STRUCTURED
 from timeline.http.respond import JSON
 from timeline.subjects import SUBJECT_KINDS
-from timeline.vocabulary import AREA, CORRECTION_SCHEMA, DOCUMENT_SCHEMA, FACT_SCHEMA, FRAMEWORK_SCHEMA, RETRACTION_SCHEMA
+from timeline.vocabulary import AREA, CORRECTION_SCHEMA, DOCUMENT_SCHEMA, FACT_SCHEMA, FRAMEWORK_SCHEMA, RETRACTION_SCHEMA, WITHDRAWAL_SCHEMA
 
 PROBLEM = "application/problem+json"
 
@@ -33,6 +33,7 @@ SCHEMAS: dict[str, Any] = {
     "Document": {**DOCUMENT_SCHEMA, "required": [r for r in DOCUMENT_SCHEMA["required"] if r != "type"]},
     "Correction": CORRECTION_SCHEMA,
     "Retraction": RETRACTION_SCHEMA,
+    "Withdrawal": WITHDRAWAL_SCHEMA,
     "CloudEvent": CLOUDEVENT_SCHEMA,
     "Problem": _object(
         ["type", "title", "status", "detail"],
@@ -209,6 +210,11 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": {"description": "the document", **_json(_ref("StoredDocument"))}, **_problems(404)},
                 }
             },
+            "/v1/documents/{id}/retractions": _write(
+                "record that a document's source withdrew it: facts citing it are flagged, and one citing nothing else no longer counts",
+                {JSON: {"schema": _ref("Withdrawal")}},
+                [{"name": "id", "in": "path", "required": True, "schema": _STRING}],
+            ),
             "/v1/subjects": _view("Subjects", "subjects named by facts", [_query("kind", {"enum": list(SUBJECT_KINDS)}, "only this kind")]),
             "/v1/subjects/{kind}/{slug}": _view("Subject", "a subject: how many facts name it", SUBJECT_PATH),
             "/v1/subjects/{kind}/{slug}/status": _view("Status", "a subject's status", SUBJECT_PATH),

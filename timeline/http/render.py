@@ -35,7 +35,8 @@ def fact_json(fact: StoredFact) -> dict[str, Any]:
         **fact_body(fact.content),
         "occurred_bounds": [fact.content.occurred.lower, fact.content.occurred.upper],
         "history": [
-            {"version": v.version, "position": v.position, "recorded_at": v.recorded_at, "change": v.change, "reason": v.reason}
+            {"version": v.version, "position": v.position, "recorded_at": v.recorded_at, "change": v.change, "reason": v.reason,
+             "because": v.because.value if v.because else None}
             for v in fact.history
         ],
     }
@@ -58,10 +59,18 @@ def document_json(stored: StoredDocument) -> dict[str, Any]:
         "versions": [
             {
                 "version": v.version, "position": v.position, "recorded_at": v.recorded_at, "reason": v.reason,
-                "revised": v.revised.edtf if v.revised else None, "sha256": v.sha256,
+                "revised": v.revised.edtf if v.revised else None, "because": v.because.value if v.because else None,
+                "sha256": v.sha256,
             }
             for v in stored.history
         ],
+        "withdrawn": (
+            {
+                "reason": stored.withdrawal.reason, "position": stored.withdrawal.position, "recorded_at": stored.withdrawal.recorded_at,
+                "withdrawn": stored.withdrawal.withdrawn.edtf if stored.withdrawal.withdrawn else None,
+            }
+            if stored.withdrawal else None
+        ),
     }
 
 
@@ -79,6 +88,7 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
         body["fact"] = fact_body(content_of(event))
     if isinstance(event, (Fact.Corrected, Fact.Retracted)):
         body["reason"] = event.reason
+        body["because"] = event.because.value
     if isinstance(event, Document.Recorded | Document.Revised):
         body["document"] = {
             "title": event.title, "publisher": event.publisher, "url": event.url, "archived_url": event.archived_url,
@@ -87,6 +97,10 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
     if isinstance(event, Document.Revised):
         body["reason"] = event.reason
         body["revised"] = event.revised.edtf if event.revised else None
+        body["because"] = event.because.value
+    if isinstance(event, Document.Withdrawn):
+        body["reason"] = event.reason
+        body["withdrawn"] = event.withdrawn.edtf if event.withdrawn else None
     if isinstance(event, Framework.Defined | Framework.Revised):
         body["framework"] = event.definition
     return body

@@ -23,6 +23,7 @@ def add_routes(app: web.Application) -> None:
             web.post("/v1/facts/{id}/retractions", facts.retract_fact),
             web.post("/v1/documents", facts.record_documents),
             web.get("/v1/documents/{id}", facts.get_document),
+            web.post("/v1/documents/{id}/retractions", facts.withdraw_document),
             web.get("/v1/subjects", subjects.list_subjects),
             web.get(SUBJECT, subjects.get_subject),
             web.get(SUBJECT + "/status", subjects.status),

@@ -17,7 +17,7 @@ from timeline.http.keys import KEEPER, SETTINGS, TIMELINE, WRITER
 from timeline.http.problems import BadRequest
 from timeline.http.render import document_json, fact_json, location, receipt_json
 from timeline.http.respond import JSON, json_response, off_loop, read_json
-from timeline.vocabulary import parse_document, parse_fact, validate_correction, validate_retraction
+from timeline.vocabulary import parse_document, parse_fact, validate_correction, validate_retraction, validate_withdrawal
 
 
 async def record_facts(request: web.Request) -> web.Response:
@@ -96,9 +96,24 @@ async def correct_fact(request: web.Request) -> web.Response:
 async def retract_fact(request: web.Request) -> web.Response:
     """POST /v1/facts/{id}/retractions: {reason, expected_version} or If-Match: "<version>"."""
     fact_id, body = params.fact_id(request), await read_json(request)
-    validate_retraction(body)
+    because = validate_retraction(body)
     expected = _expected_version(request, body)
-    receipt = await request.app[WRITER].submit(lambda batch: batch.retract(fact_id, expected, body["reason"]), by=request.get(AUTHOR))
+    receipt = await request.app[WRITER].submit(
+        lambda batch: batch.retract(fact_id, expected, body["reason"], because), by=request.get(AUTHOR)
+    )
+    return _changed(request, receipt)
+
+
+async def withdraw_document(request: web.Request) -> web.Response:
+    """POST /v1/documents/{id}/retractions: {reason, withdrawn}: its source withdrew it. Facts citing it are flagged."""
+    slug, body = request.match_info["id"], await read_json(request)
+    await off_loop(request, validate_withdrawal, body)  # an EDTF date: parsed off the loop
+    withdrawn = body.get("withdrawn")
+
+    def withdraw(batch: WriteBatch) -> Pending[Receipt]:
+        return batch.withdraw_document(slug, body["reason"], parse_valid_time(withdrawn) if withdrawn is not None else None)
+
+    receipt = await request.app[WRITER].submit(withdraw, by=request.get(AUTHOR))
     return _changed(request, receipt)
 
 

@@ -260,6 +260,14 @@ function renderStatus(status) {
 
 // --- the timeline ---------------------------------------------------------------------------
 
+// Each kind of change reads differently: our mistake, the source's revision, the source's retraction.
+const CHANGE_KINDS = {
+  "corrected:erred": "Corrected (our error)",
+  "corrected:source-revised": "Revised by the source",
+  "retracted:erred": "Retracted (recorded in error)",
+  "retracted:source-retracted": "Retracted by the source",
+};
+
 function versionHistory(fact) {
   const changes = fact.history.filter((version) => version.change !== "recorded");
   if (!changes.length) return null;
@@ -270,7 +278,7 @@ function versionHistory(fact) {
       el(
         "li",
         { class: `history-${version.change}` },
-        el("strong", {}, version.change === "retracted" ? "Retracted" : "Corrected"),
+        el("strong", {}, CHANGE_KINDS[`${version.change}:${version.because}`] || (version.change === "retracted" ? "Retracted" : "Corrected")),
         ` (version ${version.version}, recorded ${version.recorded_at.slice(0, 10)}`,
         version.revised ? `; the source revised itself on ${version.revised})` : ")",
         version.reason ? `: ${version.reason}` : "",
@@ -312,6 +320,8 @@ function factItem(fact) {
       " · ",
       el("span", { class: "type" }, TYPE_LABELS[fact.type] || fact.type),
       fact.retracted ? el("span", { class: "badge" }, "retracted") : null,
+      fact.discredited ? el("span", { class: "badge badge-withdrawn" }, "source withdrawn: no longer counts") : null,
+      !fact.discredited && fact.withdrawn_sources && fact.withdrawn_sources.length ? el("span", { class: "badge badge-withdrawn" }, "one source withdrawn") : null,
       fact.version > 1 && !fact.retracted ? el("span", { class: "badge" }, "corrected") : null,
       fact.in_effect === "possible" ? el("span", { class: "badge badge-possible" }, `possibly by then (${fact.possible_days[0]} to ${fact.possible_days[1]})`) : null,
     ),
