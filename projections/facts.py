@@ -13,7 +13,7 @@ reported by day R" is a plain filter too (see `Seen`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -28,7 +28,7 @@ from timeline.dates import ValidTime, possible_days
 from timeline.facts import AUTHORITY, Fact
 from timeline.frameworks import Framework, inspection_key
 from timeline.sources import Document
-from timeline.vocabulary import references
+from timeline.vocabulary import references, subject_fields
 
 _COLUMNS = (
     "fact_id, version, known_from, known_from_at, first_position, first_recorded_at, change, reason, "
@@ -363,6 +363,42 @@ def withdrawn_documents(cursor: Cursor, prefix: str, position: int, reported_by:
     return frozenset(row[0] for row in cursor.fetchall())
 
 
+def _merged_into(body: dict[str, Any], fact_type: str, canonical: dict[str, str]) -> str:
+    """Rewrite, in a fact's body as a view holds it, every subject id merged into another: views speak of
+    the subject, whichever of its ids a source used. The log keeps what was written."""
+    body["subject"] = canonical.get(body["subject"], body["subject"])
+    body["mentions"] = list(dict.fromkeys(canonical.get(m, m) for m in body["mentions"]))
+    fields = subject_fields(fact_type)
+    body["data"] = {k: canonical.get(v, v) if k in fields and isinstance(v, str) else v for k, v in body["data"].items()}
+    return body["subject"]
+
+
+def merges(cursor: Cursor, prefix: str, seen: Seen) -> tuple[tuple[str, str], ...]:
+    """(alias, subject) for every subject.merged fact standing as seen, followed to the end of each chain;
+    a merge that would close a loop is ignored (the earlier ones stand)."""
+    known, known_params = seen.where()
+    cursor.execute(
+        f"SELECT v.subject, v.body FROM {prefix}_versions v WHERE v.type = 'subject.merged' AND v.retracted = 0 AND {known} "
+        "ORDER BY v.known_from",
+        known_params,
+    )
+    into: dict[str, str] = {}
+    for alias, body in cursor.fetchall():
+        target = orjson.loads(body)["data"]["into"]
+        end = target
+        while end in into:
+            end = into[end]
+        if end != alias and alias not in into:
+            into[alias] = target
+    resolved = {}
+    for alias in into:
+        end = alias
+        while end in into:
+            end = into[end]
+        resolved[alias] = end
+    return tuple(sorted(resolved.items()))
+
+
 def _fact_id(entry: Any) -> str:
     originator = entry.originator_id
     if isinstance(originator, UUID):
@@ -391,6 +427,27 @@ class Seen:
     position: int
     reported_by: dt.date | None = None
     withdrawn: frozenset[str] = frozenset()  # documents their sources had withdrawn, as seen: citing facts are flagged
+    merged: tuple[tuple[str, str], ...] = ()  # (alias, subject) for every subject id merged into another, as seen
+
+    @cached_property
+    def canonical(self) -> dict[str, str]:
+        return dict(self.merged)
+
+    def subject_of(self, subject: str) -> str:
+        """The subject an id names, once merges are followed: itself unless merged into another."""
+        return self.canonical.get(subject, subject)
+
+    def names_of(self, subject: str) -> list[str]:
+        """Every id naming the subject an id names: the subject's own, then those merged into it."""
+        found = self.subject_of(subject)
+        return [found, *sorted(alias for alias, into in self.merged if into == found)]
+
+    def subject_is(self, column: str, subject: str) -> tuple[str, list[Any]]:
+        """SQL (and its parameters) for a subject column naming the subject `subject` names, under any of its ids."""
+        names = self.names_of(subject)
+        if len(names) == 1:
+            return f"{column} = ?", names
+        return f"{column} IN (SELECT key FROM json_each(?))", [orjson.dumps(dict.fromkeys(names, 0)).decode()]
 
     def where(self, alias: str = "v") -> tuple[str, tuple[Any, ...]]:
         v, position = alias, self.position
@@ -408,12 +465,13 @@ class Seen:
 def states_referencing(cursor: Cursor, prefix: str, subject: str, seen: Seen) -> list[FactState]:
     """Facts about or naming a subject, each as seen."""
     where, params = seen.where()
+    named, named_params = seen.subject_is("r.subject", subject)
     cursor.execute(
         f"SELECT {_prefixed('v')} FROM {prefix}_refs r JOIN {prefix}_versions v "
-        f"ON v.fact_id = r.fact_id AND v.version = r.version WHERE r.subject = ? AND {where}",
-        (subject, *params),
+        f"ON v.fact_id = r.fact_id AND v.version = r.version WHERE {named} AND {where}",
+        (*named_params, *params),
     )
-    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
+    return _distinct(_state(row, seen) for row in cursor.fetchall())
 
 
 _V = "SELECT {columns} FROM {prefix}_{table} x JOIN {prefix}_versions v ON v.fact_id = x.fact_id AND v.version = x.version "
@@ -434,7 +492,8 @@ def timeline_page(cursor: Cursor, prefix: str, subject: str, seen: Seen, query: 
     Reads about `limit` rows through the (subject, valid time, position) index, however long the log.
     """
     known, known_params = seen.where()
-    where, params = ["x.subject = ?", known], [subject, *known_params]
+    named, named_params = seen.subject_is("x.subject", subject)
+    where, params = [named, known], [*named_params, *known_params]
     if not query.include_retracted:
         where.append("v.retracted = 0")
     if query.as_of is not None:
@@ -453,8 +512,10 @@ def timeline_page(cursor: Cursor, prefix: str, subject: str, seen: Seen, query: 
         where.append("(x.occurred_lower, x.occurred_upper, x.first_position) > (?, ?, ?)")
         params.extend(query.after)
     statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
-    cursor.execute(f"{statement} WHERE {' AND '.join(where)} ORDER BY {_ORDER.format(d='')} LIMIT ?", (*params, limit))
-    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
+    # A fact naming several of a merged subject's ids has a row for each: read enough rows for `limit` facts.
+    rows = limit * len(seen.names_of(subject))
+    cursor.execute(f"{statement} WHERE {' AND '.join(where)} ORDER BY {_ORDER.format(d='')} LIMIT ?", (*params, rows))
+    return _distinct(_state(row, seen) for row in cursor.fetchall())[:limit]
 
 
 def latest_naming(
@@ -464,12 +525,15 @@ def latest_naming(
     """The latest facts of a type certainly in effect that name a subject (and are about `about`, if given), latest first."""
     effect, effect_params = _certain(as_of)
     known, known_params = seen.where()
-    where, params = f"x.subject = ? AND x.type = ? AND {known} AND {effect}", [subject, fact_type, *known_params, *effect_params]
+    named, named_params = seen.subject_is("x.subject", subject)
+    where, params = f"{named} AND x.type = ? AND {known} AND {effect}", [*named_params, fact_type, *known_params, *effect_params]
     if about is not None:
-        where, params = where + " AND v.subject = ?", [*params, about]
+        about_sql, about_params = seen.subject_is("v.subject", about)
+        where, params = f"{where} AND {about_sql}", [*params, *about_params]
     statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
-    cursor.execute(f"{statement} WHERE {where} ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?", (*params, limit))
-    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
+    rows = limit * len(seen.names_of(subject))
+    cursor.execute(f"{statement} WHERE {where} ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?", (*params, rows))
+    return _distinct(_state(row, seen) for row in cursor.fetchall())[:limit]
 
 
 def latest_possible(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_of: dt.date, limit: int) -> list[FactState]:
@@ -477,12 +541,13 @@ def latest_possible(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_of
     known, known_params = seen.where()
     statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
     day = as_of.isoformat()
+    named, named_params = seen.subject_is("x.subject", subject)
     cursor.execute(
-        f"{statement} WHERE x.subject = ? AND {known} AND v.retracted = 0 AND v.earliest <= ? AND v.latest > ? "
+        f"{statement} WHERE {named} AND {known} AND v.retracted = 0 AND v.earliest <= ? AND v.latest > ? "
         f"ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?",
-        (subject, *known_params, day, day, limit),
+        (*named_params, *known_params, day, day, limit * len(seen.names_of(subject))),
     )
-    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
+    return _distinct(_state(row, seen) for row in cursor.fetchall())[:limit]
 
 
 def naming(cursor: Cursor, prefix: str, subject: str, seen: Seen, fact_types: tuple[str, ...]) -> list[FactState]:
@@ -490,8 +555,9 @@ def naming(cursor: Cursor, prefix: str, subject: str, seen: Seen, fact_types: tu
     statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
     marks = ", ".join("?" * len(fact_types))
     known, known_params = seen.where()
-    cursor.execute(f"{statement} WHERE x.subject = ? AND x.type IN ({marks}) AND {known}", (subject, *fact_types, *known_params))
-    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
+    named, named_params = seen.subject_is("x.subject", subject)
+    cursor.execute(f"{statement} WHERE {named} AND x.type IN ({marks}) AND {known}", (*named_params, *fact_types, *known_params))
+    return _distinct(_state(row, seen) for row in cursor.fetchall())
 
 
 def claims_before(
@@ -501,13 +567,14 @@ def claims_before(
     """Rating claims certainly in effect about a force's pillar, latest first, before a timeline key; with each one's inspection."""
     effect, effect_params = _certain(as_of)
     known, known_params = seen.where()
-    where, params = f"x.subject = ? AND x.pillar = ? AND {known} AND {effect}", [force, pillar, *known_params, *effect_params]
+    named, named_params = seen.subject_is("x.subject", force)
+    where, params = f"{named} AND x.pillar = ? AND {known} AND {effect}", [*named_params, pillar, *known_params, *effect_params]
     if before is not None:
         where += " AND (x.occurred_lower, x.occurred_upper, x.first_position) < (?, ?, ?)"
         params.extend(before)
     statement = _V.format(columns="x.inspection, " + _prefixed("v"), prefix=prefix, table="claims")
     cursor.execute(f"{statement} WHERE {where} ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?", (*params, limit))
-    return [(row[0], _state(row[1:], seen.withdrawn)) for row in cursor.fetchall()]
+    return [(row[0], _state(row[1:], seen)) for row in cursor.fetchall()]
 
 
 def slot_claims(
@@ -517,11 +584,12 @@ def slot_claims(
     effect, effect_params = _certain(as_of)
     known, known_params = seen.where()
     statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="claims")
+    named, named_params = seen.subject_is("x.subject", force)
     cursor.execute(
-        f"{statement} WHERE x.subject = ? AND x.pillar = ? AND x.inspection = ? AND {known} AND {effect}",
-        (force, pillar, inspection, *known_params, *effect_params),
+        f"{statement} WHERE {named} AND x.pillar = ? AND x.inspection = ? AND {known} AND {effect}",
+        (*named_params, pillar, inspection, *known_params, *effect_params),
     )
-    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
+    return [_state(row, seen) for row in cursor.fetchall()]
 
 
 def claims_in_slots(
@@ -536,7 +604,8 @@ def claims_in_slots(
         return []
     nested: dict[str, dict[str, dict[str, int]]] = {}
     for subject, pillar, inspection in slots:
-        nested.setdefault(subject, {}).setdefault(pillar, {})[inspection] = 0
+        for name in seen.names_of(subject):
+            nested.setdefault(name, {}).setdefault(pillar, {})[inspection] = 0
     # An OR per slot passed SQLite's expression depth limit (1000) on a timeline of many inspections.
     wanted = "SELECT s.key, p.key, i.key FROM json_each(?) s, json_each(s.value) p, json_each(p.value) i"
     effect, effect_params = _certain(as_of)
@@ -546,7 +615,7 @@ def claims_in_slots(
         f"{statement} WHERE (x.subject, x.pillar, x.inspection) IN ({wanted}) AND {known} AND {effect}",
         (orjson.dumps(nested).decode(), *known_params, *effect_params),
     )
-    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
+    return [_state(row, seen) for row in cursor.fetchall()]
 
 
 def latest_inspection(cursor: Cursor, prefix: str, pillar: str | None, seen: Seen, as_of: dt.date | None) -> str | None:
@@ -584,7 +653,7 @@ def inspection_claims(
     cursor.execute(
         f"{statement} WHERE x.inspection = ?{area} AND {known} AND {effect}", (key, *area_params, *known_params, *effect_params)
     )
-    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
+    return [_state(row, seen) for row in cursor.fetchall()]
 
 
 def states_citing(cursor: Cursor, prefix: str, document: str | None, seen: Seen) -> list[FactState]:
@@ -596,7 +665,7 @@ def states_citing(cursor: Cursor, prefix: str, document: str | None, seen: Seen)
         f"WHERE l.fact_id = v.fact_id AND l.version = v.version AND l.kind = 'cites' {which}) AND {known}",
         (*params, *known_params),
     )
-    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
+    return [_state(row, seen) for row in cursor.fetchall()]
 
 
 def history(cursor: Cursor, prefix: str, fact_ids: list[str], known_at: int) -> dict[str, list[dict[str, Any]]]:
@@ -634,7 +703,7 @@ def changed_between(
             f"SELECT {_prefixed('v')} FROM {prefix}_refs x JOIN {prefix}_versions v ON v.fact_id = x.fact_id "
             "AND v.version = x.version WHERE x.subject = ? AND v.known_from > ? AND v.known_from <= ? "
             "ORDER BY v.known_from LIMIT ?",
-            (subject, max(since, after), until, limit),
+            (subject, max(since, after), until, limit),  # the log's changes as they came: ids as written
         )
     return [_state(row) for row in cursor.fetchall()]
 
@@ -679,14 +748,14 @@ def _linked_once(cursor: Cursor, prefix: str, facts: Sequence[FactState], seen: 
             f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE v.fact_id IN (SELECT key FROM json_each(?)) AND {known}",
             (orjson.dumps(dict.fromkeys(targets, 0)).decode(), *known_params),
         )
-        found += [_state(row, seen.withdrawn) for row in cursor.fetchall()]
+        found += [_state(row, seen) for row in cursor.fetchall()]
     if facts:
         cursor.execute(
             f"SELECT {_prefixed('v')} FROM {prefix}_links l JOIN {prefix}_versions v ON v.fact_id = l.fact_id AND v.version = l.version "
             f"WHERE l.other IN (SELECT key FROM json_each(?)) AND l.kind <> 'cites' AND {known}",
             (orjson.dumps(dict.fromkeys((f.id for f in facts), 0)).decode(), *known_params),
         )
-        found += [_state(row, seen.withdrawn) for row in cursor.fetchall()]
+        found += [_state(row, seen) for row in cursor.fetchall()]
     return found
 
 
@@ -699,9 +768,9 @@ def naming_facts(cursor: Cursor, prefix: str, subjects: set[str], seen: Seen) ->
     cursor.execute(
         f"{statement} WHERE x.subject IN (SELECT key FROM json_each(?)) AND x.type = 'subject.named' AND v.subject = x.subject "
         f"AND {known} AND v.retracted = 0",
-        (orjson.dumps(dict.fromkeys(sorted(subjects), 0)).decode(), *known_params),
+        (orjson.dumps(dict.fromkeys(sorted({name for subject in subjects for name in seen.names_of(subject)}), 0)).decode(), *known_params),
     )
-    return [_state(row, seen.withdrawn) for row in cursor.fetchall()]
+    return [_state(row, seen) for row in cursor.fetchall()]
 
 
 def last_day(cursor: Cursor, prefix: str, seen: Seen) -> dt.date | None:
@@ -715,12 +784,13 @@ def last_day(cursor: Cursor, prefix: str, seen: Seen) -> dt.date | None:
     return dt.date.fromisoformat(row[0]) if row else None
 
 
-def rated_areas(cursor: Cursor, prefix: str, subject: str | None) -> list[str]:
-    """The graded areas a subject (or any subject) has any rating claim about."""
+def rated_areas(cursor: Cursor, prefix: str, subject: str | None, seen: Seen | None = None) -> list[str]:
+    """The graded areas a subject (under any of its ids, as seen) or any subject has any rating claim about."""
     if subject is None:
         cursor.execute(f"SELECT DISTINCT pillar FROM {prefix}_claims ORDER BY pillar")
     else:
-        cursor.execute(f"SELECT DISTINCT pillar FROM {prefix}_claims WHERE subject = ? ORDER BY pillar", (subject,))
+        named, named_params = (seen or Seen(0)).subject_is("subject", subject)
+        cursor.execute(f"SELECT DISTINCT pillar FROM {prefix}_claims WHERE {named} ORDER BY pillar", named_params)
     return [row[0] for row in cursor.fetchall()]
 
 
@@ -747,11 +817,19 @@ def _prefixed(alias: str) -> str:
     return ", ".join(f"{alias}.{column.strip()}" for column in _COLUMNS.split(","))
 
 
-def _state(row: tuple[Any, ...], withdrawn: frozenset[str] = frozenset()) -> FactState:
+def _distinct(states: Iterable[FactState]) -> list[FactState]:
+    """Each fact once, in order: a fact naming two ids of one merged subject is found under both."""
+    return list({state.id: state for state in reversed(list(states))}.values())[::-1]
+
+
+def _state(row: tuple[Any, ...], seen: Seen | None = None) -> FactState:
     (fact_id, version, known_from, known_from_at, first_position, first_recorded_at, change, reason,
      retracted, fact_type, subject, occurred, lower, upper, earliest, latest, published, revised_from,
      source_kind, body, because) = row
     body = orjson.loads(body)
+    withdrawn = seen.withdrawn if seen is not None else frozenset()
+    if seen is not None and seen.merged and fact_type != "subject.merged":  # a merge keeps saying which ids it joins
+        subject = _merged_into(body, fact_type, seen.canonical)
     cited = [source["document"] for source in body.get("sources") or [body["source"]] if "document" in source]
     return FactState(
         id=fact_id, version=version, known_from=known_from, known_from_at=known_from_at,

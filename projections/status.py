@@ -60,7 +60,7 @@ def facts_for_status(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_o
     for decision in sorted(decisions):
         states += fact_rows.naming(cursor, prefix, decision, seen, ("decision.pending", "decision.made"))
     claims: list[FactState] = []
-    for area in fact_rows.rated_areas(cursor, prefix, subject):
+    for area in fact_rows.rated_areas(cursor, prefix, subject, seen):
         claims += latest_slots(cursor, prefix, subject, area, seen, as_of)
     states += claims + fact_rows.linked(cursor, prefix, claims, seen)  # facts recorded as disputing a grade
     if as_of is not None:

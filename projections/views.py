@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -48,6 +49,7 @@ class Views:
     ) -> dict[str, Any]:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            subject = seen.subject_of(subject)  # an id merged into another answers for that one
             states = facts_for_status(cursor, prefix, subject, seen, as_of)
             frameworks = self._frameworks(cursor, prefix, seen.position)
             # Only an expected date needs "today" (to say overdue); without as_of it is the log's latest day.
@@ -65,6 +67,7 @@ class Views:
             query = TimelineQuery(**{**vars(query), "after": after})
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, pinned if pinned is not None else known_at, reported_by)
+            subject = seen.subject_of(subject)
             # One row past the page tells whether there is a next one.
             candidates = fact_rows.timeline_page(cursor, prefix, subject, seen, query, query.limit + 1)
             page, next_key = subject_timeline(candidates, query)
@@ -111,6 +114,8 @@ class Views:
     ) -> dict[str, Any]:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            speaker = seen.subject_of(speaker) if speaker else speaker
+            about = seen.subject_of(about) if about else about
             states = fact_rows.states_referencing(cursor, prefix, speaker or about or "", seen)
         said = statements(states, speaker=speaker, about=about, as_of=as_of)
         return _envelope(position, seen, as_of) | {"speaker": speaker, "about": about, "statements": said}
@@ -127,11 +132,18 @@ class Views:
     def subjects(self, kind: str | None = None, known_at: KnownAt = None, reported_by: dt.date | None = None) -> dict[str, Any]:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
-            listed = fact_rows.subjects(cursor, prefix, kind, seen)
-            names = names_in_force(fact_rows.naming_facts(cursor, prefix, {subject for subject, _ in listed}, seen), None)
+            listed = dict(fact_rows.subjects(cursor, prefix, kind, seen))
+            # A subject known by several ids is listed once, under the id that stays, counting each fact once.
+            merged = {seen.subject_of(subject) for subject in listed if seen.subject_of(subject) != subject}
+            for subject in merged:
+                listed[subject] = sum(not s.retracted for s in fact_rows.states_referencing(cursor, prefix, subject, seen))
+            listed = {subject: count for subject, count in listed.items() if seen.subject_of(subject) == subject}
+            names = names_in_force(fact_rows.naming_facts(cursor, prefix, set(listed), seen), None)
         return _envelope(position, seen, None) | {
             "subjects": [
-                {"id": subject, "kind": subject.split("/")[0], "facts": count, "name": names.get(subject)} for subject, count in listed
+                {"id": subject, "kind": subject.split("/")[0], "facts": count, "name": names.get(subject)}
+                | ({"aliases": seen.names_of(subject)[1:]} if subject in merged else {})
+                for subject, count in sorted(listed.items())
             ]
         }
 
@@ -141,6 +153,7 @@ class Views:
         """How many facts name a subject, and which types, and its name as of `as_of`; None when no fact names it."""
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            subject = seen.subject_of(subject)
             states = [s for s in fact_rows.states_referencing(cursor, prefix, subject, seen) if not s.retracted]
         if not states:
             return None
@@ -156,6 +169,7 @@ class Views:
             "types": dict(sorted(types.items())),
             "first_occurred": first.occurred.edtf,
             "last_occurred": last.occurred.edtf,
+            "aliases": seen.names_of(subject)[1:],  # other ids merged into it
         }
 
     def changes(
@@ -209,7 +223,8 @@ class Views:
             at = min(fact_rows.position_known_at(cursor, prefix, instant), position)
         else:
             at = min(known_at, position)
-        return prefix, position, Seen(at, reported_by, fact_rows.withdrawn_documents(cursor, prefix, at, reported_by))
+        seen = Seen(at, reported_by, fact_rows.withdrawn_documents(cursor, prefix, at, reported_by))
+        return prefix, position, dataclasses.replace(seen, merged=fact_rows.merges(cursor, prefix, seen))
 
 
 def _claim(claims: dict[str, dict[str, Any]], fact_id: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ class FactType(StrEnum):
     FIGURE_REPORTED = "figure.reported"
     MONITORING_CHANGED = "monitoring.changed"
     SUBJECT_NAMED = "subject.named"
+    SUBJECT_MERGED = "subject.merged"
 
 
 class SourceKind(StrEnum):

@@ -48,6 +48,8 @@ def headline(
         case "role.held":
             ended = f" ({data['ended'].replace('-', ' ')})" if data.get("ended") else ""
             return f"{subject_name(subject, names)}: {data['role']}, {subject_name(data['organisation'], names)}{ended}"
+        case "subject.merged":
+            return f"{subject} is another id for {subject_name(data['into'], names)}"
         case "subject.named":
             short = f" ({data['short_name']})" if data.get("short_name") else ""
             return f"Named {data['name']}{short}"

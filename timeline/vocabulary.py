@@ -180,6 +180,12 @@ FACT_TYPES: dict[FactType, FactTypeSpec] = {
                      "description": "other names and spellings it goes by"},
         ),
     ),
+    FactType.SUBJECT_MERGED: FactTypeSpec(
+        "The subject id names the same body as `into` (two ids found to be one, e.g. org/hmicfrs and org/hmic): views speak "
+        "of `into` wherever either id is used, and a lookup of this id answers for `into`. The log keeps the ids as written.",
+        subject_of(*SUBJECT_KINDS),
+        _data(["into"], into=subject_of(*SUBJECT_KINDS) | {"description": "the subject id that stays, of the same kind"}, summary=_text()),
+    ),
     FactType.MONITORING_CHANGED: FactTypeSpec(
         "An inspectorate moved the subject into, or out of, a state of monitoring (e.g. HMICFRS's engage).",
         subject_of("force", "org"),
@@ -420,6 +426,10 @@ def parse_fact(obj: object, index: int | None = None) -> NewFact:
         source=sources[0],
         further_sources=sources[1:],
     )
+    if content.type is FactType.SUBJECT_MERGED:
+        into = content.data["into"]
+        if into == content.subject or subject_kind(into) != subject_kind(content.subject):
+            raise InvalidRecord([FieldError("data.into", "names another id of the same kind as the subject", index)])
     return NewFact(uuid.UUID(obj["id"]) if "id" in obj else None, content)
 
 
@@ -587,6 +597,11 @@ def _field_error(error: Any, index: int | None) -> FieldError:
 def subject_references(content: FactContent) -> list[str]:
     """Every subject a fact is about or names: its subject, its mentions, and subject-valued data."""
     return references(content.type, content.subject, content.mentions, content.data)
+
+
+def subject_fields(fact_type: str) -> frozenset[str]:
+    """The data fields of a fact type that hold a subject id."""
+    return _SUBJECT_FIELDS[fact_type]
 
 
 def references(fact_type: str, subject: str, mentions: list[str], data: dict[str, Any]) -> list[str]:

@@ -299,3 +299,49 @@ async def test_re_sending_a_documents_first_version_after_its_revision_changes_n
     assert (again["version"], again["created"]) == (1, False)
     log = (await (await client.get("/v1/events")).json())["events"]
     assert [e["event"] for e in log if e["id"] == "itv-cleveland"] == ["document.recorded", "document.revised"]
+
+
+# 2. Named subjects: two ids found to name one body
+
+
+def merged(alias: str, into: str, **extra) -> dict:
+    return fact("subject.merged", alias, "2017-07-19", {"into": into}, **extra)
+
+
+async def test_two_ids_found_to_name_one_body_are_merged_by_a_fact_and_every_lookup_resolves_the_alias(client):
+    said = await post(client, fact("statement.made", CLEVELAND, "2019-09-27",
+                                   {"speaker": "person/zoe-billingham", "stance": "criticises", "summary": "failing"},
+                                   mentions=["org/hmicfrs"]))  # fmt: skip
+    named = await post(client, fact("subject.named", "org/hmic", "2017-07-19", {"name": "HMICFRS"}))
+    before = await post(client, merged("org/hmicfrs", "org/hmic"))
+    timeline = await (await client.get("/v1/subjects/org/hmic/timeline")).json()
+    assert {said["id"], named["id"], before["id"]} <= {f["id"] for f in timeline["facts"]}
+    item = next(f for f in timeline["facts"] if f["id"] == said["id"])
+    assert item["mentions"] == ["org/hmic"]  # views speak of the subject, whichever id the source used
+    via_alias = await (await client.get("/v1/subjects/org/hmicfrs/timeline")).json()
+    assert via_alias["subject"] == "org/hmic" and [f["id"] for f in via_alias["facts"]] == [f["id"] for f in timeline["facts"]]
+    summary = await (await client.get("/v1/subjects/org/hmicfrs")).json()
+    assert (summary["id"], summary["aliases"], summary["name"]["name"]) == ("org/hmic", ["org/hmicfrs"], "HMICFRS")
+    listed = [s["id"] for s in (await (await client.get("/v1/subjects", params={"kind": "org"})).json())["subjects"]]
+    assert "org/hmicfrs" not in listed and "org/hmic" in listed
+    # As known before the merge, the two ids were two subjects.
+    earlier = await (await client.get("/v1/subjects/org/hmicfrs/timeline", params={"known_at": str(before["position"] - 1)})).json()
+    assert earlier["subject"] == "org/hmicfrs" and named["id"] not in {f["id"] for f in earlier["facts"]}
+
+
+async def test_claims_about_one_slot_under_two_ids_compete_once_the_ids_are_merged(client):
+    await post(client, rating("effectiveness", "inadequate"))
+    press = await post(client, rating("effectiveness", "good", source=ITV, subject="force/cleveland-police"))
+    assert (await status(client))["ratings"]["effectiveness"]["disputed_by"] == []
+    merge = await post(client, merged("force/cleveland-police", CLEVELAND))
+    effectiveness = (await status(client))["ratings"]["effectiveness"]
+    assert (effectiveness["grade"], [d["fact"] for d in effectiveness["disputed_by"]]) == ("inadequate", [press["id"]])
+    retracted = await client.post(f"/v1/facts/{merge['id']}/retractions", json={"reason": "two forces after all", "expected_version": 1})
+    assert retracted.status == 201
+    assert (await status(client))["ratings"]["effectiveness"]["disputed_by"] == []
+
+
+async def test_a_merge_joins_two_ids_of_one_kind(client):
+    for into in ("force/cleveland", "person/cleveland"):
+        response = await client.post("/v1/facts", json=merged("force/cleveland", into))
+        assert response.status == 422 and (await response.json())["errors"][0]["field"] == "data.into"
