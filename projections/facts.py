@@ -399,8 +399,10 @@ class Seen:
         day = self.reported_by.isoformat()
         # A version gives way to the next one only once that one is both known and public.
         return (
-            f"{v}.known_from <= ? AND ({v}.known_to IS NULL OR {v}.known_to > ? OR {v}.revised_to > ?) "
-            f"AND {v}.revised_from <= ? AND {v}.published <= ?",
+            (
+                f"{v}.known_from <= ? AND ({v}.known_to IS NULL OR {v}.known_to > ? OR {v}.revised_to > ?) "
+                f"AND {v}.revised_from <= ? AND {v}.published <= ?"
+            ),
             (position, position, day, day, day),
         )
 

@@ -27,7 +27,7 @@ BROWSER_TESTS = ROOT / "tests" / "browser"
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run by whatever python3 the machine has, to say so
         sys.exit(f"Timeline needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not argv or argv[0] not in ("serve", "test"):
         sys.exit(__doc__)

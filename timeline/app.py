@@ -15,8 +15,8 @@ from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Trans
 from eventsourcing.utils import get_topic
 
 from timeline import authors, chain_store, storage
-from timeline.chain import Broken, Verified, verify
 from timeline.batch import Positions, Record, Stored, WriteBatch
+from timeline.chain import Broken, Verified, verify
 from timeline.codec import build_transcoder
 from timeline.dates import ValidTime
 from timeline.errors import Conflict, DocumentNotFound, FactNotFound, StoreUnavailable
@@ -44,7 +44,7 @@ class LogEntry:
     a long log builds no event objects; everything else reads `event`.
     """
 
-    __slots__ = ("position", "originator_id", "originator_version", "topic", "state", "_mapper", "_event")
+    __slots__ = ("_event", "_mapper", "originator_id", "originator_version", "position", "state", "topic")
 
     def __init__(
         self, position: int, originator_id: UUID | str, originator_version: int, topic: str, state: bytes, mapper: Mapper[UUID]

@@ -32,7 +32,13 @@ from timeline.errors import (
 )
 from timeline.facts import Because, Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
-from timeline.sources import Document, DocumentContent, DocumentRevision, document_aggregate_id, quote_occurs_in_document
+from timeline.sources import (
+    Document,
+    DocumentContent,
+    DocumentRevision,
+    document_aggregate_id,
+    quote_occurs_in_document,
+)
 from timeline.vocabulary import NewFact, corrected_body, parse_fact
 
 if TYPE_CHECKING:

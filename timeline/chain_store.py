@@ -155,7 +155,7 @@ class _locked:
             cursor.execute(statement)
         return cursor
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         if not self._sqlite:
             self._transaction.__exit__(*exc)
             return

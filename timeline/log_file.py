@@ -44,7 +44,6 @@ from timeline.app import EVENT_NAMES, Timeline
 from timeline.chain import GENESIS, content_of, link_of
 from timeline.config import TOKEN_NAME
 from timeline.errors import InvalidRecord
-from timeline.facts import Fact
 from timeline.loader import FileRefused, Location, Problem
 from timeline.log_rules import LogRules
 

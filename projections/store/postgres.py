@@ -44,9 +44,8 @@ class PostgresViewStore(ViewStore):
 
     @contextmanager
     def write(self) -> Iterator[Cursor]:
-        with self.pool.connection() as connection, connection.transaction():
-            with connection.cursor() as cursor:
-                yield _Cursor(cursor)
+        with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
+            yield _Cursor(cursor)
 
     @contextmanager
     def read(self) -> Iterator[Cursor]:

@@ -55,7 +55,8 @@ class LogHead:
 
     def _probe_now(self) -> None:
         probing, self._probing = self._probing, None
-        assert probing is not None and self._probe is not None
+        assert probing is not None
+        assert self._probe is not None
         probing.set_result(self._probe())
 
     def _start(self) -> asyncio.Future[int]:

@@ -75,7 +75,7 @@ def log_time(request: web.Request, name: str) -> int | dt.datetime | None:
         return int(value)
     message = f"{name} is a log position (e.g. 31) or a UTC instant with its offset (e.g. 2017-03-02T12:00:00Z)"
     try:
-        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))  # noqa: FURB162 - kept as it was: every Z, not a final one
         # In UTC now, where it is compared: 9999-12-31T23:59:59-12:00 has no UTC instant in range.
         utc = instant.astimezone(dt.UTC) if instant.tzinfo is not None else None
     except (ValueError, OverflowError):

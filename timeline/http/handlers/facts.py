@@ -17,7 +17,13 @@ from timeline.http.keys import KEEPER, SETTINGS, TIMELINE, WRITER
 from timeline.http.problems import BadRequest
 from timeline.http.render import document_json, fact_json, location, receipt_json
 from timeline.http.respond import JSON, json_response, off_loop, read_json
-from timeline.vocabulary import parse_document, parse_fact, validate_correction, validate_retraction, validate_withdrawal
+from timeline.vocabulary import (
+    parse_document,
+    parse_fact,
+    validate_correction,
+    validate_retraction,
+    validate_withdrawal,
+)
 
 
 async def record_facts(request: web.Request) -> web.Response:

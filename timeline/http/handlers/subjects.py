@@ -13,8 +13,7 @@ from timeline.http import params
 from timeline.http.keys import VIEWS
 from timeline.http.problems import BadRequest
 from timeline.http.respond import view_response
-from timeline.subjects import SUBJECT_KINDS
-from timeline.subjects import is_slug
+from timeline.subjects import SUBJECT_KINDS, is_slug
 
 CSV = "text/csv; charset=utf-8"
 EVERY_FACT = 2**31  # an export is the whole timeline, not a page of it
