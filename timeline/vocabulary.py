@@ -7,6 +7,7 @@ comes in (HTTP, CLI, seeds) and are what the API documents.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -546,6 +547,7 @@ def nesting_depth(obj: object) -> int:
     deepest, stack = 0, [(obj, 1)]
     while stack:
         value, depth = stack.pop()
+        values: Iterable[object]
         if isinstance(value, dict):
             values = value.values()
         elif isinstance(value, list):

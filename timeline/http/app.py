@@ -195,7 +195,8 @@ async def _writer(app: web.Application) -> AsyncIterator[None]:
 
 async def _end_streams(app: web.Application) -> None:
     """An event stream never ends by itself: end each one, so that shutdown does not wait out its timeout."""
-    for stream in list(app[STREAMS]):
+    streams = app[STREAMS]
+    for stream in list(streams):
         stream.cancel()
 
 

@@ -93,7 +93,7 @@ def _settle(waiting: asyncio.Future[int], finished: asyncio.Future[int]) -> None
         return
     if finished.cancelled():
         waiting.cancel()
-    elif finished.exception() is not None:
-        waiting.set_exception(finished.exception())  # type: ignore[arg-type]
+    elif (error := finished.exception()) is not None:
+        waiting.set_exception(error)
     else:
         waiting.set_result(finished.result())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import overload
 from uuid import UUID
 
 from aiohttp import web
@@ -90,6 +91,10 @@ def is_position(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
+@overload
+def integer(request: web.Request, name: str, default: int, low: int = 0, high: int = MAX_POSITION) -> int: ...
+@overload
+def integer(request: web.Request, name: str, default: None, low: int = 0, high: int = MAX_POSITION) -> int | None: ...
 def integer(request: web.Request, name: str, default: int | None, low: int = 0, high: int = MAX_POSITION) -> int | None:
     value = request.query.get(name)
     if value is None or value == "":
@@ -105,7 +110,7 @@ def integer(request: web.Request, name: str, default: int | None, low: int = 0, 
 
 
 def limit(request: web.Request, default: int = 50) -> int:
-    return integer(request, "limit", default, low=1, high=MAX_LIMIT)  # type: ignore[return-value]
+    return integer(request, "limit", default, low=1, high=MAX_LIMIT)
 
 
 def flag(request: web.Request, name: str) -> bool:

@@ -144,7 +144,8 @@ def _expected_version(request: web.Request, body: dict[str, Any]) -> int:
             status=428,
             errors=[FieldError("expected_version", "is required (or send If-Match)")],
         )
-    return body["expected_version"]
+    expected: int = body["expected_version"]  # the schema made it an integer from 1
+    return expected
 
 
 async def get_document(request: web.Request) -> web.Response:
