@@ -269,7 +269,7 @@ class Timeline(Application[UUID]):
         positions = storage.event_positions(self.recorder, document.id)
         history: list[DocumentVersion] = []
         withdrawal = None
-        for event in self.repository.event_store.get(document.id):
+        for event in map(_document_event, self.repository.event_store.get(document.id)):
             position = positions[event.originator_version]
             if isinstance(event, Document.Withdrawn):
                 withdrawal = Withdrawal(position, event.timestamp, event.reason, event.withdrawn)
@@ -385,6 +385,13 @@ def recorded(event: DomainEventProtocol[UUID]) -> DomainEvent:
     the library's readers type what they return by the protocol, which has none."""
     if not isinstance(event, DomainEvent):
         raise TypeError(f"not an event of a Timeline's log: {type(event).__qualname__}")
+    return event
+
+
+def _document_event(event: DomainEventProtocol[UUID]) -> Document.Recorded | Document.Revised | Document.Withdrawn:
+    """An event of a document's aggregate as what it is (see `recorded`)."""
+    if not isinstance(event, Document.Recorded | Document.Revised | Document.Withdrawn):
+        raise TypeError(f"not an event of a document: {type(event).__qualname__}")
     return event
 
 

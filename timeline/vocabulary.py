@@ -497,7 +497,7 @@ def _revision_because(obj: dict[str, Any], index: int | None) -> None:
 
 def fact_body(content: FactContent) -> dict[str, Any]:
     """The JSON body of a fact's content: the inverse of parse_fact. `sources` is given when there are several."""
-    body = {
+    body: dict[str, Any] = {
         "type": content.type.value,
         "subject": content.subject,
         "occurred": content.occurred.edtf,
