@@ -11,12 +11,12 @@ from projections.facts import FactState, Seen
 from projections.store import Cursor
 from timeline.date_words import in_words
 from timeline.facts import AUTHORITY
-from timeline.headlines import headline
 from timeline.frameworks import inspection_key
+from timeline.headlines import headline
 
 __all__ = [
     "AUTHORITY",
-    "claim_json", "claims_in_effect", "competing", "effect", "fact_json", "in_effect", "names_in_force", "latest_slots", "rating_history", "rating_slot", "standing",
+    "claim_json", "claims_in_effect", "competing", "effect", "fact_json", "in_effect", "latest_slots", "names_in_force", "rating_history", "rating_slot", "standing",
 ]  # fmt: skip
 
 

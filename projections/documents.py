@@ -14,7 +14,6 @@ from projections.store import Cursor
 from timeline.dates import possible_days
 from timeline.sources import Document
 
-
 # Documents are few: only they are decoded into events.
 _TOPICS = {get_topic(Document.Recorded), get_topic(Document.Revised)}
 _WITHDRAWN = get_topic(Document.Withdrawn)

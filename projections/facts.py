@@ -16,14 +16,15 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 from uuid import UUID
 
 import orjson
+from eventsourcing.domain import DomainEvent
 from eventsourcing.utils import get_topic
 
 from projections.base import Projection
-from projections.store import Cursor
+from projections.store import Cursor, one_row
 from timeline.dates import ValidTime, possible_days
 from timeline.facts import AUTHORITY, Fact
 from timeline.frameworks import Framework, inspection_key
@@ -36,6 +37,20 @@ _COLUMNS = (
     "published, revised_from, source_kind, body, because"
 )
 NOT_REVISED = "0001-01-01"  # `revised_from` of a version the source never revised: it counts from publication
+
+
+class FactBody(TypedDict):
+    """A fact's content as the API shows it (timeline.vocabulary.fact_body), as the views store it."""
+
+    type: str
+    subject: str
+    occurred: str  # EDTF
+    data: dict[str, Any]
+    mentions: list[str]
+    source: dict[str, Any]
+    sources: NotRequired[list[dict[str, Any]]]  # only when it cites more than one (the first is `source`)
+    disputes: NotRequired[list[str]]  # only when it has them
+    supports: NotRequired[list[str]]
 
 
 @dataclass(frozen=True)
@@ -59,7 +74,7 @@ class FactState:
     published: str  # last day of the source's publication (ISO)
     revised_from: str  # the day the source's revision giving this version appeared, or NOT_REVISED
     source_kind: str  # its most authoritative source's kind
-    body: dict[str, Any]
+    body: FactBody
     because: str | None = None  # why this version changed the fact (None for the first)
     withdrawn: tuple[str, ...] = ()  # documents it cites that their sources have withdrawn, as seen
 
@@ -109,7 +124,7 @@ class FactState:
         return (self.occurred.lower.isoformat(), self.occurred.upper.isoformat(), self.position)
 
 
-def record_time(event: Any) -> str:
+def record_time(event: DomainEvent) -> str:
     return event.timestamp.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
@@ -212,7 +227,7 @@ class FactsProjection(Projection):
         # Record times follow positions: writers in several processes stamp events before the log orders
         # them, so a time is never shown earlier than the one before it (else `known_at=<instant>` would skip).
         cursor.execute(f"SELECT MAX(known_from_at) FROM {prefix}_versions")
-        latest_at = cursor.fetchone()[0] or ""
+        latest_at = one_row(cursor)[0] or ""
         for entry in entries:
             if entry.topic == RECORDED:
                 state = orjson.loads(entry.state)
@@ -234,7 +249,7 @@ class FactsProjection(Projection):
             f"FROM {prefix}_versions WHERE fact_id = ? AND version = ?",
             (fact_id, version - 1),
         )
-        first_position, first_recorded_at, lower, upper, revised_from, body = cursor.fetchone()
+        first_position, first_recorded_at, lower, upper, revised_from, body = one_row(cursor)  # the version it replaces
         state = orjson.loads(entry.state)
         at = max(latest_at, _record_time(state))
         revised = state.get("revised")  # absent from corrections stored before it existed
@@ -278,7 +293,10 @@ class _Rows:
         self.claims: list[tuple[Any, ...]] = []
         self.links: list[tuple[Any, ...]] = []
 
-    def add(self, fact_id, version, position, at, first_position, first_at, change, reason, state, revised_from, because=None) -> None:
+    def add(
+        self, fact_id: str, version: int, position: int, at: str, first_position: int, first_at: str, change: str,
+        reason: str | None, state: dict[str, Any], revised_from: str, because: str | None = None,
+    ) -> None:
         # The transcoder's tags (timeline.codec) are read in place: {"_t": type, "_v": value}.
         edtf, lower, upper = state["occurred"]["_v"]
         lower, upper = lower["_v"], upper["_v"]
@@ -307,7 +325,10 @@ class _Rows:
         )
         self.index(fact_type, subject, mentions, data, lower, upper, first_position, fact_id, version)
 
-    def index(self, fact_type, subject, mentions, data, lower, upper, first_position, fact_id, version) -> None:
+    def index(
+        self, fact_type: str, subject: str, mentions: list[str], data: dict[str, Any], lower: str, upper: str,
+        first_position: int, fact_id: str, version: int,
+    ) -> None:
         """A version's rows in the tables that find it: by every subject it names, and by rating slot."""
         self.refs.extend(
             (named, fact_type, lower, upper, first_position, fact_id, version)
@@ -409,7 +430,7 @@ def _fact_id(entry: Any) -> str:
 
 def _record_time(state: dict[str, Any]) -> str:
     """Record time as views store it: UTC, ISO 8601 with microseconds (what record_time gives an event)."""
-    stamp = state["timestamp"]["_v"]
+    stamp: str = state["timestamp"]["_v"]
     if len(stamp) == 32 and stamp.endswith("+00:00"):
         return stamp  # already UTC with microseconds: the usual case, and the costly one to reparse
     return dt.datetime.fromisoformat(stamp).astimezone(dt.UTC).isoformat(timespec="microseconds")
@@ -456,8 +477,10 @@ class Seen:
         day = self.reported_by.isoformat()
         # A version gives way to the next one only once that one is both known and public.
         return (
-            f"{v}.known_from <= ? AND ({v}.known_to IS NULL OR {v}.known_to > ? OR {v}.revised_to > ?) "
-            f"AND {v}.revised_from <= ? AND {v}.published <= ?",
+            (
+                f"{v}.known_from <= ? AND ({v}.known_to IS NULL OR {v}.known_to > ? OR {v}.revised_to > ?) "
+                f"AND {v}.revised_from <= ? AND {v}.published <= ?"
+            ),
             (position, position, day, day, day),
         )
 
@@ -638,7 +661,7 @@ def latest_inspection(cursor: Cursor, prefix: str, pillar: str | None, seen: See
         )
         row = cursor.fetchone()
         if row is not None and (latest is None or tuple(row) > latest[0]):
-            latest = (tuple(row), key)  # type: ignore[assignment]
+            latest = (tuple(row), key)
     return latest[1] if latest else None
 
 
@@ -797,7 +820,7 @@ def rated_areas(cursor: Cursor, prefix: str, subject: str | None, seen: Seen | N
 def position_known_at(cursor: Cursor, prefix: str, instant: str) -> int:
     """The last fact position recorded at or before a UTC instant (ISO 8601)."""
     cursor.execute(f"SELECT MAX(known_from) FROM {prefix}_versions WHERE known_from_at <= ?", (instant,))
-    return cursor.fetchone()[0] or 0
+    return int(one_row(cursor)[0] or 0)
 
 
 def subjects(cursor: Cursor, prefix: str, kind: str | None, seen: Seen) -> list[tuple[str, int]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from projections.base import Projection
-from projections.store import Cursor, ViewStore
+from projections.store import Cursor, ViewStore, one_row
 
 log = logging.getLogger(__name__)
 ReadLog = Callable[[int, int], Sequence[Any]]  # (after, limit) -> entries with .position and .event
@@ -95,7 +95,7 @@ class ProjectionRunner:
             with self.store.read() as cursor:
                 generation = _active(cursor, name) if active else generation
                 position = _tracked(cursor, name, generation)
-            if position is None:  # that generation was dropped by a rebuild meanwhile
+            if position is None or generation is None:  # that generation was dropped by a rebuild meanwhile
                 return self._run(name, active=True) if active else 0
             entries = self.read_log(position, self.batch_size if active else self.rebuild_batch_size)
             if not entries:
@@ -134,7 +134,7 @@ class ProjectionRunner:
         with self.store.write() as cursor:
             _drop_inactive(cursor, projection)
             cursor.execute("SELECT MAX(generation) FROM view_tracking WHERE view = ?", (name,))
-            generation = (cursor.fetchone()[0] or 0) + 1
+            generation = (one_row(cursor)[0] or 0) + 1
             projection.create_tables(cursor, _prefix(name, generation))
             cursor.execute("INSERT INTO view_tracking VALUES (?, ?, 0, 0)", (name, generation))
             cursor.execute("DELETE FROM view_shapes WHERE view = ? AND generation = ?", (name, generation))

@@ -187,7 +187,8 @@ def _roles(states: list[FactState], subject: str, as_of: dt.date | None) -> tupl
     for fact in sorted(_unique(s for s in states if not s.retracted and not s.discredited), key=lambda f: f.sort_key):
         if fact.type == "role.held" and subject in (fact.subject, fact.data["organisation"], fact.data.get("governs")):
             latest[(fact.subject, fact.data["role"], fact.data["organisation"])] = fact
-    held, former = [], []
+    held: list[dict[str, Any]] = []
+    former: list[dict[str, Any]] = []
     for (person, role, organisation), fact in sorted(latest.items()):
         if not _begun(fact, as_of):
             continue

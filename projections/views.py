@@ -19,9 +19,9 @@ import orjson
 
 from projections import facts as fact_rows
 from projections.claims import claims_in_effect, fact_json, names_in_force, rating_slot
+from projections.documents import documents as document_rows
 from projections.editions import Frameworks, judged
 from projections.facts import FactState, Seen
-from projections.documents import documents as document_rows
 from projections.ratings import facts_for_ratings, ratings_across_forces
 from projections.runner import live_prefix
 from projections.sources import sources

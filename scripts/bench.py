@@ -12,8 +12,8 @@ a fixed orjson body under the same load generator.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import asyncio
+import datetime as dt
 import json
 import os
 import platform
@@ -28,6 +28,7 @@ import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Self
 
 import aiohttp
 import orjson
@@ -208,7 +209,7 @@ class Server:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
-    def __enter__(self) -> Server:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -4,7 +4,10 @@
 Creates ./.venv on first use (and again whenever pyproject.toml changes),
 installs the project with its test extras, then runs the command in it.
 For `test` it also installs what the browser tests need where it can:
-Debian's chromium (when missing and running as root) and TimelineJS from npm.
+Debian's chromium (when missing and running as root) and TimelineJS from npm;
+and before pytest it runs the static checks (`ruff check`, `mypy --strict` on
+timeline/ and projections/, both set up in pyproject.toml): if either finds
+anything, it says so and the tests do not run.
 
     python3 scripts/run.py serve [timeline serve options]
     python3 scripts/run.py test  [pytest options]
@@ -24,22 +27,26 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".timeline-installed"
 BROWSER_TESTS = ROOT / "tests" / "browser"
+CHECKS = (["ruff", "check"], ["mypy"])  # what they check and how strictly: pyproject.toml
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run by whatever python3 the machine has, to say so
         sys.exit(f"Timeline needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not argv or argv[0] not in ("serve", "test"):
         sys.exit(__doc__)
     python = ensure_environment()
     command, rest = argv[0], argv[1:]
-    if command == "serve":
-        args = [str(python), "-m", "timeline", "serve", *rest]
-    else:
-        ensure_browser_tools()
-        args = [str(python), "-m", "pytest", *rest]
     os.chdir(ROOT)
-    return subprocess.call(args)
+    if command == "serve":
+        return subprocess.call([str(python), "-m", "timeline", "serve", *rest])
+    ensure_browser_tools()
+    for check in CHECKS:
+        print(f"$ {' '.join(check)}", flush=True)
+        if subprocess.call([str(python), "-m", *check]) != 0:
+            print(f"\n{' '.join(check)} failed (see above); fix what it reports. The tests were not run.", file=sys.stderr)
+            return 1
+    return subprocess.call([str(python), "-m", "pytest", *rest])
 
 
 def ensure_environment() -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -65,10 +66,8 @@ def open_fds(pid: int) -> int:
     folder = f"/proc/{pid}/fd"
     count = 0
     for name in os.listdir(folder):
-        try:
+        with contextlib.suppress(FileNotFoundError):  # closed while we looked
             count += not os.readlink(f"{folder}/{name}").startswith("socket:")
-        except FileNotFoundError:  # closed while we looked
-            pass
     return count
 
 

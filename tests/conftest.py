@@ -39,7 +39,7 @@ def postgres_unreachable_reason() -> str | None:
 
         with psycopg.connect(_conninfo(POSTGRES_URL), connect_timeout=3):
             return None
-    except Exception as error:  # any failure to connect means: skip, and say why
+    except Exception as error:  # noqa: BLE001 - any failure to connect means: skip, and say why
         return f"no PostgreSQL server reachable at {POSTGRES_URL} ({type(error).__name__}: {error})".strip()
 
 

@@ -10,18 +10,19 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import Aggregate, DomainEvent, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
 from timeline import authors, chain_store, storage
-from timeline.chain import Broken, Verified, verify
 from timeline.batch import Positions, Record, Stored, WriteBatch
+from timeline.chain import Broken, Verified, verify
 from timeline.codec import build_transcoder
 from timeline.dates import ValidTime
 from timeline.errors import Conflict, DocumentNotFound, FactNotFound, StoreUnavailable
 from timeline.facts import Because, Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
+from timeline.recorders import SQLRecorder, sql_recorder
 from timeline.sources import Document, DocumentContent, DocumentRevision, document_aggregate_id
 
 
@@ -44,7 +45,7 @@ class LogEntry:
     a long log builds no event objects; everything else reads `event`.
     """
 
-    __slots__ = ("position", "originator_id", "originator_version", "topic", "state", "_mapper", "_event")
+    __slots__ = ("_event", "_mapper", "originator_id", "originator_version", "position", "state", "topic")
 
     def __init__(
         self, position: int, originator_id: UUID | str, originator_version: int, topic: str, state: bytes, mapper: Mapper[UUID]
@@ -55,14 +56,16 @@ class LogEntry:
         self.topic = topic
         self.state = state
         self._mapper = mapper
-        self._event: DomainEventProtocol[UUID] | None = None
+        self._event: DomainEvent | None = None
 
     @property
-    def event(self) -> DomainEventProtocol[UUID]:
+    def event(self) -> DomainEvent:
         if self._event is None:
             originator = self.originator_id
             originator = originator if isinstance(originator, UUID) else UUID(originator)
-            self._event = self._mapper.to_domain_event(StoredEvent(originator, self.originator_version, self.topic, self.state))
+            self._event = recorded(
+                self._mapper.to_domain_event(StoredEvent(originator, self.originator_version, self.topic, self.state))
+            )
         return self._event
 
     def __repr__(self) -> str:
@@ -119,6 +122,7 @@ class Timeline(Application[UUID]):
     """Records facts and documents as events; corrections and retractions are new events."""
 
     name = "Timeline"
+    recorder: SQLRecorder  # the library's SQLite or PostgreSQL recorder (construct_recorder checks)
 
     def __init__(self, database: str = storage.DEFAULT_DATABASE) -> None:
         self.database = database
@@ -133,6 +137,9 @@ class Timeline(Application[UUID]):
 
     def construct_transcoder(self) -> Transcoder:
         return build_transcoder()
+
+    def construct_recorder(self) -> SQLRecorder:
+        return sql_recorder(super().construct_recorder())
 
     # Writes
 
@@ -184,7 +191,7 @@ class Timeline(Application[UUID]):
             raise Conflict("a concurrent write changed these records first; read them and try again") from None
         return {
             (r.domain_event.originator_id, r.domain_event.originator_version): Stored(
-                r.notification.id, r.domain_event.timestamp
+                r.notification.id, recorded(r.domain_event).timestamp
             )
             for r in recordings
         }
@@ -213,7 +220,7 @@ class Timeline(Application[UUID]):
             id=public_id(named),
             version=version,
             position=storage.event_positions(self.recorder, aggregate_id)[version],
-            recorded_at=event.timestamp,
+            recorded_at=recorded(event).timestamp,
             created=False,
         )
 
@@ -232,7 +239,7 @@ class Timeline(Application[UUID]):
                 reason=getattr(event, "reason", None),
                 because=getattr(event, "because", None),
             )
-            for event in self.repository.event_store.get(fact_id)
+            for event in map(recorded, self.repository.event_store.get(fact_id))
         ]
         return StoredFact(fact_id, fact.content, fact.version, fact.retracted, history)
 
@@ -262,7 +269,7 @@ class Timeline(Application[UUID]):
         positions = storage.event_positions(self.recorder, document.id)
         history: list[DocumentVersion] = []
         withdrawal = None
-        for event in self.repository.event_store.get(document.id):
+        for event in map(_document_event, self.repository.event_store.get(document.id)):
             position = positions[event.originator_version]
             if isinstance(event, Document.Withdrawn):
                 withdrawal = Withdrawal(position, event.timestamp, event.reason, event.withdrawn)
@@ -276,7 +283,8 @@ class Timeline(Application[UUID]):
             )
         return StoredDocument(content, version or len(document.versions), history, withdrawal)
 
-    def log(self, after: int = 0, limit: int = 1000) -> list[LogEntry]:
+    # The library's `log` is a deprecated alias of its notification_log, which nothing here uses.
+    def log(self, after: int = 0, limit: int = 1000) -> list[LogEntry]:  # type: ignore[override]
         """Events in log order, strictly after a position (positions can have gaps)."""
         mapper = self.mapper
         return [LogEntry(*row, mapper) for row in storage.read_log(self.recorder, after, limit)]
@@ -307,7 +315,7 @@ class Timeline(Application[UUID]):
         rows = (row for row in chain_store.all_rows(self.recorder) if row.position <= through)
         return verify(events, rows)
 
-    def _rows_through(self, through: int) -> Iterator[tuple]:
+    def _rows_through(self, through: int) -> Iterator[chain_store.Event]:
         after = 0
         while rows := storage.read_log(self.recorder, after, 1000):
             for row in rows:
@@ -339,7 +347,7 @@ class Timeline(Application[UUID]):
 
     def _fact(self, fact_id: UUID) -> Fact:
         try:
-            fact = self.repository.get(fact_id)
+            fact: Aggregate = self.repository.get(fact_id)
         except AggregateNotFoundError:
             raise FactNotFound(fact_id) from None
         if not isinstance(fact, Fact):
@@ -357,7 +365,7 @@ class Timeline(Application[UUID]):
             return None
 
 
-_CHANGES = {Fact.Recorded: "recorded", Fact.Corrected: "corrected", Fact.Retracted: "retracted"}
+_CHANGES: dict[type[Any], str] = {Fact.Recorded: "recorded", Fact.Corrected: "corrected", Fact.Retracted: "retracted"}
 
 # What each event is called wherever the log is shown (the API's log and stream, the CLI).
 EVENT_NAMES: dict[type[Any], str] = {
@@ -370,6 +378,21 @@ EVENT_NAMES: dict[type[Any], str] = {
     Framework.Defined: "framework.defined",
     Framework.Revised: "framework.revised",
 }
+
+
+def recorded(event: DomainEventProtocol[UUID]) -> DomainEvent:
+    """An event of this log as what it is, the library's dataclass event, with its record time (`timestamp`):
+    the library's readers type what they return by the protocol, which has none."""
+    if not isinstance(event, DomainEvent):
+        raise TypeError(f"not an event of a Timeline's log: {type(event).__qualname__}")
+    return event
+
+
+def _document_event(event: DomainEventProtocol[UUID]) -> Document.Recorded | Document.Revised | Document.Withdrawn:
+    """An event of a document's aggregate as what it is (see `recorded`)."""
+    if not isinstance(event, Document.Recorded | Document.Revised | Document.Withdrawn):
+        raise TypeError(f"not an event of a document: {type(event).__qualname__}")
+    return event
 
 
 def public_id(event: Any) -> str:

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.persistence import StoredEvent
 
 from timeline.chain_store import Dialect, _rows, dialect
+from timeline.recorders import SQLRecorder
 
 TABLE = "log_authors"
 
@@ -26,9 +27,9 @@ def _table(names: Dialect) -> str:
     return names.table(TABLE)
 
 
-def create(recorder: ApplicationRecorder) -> None:
+def create(recorder: SQLRecorder) -> None:
     names = dialect(recorder)
-    with recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
+    with recorder.datastore.transaction(commit=True) as cursor:
         if names.param == "%s":
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{_table(names)}.create",))
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {_table(names)} (position BIGINT PRIMARY KEY, name TEXT NOT NULL)")
@@ -48,11 +49,11 @@ def append(cursor: Any, names: Dialect, inserted: Iterable[tuple[int, StoredEven
         cursor.executemany(f"INSERT INTO {_table(names)} (position, name) VALUES ({p}, {p})", rows)
 
 
-def between(recorder: ApplicationRecorder, after: int, through: int) -> dict[int, str]:
+def between(recorder: SQLRecorder, after: int, through: int) -> dict[int, str]:
     """Authors of the events with positions in (after, through]."""
     names = dialect(recorder)
     p = names.param
-    with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+    with recorder.datastore.transaction(commit=False) as cursor:
         cursor.execute(f"SELECT position, name FROM {_table(names)} WHERE position > {p} AND position <= {p}", (after, through))
         return {int(position): str(name) for position, name in _rows(cursor)}
 

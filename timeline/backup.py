@@ -30,6 +30,7 @@ def backup_sqlite(database: str, target: Path) -> int:
     copy = sqlite3.connect(partial)
     try:
         source.backup(copy)
+        position: int
         (position,) = copy.execute("SELECT COALESCE(MAX(rowid), 0) FROM stored_events").fetchone()
         copy.execute("PRAGMA journal_mode=WAL")
     finally:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
 
 from timeline import storage
 from timeline.dates import ValidTime
@@ -32,7 +33,13 @@ from timeline.errors import (
 )
 from timeline.facts import Because, Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
-from timeline.sources import Document, DocumentContent, DocumentRevision, document_aggregate_id, quote_occurs_in_document
+from timeline.sources import (
+    Document,
+    DocumentContent,
+    DocumentRevision,
+    document_aggregate_id,
+    quote_occurs_in_document,
+)
 from timeline.vocabulary import NewFact, corrected_body, parse_fact
 
 if TYPE_CHECKING:
@@ -56,9 +63,10 @@ Positions = dict[tuple[UUID, int], Stored]
 class Pending(Generic[T]):
     """A command's outcome, known once its batch commits."""
 
+    _result: T  # set by settle(); read only once _done says so
+
     def __init__(self, resolve: Callable[[Positions], T]) -> None:
         self._resolve = resolve
-        self._result: T | None = None
         self._done = False
 
     def settle(self, positions: Positions) -> None:
@@ -68,7 +76,7 @@ class Pending(Generic[T]):
     def result(self) -> T:
         if not self._done:
             raise RuntimeError("the batch has not been committed")
-        return self._result  # type: ignore[return-value]
+        return self._result
 
 
 def _settled(positions: Positions) -> Any:
@@ -78,7 +86,7 @@ def _settled(positions: Positions) -> Any:
 class WriteBatch:
     def __init__(self, timeline: Timeline) -> None:
         self._timeline = timeline
-        self._staged: dict[UUID, Fact | Document] = {}
+        self._staged: dict[UUID, Fact | Document | Framework] = {}
         self._pending: list[Pending[Any]] = []
         self._absent: set[UUID] = set()  # ids found not to be in the log, so not looked up one by one
         self._documents: dict[UUID, Document] = {}  # stored documents read once a batch: each can be megabytes
@@ -275,7 +283,7 @@ class WriteBatch:
         if aggregate_id in self._documents:
             return self._documents[aggregate_id]
         try:
-            aggregate = self._timeline.repository.get(aggregate_id)
+            aggregate: Aggregate = self._timeline.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
         if isinstance(aggregate, Document):  # a stored document never changes

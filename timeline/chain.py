@@ -105,6 +105,6 @@ def document_matches(state: bytes) -> bool:
     """Whether a recorded document's text still has the sha256 recorded with it."""
     try:
         fields = orjson.loads(state)
-        return hashlib.sha256(fields["text"].encode("utf-8")).hexdigest() == fields["sha256"]
+        return bool(hashlib.sha256(fields["text"].encode("utf-8")).hexdigest() == fields["sha256"])
     except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, UnicodeEncodeError):
         return False

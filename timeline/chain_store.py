@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.persistence import StoredEvent
 
 from timeline.chain import GENESIS, ChainRow, extend
+from timeline.recorders import SQLRecorder
 
 TABLE = "log_chain"
 PAGE = 1000
@@ -42,12 +44,12 @@ class Dialect:
         return template.format(chain=self.chain, events=self.events, position=self.position, p=self.param)
 
 
-def dialect(recorder: ApplicationRecorder) -> Dialect:
+def dialect(recorder: SQLRecorder) -> Dialect:
     from eventsourcing.sqlite import SQLiteApplicationRecorder
 
     if isinstance(recorder, SQLiteApplicationRecorder):
         return Dialect(TABLE, recorder.events_table_name, "rowid", "?")
-    schema = _quoted(recorder.datastore.schema)  # type: ignore[attr-defined]
+    schema = _quoted(recorder.datastore.schema)
     return Dialect(f"{schema}.{_quoted(TABLE)}", f"{schema}.{_quoted(recorder.events_table_name)}", "notification_id", "%s", f"{schema}.")
 
 
@@ -60,7 +62,7 @@ def state_bytes(state: Any) -> bytes:
     return state.encode() if isinstance(state, str) else bytes(state)
 
 
-def _rows(cursor: Any) -> list[tuple]:
+def _rows(cursor: Any) -> list[tuple[Any, ...]]:
     return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in cursor.fetchall()]
 
 
@@ -94,11 +96,11 @@ def _insert(cursor: Any, names: Dialect, rows: Iterable[ChainRow]) -> str | None
     return values[-1][1] if values else None
 
 
-def create(recorder: ApplicationRecorder) -> None:
+def create(recorder: SQLRecorder) -> None:
     """Create the chain table if missing, and chain whatever the log holds beyond it."""
     names = dialect(recorder)
     statement = names.sql("CREATE TABLE IF NOT EXISTS {chain} (position BIGINT PRIMARY KEY, link TEXT NOT NULL, content TEXT NOT NULL)")
-    with recorder.datastore.transaction(commit=True) as cursor:  # type: ignore[attr-defined]
+    with recorder.datastore.transaction(commit=True) as cursor:
         if names.param == "%s":
             # Several servers may start at once: their CREATE TABLEs must not collide.
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{names.chain}.create",))
@@ -106,7 +108,7 @@ def create(recorder: ApplicationRecorder) -> None:
     catch_up(recorder)
 
 
-def catch_up(recorder: ApplicationRecorder) -> int:
+def catch_up(recorder: SQLRecorder) -> int:
     """Extend the chain over events stored after its head (once, for a log older than the chain); how many."""
     names = dialect(recorder)
     if head(recorder)[0] == (recorder.max_notification_id() or 0):
@@ -134,7 +136,7 @@ def catch_up(recorder: ApplicationRecorder) -> int:
 class _locked:
     """A write transaction holding the log's insert lock: BEGIN IMMEDIATE on SQLite, the table lock on PostgreSQL."""
 
-    def __init__(self, recorder: ApplicationRecorder) -> None:
+    def __init__(self, recorder: SQLRecorder) -> None:
         self.recorder = recorder
 
     def __enter__(self) -> Any:
@@ -149,53 +151,55 @@ class _locked:
             self._sqlite = True
             return cursor
         self._sqlite = False
-        self._transaction = recorder.datastore.transaction(commit=True)  # type: ignore[attr-defined]
-        cursor = self._transaction.__enter__()
-        for statement in recorder.lock_table_statements:  # type: ignore[attr-defined]
-            cursor.execute(statement)
-        return cursor
+        self._transaction = recorder.datastore.transaction(commit=True)
+        locked = self._transaction.__enter__()
+        for statement in recorder.lock_table_statements:
+            locked.execute(statement)
+        return locked
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         if not self._sqlite:
-            self._transaction.__exit__(*exc)
+            self._transaction.__exit__(kind, error, traceback)
             return
         try:
-            if exc[0] is None:
+            if kind is None:
                 self._conn.commit()
             else:
                 self._conn.rollback()
         finally:
-            self._connection.__exit__(*exc)
+            self._connection.__exit__(kind, error, traceback)
 
 
-def head(recorder: ApplicationRecorder) -> tuple[int, str]:
+def head(recorder: SQLRecorder) -> tuple[int, str]:
     """The chain's last position and link: (0, GENESIS) for an empty log. One indexed row, no hashing."""
     names = dialect(recorder)
-    with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+    with recorder.datastore.transaction(commit=False) as cursor:
         cursor.execute(names.sql("SELECT position, link FROM {chain} ORDER BY position DESC LIMIT 1"))
         found = _rows(cursor)
     return (int(found[0][0]), str(found[0][1])) if found else (0, GENESIS)
 
 
-def rows(recorder: ApplicationRecorder, after: int, through: int) -> list[ChainRow]:
+def rows(recorder: SQLRecorder, after: int, through: int) -> list[ChainRow]:
     """Chain rows with positions in (after, through], in order."""
     return _select(recorder, "WHERE position > {p} AND position <= {p} ORDER BY position", (after, through))
 
 
-def all_rows(recorder: ApplicationRecorder) -> Iterator[ChainRow]:
+def all_rows(recorder: SQLRecorder) -> Iterator[ChainRow]:
     after = 0
     while page := _page(recorder, after):
         yield from page
         after = page[-1].position
 
 
-def _page(recorder: ApplicationRecorder, after: int) -> Sequence[ChainRow]:
+def _page(recorder: SQLRecorder, after: int) -> Sequence[ChainRow]:
     return _select(recorder, "WHERE position > {p} ORDER BY position LIMIT {p}", (after, PAGE))
 
 
-def _select(recorder: ApplicationRecorder, where: str, params: tuple[int, int]) -> list[ChainRow]:
+def _select(recorder: SQLRecorder, where: str, params: tuple[int, int]) -> list[ChainRow]:
     names = dialect(recorder)
-    with recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+    with recorder.datastore.transaction(commit=False) as cursor:
         cursor.execute(names.sql("SELECT position, link, content FROM {chain} " + where), params)
         return [ChainRow(int(p), str(link), str(content)) for p, link, content in _rows(cursor)]
 

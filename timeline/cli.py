@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 from tqdm import tqdm
@@ -27,7 +27,8 @@ from timeline.vocabulary import fact_body
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return args.command(args)
+        code: int = args.command(args)
+        return code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -40,8 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="timeline", description="Sourced, dated facts as an event log.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    def command(name: str, handler: Any, help: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help, description=help)
+    def command(name: str, handler: Any, summary: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=summary, description=summary)
         sub.add_argument(
             "--database",
             help="SQLite file or postgresql:// URL (default: $TIMELINE_DATABASE, else ./timeline.sqlite3)",
@@ -202,7 +203,7 @@ def _rebuild(args: argparse.Namespace) -> int:
             last: list[Progress] = []
             with tqdm(total=head, unit="pos", desc=f"rebuilding {name}", disable=None, file=sys.stderr) as bar:
 
-                def show(progress: Progress, bar: tqdm = bar, last: list[Progress] = last) -> None:
+                def show(progress: Progress, bar: tqdm[NoReturn] = bar, last: list[Progress] = last) -> None:
                     bar.total = max(bar.total or 0, progress.position)
                     bar.update(progress.position - bar.n)
                     bar.set_postfix(events_per_s=f"{progress.events_per_second:,.0f}")

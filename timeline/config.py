@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from timeline.storage import DEFAULT_DATABASE
 
@@ -128,10 +129,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def settings_from(environ: Mapping[str, str] = os.environ, **given: object) -> Settings:
-    """Settings from the command line (`given`, where not None) over the environment over defaults."""
-    values: dict[str, object] = {
-        "database": database_from(environ, given.pop("database", None)),  # type: ignore[arg-type]
+def settings_from(environ: Mapping[str, str] = os.environ, **given: Any) -> Settings:
+    """Settings from the command line (`given`, where not None) over the environment over defaults.
+
+    `given` and the values read here are Settings' fields by name, of their several types: the
+    dataclass is what checks them."""
+    values: dict[str, Any] = {
+        "database": database_from(environ, given.pop("database", None)),
         "token_hashes": token_hashes(environ.get("TIMELINE_TOKENS", "")),
         "admin_token_hashes": admin_token_hashes(environ.get("TIMELINE_TOKENS", "")),
         "token_names": token_names(environ.get("TIMELINE_TOKENS", "")),
@@ -152,7 +156,7 @@ def settings_from(environ: Mapping[str, str] = os.environ, **given: object) -> S
             except ValueError:
                 raise ConfigurationError(f"{variable} must be a number, not {environ[variable]!r}") from None
     values.update({k: v for k, v in given.items() if v is not None})
-    settings = Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)
     if not settings.writes_need_token and settings.host not in LOOPBACK:
         raise ConfigurationError(
             f"refusing to listen on {settings.host} with no token: anyone who can reach it could write. "

@@ -91,7 +91,9 @@ def _plain(text: str, match: re.Match[str]) -> ValidTime:
 
     tests/unit/test_dates.py checks that this agrees with edtf on every such date.
     """
-    year, month, day = (int(part) if part else None for part in match.groups())
+    year_digits, month_digits, day_digits = match.groups()
+    year = int(year_digits)  # the pattern always has one
+    month, day = (int(part) if part else None for part in (month_digits, day_digits))
     try:
         if month is None:
             lower, upper = dt.date(year, 1, 1), dt.date(year, 12, 31)

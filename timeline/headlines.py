@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 Names = dict[str, str]  # subject id -> the name in force, where a subject.named fact gives one
 
 

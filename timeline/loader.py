@@ -10,7 +10,8 @@ from typing import Any
 
 import orjson
 
-from timeline.app import Receipt, Record, Timeline
+from timeline.app import Receipt, Timeline
+from timeline.batch import Record
 from timeline.errors import Conflict, DocumentConflict, FactConflict, FieldError, InvalidRecord
 from timeline.vocabulary import parse_record
 

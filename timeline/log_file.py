@@ -44,7 +44,6 @@ from timeline.app import EVENT_NAMES, Timeline
 from timeline.chain import GENESIS, content_of, link_of
 from timeline.config import TOKEN_NAME
 from timeline.errors import InvalidRecord
-from timeline.facts import Fact
 from timeline.loader import FileRefused, Location, Problem
 from timeline.log_rules import LogRules
 
@@ -60,7 +59,7 @@ PAGE = 1000
 MAX_PROBLEMS = 50  # a wholly wrong file would otherwise print a line of complaint per event
 MAX_POSITION = 2**63 - 1
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], object]  # told how far it has got; what it returns is ignored
 
 
 class StoreNotEmpty(Exception):
@@ -132,15 +131,15 @@ def _checked_events(
     authored: dict[tuple[UUID, int], str],
 ) -> Iterator[tuple[int, StoredEvent]]:
     """Each line as (position, stored event); problems are appended, and then nothing more is yielded."""
-    last_position, versions = 0, {}
+    last_position, versions = 0, dict[UUID, int]()
     chain, rules = _ChainCheck(unverified), LogRules()
     for number, raw in _lines(path, problems, _Marks(path, unverified)):
         location = Location(str(path), number)
         try:
-            position, event = _event(raw)
+            position, originator_id, event = _event(raw)
             if position <= last_position:
                 raise _Bad("position", f"{position} does not follow the previous line's {last_position}")
-            expected = versions.get(event.originator_id, 0) + 1
+            expected = versions.get(originator_id, 0) + 1
             if event.originator_version != expected:
                 raise _Bad("version", f"{event.originator_version} of {event.originator_id} follows version {expected - 1}")
             decoded = timeline.mapper.to_domain_event(event)  # upcast: judged as its class's current version reads it
@@ -150,7 +149,7 @@ def _checked_events(
             if "by" in raw:
                 if not isinstance(raw["by"], str) or not TOKEN_NAME.fullmatch(raw["by"]):
                     raise _Bad("by", "is the name of the token that wrote the event (letters, digits, . _ -)")
-                authored[(event.originator_id, event.originator_version)] = raw["by"]
+                authored[(originator_id, event.originator_version)] = raw["by"]
         except _Bad as bad:
             problems.append(Problem(location, bad.field, bad.message))
         except InvalidRecord as refused:
@@ -158,7 +157,7 @@ def _checked_events(
         except Exception as error:  # noqa: BLE001 - any decoding failure is the file's fault
             problems.append(Problem(location, "state", f"does not decode as {raw.get('topic')}: {error}"))
         else:
-            last_position, versions[event.originator_id] = position, event.originator_version
+            last_position, versions[originator_id] = position, event.originator_version
             if not problems:
                 yield position, event
         if len(problems) >= MAX_PROBLEMS:
@@ -246,7 +245,8 @@ class _ChainCheck:
     """Recomputes the hash chain line by line and compares each line's link with it."""
 
     def __init__(self, unverified: Callable[[str], None]) -> None:
-        self.previous, self.chained, self.unverified = GENESIS, None, unverified
+        self.previous, self.unverified = GENESIS, unverified
+        self.chained: bool | None = None  # whether the file's lines carry links: its first line says
 
     def check(self, raw: dict[str, Any], position: int, event: StoredEvent) -> None:
         chained = "link" in raw
@@ -297,7 +297,8 @@ def _check_shape(event: Any) -> None:
             raise _Bad("state", f"{name} is not {expected}")
 
 
-def _event(raw: dict[str, Any]) -> tuple[int, StoredEvent]:
+def _event(raw: dict[str, Any]) -> tuple[int, UUID, StoredEvent]:
+    """A line's position, aggregate id and stored event."""
     position, version, topic, state = raw["position"], raw["version"], raw["topic"], raw["state"]
     if type(position) is not int or not 1 <= position <= MAX_POSITION:
         raise _Bad("position", "is a log position: a whole number from 1")
@@ -313,7 +314,7 @@ def _event(raw: dict[str, Any]) -> tuple[int, StoredEvent]:
         originator_id = None
     if originator_id is None:
         raise _Bad("id", "is a UUID")
-    return position, StoredEvent(originator_id=originator_id, originator_version=version, topic=topic, state=orjson.dumps(state))
+    return position, originator_id, StoredEvent(originator_id=originator_id, originator_version=version, topic=topic, state=orjson.dumps(state))
 
 
 def count_lines(path: Path) -> int:

@@ -22,7 +22,14 @@ from timeline.errors import FieldError, InvalidRecord
 from timeline.facts import Because, Fact, FactContent, FactType, content_of
 from timeline.frameworks import Framework, framework_aggregate_id
 from timeline.sources import Document, DocumentRevision, document_aggregate_id, normalise_for_quoting
-from timeline.vocabulary import fact_body, parse_document, parse_fact, parse_framework, validate_retraction, validate_withdrawal
+from timeline.vocabulary import (
+    fact_body,
+    parse_document,
+    parse_fact,
+    parse_framework,
+    validate_retraction,
+    validate_withdrawal,
+)
 
 
 class LogRules:

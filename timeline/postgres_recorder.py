@@ -32,7 +32,8 @@ SLICE_BYTES = 4 * 1024 * 1024  # well under where the hang begins
 class SlicingPostgresRecorder(PostgresApplicationRecorder):
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if len(stored_events) <= SLICE_EVENTS and sum(len(e.state) for e in stored_events) <= SLICE_BYTES:
-            return super().insert_events(stored_events, **kwargs)
+            inserted: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+            return inserted
         notification_ids: list[int] = []
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             self._lock_table(curs)

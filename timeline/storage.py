@@ -12,14 +12,18 @@ import getpass
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.persistence import StoredEvent
 
 from timeline import authors, chain_store
+from timeline.recorders import SQLRecorder
 
 DEFAULT_DATABASE = "timeline.sqlite3"
+
+LogRow = chain_store.Event  # (position, originator id (its hex on SQLite), version, topic, state)
 
 
 def is_postgres(database: str) -> bool:
@@ -127,7 +131,7 @@ def _conninfo(env: dict[str, str]) -> str:
     )
 
 
-def protect_log(recorder: ApplicationRecorder) -> None:
+def protect_log(recorder: SQLRecorder) -> None:
     """Make the events table, and the side tables written with it (the hash chain, who wrote what),
     append-only in the database itself: UPDATE and DELETE are refused.
 
@@ -175,7 +179,7 @@ def protect_log(recorder: ApplicationRecorder) -> None:
 
 
 def restore_events(
-    recorder: ApplicationRecorder, batches: Iterable[Sequence[tuple[int, StoredEvent]]], by: authors.Authors | None = None
+    recorder: SQLRecorder, batches: Iterable[Sequence[tuple[int, StoredEvent]]], by: authors.Authors | None = None
 ) -> None:
     """Insert events at the log positions they held where they were exported, all in one transaction,
     each batch chained (timeline.chain_store) as it goes in, with its events' authors (`by`, timeline.authors).
@@ -192,7 +196,7 @@ def restore_events(
             for batch in batches:
                 cursor.executemany(
                     f"INSERT INTO {table} (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
-                    [(p, e.originator_id.hex, e.originator_version, e.topic, e.state) for p, e in batch],  # type: ignore[union-attr]
+                    [(p, _uuid(e.originator_id).hex, e.originator_version, e.topic, e.state) for p, e in batch],
                 )
                 chain_store.append(cursor, chain_store.dialect(recorder), batch)
                 authors.append(cursor, chain_store.dialect(recorder), batch, by)
@@ -217,7 +221,7 @@ def restore_events(
         )
 
 
-def event_positions(recorder: ApplicationRecorder, originator_id: UUID) -> dict[int, int]:
+def event_positions(recorder: SQLRecorder, originator_id: UUID) -> dict[int, int]:
     """Log position of each stored version of one aggregate."""
     rows = _query(
         recorder,
@@ -227,15 +231,14 @@ def event_positions(recorder: ApplicationRecorder, originator_id: UUID) -> dict[
     return {int(version): int(position) for version, position in rows}
 
 
-def stored_originators(recorder: ApplicationRecorder, originator_ids: set[UUID]) -> set[UUID]:
+def stored_originators(recorder: SQLRecorder, originator_ids: set[UUID]) -> set[UUID]:
     """Which of these aggregates have events in the log: one query per thousand ids, not one each."""
     from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-    ids, found = list(originator_ids), set()
-    sqlite = isinstance(recorder, SQLiteApplicationRecorder)
+    ids, found = list(originator_ids), set[UUID]()
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
-        if sqlite:
+        if isinstance(recorder, SQLiteApplicationRecorder):
             marks = ", ".join("?" * len(chunk))
             statement = f"SELECT DISTINCT originator_id FROM {recorder.events_table_name} WHERE originator_id IN ({marks})"
             with recorder.datastore.transaction(commit=False) as cursor:
@@ -244,11 +247,11 @@ def stored_originators(recorder: ApplicationRecorder, originator_ids: set[UUID])
             continue
         from psycopg import sql
 
-        statement = sql.SQL("SELECT DISTINCT originator_id FROM {table} WHERE originator_id = ANY({param})").format(
+        query = sql.SQL("SELECT DISTINCT originator_id FROM {table} WHERE originator_id = ANY({param})").format(
             table=sql.Identifier(recorder.datastore.schema, recorder.events_table_name), param=sql.Placeholder()
         )
         with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, (chunk,))
+            cursor.execute(query, (chunk,))
             found.update(_uuid(row["originator_id"] if isinstance(row, dict) else row[0]) for row in cursor.fetchall())
     return found
 
@@ -257,7 +260,7 @@ def _uuid(value: object) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-def read_log(recorder: ApplicationRecorder, after: int, limit: int) -> list[tuple]:
+def read_log(recorder: SQLRecorder, after: int, limit: int) -> list[LogRow]:
     """Stored events strictly after a position, in log order, as (position, originator id, version, topic, state).
 
     On SQLite the rows are read as they are (the id as hex): the library would build a notification
@@ -272,12 +275,12 @@ def read_log(recorder: ApplicationRecorder, after: int, limit: int) -> list[tupl
         )
         with recorder.datastore.transaction(commit=False) as cursor:
             cursor.execute(statement, (after, limit))
-            return [tuple(row) for row in cursor.fetchall()]
+            return cast("list[LogRow]", [tuple(row) for row in cursor.fetchall()])  # the five columns selected
     notifications = recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
     return [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications]
 
 
-def count_by_topic(recorder: ApplicationRecorder, topic: str, after: int = 0) -> tuple[int, int]:
+def count_by_topic(recorder: SQLRecorder, topic: str, after: int = 0) -> tuple[int, int]:
     """How many stored events after position `after` have this topic, and the last position counted.
 
     Reads only the events after `after` (by position), so a caller keeping a running count pays for
@@ -290,7 +293,7 @@ def count_by_topic(recorder: ApplicationRecorder, topic: str, after: int = 0) ->
     return int(count), int(last) if last is not None else after
 
 
-def _query(recorder: ApplicationRecorder, template: str, *params: object) -> list[tuple]:
+def _query(recorder: SQLRecorder, template: str, *params: object) -> list[tuple[Any, ...]]:
     from eventsourcing.sqlite import SQLiteApplicationRecorder
 
     if isinstance(recorder, SQLiteApplicationRecorder):
@@ -302,11 +305,11 @@ def _query(recorder: ApplicationRecorder, template: str, *params: object) -> lis
 
     from psycopg import sql
 
-    statement = sql.SQL(template).format(
+    query = sql.SQL(template).format(
         position=sql.Identifier("notification_id"),
         table=sql.Identifier(recorder.datastore.schema, recorder.events_table_name),
         param=sql.Placeholder(),
     )
     with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(query, params)
         return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in cursor.fetchall()]

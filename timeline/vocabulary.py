@@ -7,6 +7,7 @@ comes in (HTTP, CLI, seeds) and are what the API documents.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -506,7 +507,7 @@ def _revision_because(obj: dict[str, Any], index: int | None) -> None:
 
 def fact_body(content: FactContent) -> dict[str, Any]:
     """The JSON body of a fact's content: the inverse of parse_fact. `sources` is given when there are several."""
-    body = {
+    body: dict[str, Any] = {
         "type": content.type.value,
         "subject": content.subject,
         "occurred": content.occurred.edtf,
@@ -556,6 +557,7 @@ def nesting_depth(obj: object) -> int:
     deepest, stack = 0, [(obj, 1)]
     while stack:
         value, depth = stack.pop()
+        values: Iterable[object]
         if isinstance(value, dict):
             values = value.values()
         elif isinstance(value, list):

@@ -70,7 +70,7 @@ class Writer:
             batch.by = by
             try:
                 staged.append(command(batch))
-            except Exception as error:  # a refused command stages nothing and fails alone
+            except Exception as error:  # noqa: BLE001 - a refused command stages nothing and fails alone
                 staged.append(error)
         try:
             batch.commit()

@@ -20,6 +20,14 @@ class Cursor(Protocol):
     def fetchall(self) -> list[tuple[Any, ...]]: ...
 
 
+def one_row(cursor: Cursor) -> tuple[Any, ...]:
+    """The row of a query that always has one: an aggregate's (MAX, COUNT), or a row the log vouches for."""
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("a query that always returns a row returned none")
+    return row
+
+
 class ViewStore(ABC):
     """Transactions on the views' tables."""
 

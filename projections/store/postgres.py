@@ -6,6 +6,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
+from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool
 
 from projections.store import Cursor, ViewStore
@@ -15,7 +17,7 @@ from timeline.storage import _conninfo, eventsourcing_env
 class _Cursor:
     """A psycopg cursor that takes the SQLite-style `?` placeholders the views are written with."""
 
-    def __init__(self, cursor: Any) -> None:
+    def __init__(self, cursor: psycopg.Cursor[TupleRow]) -> None:
         self._cursor = cursor
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
@@ -44,9 +46,8 @@ class PostgresViewStore(ViewStore):
 
     @contextmanager
     def write(self) -> Iterator[Cursor]:
-        with self.pool.connection() as connection, connection.transaction():
-            with connection.cursor() as cursor:
-                yield _Cursor(cursor)
+        with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
+            yield _Cursor(cursor)
 
     @contextmanager
     def read(self) -> Iterator[Cursor]:

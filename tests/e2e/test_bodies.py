@@ -29,7 +29,7 @@ async def small(aiohttp_client, settings):
 async def send(client, head: dict[str, str], body: bytes = b"") -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     """Open a connection and send a POST's request line and headers, then `body` (however little of it)."""
     reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
-    lines = [f"POST /v1/facts HTTP/1.1", f"Host: 127.0.0.1:{client.server.port}", "Content-Type: application/json"]
+    lines = ["POST /v1/facts HTTP/1.1", f"Host: 127.0.0.1:{client.server.port}", "Content-Type: application/json"]
     lines += [f"{name}: {value}" for name, value in head.items()]
     writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
     await writer.drain()

@@ -24,12 +24,14 @@ async def write_all(base: str, bodies: list[dict]) -> list[int]:
 
 
 async def read(base: str, path: str, min_position: int) -> dict:
-    async with aiohttp.ClientSession(base) as http:
-        async with http.get(path, params={"min_position": str(min_position)}) as response:
-            assert response.status == 200, await response.text()
-            body = await response.json()
-            body.pop("position")  # how far each server's view has got may differ; the answer may not
-            return body
+    async with (
+        aiohttp.ClientSession(base) as http,
+        http.get(path, params={"min_position": str(min_position)}) as response,
+    ):
+        assert response.status == 200, await response.text()
+        body = await response.json()
+        body.pop("position")  # how far each server's view has got may differ; the answer may not
+        return body
 
 
 def test_two_servers_on_one_database_serve_the_same_views_with_every_fact_once(run_server, postgres_database):
@@ -41,14 +43,11 @@ def test_two_servers_on_one_database_serve_the_same_views_with_every_fact_once(r
         head = max(max(p) for p in positions)
         every_position = sorted(p for ps in positions for p in ps)
         assert len(set(every_position)) == 2 * WRITES_EACH  # no write lost or given another's position
-        answers = []
-        for base in (first, second):
-            answers.append(
-                [
-                    await read(base, f"/v1/subjects/force/shared-{n}/timeline?limit=1000", head) for n in range(3)
-                ] + [await read(base, "/v1/ratings?pillar=effectiveness", head)]
-            )
-        return answers
+        return [
+            [await read(base, f"/v1/subjects/force/shared-{n}/timeline?limit=1000", head) for n in range(3)]
+            + [await read(base, "/v1/ratings?pillar=effectiveness", head)]
+            for base in (first, second)
+        ]
 
     from_first, from_second = asyncio.run(scenario())
     assert from_first == from_second

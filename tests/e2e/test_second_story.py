@@ -29,7 +29,7 @@ async def test_the_force_leaves_engage_in_september_2023(client):
     assert (await status(client, as_of="2023-09-19"))["monitoring"]["state"] == "engage"
     after = await status(client, as_of="2023-09-21")
     assert after["monitoring"]["state"] == "routine"
-    assert [h["state"] for h in after["monitoring"]["history"]][0] == "engage"
+    assert after["monitoring"]["history"][0]["state"] == "engage"
 
 
 async def test_its_chief_constable_and_commissioner_change_over_the_years(client):

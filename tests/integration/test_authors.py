@@ -22,7 +22,7 @@ def record_by(timeline: Timeline, by: str | None, *bodies: dict) -> list:
 
 
 def test_each_event_is_stored_with_the_name_of_the_token_that_wrote_it(timeline):
-    document, first = record_by(timeline, None, DOCUMENT, rating())
+    _document, _first = record_by(timeline, None, DOCUMENT, rating())
     (second,) = record_by(timeline, "alice", rating(subject="force/kent"))
     assert timeline.authors(0, timeline.head()) == {second.position: "alice"}
 

@@ -6,6 +6,7 @@ import sqlite3
 import threading
 
 import pytest
+
 from tests.conftest import SEEDED_HEAD
 from tests.integration.test_cli import timeline as run
 from tests.integration.test_recording import DOCUMENT, rating, record

@@ -143,7 +143,7 @@ def test_an_export_cut_short_is_refused_whole(source_log, tmp_path):
     ("change", "reason"),
     [
         (lambda lines: lines[:5] + lines[6:], "lines were removed or added"),  # a line dropped from the middle
-        (lambda lines: lines[:-1] + [lines[-1], lines[-1]], "follows the end marker"),  # something after the end
+        (lambda lines: [*lines[:-1], lines[-1], lines[-1]], "follows the end marker"),  # something after the end
         (lambda lines: [lines[0], *lines[1:-1], lines[-1].replace(b'"sha256":"', b'"sha256":"0')], "does not match it"),
     ],
     ids=["a line dropped", "a line after the end", "a checksum altered"],

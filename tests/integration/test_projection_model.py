@@ -23,16 +23,16 @@ from projections import all_projections
 from projections import facts as fact_rows
 from projections.facts import Seen
 from projections.runner import ProjectionRunner, live_prefix
-from projections.store import open_store
 from projections.status import LATEST_STATEMENTS, subject_status
+from projections.store import open_store
 from projections.timeline import TimelineQuery
 from projections.views import Views
 from tests import oracle
 from tests.conftest import _POSTGRES_SKIP, POSTGRES_URL, _conninfo
 from tests.tables import dump_view
 from timeline.app import Timeline
-from timeline.errors import Conflict, FactRetracted, StaleVersion
 from timeline.dates import parse_valid_time
+from timeline.errors import Conflict, FactRetracted, StaleVersion
 from timeline.seed import sync_frameworks
 from timeline.vocabulary import corrected_body, fact_body, parse_record
 

@@ -107,7 +107,7 @@ def test_a_retracted_fact_is_kept_and_cannot_be_corrected(timeline):
 def test_a_correction_that_breaks_the_schema_is_refused(timeline):
     body = rating()
     record(timeline, DOCUMENT, body)
-    with pytest.raises(InvalidRecord, match="data.grade"):
+    with pytest.raises(InvalidRecord, match=r"data\.grade"):
         timeline.correct(uuid.UUID(body["id"]), 1, {"data": body["data"] | {"grade": "Superb!"}}, "typo")
     assert timeline.fact(uuid.UUID(body["id"])).version == 1
 

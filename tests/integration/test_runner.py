@@ -14,9 +14,9 @@ from projections.timeline import TimelineQuery
 from projections.views import Views
 from tests.e2e.conftest import rating
 from timeline.app import LogEntry, Timeline
-from timeline.vocabulary import parse_record
 from timeline.loader import read_record_file, store_record_file
 from timeline.seed import seed_files
+from timeline.vocabulary import parse_record
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_a_restarted_runner_resumes_from_its_tracked_position(parts, database):
 
 
 def test_readers_keep_the_old_tables_until_the_rebuild_swaps(parts):
-    timeline, store, runner = parts
+    _timeline, store, runner = parts
     runner.catch_up()
     views = Views(store)
     before = views.status("force/bedfordshire")
@@ -173,7 +173,7 @@ def test_readers_never_fail_while_views_are_rebuilt_again_and_again(parts, datab
     """A reader holds the live tables' names for the length of its read; no rebuild drops them under it."""
     import threading
 
-    _, store, runner = parts
+    _, _store, runner = parts
     runner.catch_up()
     stop, errors, reads = threading.Event(), [], []
 
@@ -185,7 +185,7 @@ def test_readers_never_fail_while_views_are_rebuilt_again_and_again(parts, datab
                     views.status("force/bedfordshire")
                     views.timeline("force/bedfordshire", TimelineQuery(limit=5))
                     reads.append(1)
-                except Exception as error:  # any failure is the finding
+                except Exception as error:  # noqa: BLE001 - any failure is the finding
                     errors.append(repr(error))
         finally:
             views.store.close()

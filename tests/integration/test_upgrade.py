@@ -14,8 +14,8 @@ from projections.store import open_store
 from projections.views import Views
 from tests.exports import event_lines
 from timeline.app import Timeline
-from timeline.log_file import export_log, import_log
 from timeline.loader import read_record_file
+from timeline.log_file import export_log, import_log
 from timeline.seed import seed_files, sync_frameworks, sync_seed
 
 OLD_EXPORT = Path(__file__).parent.parent / "fixtures" / "export-b81eb81.ndjson"

@@ -9,8 +9,20 @@ import orjson
 from eventsourcing.utils import get_topic
 
 from timeline.chain import (
-    DOCUMENT_CHANGED, DOCUMENT_TOPIC, EVENT_CHANGED, EVENT_MISSING, GENESIS, LINK_CHANGED, LINK_MISSING,
-    Broken, ChainRow, Verified, content_of, extend, link_of, verify,
+    DOCUMENT_CHANGED,
+    DOCUMENT_TOPIC,
+    EVENT_CHANGED,
+    EVENT_MISSING,
+    GENESIS,
+    LINK_CHANGED,
+    LINK_MISSING,
+    Broken,
+    ChainRow,
+    Verified,
+    content_of,
+    extend,
+    link_of,
+    verify,
 )
 from timeline.sources import Document
 
@@ -24,7 +36,7 @@ EVENTS = [
 
 
 def test_the_genesis_link_is_the_sha256_of_the_words_timeline_genesis():
-    assert GENESIS == hashlib.sha256(b"timeline genesis").hexdigest()
+    assert hashlib.sha256(b"timeline genesis").hexdigest() == GENESIS
 
 
 def test_each_link_hashes_the_previous_link_with_the_events_position_id_version_topic_and_state_sha256():
@@ -36,7 +48,7 @@ def test_each_link_hashes_the_previous_link_with_the_events_position_id_version_
 
 
 def test_the_document_topic_is_the_one_documents_are_stored_under():
-    assert DOCUMENT_TOPIC == get_topic(Document.Recorded)
+    assert get_topic(Document.Recorded) == DOCUMENT_TOPIC
 
 
 def test_an_untouched_log_verifies_to_its_chain_head():
@@ -47,7 +59,7 @@ def test_an_untouched_log_verifies_to_its_chain_head():
 
 def test_a_changed_state_is_named_as_event_content_changed_at_its_position():
     rows = list(extend(GENESIS, EVENTS))
-    changed = [EVENTS[0], EVENTS[1][:4] + (b'{"a":3}',), EVENTS[2]]
+    changed = [EVENTS[0], (*EVENTS[1][:4], b'{"a":3}'), EVENTS[2]]
     assert verify(changed, rows) == Broken(4, EVENT_CHANGED)
 
 
@@ -65,5 +77,5 @@ def test_a_deleted_event_and_an_unchained_event_are_named():
 
 
 def test_a_document_whose_text_no_longer_has_its_sha256_is_named_even_when_chained_that_way():
-    tampered = [*EVENTS[:2], EVENTS[2][:4] + (orjson.dumps({"text": TEXT + "!", "sha256": orjson.loads(EVENTS[2][4])["sha256"]}),)]
+    tampered = [*EVENTS[:2], (*EVENTS[2][:4], orjson.dumps({"text": TEXT + "!", "sha256": orjson.loads(EVENTS[2][4])["sha256"]}))]
     assert verify(tampered, list(extend(GENESIS, tampered))) == Broken(5, DOCUMENT_CHANGED)

@@ -25,12 +25,24 @@ from timeline.http.answers import AnswerCache
 from timeline.http.attempts import FailedAttempts
 from timeline.http.auth import require_token_for_writes
 from timeline.http.bodies import refuse_oversized_bodies
+from timeline.http.handlers.events import read_frames
 from timeline.http.hosts import require_known_host
 from timeline.http.keeper import ViewKeeper
 from timeline.http.keys import (
-    ANSWERS, FAILED_ATTEMPTS, KEEPER, LOG_HEAD, LOG_WATCH, READS, REBUILDS, RUNNER, SETTINGS, STREAMS, TIMELINE, VIEWS, WRITER,
+    ANSWERS,
+    FAILED_ATTEMPTS,
+    KEEPER,
+    LOG_HEAD,
+    LOG_WATCH,
+    READS,
+    REBUILDS,
+    RUNNER,
+    SETTINGS,
+    STREAMS,
+    TIMELINE,
+    VIEWS,
+    WRITER,
 )
-from timeline.http.handlers.events import read_frames
 from timeline.http.log_head import LogHead
 from timeline.http.log_watch import LogWatch
 from timeline.http.problems import problems_middleware
@@ -88,7 +100,7 @@ def allow_cors(app: web.Application, origins: tuple[str, ...]) -> None:
         allow_headers=("Authorization", "Content-Type", "If-Match", "If-None-Match", "Last-Event-ID"),
         expose_headers=("ETag", "Location", "Retry-After"),
     )
-    cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})
+    cors = aiohttp_cors.setup(app, defaults=dict.fromkeys(origins, options))
     for route in list(app.router.routes()):
         cors.add(route)
 
@@ -183,7 +195,8 @@ async def _writer(app: web.Application) -> AsyncIterator[None]:
 
 async def _end_streams(app: web.Application) -> None:
     """An event stream never ends by itself: end each one, so that shutdown does not wait out its timeout."""
-    for stream in list(app[STREAMS]):
+    streams = app[STREAMS]
+    for stream in list(streams):
         stream.cancel()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
@@ -31,10 +32,8 @@ class ViewKeeper:
 
     async def run(self) -> None:
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):  # woken, or the poll interval passed
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll)
-            except TimeoutError:
-                pass
             self._wake.clear()
             try:
                 positions = await self._loop.run_in_executor(self._executor, self.runner.catch_up)

@@ -55,7 +55,8 @@ class LogHead:
 
     def _probe_now(self) -> None:
         probing, self._probing = self._probing, None
-        assert probing is not None and self._probe is not None
+        assert probing is not None
+        assert self._probe is not None
         probing.set_result(self._probe())
 
     def _start(self) -> asyncio.Future[int]:
@@ -92,7 +93,7 @@ def _settle(waiting: asyncio.Future[int], finished: asyncio.Future[int]) -> None
         return
     if finished.cancelled():
         waiting.cancel()
-    elif finished.exception() is not None:
-        waiting.set_exception(finished.exception())  # type: ignore[arg-type]
+    elif (error := finished.exception()) is not None:
+        waiting.set_exception(error)
     else:
         waiting.set_result(finished.result())

@@ -16,6 +16,7 @@ shared by every stream waiting at it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -54,10 +55,8 @@ class LogWatch(Generic[Page]):
 
     async def run(self) -> None:
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):  # woken, or the poll interval passed
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll)
-            except TimeoutError:
-                pass
             self._wake.clear()
             if self.waiting:
                 await self._look()

@@ -11,7 +11,15 @@ from timeline.facts import FactType
 from timeline.http.cloudevents import BATCH, CLOUDEVENT_SCHEMA, STRUCTURED
 from timeline.http.respond import JSON
 from timeline.subjects import SUBJECT_KINDS
-from timeline.vocabulary import AREA, CORRECTION_SCHEMA, DOCUMENT_SCHEMA, FACT_SCHEMA, FRAMEWORK_SCHEMA, RETRACTION_SCHEMA, WITHDRAWAL_SCHEMA
+from timeline.vocabulary import (
+    AREA,
+    CORRECTION_SCHEMA,
+    DOCUMENT_SCHEMA,
+    FACT_SCHEMA,
+    FRAMEWORK_SCHEMA,
+    RETRACTION_SCHEMA,
+    WITHDRAWAL_SCHEMA,
+)
 
 PROBLEM = "application/problem+json"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import overload
 from uuid import UUID
 
 from aiohttp import web
@@ -75,7 +76,7 @@ def log_time(request: web.Request, name: str) -> int | dt.datetime | None:
         return int(value)
     message = f"{name} is a log position (e.g. 31) or a UTC instant with its offset (e.g. 2017-03-02T12:00:00Z)"
     try:
-        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))  # noqa: FURB162 - kept as it was: every Z, not a final one
         # In UTC now, where it is compared: 9999-12-31T23:59:59-12:00 has no UTC instant in range.
         utc = instant.astimezone(dt.UTC) if instant.tzinfo is not None else None
     except (ValueError, OverflowError):
@@ -90,6 +91,10 @@ def is_position(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
+@overload
+def integer(request: web.Request, name: str, default: int, low: int = 0, high: int = MAX_POSITION) -> int: ...
+@overload
+def integer(request: web.Request, name: str, default: None, low: int = 0, high: int = MAX_POSITION) -> int | None: ...
 def integer(request: web.Request, name: str, default: int | None, low: int = 0, high: int = MAX_POSITION) -> int | None:
     value = request.query.get(name)
     if value is None or value == "":
@@ -105,7 +110,7 @@ def integer(request: web.Request, name: str, default: int | None, low: int = 0, 
 
 
 def limit(request: web.Request, default: int = 50) -> int:
-    return integer(request, "limit", default, low=1, high=MAX_LIMIT)  # type: ignore[return-value]
+    return integer(request, "limit", default, low=1, high=MAX_LIMIT)
 
 
 def flag(request: web.Request, name: str) -> bool:

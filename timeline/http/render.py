@@ -11,7 +11,6 @@ from timeline.sources import Document
 from timeline.vocabulary import fact_body
 
 
-
 def receipt_json(receipt: Receipt) -> dict[str, Any]:
     return {
         "kind": receipt.kind,

@@ -11,7 +11,7 @@ from eventsourcing.utils import get_topic
 
 from timeline.app import EVENT_NAMES, LogEntry, Timeline
 from timeline.errors import FieldError
-from timeline.facts import Fact, content_of
+from timeline.facts import Fact, FactContent, content_of
 from timeline.http import params
 from timeline.http.cloudevents import BATCH, cloudevent_from_entry
 from timeline.http.keys import LOG_WATCH, SETTINGS, STREAMS, TIMELINE
@@ -73,10 +73,12 @@ def about(timeline: Timeline, entry: LogEntry) -> About:
     if entry.topic not in FACT_TOPICS:
         return About(name)  # decided by the topic: a document's megabytes are never decoded to be filtered out
     event = entry.event
+    content: FactContent
     if isinstance(event, Fact.Retracted):
         content = timeline.repository.get(event.originator_id, version=event.originator_version - 1).content
     else:
-        content = content_of(event)  # type: ignore[arg-type]
+        assert isinstance(event, Fact.Recorded | Fact.Corrected)  # a fact's topic, not a retraction
+        content = content_of(event)
     return About(name, content.type.value, tuple(subject_references(content)))
 
 
@@ -140,6 +142,7 @@ async def stream_events(request: web.Request) -> web.StreamResponse:
             text=f"{settings.max_streams} event streams are open, the most this server keeps; try again shortly",
             headers={"Retry-After": str(STREAM_RETRY_SECONDS)},
         )
+    assert me is not None  # a handler runs in a task
     streams.add(me)  # taken before any wait, so that streams arriving at once cannot pass the cap together
     try:
         return await _stream(request, after, wanted)

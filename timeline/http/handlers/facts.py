@@ -17,7 +17,13 @@ from timeline.http.keys import KEEPER, SETTINGS, TIMELINE, WRITER
 from timeline.http.problems import BadRequest
 from timeline.http.render import document_json, fact_json, location, receipt_json
 from timeline.http.respond import JSON, json_response, off_loop, read_json
-from timeline.vocabulary import parse_document, parse_fact, validate_correction, validate_retraction, validate_withdrawal
+from timeline.vocabulary import (
+    parse_document,
+    parse_fact,
+    validate_correction,
+    validate_retraction,
+    validate_withdrawal,
+)
 
 
 async def record_facts(request: web.Request) -> web.Response:
@@ -138,7 +144,8 @@ def _expected_version(request: web.Request, body: dict[str, Any]) -> int:
             status=428,
             errors=[FieldError("expected_version", "is required (or send If-Match)")],
         )
-    return body["expected_version"]
+    expected: int = body["expected_version"]  # the schema made it an integer from 1
+    return expected
 
 
 async def get_document(request: web.Request) -> web.Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 from aiohttp import web
 
@@ -13,8 +15,7 @@ from timeline.http import params
 from timeline.http.keys import VIEWS
 from timeline.http.problems import BadRequest
 from timeline.http.respond import view_response
-from timeline.subjects import SUBJECT_KINDS
-from timeline.subjects import is_slug
+from timeline.subjects import SUBJECT_KINDS, is_slug
 
 CSV = "text/csv; charset=utf-8"
 EVERY_FACT = 2**31  # an export is the whole timeline, not a page of it
@@ -34,7 +35,7 @@ async def get_subject(request: web.Request) -> web.Response:
     subject, known_at, views = params.subject(request), params.known_at(request), request.app[VIEWS]
     reported_by, as_of = await params.reported_by(request), await params.as_date(request, "as_of")
 
-    def compute() -> dict:
+    def compute() -> dict[str, Any]:
         found = views.subject(subject, known_at, reported_by, as_of)
         if found is None:
             raise web.HTTPNotFound(text=f"no fact names {subject}")
@@ -77,7 +78,7 @@ async def statements(request: web.Request) -> web.Response:
     subject, as_of, known_at = params.subject(request), await params.as_date(request, "as_of"), params.known_at(request)
     reported_by, views = await params.reported_by(request), request.app[VIEWS]
 
-    def compute() -> dict:
+    def compute() -> dict[str, Any]:
         by = views.statements(speaker=subject, as_of=as_of, known_at=known_at, reported_by=reported_by)
         about = views.statements(about=subject, as_of=as_of, known_at=by["known_at"], reported_by=reported_by)
         return {k: by[k] for k in ("position", "known_at", "as_of", "reported_by")} | {
@@ -98,7 +99,7 @@ async def ratings(request: web.Request) -> web.Response:
     inspection, views = request.query.get("inspection") or None, request.app[VIEWS]
     as_csv, reported_by = params.choice(request, "format", ("json", "csv")) == "csv", await params.reported_by(request)
 
-    def compute() -> dict:
+    def compute() -> dict[str, Any]:
         return views.ratings(pillar, as_of=as_of, inspection=inspection, known_at=known_at, reported_by=reported_by)
 
     if as_csv:
