@@ -387,11 +387,12 @@ def withdrawn_documents(cursor: Cursor, prefix: str, position: int, reported_by:
 def _merged_into(body: dict[str, Any], fact_type: str, canonical: dict[str, str]) -> str:
     """Rewrite, in a fact's body as a view holds it, every subject id merged into another: views speak of
     the subject, whichever of its ids a source used. The log keeps what was written."""
-    body["subject"] = canonical.get(body["subject"], body["subject"])
+    subject: str = canonical.get(body["subject"], body["subject"])
+    body["subject"] = subject
     body["mentions"] = list(dict.fromkeys(canonical.get(m, m) for m in body["mentions"]))
     fields = subject_fields(fact_type)
     body["data"] = {k: canonical.get(v, v) if k in fields and isinstance(v, str) else v for k, v in body["data"].items()}
-    return body["subject"]
+    return subject
 
 
 def merges(cursor: Cursor, prefix: str, seen: Seen) -> tuple[tuple[str, str], ...]:
