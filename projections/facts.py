@@ -824,15 +824,16 @@ def position_known_at(cursor: Cursor, prefix: str, instant: str) -> int:
     return int(one_row(cursor)[0] or 0)
 
 
-def subjects(cursor: Cursor, prefix: str, kind: str | None, seen: Seen) -> list[tuple[str, int]]:
-    """Subjects named by facts as seen, with how many facts name each."""
+def subjects(cursor: Cursor, prefix: str, kind: str | None, seen: Seen, after: str = "", limit: int = 1000) -> list[tuple[str, int]]:
+    """Up to `limit` subjects named by facts as seen, in id order after `after`, with how many facts name each.
+    Read in the refs index's order, so a page stops after `limit` subjects however many there are."""
     like = f"{kind}/%" if kind else "%"
     known, known_params = seen.where()
     cursor.execute(
         f"SELECT r.subject, COUNT(*) FROM {prefix}_refs r JOIN {prefix}_versions v "
         f"ON v.fact_id = r.fact_id AND v.version = r.version "
-        f"WHERE r.subject LIKE ? AND v.retracted = 0 AND {known} GROUP BY r.subject ORDER BY r.subject",
-        (like, *known_params),
+        f"WHERE r.subject LIKE ? AND r.subject > ? AND v.retracted = 0 AND {known} GROUP BY r.subject ORDER BY r.subject LIMIT ?",
+        (like, after, *known_params, limit),
     )
     return [(subject, count) for subject, count in cursor.fetchall()]
 

@@ -129,10 +129,15 @@ class Views:
         envelope = _envelope(min(position, documents_position), seen, None)
         return envelope | {"documents": sources(documents, citing)}
 
-    def subjects(self, kind: str | None = None, known_at: KnownAt = None, reported_by: dt.date | None = None) -> dict[str, Any]:
+    def subjects(
+        self, kind: str | None = None, known_at: KnownAt = None, reported_by: dt.date | None = None, after: str = "", limit: int = 1000
+    ) -> dict[str, Any]:
+        """A page of the subjects named by facts, in id order after `after`; `next_after` continues it."""
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
-            listed = dict(fact_rows.subjects(cursor, prefix, kind, seen))
+            page = fact_rows.subjects(cursor, prefix, kind, seen, after, limit)
+            next_after = page[-1][0] if len(page) == limit else None
+            listed = dict(page)
             # A subject known by several ids is listed once, under the id that stays, counting each fact once.
             merged = {seen.subject_of(subject) for subject in listed if seen.subject_of(subject) != subject}
             for subject in merged:
@@ -144,7 +149,8 @@ class Views:
                 {"id": subject, "kind": subject.split("/")[0], "facts": count, "name": names.get(subject)}
                 | ({"aliases": seen.names_of(subject)[1:]} if subject in merged else {})
                 for subject, count in sorted(listed.items())
-            ]
+            ],
+            "next_after": next_after,
         }
 
     def subject(

@@ -32,6 +32,7 @@ class Settings:
     read_wait_seconds: float = 5.0  # how long a read waits for `min_position` before answering 503
     view_poll_seconds: float = 0.5  # how often views (and waiting event streams, once per process) look for other processes' writes
     events_scan: int = 10_000  # events a filtered page of /v1/events looks at, at most, before answering
+    events_page_bytes: int = 8 * 1024 * 1024  # stored state a page of /v1/events holds, at most, beyond its first event
     max_streams: int = 1000  # event streams open at once; past that a new one is answered 503 with Retry-After
     read_threads: int = 2  # threads computing view reads; CPU-bound, so about one per core
     access_log: bool = False  # a line per request costs about a third of a cached read: opt in (--access-log)
@@ -149,6 +150,7 @@ def settings_from(environ: Mapping[str, str] = os.environ, **given: Any) -> Sett
         ("body_timeout_seconds", "TIMELINE_BODY_TIMEOUT_SECONDS", float),
         ("read_wait_seconds", "TIMELINE_READ_WAIT_SECONDS", float),
         ("max_streams", "TIMELINE_MAX_STREAMS", int),
+        ("events_page_bytes", "TIMELINE_EVENTS_PAGE_BYTES", int),
     ):
         if variable in environ:
             try:

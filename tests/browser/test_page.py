@@ -91,6 +91,8 @@ def test_moving_known_at_back_shows_what_the_log_held_then(page, server):
 def test_a_fact_posted_over_http_appears_on_an_open_page_within_two_seconds(page, server):
     open_page(page, server)
     expect(page.locator("body")).to_have_attribute("data-live", "true")
+    subject_lists: list[str] = []
+    page.on("request", lambda request: subject_lists.append(request.url) if "/v1/subjects?" in request.url or request.url.endswith("/v1/subjects") else None)
 
     body = rating(
         id=str(uuid.uuid4()), subject="force/bedfordshire", occurred="2019-09-27",
@@ -102,9 +104,11 @@ def test_a_fact_posted_over_http_appears_on_an_open_page_within_two_seconds(page
     expect(fact).to_be_visible(timeout=2000)
     expect(fact).to_contain_text("Legitimacy: requires improvement (PEEL 2018/19)")
     expect(page.locator(".rating[data-pillar=legitimacy] .current")).to_have_text("requires improvement")
+    assert subject_lists == []  # a fact about subjects the picker lists does not reload the list (finding 9)
 
     post(server, rating(subject="force/testshire"))  # a subject no fact named before joins the picker
     expect(page.locator("#subject option[value='force/testshire']")).to_have_count(1, timeout=2000)
+    assert len(subject_lists) == 1
 
 
 def test_corrections_and_retractions_show_as_such(page, server):

@@ -469,3 +469,14 @@ async def test_two_concurrent_corrections_of_the_same_version_one_wins_one_gets_
     assert sorted([first.status, second.status]) == [201, 409]
     stored = await (await client.get(f"/v1/facts/{body['id']}")).json()
     assert stored["version"] == 2
+
+
+async def test_subjects_come_a_page_at_a_time_in_id_order_without_repeats(client):
+    everything = [s["id"] for s in (await (await client.get("/v1/subjects")).json())["subjects"]]
+    paged, after = [], ""
+    while after is not None:
+        page = await (await client.get("/v1/subjects", params={"limit": "3"} | ({"after": after} if after else {}))).json()
+        assert len(page["subjects"]) <= 3
+        paged += [s["id"] for s in page["subjects"]]
+        after = page["next_after"]
+    assert paged == everything == sorted(everything) and len(everything) > 3

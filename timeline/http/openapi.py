@@ -223,7 +223,15 @@ def openapi_document() -> dict[str, Any]:
                 {JSON: {"schema": _ref("Withdrawal")}},
                 [{"name": "id", "in": "path", "required": True, "schema": _STRING}],
             ),
-            "/v1/subjects": _view("Subjects", "subjects named by facts", [_query("kind", {"enum": list(SUBJECT_KINDS)}, "only this kind")]),
+            "/v1/subjects": _view(
+                "Subjects",
+                "subjects named by facts, a page at a time in id order",
+                [
+                    _query("kind", {"enum": list(SUBJECT_KINDS)}, "only this kind"),
+                    _query("after", {"type": "string", "maxLength": 200}, "the last id of the previous page (its next_after)"),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "subjects per page (default and most 1000)"),
+                ],
+            ),
             "/v1/subjects/{kind}/{slug}": _view("Subject", "a subject: how many facts name it", SUBJECT_PATH),
             "/v1/subjects/{kind}/{slug}/status": _view("Status", "a subject's status", SUBJECT_PATH),
             "/v1/subjects/{kind}/{slug}/timeline": _view(

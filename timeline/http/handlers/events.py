@@ -23,7 +23,7 @@ from timeline.vocabulary import subject_references
 KEEP_ALIVE_SECONDS = 15.0
 STREAM_PAGE = 200
 STREAM_RETRY_SECONDS = 5  # Retry-After when every stream slot is taken
-SCAN_PAGE = 1000  # log entries read at a time while looking for those a filter wants
+SCAN_PAGE = 16  # log entries read at a time: a page's stored state is bounded as it is read (documents are up to 5 MB)
 NEXT_AFTER_HEADER = "Timeline-Next-After"  # where the next page starts: past every event this page looked at
 NAMES_BY_TOPIC = {get_topic(cls): name for cls, name in EVENT_NAMES.items()}
 FACT_TOPICS = frozenset(get_topic(cls) for cls in (Fact.Recorded, Fact.Corrected, Fact.Retracted))
@@ -82,22 +82,27 @@ def about(timeline: Timeline, entry: LogEntry) -> About:
     return About(name, content.type.value, tuple(subject_references(content)))
 
 
-def scan(timeline: Timeline, after: int, limit: int, wanted: EventFilter, most: int) -> tuple[list[LogEntry], int]:
-    """Up to `limit` events after `after` that the filter wants, looking at no more than `most` events; and the
-    position of the last event looked at, where the next page starts. Unfiltered, `limit` events."""
-    if wanted.everything:
-        entries = timeline.log(after, limit)
-        return entries, entries[-1].position if entries else after
+def scan(
+    timeline: Timeline, after: int, limit: int, wanted: EventFilter, most: int, budget: int
+) -> tuple[list[LogEntry], int]:
+    """Up to `limit` events after `after` that the filter wants, looking at no more than `most` events (when
+    filtered) and holding no more than `budget` bytes of stored state (a document's event can be megabytes:
+    a page ends early rather than hold a thousand of them); and the position of the last event looked at,
+    where the next page starts. A page holds at least one event."""
     found: list[LogEntry] = []
-    looked, last = 0, after
-    while len(found) < limit and looked < most:
-        entries = timeline.log(last, min(SCAN_PAGE, most - looked))
+    looked, last, held = 0, after, 0
+    while len(found) < limit and (wanted.everything or looked < most) and (held < budget or not found):
+        chunk = limit - len(found) if wanted.everything else most - looked
+        entries = timeline.log(last, min(SCAN_PAGE, chunk))
         if not entries:
             break
         for entry in entries:
+            if held >= budget and found:
+                return found, last
             looked, last = looked + 1, entry.position
             if wanted.wants(about(timeline, entry)):
                 found.append(entry)
+                held += len(entry.state)
                 if len(found) == limit:
                     break
     return found, last
@@ -110,11 +115,12 @@ async def list_events(request: web.Request) -> web.Response:
     more follow. Go on from `next_after` (also the Timeline-Next-After header) until it reaches `head`."""
     params.only(request, "after", "limit", "subject", "type")
     after, limit = params.integer(request, "after", 0, low=0), params.limit(request, default=100)
-    wanted, most = event_filter(request), request.app[SETTINGS].events_scan
+    settings = request.app[SETTINGS]
+    wanted, most, budget = event_filter(request), settings.events_scan, settings.events_page_bytes
     timeline, as_cloudevents = request.app[TIMELINE], BATCH in request.headers.get("Accept", "")
 
     def page() -> tuple[bytes, int]:
-        entries, next_after = scan(timeline, after, limit, wanted, most)
+        entries, next_after = scan(timeline, after, limit, wanted, most, budget)
         head = timeline.head()
         if as_cloudevents:
             return orjson.dumps([cloudevent_from_entry(e) for e in entries]), next_after

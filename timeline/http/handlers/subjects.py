@@ -22,12 +22,14 @@ EVERY_FACT = 2**31  # an export is the whole timeline, not a page of it
 
 
 async def list_subjects(request: web.Request) -> web.Response:
-    params.only(request, "kind", "known_at", "reported_by", "min_position")
-    kind = request.query.get("kind") or None
+    params.only(request, "kind", "known_at", "reported_by", "min_position", "after", "limit")
+    kind, after, limit = request.query.get("kind") or None, request.query.get("after", ""), params.limit(request, default=1000)
+    if len(after) > 200:
+        raise BadRequest("after is a subject id, at most 200 characters", errors=[FieldError("after", "is too long")])
     if kind is not None and kind not in SUBJECT_KINDS:
         raise BadRequest(f"unknown kind {kind!r}; kinds are {', '.join(SUBJECT_KINDS)}", errors=[FieldError("kind", "unknown kind")])
     known_at, reported_by, views = params.known_at(request), await params.reported_by(request), request.app[VIEWS]
-    return await view_response(request, lambda: views.subjects(kind, known_at, reported_by))
+    return await view_response(request, lambda: views.subjects(kind, known_at, reported_by, after, limit))
 
 
 async def get_subject(request: web.Request) -> web.Response:

@@ -10,6 +10,7 @@ let generation = 0; // each render bumps it, so a slow older answer never overwr
 let refreshing = null;
 let refreshAgain = false;
 let subjectsStale = false;
+let knownSubjects = new Set(); // the picker's subjects: only a fact naming another one reloads them
 
 // --- talking to the API -------------------------------------------------------------------
 
@@ -476,7 +477,13 @@ async function showChanges() {
 // --- controls -------------------------------------------------------------------------------
 
 async function loadSubjects() {
-  const { subjects } = await api("/v1/subjects");
+  const subjects = [];
+  for (let after = ""; after !== null; ) {
+    const page = await api("/v1/subjects", after ? { after } : {});
+    subjects.push(...page.subjects);
+    after = page.next_after;
+  }
+  knownSubjects = new Set(subjects.map((subject) => subject.id));
   learnNames(Object.fromEntries(subjects.map((subject) => [subject.id, subject.name])));
   const select = $("subject");
   const current = state.subject;
@@ -551,6 +558,19 @@ function wireControls() {
 
 // --- live updates ---------------------------------------------------------------------------
 
+// Whether a recorded fact names a subject the picker does not list (its subject, mentions, or a subject id in its data).
+function namesNewSubject(data) {
+  let fact;
+  try {
+    fact = JSON.parse(data).fact;
+  } catch {
+    return true;
+  }
+  if (!fact) return true;
+  const values = [fact.subject, ...(fact.mentions || []), ...Object.values(fact.data || {})];
+  return values.some((value) => typeof value === "string" && /^[a-z]+\/[a-z0-9-]+$/.test(value) && !knownSubjects.has(value));
+}
+
 function listen() {
   const stream = new EventSource("/v1/events/stream");
   const onEvent = (event) => {
@@ -559,7 +579,7 @@ function listen() {
     showKnownAt();
     // Time travel keeps its view; only the live view follows the log.
     if (state.knownAt === null) {
-      if (event.type === "fact.recorded") subjectsStale = true; // it may name a new subject
+      if (event.type === "fact.recorded" && namesNewSubject(event.data)) subjectsStale = true;
       refresh(state.head);
     }
   };
