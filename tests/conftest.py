@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, settings
 
 from timeline.app import Timeline
 
+pytest_plugins = ["tests.findings"]  # issue 16's findings and their tests' outcomes, at the end of the run
+
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
