@@ -9,6 +9,8 @@ import pytest
 
 from tests.e2e.conftest import rating
 
+pytestmark = pytest.mark.finding(12)
+
 STATUS = "/v1/subjects/force/bedfordshire/status"
 TIMELINE = "/v1/subjects/force/bedfordshire/timeline"
 

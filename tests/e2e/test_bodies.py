@@ -16,6 +16,8 @@ from timeline.http import respond
 from timeline.http.app import create_app
 from timeline.http.handlers import facts
 
+pytestmark = pytest.mark.finding(9)
+
 GUARD = 30  # seconds: a regression fails rather than hangs; no assertion is about speed
 LIMIT = 4096
 

@@ -22,6 +22,8 @@ from timeline.config import Settings
 from timeline.http.app import create_app
 from timeline.http.keys import LOG_HEAD, LOG_WATCH, STREAMS, TIMELINE
 
+pytestmark = pytest.mark.finding(9)
+
 
 def count_log_reads(app) -> list[int]:
     """Count every read of the log's events from now on (the streams' pages among them)."""

@@ -9,6 +9,8 @@ import pytest
 
 from tests.e2e.conftest import rating
 
+pytestmark = pytest.mark.finding(1)
+
 # An EDTF set of 650 dates: edtf's general parser takes seconds over it.
 DATE_SET = "{" + ",".join(f"{2000 + n // 300}-01-{1 + n % 28:02d}" for n in range(650)) + "}"
 SHORT_SET = "{2017-01-01,2017-02-01,2017-03-01}"

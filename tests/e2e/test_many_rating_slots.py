@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.conftest import rating
 from timeline.config import Settings
 from timeline.http.app import create_app
+
+pytestmark = pytest.mark.finding(6)
 
 SLOTS = 1100
 

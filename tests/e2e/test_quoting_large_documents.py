@@ -7,8 +7,12 @@ import io
 import json
 import uuid
 
+import pytest
+
 from tests.e2e.conftest import rating
 from timeline import sources
+
+pytestmark = pytest.mark.finding(3)
 
 PARAGRAPH = "The force was rated \u2018inadequate\u2019 for effectiveness.\n\n  Officers said  the work continues. "
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.e2e.conftest import rating
 from timeline.http.app import create_app
+
+pytestmark = pytest.mark.finding(10)
 
 
 async def test_identical_posts_at_once_store_one_fact_and_answer_every_other_with_its_receipt(client):

@@ -9,6 +9,8 @@ import pytest
 
 from tests.e2e.conftest import rating
 
+pytestmark = pytest.mark.finding(11)
+
 
 def remove_store(database: str) -> None:
     for suffix in ("", "-wal", "-shm"):

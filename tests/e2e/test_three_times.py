@@ -131,6 +131,7 @@ async def test_a_bad_reported_by_is_a_400_naming_it(client):
         ("/v1/changes", "snice"),
     ],
 )
+@pytest.mark.finding(9)
 async def test_an_unknown_query_parameter_is_a_400_naming_it_and_what_the_resource_takes(client, path, typo):
     response = await client.get(path, params={typo: "x", "since": "0"} if path == "/v1/changes" else {typo: "x"})
     problem = await response.json()

@@ -6,6 +6,8 @@ import pytest
 
 from tests.e2e.conftest import rating
 
+pytestmark = pytest.mark.finding(13)
+
 DOCUMENT = {"id": "evil", "publisher": "The Comet", "url": "https://example.org/c", "published": "2017-03-02",
             "kind": "press", "text": "Some text."}
 SOURCE = rating()["source"]

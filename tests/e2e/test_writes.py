@@ -196,6 +196,7 @@ async def test_no_store_access_or_parsing_runs_on_the_event_loop_under_reads_and
     assert calls_on_the_loop == []
 
 
+@pytest.mark.finding(2)
 async def test_repeated_failed_token_checks_are_rate_limited_but_a_valid_token_is_never_refused(secured, report):
     guess = {"Authorization": "Bearer guess"}
     for _ in range(10):
@@ -217,6 +218,7 @@ async def behind_proxy(aiohttp_client, settings):
     return await aiohttp_client(create_app(configured))
 
 
+@pytest.mark.finding(2)
 async def test_behind_a_trusted_proxy_failed_tokens_are_counted_per_forwarded_client(behind_proxy):
     for _ in range(10):
         bad = {"Authorization": "Bearer guess", "X-Forwarded-For": "203.0.113.7"}
@@ -228,6 +230,7 @@ async def test_behind_a_trusted_proxy_failed_tokens_are_counted_per_forwarded_cl
     assert (await behind_proxy.post("/v1/facts", json=rating(), headers=other)).status == 401
 
 
+@pytest.mark.finding(2)
 async def test_x_forwarded_for_is_ignored_unless_the_proxy_is_trusted(secured):
     for n in range(10):
         forged = {"Authorization": "Bearer guess", "X-Forwarded-For": f"203.0.113.{n}"}
@@ -236,6 +239,7 @@ async def test_x_forwarded_for_is_ignored_unless_the_proxy_is_trusted(secured):
     assert (await secured.post("/v1/facts", json=rating(), headers=forged)).status == 429
 
 
+@pytest.mark.finding(2)
 def test_the_forwarded_client_is_the_last_address_not_a_trusted_proxy():
     from timeline.http.auth import client_address
 
@@ -246,12 +250,14 @@ def test_the_forwarded_client_is_the_last_address_not_a_trusted_proxy():
     assert client_address("10.0.0.5", "junk, 10.0.0.9", proxies) == "junk"
 
 
+@pytest.mark.finding(2)
 def test_trusted_proxies_are_read_from_the_environment_and_checked():
     assert settings_from({"TIMELINE_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"}).trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
     with pytest.raises(ConfigurationError, match="TIMELINE_TRUSTED_PROXIES"):
         settings_from({"TIMELINE_TRUSTED_PROXIES": "proxy.example"})
 
 
+@pytest.mark.finding(2)
 def test_the_failed_attempts_table_is_bounded():
     from timeline.http.attempts import FailedAttempts
 
@@ -302,6 +308,7 @@ async def test_cors_is_granted_only_to_configured_origins(aiohttp_client, settin
     assert "Access-Control-Allow-Origin" not in other.headers
 
 
+@pytest.mark.finding(14)
 async def test_an_open_loopback_server_answers_only_to_loopback_host_names(client, report):
     port = client.server.port
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LOCALHOST:{port}"):
@@ -316,6 +323,7 @@ async def test_an_open_loopback_server_answers_only_to_loopback_host_names(clien
     report.append("DNS rebinding: an open loopback server refused Host names other than loopback's (421); nothing stored")
 
 
+@pytest.mark.finding(14)
 async def test_allowed_hosts_replace_the_loopback_names(aiohttp_client, settings):
     client = await aiohttp_client(create_app(dataclasses.replace(settings, allowed_hosts=("timeline.example",))))
     assert (await client.get("/healthz", headers={"Host": "timeline.example"})).status == 200
@@ -323,10 +331,12 @@ async def test_allowed_hosts_replace_the_loopback_names(aiohttp_client, settings
     assert (await client.get("/healthz", headers={"Host": f"127.0.0.1:{client.server.port}"})).status == 421
 
 
+@pytest.mark.finding(14)
 async def test_with_tokens_and_no_allowed_hosts_any_host_name_is_answered(secured):
     assert (await secured.get("/healthz", headers={"Host": "timeline.example"})).status == 200
 
 
+@pytest.mark.finding(14)
 def test_allowed_hosts_are_read_from_the_environment():
     assert settings_from({"TIMELINE_ALLOWED_HOSTS": "timeline.example, Timeline.example:8443"}).allowed_hosts == (
         "timeline.example", "timeline.example:8443",

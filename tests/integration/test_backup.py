@@ -97,6 +97,7 @@ def test_the_backup_command_reports_the_position(sqlite_database, tmp_path):
     assert "log position 1" in result.stdout
 
 
+@pytest.mark.finding(14)
 def test_the_postgres_backup_commands_quote_the_path_for_the_shell(tmp_path):
     import shlex
 

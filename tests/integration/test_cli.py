@@ -57,6 +57,7 @@ def document_line(text_file: str) -> str:
 
 
 @pytest.mark.parametrize("escape", ["absolute", "dotdot", "symlink"])
+@pytest.mark.finding(8)
 def test_a_text_file_outside_the_record_files_folder_is_refused_and_nothing_is_stored(sqlite_database, tmp_path, escape, report):
     folder, secret = tmp_path / "records", tmp_path / "secret.txt"
     folder.mkdir()
@@ -74,6 +75,7 @@ def test_a_text_file_outside_the_record_files_folder_is_refused_and_nothing_is_s
         report.append("timeline load: a text_file outside the record file's folder (absolute, ../, symlink) was refused; nothing stored")
 
 
+@pytest.mark.finding(8)
 def test_a_text_file_in_a_subfolder_of_the_record_file_is_read(sqlite_database, tmp_path):
     (tmp_path / "texts").mkdir()
     (tmp_path / "texts" / "notes.txt").write_text("What was said.\n")
@@ -137,6 +139,7 @@ def test_rebuild_names_the_views_when_given_an_unknown_one(sqlite_database):
     assert "unknown view everything; views are facts, documents" in result.stderr
 
 
+@pytest.mark.finding(14)
 def test_the_start_up_banner_masks_the_database_password(capsys, report):
     from timeline.cli import _announce
     from timeline.config import Settings

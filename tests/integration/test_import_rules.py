@@ -23,6 +23,8 @@ from tests.integration.test_log_file import exported, imported, rechained, sourc
 from timeline.loader import FileRefused
 from timeline.log_file import UNMARKED, UNVERIFIED
 
+pytestmark = pytest.mark.finding(7)
+
 OLD_EXPORT = Path(__file__).parent.parent / "fixtures" / "export-b81eb81.ndjson"
 FACT = "timeline.facts:Fact.Recorded"
 DOCUMENT = "timeline.sources:Document.Recorded"

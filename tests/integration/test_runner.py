@@ -108,6 +108,7 @@ def test_a_view_behind_the_log_answers_at_its_own_position(parts):
     assert Views(store).status("force/bedfordshire", known_at=10_000)["known_at"] == 3
 
 
+@pytest.mark.finding(14)
 def test_record_times_in_the_views_never_go_backwards_along_the_log(parts):
     """Writers in two processes can stamp an event just before an earlier-positioned one commits."""
     timeline, store, _ = parts
@@ -134,6 +135,7 @@ def _with_timestamp(entry, stamp: str):
     return LogEntry(entry.position, entry.originator_id, entry.originator_version, entry.topic, orjson.dumps(state), None)
 
 
+@pytest.mark.finding(5)
 def test_a_rebuilt_view_never_goes_live_behind_the_live_one(parts):
     """Writes that land, and reach the live view, after the replay and before the swap are in the new view
     before it goes live: a position readers were promised never goes backwards."""
@@ -155,6 +157,7 @@ def test_a_rebuilt_view_never_goes_live_behind_the_live_one(parts):
     assert went_live_at[0] >= promised[0]
 
 
+@pytest.mark.finding(4)
 def test_the_tables_a_rebuild_replaced_stay_for_readers_until_the_next_rebuild(parts):
     _, store, runner = parts
     runner.catch_up()
@@ -169,6 +172,7 @@ def test_the_tables_a_rebuild_replaced_stay_for_readers_until_the_next_rebuild(p
         assert not store.table_exists(cursor, f"{first}_versions")
 
 
+@pytest.mark.finding(4)
 def test_readers_never_fail_while_views_are_rebuilt_again_and_again(parts, database):
     """A reader holds the live tables' names for the length of its read; no rebuild drops them under it."""
     import threading

@@ -154,6 +154,7 @@ _MATCHING = {vocabulary.URL["pattern"]: "https://example.org/x", vocabulary.SLUG
 
 
 @pytest.mark.parametrize("schema", ["FACT_SCHEMA", "DOCUMENT_SCHEMA", "CORRECTION_SCHEMA", "RETRACTION_SCHEMA"])
+@pytest.mark.finding(13)
 def test_every_pattern_refuses_a_trailing_newline_in_both_validators(schema):
     import jsonschema_rs
     from jsonschema import Draft202012Validator
