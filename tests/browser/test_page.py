@@ -7,6 +7,7 @@ import re
 import urllib.request
 import uuid
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import SEEDED_HEAD
@@ -133,6 +134,7 @@ def send(server: str, path: str, body: dict) -> None:
     urllib.request.urlopen(request, timeout=10).close()
 
 
+@pytest.mark.finding("corrections", "withdrawal")
 def test_each_kind_of_change_and_a_withdrawn_source_read_differently(page, server):
     revised = rating(id=str(uuid.uuid4()), subject="force/bedfordshire", occurred="2019-09-27")
     post(server, revised)

@@ -14,6 +14,8 @@ from timeline.config import ConfigurationError, hash_token, settings_from
 from timeline.http.app import create_app
 from timeline.log_file import export_log, import_log
 
+pytestmark = pytest.mark.finding("authors")
+
 ALICE, BOB = "alice-s3cret-token", "bob-s3cret-token"
 
 

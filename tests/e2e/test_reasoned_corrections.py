@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 FORCE = "force/retractshire"
 PAGE = {"id": "bugle-2020-01-02", "publisher": "The Bugle", "url": "https://example.org/bugle", "published": "2020-01-02",
         "kind": "press", "text": "Retractshire Police was rated good for effectiveness. Its chief was delighted."}  # fmt: skip
@@ -33,6 +35,7 @@ async def history(client, fact_id: str) -> list[tuple[str, str | None]]:
     return [(v["change"], v["because"]) for v in fact["history"]]
 
 
+@pytest.mark.finding("corrections")
 async def test_a_correction_says_whether_we_erred_or_the_source_revised_itself(client):
     stored = await post(client, "/v1/facts", rating("good"))
     undated = await client.post(f"/v1/facts/{stored['id']}/corrections",
@@ -52,12 +55,14 @@ async def test_a_correction_says_whether_we_erred_or_the_source_revised_itself(c
     assert [e.get("because") for e in log if e["id"] == stored["id"]] == [None, "erred", "source-revised", "source-retracted"]
 
 
+@pytest.mark.finding("corrections")
 async def test_a_retraction_of_an_unknown_kind_is_refused(client):
     stored = await post(client, "/v1/facts", rating("good"))
     refused = await client.post(f"/v1/facts/{stored['id']}/retractions", json={"reason": "no", "because": "source-revised", "expected_version": 1})
     assert refused.status == 422
 
 
+@pytest.mark.finding("withdrawal")
 async def test_a_withdrawn_document_flags_the_facts_citing_it_and_one_citing_nothing_else_no_longer_stands(client):
     await post(client, "/v1/documents", PAGE)
     quoted = {"document": PAGE["id"], "quote": "rated good for effectiveness"}
@@ -89,6 +94,7 @@ async def test_a_withdrawn_document_flags_the_facts_citing_it_and_one_citing_not
     assert listed[PAGE["id"]]["withdrawn"] == {"reason": "The Bugle removed the article", "withdrawn": "2020-02"}
 
 
+@pytest.mark.finding("withdrawal")
 async def test_a_withdrawn_document_is_final(client):
     await post(client, "/v1/documents", PAGE)
     await post(client, f"/v1/documents/{PAGE['id']}/retractions", {"reason": "taken down"})

@@ -28,6 +28,7 @@ def test_serve_seeds_an_empty_store_and_healthz_reports_it(server):
     assert health["views"] == {view: {"position": SEEDED_HEAD, "lag": 0} for view in ("documents", "facts")}
 
 
+@pytest.mark.finding("chain")
 def test_healthz_reports_the_chain_head_as_stored(server, database):
     from timeline.app import Timeline
 

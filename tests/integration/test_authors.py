@@ -12,6 +12,8 @@ from timeline.errors import Conflict
 from timeline.log_file import export_log, import_log
 from timeline.vocabulary import parse_record
 
+pytestmark = pytest.mark.finding("authors")
+
 
 def record_by(timeline: Timeline, by: str | None, *bodies: dict) -> list:
     batch = timeline.batch()

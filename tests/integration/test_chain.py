@@ -61,6 +61,7 @@ def flip_one_byte_of_the_state(database: str, position: int) -> None:
         )
 
 
+@pytest.mark.finding("chain")
 def test_a_fresh_seeded_store_verifies_and_names_its_chain_head(seeded):
     result = run("verify", database=seeded)
     timeline = Timeline(seeded)
@@ -73,6 +74,7 @@ def test_a_fresh_seeded_store_verifies_and_names_its_chain_head(seeded):
     assert result.stdout.strip() == f"verified {position} events; chain head {link}"
 
 
+@pytest.mark.finding("chain")
 def test_verify_names_the_position_of_an_event_whose_stored_state_lost_a_byte(seeded):
     flip_one_byte_of_the_state(seeded, 7)
     result = run("verify", database=seeded)
@@ -80,6 +82,7 @@ def test_verify_names_the_position_of_an_event_whose_stored_state_lost_a_byte(se
     assert result.stdout.strip() == f"verification failed at position 7: {EVENT_CHANGED}"
 
 
+@pytest.mark.finding("chain")
 def test_verify_names_the_position_of_a_changed_chain_link(seeded):
     drop = "DROP TRIGGER log_chain_append_only ON log_chain" if is_postgres(seeded) else "DROP TRIGGER log_chain_append_only_update"
     execute(seeded, drop, "UPDATE log_chain SET link = '" + "0" * 64 + "' WHERE position = 5")
@@ -87,6 +90,7 @@ def test_verify_names_the_position_of_a_changed_chain_link(seeded):
     assert (result.returncode, result.stdout.strip()) == (VERIFY_FAILED, f"verification failed at position 5: {LINK_CHANGED}")
 
 
+@pytest.mark.finding("chain")
 def test_a_log_written_before_the_chain_is_chained_once_when_opened_giving_the_same_links(database):
     timeline = Timeline(database)
     try:
@@ -105,6 +109,7 @@ def test_a_log_written_before_the_chain_is_chained_once_when_opened_giving_the_s
         timeline.close()
 
 
+@pytest.mark.finding("chain")
 def test_a_document_whose_text_was_changed_before_the_chain_existed_is_named(database):
     timeline = Timeline(database)
     try:
@@ -130,6 +135,7 @@ def test_a_document_whose_text_was_changed_before_the_chain_existed_is_named(dat
     assert (result.returncode, result.stdout.strip()) == (VERIFY_FAILED, f"verification failed at position {position}: {DOCUMENT_CHANGED}")
 
 
+@pytest.mark.finding("chain")
 def test_events_whose_chain_row_cannot_be_written_are_not_stored(timeline, database):
     record(timeline, DOCUMENT)
     head = timeline.head()
@@ -140,6 +146,7 @@ def test_events_whose_chain_row_cannot_be_written_are_not_stored(timeline, datab
     assert timeline.head() == head  # the event went with its chain row
 
 
+@pytest.mark.finding("chain")
 def test_concurrent_writers_chain_in_commit_order(database):
     timelines = [Timeline(database) for _ in range(3)]
     record(timelines[0], DOCUMENT)
@@ -166,6 +173,7 @@ def test_concurrent_writers_chain_in_commit_order(database):
             timeline.close()
 
 
+@pytest.mark.finding("chain")
 def test_a_large_batch_inserted_in_slices_is_chained(postgres_database, monkeypatch):
     from timeline import postgres_recorder
 
@@ -179,7 +187,7 @@ def test_a_large_batch_inserted_in_slices_is_chained(postgres_database, monkeypa
         timeline.close()
 
 
-@pytest.mark.parametrize("table", ["log_chain", "log_authors"])
+@pytest.mark.parametrize("table", [pytest.param("log_chain", marks=pytest.mark.finding("chain")), pytest.param("log_authors", marks=pytest.mark.finding("authors"))])
 def test_the_side_tables_written_with_the_log_are_append_only_too(database, table):
     timeline = Timeline(database)
     try:

@@ -203,6 +203,7 @@ def flip_one_byte(line: bytes) -> bytes:
     return line[:at] + str((int(line[at : at + 1]) + 1) % 10).encode() + line[at + 1 :]
 
 
+@pytest.mark.finding("chain")
 def test_an_export_carries_each_events_chain_link(source_log):
     lines = [orjson.loads(line) for line in event_lines(exported(source_log))]
     timeline = Timeline(source_log)
@@ -213,6 +214,7 @@ def test_an_export_carries_each_events_chain_link(source_log):
         timeline.close()
 
 
+@pytest.mark.finding("chain")
 def test_an_export_with_one_byte_changed_is_refused_naming_the_line_and_its_link(source_log, tmp_path):
     lines = exported(source_log).splitlines()
     lines[9] = flip_one_byte(lines[9])
@@ -230,6 +232,7 @@ def test_an_export_with_one_byte_changed_is_refused_naming_the_line_and_its_link
     assert event_lines(exported(target)) == []
 
 
+@pytest.mark.finding("chain")
 def test_an_export_made_before_the_chain_imports_reported_as_unverified_and_is_chained(source_log, database, tmp_path):
     original = exported(source_log)
     path = tmp_path / "old.ndjson"
@@ -246,6 +249,7 @@ def test_an_export_made_before_the_chain_imports_reported_as_unverified_and_is_c
     assert exported(database) == original  # the same events make the same chain
 
 
+@pytest.mark.finding("chain")
 def test_the_import_command_says_on_stderr_that_a_file_without_links_is_unverified(source_log, tmp_path):
     path = tmp_path / "old.ndjson"
     path.write_bytes(unmarked([orjson.dumps({k: v for k, v in orjson.loads(line).items() if k != "link"}) for line in event_lines(exported(source_log))]))

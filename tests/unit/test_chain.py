@@ -6,6 +6,7 @@ import hashlib
 import uuid
 
 import orjson
+import pytest
 from eventsourcing.utils import get_topic
 
 from timeline.chain import (
@@ -25,6 +26,8 @@ from timeline.chain import (
     verify,
 )
 from timeline.sources import Document
+
+pytestmark = pytest.mark.finding("chain")
 
 ID = uuid.UUID(int=7)
 TEXT = "Beds police is the only force"
