@@ -90,6 +90,7 @@ class Findings:
 
     @pytest.hookimpl(trylast=True)  # after the reliability figures (tests/conftest.py): the run ends with this
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        terminalreporter.ensure_newline()  # else the first line below comes after a blank one
         terminalreporter.section("issue 16: each finding and its tests")
         for line in self.lines():
             terminalreporter.write_line(line)
