@@ -42,11 +42,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def covered(item: pytest.Item) -> tuple[Key, ...]:
     """The findings a test is marked with; a key issue 16 does not have is a usage error."""
-    keys = tuple(key for mark in item.iter_markers("finding") for key in mark.args or [None])
+    keys: list[object] = [key for mark in item.iter_markers("finding") for key in mark.args or [None]]
     if unknown := [key for key in keys if key not in FINDINGS]:
         known = ", ".join(map(str, FINDINGS))
         raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.finding({unknown[0]!r}): issue 16 has no such finding ({known})")
-    return keys
+    return tuple(key for key in FINDINGS if key in keys)
 
 
 class Findings:
