@@ -89,6 +89,7 @@ def test_moving_known_at_back_shows_what_the_log_held_then(page, server):
     expect(card.locator(".current")).to_have_text("requires improvement")
 
 
+@pytest.mark.finding(9)
 def test_a_fact_posted_over_http_appears_on_an_open_page_within_two_seconds(page, server):
     open_page(page, server)
     expect(page.locator("body")).to_have_attribute("data-live", "true")

@@ -13,6 +13,8 @@ import pytest
 
 from timeline.http.app import create_app
 
+pytestmark = pytest.mark.finding(9)
+
 TEXT = "Large page. " * 20_000  # about 240 KB of stored state each
 
 

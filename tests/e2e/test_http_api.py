@@ -471,6 +471,7 @@ async def test_two_concurrent_corrections_of_the_same_version_one_wins_one_gets_
     assert stored["version"] == 2
 
 
+@pytest.mark.finding(9)
 async def test_subjects_come_a_page_at_a_time_in_id_order_without_repeats(client):
     everything = [s["id"] for s in (await (await client.get("/v1/subjects")).json())["subjects"]]
     paged, after = [], ""

@@ -166,6 +166,7 @@ def calls_on_the_loop(monkeypatch):
     return found
 
 
+@pytest.mark.finding(1)
 async def test_no_store_access_or_parsing_runs_on_the_event_loop_under_reads_and_writes(calls_on_the_loop, loop_server):
     """The loop only moves bytes: every read, write, view and parse runs on a thread, so one client's heavy
     request never stalls another's. Checked by where each such call runs, not by how long anything takes."""
