@@ -33,6 +33,7 @@ from timeline.errors import (
 )
 from timeline.facts import Because, Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
+from timeline.patches import changes_from_patch
 from timeline.sources import (
     Document,
     DocumentContent,
@@ -133,7 +134,12 @@ class WriteBatch:
         self, fact_id: UUID, expected_version: int, changes: dict[str, Any], reason: str, revised: ValidTime | None = None
     ) -> Pending[Receipt]:
         """Stage a new version replacing the given top-level fields of a fact's content
-        (`revised`: the date the source published the revision, when it revised itself)."""
+        (`revised`: the date the source published the revision, when it revised itself). A retry of the
+        correction that made the latest version (same reason, and its result already holds) is answered
+        with that version's receipt, as any re-send is."""
+        retried = self._retried_correction(fact_id, expected_version, changes, reason, revised)
+        if retried is not None:
+            return self._add(Pending(lambda positions: retried))
         fact = self._fact_for_change(fact_id, expected_version)
         if changes.get("type", fact.content.type) != fact.content.type:
             raise InvalidRecord([FieldError("type", "a correction cannot change a fact's type; retract it instead")])
@@ -142,6 +148,15 @@ class WriteBatch:
         self._check_links(fact_id, content, {}, None)
         fact.correct(content, reason, revised)
         return self._staged_change(fact)
+
+    def patch(
+        self, fact_id: UUID, expected_version: int, patch: Any, reason: str, revised: ValidTime | None = None
+    ) -> Pending[Receipt]:
+        """Stage a correction given as a JSON Merge Patch of the fact's body (RFC 7396)."""
+        fact = self._aggregate(fact_id, {})
+        if not isinstance(fact, Fact):
+            raise FactNotFound(fact_id)
+        return self.correct(fact_id, expected_version, changes_from_patch(fact.content, patch), reason, revised)
 
     def retract(self, fact_id: UUID, expected_version: int, reason: str, because: Because = Because.ERRED) -> Pending[Receipt]:
         """Stage a retraction: the fact stays in the log, marked retracted, with the reason and its kind."""
@@ -297,6 +312,18 @@ class WriteBatch:
         if not isinstance(fact, Fact):
             raise FactConflict(fact_id)
         return fact.original
+
+    def _retried_correction(
+        self, fact_id: UUID, expected_version: int, changes: dict[str, Any], reason: str, revised: ValidTime | None
+    ) -> Receipt | None:
+        if fact_id in self._staged:  # changed in this very batch: not yet a version a retry could be answered with
+            return None
+        fact = self._aggregate(fact_id, {})
+        if not isinstance(fact, Fact) or fact.retracted or fact.version != expected_version + 1 or fact.last_change != (reason, revised):
+            return None
+        if parse_fact(corrected_body(fact.content, changes)).content != fact.content:
+            return None
+        return self._timeline.receipt_for_stored("fact", fact_id, fact.version)
 
     def _fact_for_change(self, fact_id: UUID, expected_version: int) -> Fact:
         fact = self._aggregate(fact_id, {})

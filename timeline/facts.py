@@ -158,6 +158,7 @@ class Fact(Aggregate):
 
         def apply(self, aggregate: Fact) -> None:
             aggregate.content = content_of(self)
+            aggregate.last_change = (self.reason, self.revised)
 
     class Retracted(Aggregate.Event):
         class_version = 2
@@ -187,6 +188,7 @@ class Fact(Aggregate):
         self.original = FactContent(fact_type, subject, occurred, data, source, mentions, disputes, supports, further_sources)
         self.content = self.original
         self.retracted = False
+        self.last_change: tuple[str, ValidTime | None] | None = None  # the latest correction's reason and revision date
 
     @classmethod
     def record(cls, fact_id: UUID, content: FactContent) -> Fact:

@@ -297,7 +297,7 @@ FRAMEWORK_SCHEMA: dict[str, Any] = {
     },
 }
 
-_CHANGEABLE = ("subject", "occurred", "data", "mentions", "source", "sources", "disputes", "supports")
+CHANGEABLE = ("subject", "occurred", "data", "mentions", "source", "sources", "disputes", "supports")
 
 CORRECTION_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -318,7 +318,7 @@ CORRECTION_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "minProperties": 1,
             "description": "top-level fields to replace whole; the result must be a valid fact of the same type",
-            "properties": {name: FACT_SCHEMA["properties"][name] for name in _CHANGEABLE},
+            "properties": {name: FACT_SCHEMA["properties"][name] for name in CHANGEABLE},
         },
     },
 }
@@ -381,6 +381,14 @@ def _format_test(check: Any, raises: Any) -> Any:
 _FACT_VALIDATOR = RecordValidator(FACT_SCHEMA)
 _CORRECTION_VALIDATOR = RecordValidator(CORRECTION_SCHEMA)
 _RETRACTION_VALIDATOR = RecordValidator(RETRACTION_SCHEMA)
+# A correction sent as a merge patch: the patch is the body, and these travel as query parameters.
+# A reason is shorter there: URL-encoded, 500 characters stay within a request line's 8 KiB.
+PATCH_PARAMETERS_SCHEMA: dict[str, Any] = CORRECTION_SCHEMA | {
+    "required": ["reason"],
+    "properties": {name: schema for name, schema in CORRECTION_SCHEMA["properties"].items() if name != "changes"}
+    | {"reason": _text(500) | {"description": "why the fact is corrected (a longer reason: send the correction as JSON)"}},
+}
+_PATCH_PARAMETERS_VALIDATOR = RecordValidator(PATCH_PARAMETERS_SCHEMA)
 _WITHDRAWAL_VALIDATOR = RecordValidator(WITHDRAWAL_SCHEMA)
 _DOCUMENT_VALIDATOR = RecordValidator(DOCUMENT_SCHEMA)
 _FRAMEWORK_VALIDATOR = RecordValidator(FRAMEWORK_SCHEMA)
@@ -481,6 +489,13 @@ def parse_document(obj: object, index: int | None = None) -> DocumentContent | D
 def validate_correction(obj: object) -> None:
     """Check a correction request's shape; the corrected fact is validated whole when applied."""
     _validate(_CORRECTION_VALIDATOR, obj, None)
+    assert isinstance(obj, dict)
+    _revision_because(obj, None)
+
+
+def validate_patch_parameters(obj: object) -> None:
+    """Check a merge-patch correction's reason, kind, revision date and version (its query parameters)."""
+    _validate(_PATCH_PARAMETERS_VALIDATOR, obj, None)
     assert isinstance(obj, dict)
     _revision_because(obj, None)
 

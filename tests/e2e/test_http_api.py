@@ -141,7 +141,8 @@ async def test_a_stale_correction_is_a_409_naming_the_current_version(client):
     await client.post("/v1/facts", json=body)
     correction = {"expected_version": 1, "reason": "typo", "changes": {"occurred": "2019-05"}}
     assert (await client.post(f"/v1/facts/{body['id']}/corrections", json=correction)).status == 201
-    stale = await problem(await client.post(f"/v1/facts/{body['id']}/corrections", json=correction), 409)
+    another = correction | {"reason": "another reading", "changes": {"occurred": "2019"}}
+    stale = await problem(await client.post(f"/v1/facts/{body['id']}/corrections", json=another), 409)
     assert stale["current_version"] == 2
 
 
@@ -151,7 +152,10 @@ async def test_if_match_carries_the_expected_version(client):
     etag = (await client.get(f"/v1/facts/{body['id']}")).headers["ETag"]
     change = {"reason": "typo", "changes": {"occurred": "2019-05"}}
     assert (await client.post(f"/v1/facts/{body['id']}/corrections", json=change, headers={"If-Match": etag})).status == 201
-    await problem(await client.post(f"/v1/facts/{body['id']}/corrections", json=change, headers={"If-Match": etag}), 409)
+    # The same correction again is a retry (200); another change on the version read is a conflict.
+    assert (await client.post(f"/v1/facts/{body['id']}/corrections", json=change, headers={"If-Match": etag})).status == 200
+    other = change | {"changes": {"occurred": "2019"}}
+    await problem(await client.post(f"/v1/facts/{body['id']}/corrections", json=other, headers={"If-Match": etag}), 409)
 
 
 async def test_a_change_without_an_expected_version_is_a_428(client):

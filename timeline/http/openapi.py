@@ -10,6 +10,7 @@ from aiohttp import web
 from timeline.facts import FactType
 from timeline.http.cloudevents import BATCH, CLOUDEVENT_SCHEMA, STRUCTURED
 from timeline.http.respond import JSON
+from timeline.patches import MERGE_PATCH
 from timeline.subjects import SUBJECT_KINDS
 from timeline.vocabulary import (
     AREA,
@@ -124,6 +125,13 @@ EVENT_FILTERS = [
     _query("type", _STRING, "only events of these types: event names (fact.retracted) or fact types (rating.published), comma-separated or repeated"),
 ]
 FACT_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+# With a merge patch, the correction's reason, kind, revision date and version travel as query parameters.
+PATCH_PARAMETERS = [
+    {"name": "reason", "in": "query", "required": False, "schema": {"type": "string", "minLength": 1, "maxLength": 500}, "description": "why (required with a merge patch)"},
+    {"name": "because", "in": "query", "required": False, "schema": {"enum": ["erred", "source-revised"]}},
+    {"name": "revised", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 100}, "description": "EDTF: when the source revised itself"},
+    {"name": "expected_version", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+]
 
 
 def _json(schema: dict[str, Any], media: str = JSON) -> dict[str, Any]:
@@ -205,7 +213,9 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             "/v1/facts/{id}/corrections": _write(
-                "correct a fact (a new version)", {JSON: {"schema": _ref("Correction")}}, [FACT_ID, _if_match()]
+                "correct a fact (a new version): a correction's fields, or a JSON Merge Patch of the fact with its reason as a query parameter",
+                {JSON: {"schema": _ref("Correction")}, MERGE_PATCH: {"schema": {"type": "object", "minProperties": 1}}},
+                [FACT_ID, _if_match(), *PATCH_PARAMETERS],
             ),
             "/v1/facts/{id}/retractions": _write(
                 "retract a fact (a new version)", {JSON: {"schema": _ref("Retraction")}}, [FACT_ID, _if_match()]

@@ -17,10 +17,12 @@ from timeline.http.keys import KEEPER, SETTINGS, TIMELINE, WRITER
 from timeline.http.problems import BadRequest
 from timeline.http.render import document_json, fact_json, location, receipt_json
 from timeline.http.respond import JSON, json_response, off_loop, read_json
+from timeline.patches import MERGE_PATCH
 from timeline.vocabulary import (
     parse_document,
     parse_fact,
     validate_correction,
+    validate_patch_parameters,
     validate_retraction,
     validate_withdrawal,
 )
@@ -85,7 +87,11 @@ async def get_fact(request: web.Request) -> web.Response:
 
 
 async def correct_fact(request: web.Request) -> web.Response:
-    """POST /v1/facts/{id}/corrections: {reason, changes, expected_version} or If-Match: "<version>"."""
+    """POST /v1/facts/{id}/corrections: {reason, changes, expected_version} or If-Match: "<version>"; or, as
+    application/merge-patch+json, a patch of the fact's body with `reason` (and `because`, `revised`,
+    `expected_version`) as query parameters."""
+    if request.content_type == MERGE_PATCH:
+        return await _patch_fact(request)
     fact_id, body = params.fact_id(request), await read_json(request)
     await off_loop(request, validate_correction, body)  # its EDTF dates are parsed by edtf: not on the loop
     expected = _expected_version(request, body)
@@ -94,6 +100,23 @@ async def correct_fact(request: web.Request) -> web.Response:
     def correct(batch: WriteBatch) -> Pending[Receipt]:  # runs on the writer's thread: dates are parsed there
         when = parse_valid_time(revised) if revised is not None else None
         return batch.correct(fact_id, expected, body["changes"], body["reason"], when)
+
+    receipt = await request.app[WRITER].submit(correct, by=request.get(AUTHOR))
+    return _changed(request, receipt)
+
+
+async def _patch_fact(request: web.Request) -> web.Response:
+    params.only(request, "reason", "because", "revised", "expected_version")
+    fact_id, patch = params.fact_id(request), await read_json(request, (MERGE_PATCH,))
+    meta: dict[str, Any] = {name: request.query[name] for name in ("reason", "because", "revised") if name in request.query}
+    if "expected_version" in request.query:
+        meta["expected_version"] = params.integer(request, "expected_version", None, low=1)
+    await off_loop(request, validate_patch_parameters, meta)
+    expected = _expected_version(request, meta)
+    revised = meta.get("revised")
+
+    def correct(batch: WriteBatch) -> Pending[Receipt]:
+        return batch.patch(fact_id, expected, patch, meta["reason"], parse_valid_time(revised) if revised is not None else None)
 
     receipt = await request.app[WRITER].submit(correct, by=request.get(AUTHOR))
     return _changed(request, receipt)
@@ -125,7 +148,8 @@ async def withdraw_document(request: web.Request) -> web.Response:
 
 def _changed(request: web.Request, receipt: Any) -> web.Response:
     request.app[KEEPER].wake()
-    return json_response(receipt_json(receipt), status=201, headers={"Location": location(receipt), "ETag": f'"{receipt.version}"'})
+    status = 201 if receipt.created else 200  # 200: a retry, answered with the version it made
+    return json_response(receipt_json(receipt), status=status, headers={"Location": location(receipt), "ETag": f'"{receipt.version}"'})
 
 
 def _expected_version(request: web.Request, body: dict[str, Any]) -> int:
