@@ -204,6 +204,13 @@ def openapi_document() -> dict[str, Any]:
                     STRUCTURED: {"schema": _ref("CloudEvent")},
                     BATCH: {"schema": {"type": "array", "items": _ref("CloudEvent")}},
                 },
+                [
+                    {
+                        "name": "Idempotency-Key", "in": "header", "required": False,
+                        "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"},
+                        "description": "facts without an id get ids derived from it: a re-send is stored once",
+                    }
+                ],
             ),
             "/v1/facts/{id}": {
                 "get": {

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from aiohttp import web
 
 from timeline.app import Receipt
 from timeline.batch import Pending, WriteBatch
 from timeline.dates import parse_valid_time
-from timeline.errors import FieldError, InvalidRecord
-from timeline.http import params
+from timeline.errors import FactConflict, FieldError, InvalidRecord
+from timeline.http import idempotency, params
 from timeline.http.auth import AUTHOR
 from timeline.http.cloudevents import BATCH, STRUCTURED, fact_from_cloudevent
 from timeline.http.keys import KEEPER, SETTINGS, TIMELINE, WRITER
@@ -53,8 +54,16 @@ async def _record(request: web.Request, body: Any, parse: Any) -> web.Response:
         raise BadRequest("the batch is empty", status=422)
     if len(items) > request.app[SETTINGS].max_batch:
         raise BadRequest(f"a batch holds at most {request.app[SETTINGS].max_batch} records", status=413)
+    key, derived = idempotency.key_of(request), set[UUID]()
     records = await off_loop(request, _parse_all, items, parse)
-    receipts = await request.app[WRITER].submit(lambda batch: batch.record(records), by=request.get(AUTHOR))
+    if key is not None:
+        records, derived = idempotency.with_keyed_ids(records, key, request.get(AUTHOR))
+    try:
+        receipts = await request.app[WRITER].submit(lambda batch: batch.record(records), by=request.get(AUTHOR))
+    except FactConflict as conflict:
+        if conflict.fact_id in derived:
+            raise BadRequest(f"this {idempotency.HEADER} was sent before with another body", status=422) from None
+        raise
     request.app[KEEPER].wake()
     created = any(r.created for r in receipts)
     status = 201 if created else 200
