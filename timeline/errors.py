@@ -79,5 +79,11 @@ class DocumentWithdrawn(Conflict):
         super().__init__(f"document {slug!r} was withdrawn by its source already")
 
 
+class EventNotFound(NotFound):
+    def __init__(self, position: int):
+        self.position = position
+        super().__init__(f"no event at position {position}")
+
+
 class StoreUnavailable(TimelineError):
     """The store cannot take writes: its SQLite file was deleted or replaced while open."""

@@ -1,14 +1,19 @@
-"""CloudEvents 1.0 (structured JSON mode): facts in, log events out.
+"""CloudEvents 1.0: facts in, log events out, in structured and batch JSON mode and in binary mode.
 
 In: a CloudEvent whose `type` is a fact type and whose `data` is the fact body; its
-`id` is the fact id (a UUID), so re-sending the same event is a no-op.
-Out: each log event as a CloudEvent whose `id` is its log position.
+`id` is the fact id (a UUID), so re-sending the same event is a no-op. In binary mode the
+attributes are `ce-*` headers and the body is the data; the official SDK reads them.
+Out: each log event as a CloudEvent whose `id` is its log position; a single event also in
+binary mode (its attributes as `ce-*` headers beside the JSON body).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from cloudevents.core.bindings.http import HTTPMessage, from_binary_event, to_binary_event
+from cloudevents.core.exceptions import BaseCloudEventException
+from cloudevents.core.v1.event import CloudEvent
 from jsonschema import Draft202012Validator
 
 from timeline.app import LogEntry
@@ -47,6 +52,32 @@ def fact_from_cloudevent(event: Any, index: int | None = None) -> dict[str, Any]
     if "subject" in event:
         body.setdefault("subject", event["subject"])
     return body
+
+
+def is_binary(headers: Any) -> bool:
+    """Whether a request carries a CloudEvent in binary mode: its attributes as ce-* headers."""
+    return "ce-specversion" in headers
+
+
+def event_from_binary(headers: Any, body: bytes) -> dict[str, Any]:
+    """A binary-mode CloudEvent (ce-* headers, JSON body) as its structured form, read by the official SDK."""
+    attributes = {name.lower(): value for name, value in headers.items() if name.lower().startswith("ce-")}
+    try:
+        event = from_binary_event(HTTPMessage(headers=attributes | {"content-type": "application/json"}, body=body))
+    except (BaseCloudEventException, ValueError) as error:
+        raise InvalidRecord([FieldError("ce-*", f"not a CloudEvent in binary mode: {error}")]) from None
+    structured = {name: value for name, value in event.get_attributes().items() if value is not None}
+    structured.pop("time", None)  # a datetime once read; a fact's times are its own
+    structured.pop("datacontenttype", None)
+    return structured | {"data": event.get_data()}
+
+
+def binary_from_entry(entry: LogEntry) -> tuple[dict[str, str], bytes]:
+    """One log event in binary mode: the ce-* headers and the JSON body, written by the official SDK."""
+    event = cloudevent_from_entry(entry)
+    attributes = {name: value for name, value in event.items() if name not in ("data", "time")}
+    message = to_binary_event(CloudEvent(attributes=attributes, data=event["data"]))
+    return dict(message.headers), message.body
 
 
 def cloudevent_from_entry(entry: LogEntry, base: str = "/v1/facts") -> dict[str, Any]:

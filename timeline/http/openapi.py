@@ -290,6 +290,16 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/v1/events/{position}": {
+                "get": {
+                    "summary": "one log event, its CloudEvent attributes as ce-* headers (binary mode), or structured by Accept",
+                    "parameters": [{"name": "position", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+                    "responses": {
+                        "200": {"description": "the event", "content": {JSON: {"schema": {"type": "object"}}, STRUCTURED: {"schema": _ref("CloudEvent")}}},
+                        **_problems(400, 404),
+                    },
+                }
+            },
             "/v1/events": {
                 "get": {
                     "summary": "the log in order",

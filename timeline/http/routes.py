@@ -35,6 +35,7 @@ def add_routes(app: web.Application) -> None:
             web.get("/v1/frameworks", subjects.frameworks),
             web.get("/v1/events", events.list_events),
             web.get("/v1/events/stream", events.stream_events),
+            web.get("/v1/events/{position:[0-9]+}", events.get_event),
             web.get("/v1/projections", admin.list_projections),
             web.post("/v1/projections/{name}/rebuild", admin.rebuild_projection),
         ]

@@ -10,10 +10,10 @@ from aiohttp import web
 from eventsourcing.utils import get_topic
 
 from timeline.app import EVENT_NAMES, LogEntry, Timeline
-from timeline.errors import FieldError
+from timeline.errors import EventNotFound, FieldError
 from timeline.facts import Fact, FactContent, content_of
 from timeline.http import params
-from timeline.http.cloudevents import BATCH, cloudevent_from_entry
+from timeline.http.cloudevents import BATCH, STRUCTURED, binary_from_entry, cloudevent_from_entry
 from timeline.http.keys import LOG_WATCH, SETTINGS, STREAMS, TIMELINE
 from timeline.http.problems import BadRequest
 from timeline.http.render import entry_json
@@ -130,6 +130,29 @@ async def list_events(request: web.Request) -> web.Response:
 
     body, next_after = await off_loop(request, page)
     return web.Response(body=body, content_type=BATCH if as_cloudevents else JSON, headers={NEXT_AFTER_HEADER: str(next_after)})
+
+
+async def get_event(request: web.Request) -> web.Response:
+    """GET /v1/events/{position}: one log event, as JSON with its CloudEvent attributes as ce-* headers
+    (binary mode), or as a structured CloudEvent when Accept asks for application/cloudevents+json."""
+    params.only(request)
+    text = request.match_info["position"]
+    if not params.is_position(text) or len(text) > 19 or int(text) > params.MAX_POSITION:
+        raise BadRequest("a position is a log position, a whole number", errors=[FieldError("position", "is not a position")])
+    position = int(text)
+    timeline = request.app[TIMELINE]
+
+    def read() -> LogEntry:
+        entries = timeline.log(position - 1, 1) if position > 0 else []
+        if not entries or entries[0].position != position:
+            raise EventNotFound(position)
+        return entries[0]
+
+    entry = await off_loop(request, read)
+    if STRUCTURED in request.headers.get("Accept", ""):
+        return web.Response(body=orjson.dumps(cloudevent_from_entry(entry)), content_type=STRUCTURED)
+    headers, body = await off_loop(request, binary_from_entry, entry)
+    return web.Response(body=body, content_type=JSON, headers={k: v for k, v in headers.items() if k.lower() != "content-type"})
 
 
 async def stream_events(request: web.Request) -> web.StreamResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import orjson
 from aiohttp import web
 
 from timeline.app import Receipt
@@ -13,7 +14,7 @@ from timeline.dates import parse_valid_time
 from timeline.errors import FactConflict, FieldError, InvalidRecord
 from timeline.http import idempotency, params
 from timeline.http.auth import AUTHOR
-from timeline.http.cloudevents import BATCH, STRUCTURED, fact_from_cloudevent
+from timeline.http.cloudevents import BATCH, STRUCTURED, event_from_binary, fact_from_cloudevent, is_binary
 from timeline.http.keys import KEEPER, SETTINGS, TIMELINE, WRITER
 from timeline.http.problems import BadRequest
 from timeline.http.render import document_json, fact_json, location, receipt_json
@@ -39,6 +40,15 @@ async def record_facts(request: web.Request) -> web.Response:
     if request.content_type in (STRUCTURED, BATCH):
         # Unwrapped with the records' parsing, off the loop, once the batch's size has been checked.
         return await _record(request, body, lambda item, index: parse_fact(fact_from_cloudevent(item, index), index))
+    if is_binary(request.headers):
+        if not isinstance(body, dict):
+            raise BadRequest("a CloudEvent in binary mode carries one fact: its body is a JSON object")
+        headers = dict(request.headers)
+
+        def from_binary(item: Any, index: int | None) -> Any:
+            return parse_fact(fact_from_cloudevent(event_from_binary(headers, orjson.dumps(item)), index), index)
+
+        return await _record(request, body, from_binary)
     return await _record(request, body, lambda item, index: parse_fact(item, index))
 
 
