@@ -91,6 +91,28 @@ class Views:
             "next_cursor": encode_cursor(next_key, seen.position) if next_key else None,
         }
 
+    def disputes(self, subject: str, known_at: KnownAt = None, reported_by: dt.date | None = None) -> dict[str, Any]:
+        """Every claim naming a subject that disputes what stands, whatever date it is about: the claim, with its
+        source and quote, beside the claim that stands (the record), with its own. Only `known_at` and
+        `reported_by` limit it, so a reader meets the disputes on arrival."""
+        with self.store.read() as cursor:
+            prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            subject = seen.subject_of(subject)
+            states = [s for s in fact_rows.states_referencing(cursor, prefix, subject, seen) if not s.retracted]
+            slots = sorted({rating_slot(s) for s in states if s.type == "rating.published"})
+            rivals = fact_rows.claims_in_slots(cursor, prefix, slots, seen, None)
+            rivals += fact_rows.linked(cursor, prefix, [*states, *rivals], seen)
+            named = fact_rows.naming_facts(cursor, prefix, {name for s in [*states, *rivals] for name in s.refs} | {subject}, seen)
+        claims = claims_in_effect([*states, *rivals], None)
+        names = names_in_force(named, None)
+        by_id = {s.id: s for s in [*rivals, *states]}
+        disputed = [
+            {"claim": fact_json(s, None, names), "record": fact_json(by_id[claims[s.id]["standing"]["fact"]], None, names)}
+            for s in sorted({s.id: s for s in states}.values(), key=lambda s: s.sort_key)
+            if claims.get(s.id, {}).get("disputes")
+        ]
+        return _envelope(position, seen, None) | {"subject": subject, "name": names.get(subject), "disputes": disputed}
+
     def ratings(
         self, pillar: str | None, as_of: dt.date | None = None, inspection: str | None = None, known_at: KnownAt = None,
         reported_by: dt.date | None = None,

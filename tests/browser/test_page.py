@@ -74,6 +74,24 @@ def test_moving_as_of_to_june_2016_shows_requires_improvement(page, server):
     expect(page.locator("li.fact time", has_text="2 March 2017")).to_have_count(0)
 
 
+def test_the_claims_the_record_disputes_are_shown_on_arrival_whatever_the_date(page, server, output):
+    open_page(page, server)
+    disputed = page.locator("#disputed")
+    expect(disputed).to_be_visible()
+    good = disputed.locator("li.dispute", has_text="Effectiveness: good")
+    expect(good).to_contain_text("The Comet")
+    expect(good.locator(".record")).to_contain_text("requires improvement")
+    expect(good.locator("blockquote").first).to_contain_text("a drop from")
+    figure = disputed.locator("li.dispute", has_text="28")
+    expect(figure.locator(".record")).to_contain_text("43")
+    page.screenshot(path=str(output / "disputes-on-arrival.png"), full_page=True)
+    shown = disputed.locator("li.dispute").count()
+    page.fill("#as-of", "2015-06-01")  # long before either claim was made: the disputes stay in view
+    expect(page.locator(EFFECTIVENESS)).to_have_count(0)  # the status card follows as_of ...
+    expect(disputed.locator("li.dispute")).to_have_count(shown)  # ... the disputes do not
+    expect(good).to_be_visible()
+
+
 def test_moving_known_at_back_shows_what_the_log_held_then(page, server):
     open_page(page, server)
     page.locator("#known-at").fill("21")  # the article's facts, before any official record was stored

@@ -485,3 +485,16 @@ async def test_subjects_come_a_page_at_a_time_in_id_order_without_repeats(client
         paged += [s["id"] for s in page["subjects"]]
         after = page["next_after"]
     assert paged == everything == sorted(everything) and len(everything) > 3
+
+
+async def test_a_subjects_disputed_claims_are_listed_beside_the_record_whatever_the_date(client):
+    disputes = (await (await client.get("/v1/subjects/force/bedfordshire/disputes")).json())["disputes"]
+    pairs = {(d["claim"]["source"]["publisher"], d["record"]["source"]["kind"], d["claim"]["type"]) for d in disputes}
+    # The Comet's 'good' against HMIC's requires-improvement; its '28 forces' against the official 43.
+    assert ("The Comet", "official", "rating.published") in pairs and ("The Comet", "official", "figure.reported") in pairs
+    good = next(d for d in disputes if d["claim"]["type"] == "rating.published")
+    assert (good["claim"]["data"]["grade"], good["record"]["data"]["grade"]) == ("good", "requires-improvement")
+    assert good["claim"]["source"]["quote"]
+    before = await (await client.get("/v1/subjects/force/bedfordshire/disputes", params={"reported_by": "2017-03-01"})).json()
+    assert before["disputes"] == []  # The Comet had said nothing yet
+    assert (await client.get("/v1/subjects/force/bedfordshire/disputes", params={"as_of": "2016"})).status == 400

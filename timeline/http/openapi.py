@@ -82,6 +82,7 @@ SCHEMAS: dict[str, Any] = {
         **_VIEW, subject=_STRING, facts={"type": "array"}, next_cursor=_NULLABLE_STRING,
     ),
     "Statements": _object(["position", "known_at", "subject", "by", "about"], **_VIEW, subject=_STRING, by={"type": "array"}, about={"type": "array"}),
+    "Disputes": _object(["position", "known_at", "subject", "disputes"], **_VIEW, subject=_STRING, disputes={"type": "array"}),
     "Ratings": _object(
         ["position", "known_at", "pillar", "ratings", "counts"],
         **_VIEW, pillar=_NULLABLE_STRING, inspection=_NULLABLE_STRING, ratings={"type": "array"},
@@ -140,6 +141,12 @@ def _json(schema: dict[str, Any], media: str = JSON) -> dict[str, Any]:
 
 def _problems(*statuses: int) -> dict[str, Any]:
     return {str(s): {"description": "a problem", **_json(_ref("Problem"), PROBLEM)} for s in statuses}
+
+
+def _without_as_of(view: dict[str, Any]) -> dict[str, Any]:
+    """A view that answers at every date: it takes no `as_of`."""
+    view["get"]["parameters"] = [p for p in view["get"]["parameters"] if p is not AS_OF]
+    return view
 
 
 def _view(schema: str, summary: str, parameters: list[dict[str, Any]], body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -258,6 +265,9 @@ def openapi_document() -> dict[str, Any]:
                 _json({"anyOf": [_ref("Timeline"), _ref("TimelineJS")]}),
             ),
             "/v1/subjects/{kind}/{slug}/statements": _view("Statements", "statements by and about a subject", SUBJECT_PATH),
+            "/v1/subjects/{kind}/{slug}/disputes": _without_as_of(
+                _view("Disputes", "claims naming a subject that dispute what stands, beside the record, at any date", SUBJECT_PATH)
+            ),
             "/v1/ratings": _view(
                 "Ratings",
                 "one inspection (the latest, unless named): every subject's standing grade per area, counts per grade on "

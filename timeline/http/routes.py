@@ -29,6 +29,7 @@ def add_routes(app: web.Application) -> None:
             web.get(SUBJECT + "/status", subjects.status),
             web.get(SUBJECT + "/timeline", subjects.timeline),
             web.get(SUBJECT + "/statements", subjects.statements),
+            web.get(SUBJECT + "/disputes", subjects.disputes),
             web.get("/v1/ratings", subjects.ratings),
             web.get("/v1/sources", subjects.sources),
             web.get("/v1/changes", subjects.changes),

@@ -134,3 +134,10 @@ async def changes(request: web.Request) -> web.Response:
     subject = params.checked_subject(request.query["subject"], "subject") if request.query.get("subject") else None
     cursor, views = request.query.get("cursor") or None, request.app[VIEWS]
     return await view_response(request, lambda: views.changes(since, until, subject, cursor, limit))
+
+
+async def disputes(request: web.Request) -> web.Response:
+    """GET .../disputes: every claim naming the subject that disputes what stands, beside the record, at any date."""
+    params.only(request, "known_at", "reported_by", "min_position")
+    subject, known_at, reported_by, views = params.subject(request), params.known_at(request), await params.reported_by(request), request.app[VIEWS]
+    return await view_response(request, lambda: views.disputes(subject, known_at, reported_by))

@@ -176,6 +176,24 @@ function ratingCard(pillar, rating) {
   );
 }
 
+// Each claim the record disputes, on arrival: what the source said, with its quote, and what the record says.
+function renderDisputed(answer) {
+  const list = $("disputed-body");
+  list.replaceChildren(
+    ...answer.disputes.map(({ claim, record }) =>
+      el(
+        "li",
+        { class: "dispute", "data-fact": claim.id },
+        el("p", { class: "said" }, el("strong", {}, claim.headline), ` (${claim.occurred_label}) — `, sourcesLine(claim)),
+        quote(claim.source),
+        el("p", { class: "record" }, "The record: ", el("strong", {}, record.headline), ` (${record.occurred_label}) — `, sourcesLine(record)),
+        quote(record.source),
+      ),
+    ),
+  );
+  $("disputed").hidden = answer.disputes.length === 0;
+}
+
 function renderStatus(status) {
   learnNames(status.names);
   const body = $("status-body");
@@ -357,11 +375,14 @@ async function render(minPosition = null) {
   const mine = ++generation;
   const base = `/v1/subjects/${state.subject}`;
   const params = viewParams({ min_position: minPosition });
-  const [status, timeline] = await Promise.all([
+  const [status, timeline, disputed] = await Promise.all([
     api(`${base}/status`, params),
     api(`${base}/timeline`, { ...params, include_retracted: "true", limit: TIMELINE_PAGE }),
+    // Disputes whatever the date: only what was known and reported by then limits them.
+    api(`${base}/disputes`, { known_at: state.knownAt, reported_by: state.reportedBy, min_position: minPosition }),
   ]);
   if (mine !== generation) return null;
+  renderDisputed(disputed);
   renderStatus(status);
   renderTimeline(timeline, false);
   const fresh = timeline.facts.filter((fact) => state.seen.size && !state.seen.has(fact.id));
