@@ -486,6 +486,12 @@ class Seen:
         )
 
 
+def is_named(cursor: Cursor, prefix: str, subject: str) -> bool:
+    """Whether any fact the view holds has named the subject, in any version (retracted too), at any time."""
+    cursor.execute(f"SELECT 1 FROM {prefix}_refs WHERE subject = ? LIMIT 1", (subject,))
+    return cursor.fetchone() is not None
+
+
 def states_referencing(cursor: Cursor, prefix: str, subject: str, seen: Seen) -> list[FactState]:
     """Facts about or naming a subject, each as seen."""
     where, params = seen.where()

@@ -29,6 +29,7 @@ from projections.statements import statements
 from projections.status import facts_for_status, subject_status
 from projections.store import Cursor, ViewStore
 from projections.timeline import TimelineQuery, subject_timeline
+from timeline.errors import UnknownSubject
 
 KnownAt = int | dt.datetime | None
 
@@ -49,6 +50,7 @@ class Views:
     ) -> dict[str, Any]:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            _known(cursor, prefix, subject)
             subject = seen.subject_of(subject)  # an id merged into another answers for that one
             states = facts_for_status(cursor, prefix, subject, seen, as_of)
             frameworks = self._frameworks(cursor, prefix, seen.position)
@@ -67,6 +69,7 @@ class Views:
             query = TimelineQuery(**{**vars(query), "after": after})
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, pinned if pinned is not None else known_at, reported_by)
+            _known(cursor, prefix, subject)
             subject = seen.subject_of(subject)
             # One row past the page tells whether there is a next one.
             candidates = fact_rows.timeline_page(cursor, prefix, subject, seen, query, query.limit + 1)
@@ -136,6 +139,8 @@ class Views:
     ) -> dict[str, Any]:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            if speaker or about:
+                _known(cursor, prefix, speaker or about or "")
             speaker = seen.subject_of(speaker) if speaker else speaker
             about = seen.subject_of(about) if about else about
             states = fact_rows.states_referencing(cursor, prefix, speaker or about or "", seen)
@@ -177,26 +182,27 @@ class Views:
 
     def subject(
         self, subject: str, known_at: KnownAt = None, reported_by: dt.date | None = None, as_of: dt.date | None = None
-    ) -> dict[str, Any] | None:
-        """How many facts name a subject, and which types, and its name as of `as_of`; None when no fact names it."""
+    ) -> dict[str, Any]:
+        """How many facts name a subject, and which types, and its name as of `as_of`: none of them (and no
+        dates) at times before any fact named it, or once every one is retracted."""
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            _known(cursor, prefix, subject)
             subject = seen.subject_of(subject)
             states = [s for s in fact_rows.states_referencing(cursor, prefix, subject, seen) if not s.retracted]
-        if not states:
-            return None
         types: dict[str, int] = {}
         for state in states:
             types[state.type] = types.get(state.type, 0) + 1
-        first, last = min(states, key=lambda s: s.sort_key), max(states, key=lambda s: s.sort_key)
+        first = min(states, key=lambda s: s.sort_key).occurred.edtf if states else None
+        last = max(states, key=lambda s: s.sort_key).occurred.edtf if states else None
         return _envelope(position, seen, as_of) | {
             "id": subject,
             "name": names_in_force(states, as_of).get(subject),
             "kind": subject.split("/")[0],
             "facts": len(states),
             "types": dict(sorted(types.items())),
-            "first_occurred": first.occurred.edtf,
-            "last_occurred": last.occurred.edtf,
+            "first_occurred": first,
+            "last_occurred": last,
             "aliases": seen.names_of(subject)[1:],  # other ids merged into it
         }
 
@@ -253,6 +259,14 @@ class Views:
             at = min(known_at, position)
         seen = Seen(at, reported_by, fact_rows.withdrawn_documents(cursor, prefix, at, reported_by))
         return prefix, position, dataclasses.replace(seen, merged=fact_rows.merges(cursor, prefix, seen))
+
+
+def _known(cursor: Cursor, prefix: str, subject: str) -> None:
+    """Refuse a subject no fact has ever named: a typo (`force/clevland`) must not read as a subject with nothing
+    recorded. One that the log names is known at every `as_of`, `known_at` and `reported_by`, even those before
+    its first fact (it then has nothing to show), so that moving back in time never turns a subject into a 404."""
+    if not fact_rows.is_named(cursor, prefix, subject):
+        raise UnknownSubject(subject)
 
 
 def _claim(claims: dict[str, dict[str, Any]], fact_id: str) -> dict[str, Any]:

@@ -59,6 +59,13 @@ class Model:
         last = self.facts[fact_id][-1]
         self.facts[fact_id].append(Version(position, last.content, True, last.revised_by))
 
+    def ever_named(self, subject: str, all_subjects: set[str], position: int) -> bool:
+        """Whether any version recorded up to `position` named the subject: whether the views know it at all."""
+        return any(
+            Known(fact_id, 0, 0, v.content).names(subject, all_subjects)
+            for fact_id, versions in self.facts.items() for v in versions if v.position <= position
+        )
+
     def known_at(self, position: int, reported_by: dt.date | None = None) -> dict[str, Known]:
         """Every fact as it stood once the log reached `position` and, given `reported_by`, as its source had
         it by that day: the last version whose revisions had all appeared by then, if it was published by then."""

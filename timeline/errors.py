@@ -67,6 +67,14 @@ class FactNotFound(NotFound):
         super().__init__(f"no fact {fact_id}")
 
 
+class UnknownSubject(NotFound):
+    """No fact in the log has ever named the subject (as its subject, a mention, or in its data)."""
+
+    def __init__(self, subject: str):
+        self.subject = subject
+        super().__init__(f"no fact names {subject}")
+
+
 class DocumentNotFound(NotFound):
     def __init__(self, slug: str, version: int | None = None):
         self.slug = slug

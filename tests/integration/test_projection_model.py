@@ -32,7 +32,7 @@ from tests.conftest import _POSTGRES_SKIP, POSTGRES_URL, _conninfo
 from tests.tables import dump_view
 from timeline.app import Timeline
 from timeline.dates import parse_valid_time
-from timeline.errors import Conflict, FactRetracted, StaleVersion
+from timeline.errors import Conflict, FactRetracted, StaleVersion, UnknownSubject
 from timeline.seed import sync_frameworks
 from timeline.vocabulary import corrected_body, fact_body, parse_record
 
@@ -276,6 +276,11 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
     @rule(subject=st.sampled_from(FORCES), bodies=st.lists(facts, min_size=1, max_size=4))
     def paging_neither_skips_nor_repeats_while_facts_are_recorded(self, subject, bodies):
         self.runner.catch_up()
+        if not self.model.ever_named(subject, ALL_SUBJECTS, self.runner.positions()["facts"]):
+            with pytest.raises(UnknownSubject):
+                self.views.timeline(subject, TimelineQuery(limit=2))
+            self.record_in_both(bodies)
+            return
         first = self.views.timeline(subject, TimelineQuery(limit=2))
         pinned = first["known_at"]
         self.record_in_both([b | {"subject": subject} if b["type"] == "rating.published" else b for b in bodies])
@@ -345,6 +350,13 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
         model = self.model.known_at(position, reported_by)
 
         for subject in [*FORCES, *PEOPLE]:
+            if not self.model.ever_named(subject, ALL_SUBJECTS, view_position):
+                # A subject no fact has named is a 404, at every time; one that is named is known at every time.
+                with pytest.raises(UnknownSubject):
+                    self.views.status(subject, as_of=as_of, known_at=known, reported_by=reported_by)
+                with pytest.raises(UnknownSubject):
+                    self.views.timeline(subject, TimelineQuery(as_of=as_of), known_at=known, reported_by=reported_by)
+                continue
             status = self.views.status(subject, as_of=as_of, known_at=known, reported_by=reported_by)
             assert status["known_at"] == position
             got = {
@@ -372,6 +384,10 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
             assert (grades, ratings["counts"]) == oracle.ratings_summary(model, pillar, as_of)
 
         for speaker in PEOPLE:
+            if not self.model.ever_named(speaker, ALL_SUBJECTS, view_position):
+                with pytest.raises(UnknownSubject):
+                    self.views.statements(speaker=speaker, as_of=as_of, known_at=known, reported_by=reported_by)
+                continue
             said = self.views.statements(speaker=speaker, as_of=as_of, known_at=known, reported_by=reported_by)["statements"]
             assert [s["id"] for s in said] == oracle.statement_ids(model, speaker, as_of)
 

@@ -63,7 +63,10 @@ SCHEMAS: dict[str, Any] = {
     ),
     "StoredDocument": _object(["id", "publisher", "url", "published", "kind", "sha256", "text"]),
     "Subjects": _object(["position", "known_at", "subjects"], **_VIEW, subjects={"type": "array"}),
-    "Subject": _object(["id", "kind", "facts", "links"], **_VIEW, id=_STRING, kind=_STRING, facts=_INTEGER, links={"type": "object"}),
+    "Subject": _object(
+        ["id", "kind", "facts", "links"], **_VIEW, id=_STRING, kind=_STRING, facts=_INTEGER, links={"type": "object"},
+        first_occurred=_NULLABLE_STRING, last_occurred=_NULLABLE_STRING,
+    ),
     "Status": _object(
         ["position", "known_at", "subject", "ratings", "pending_decisions", "statements", "roles"],
         **_VIEW, subject=_STRING, ratings={"type": "object"}, pending_decisions={"type": "array"},

@@ -10,7 +10,7 @@ import orjson
 from aiohttp import web
 
 from projections.views import InvalidQuery
-from timeline.errors import Conflict, FieldError, InvalidRecord, NotFound, StaleVersion, StoreUnavailable
+from timeline.errors import Conflict, FieldError, InvalidRecord, NotFound, StaleVersion, StoreUnavailable, UnknownSubject
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -58,6 +58,8 @@ async def _answer(request: web.Request, handler: Callable[[web.Request], Awaitab
     except Conflict as error:
         index = getattr(error, "index", None)
         return problem(409, str(error), **({"index": index} if index is not None else {}))
+    except UnknownSubject as error:
+        return problem(404, str(error), subject=error.subject)
     except NotFound as error:
         return problem(404, str(error))
     except StoreUnavailable as error:

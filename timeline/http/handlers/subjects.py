@@ -38,9 +38,7 @@ async def get_subject(request: web.Request) -> web.Response:
     reported_by, as_of = await params.reported_by(request), await params.as_date(request, "as_of")
 
     def compute() -> dict[str, Any]:
-        found = views.subject(subject, known_at, reported_by, as_of)
-        if found is None:
-            raise web.HTTPNotFound(text=f"no fact names {subject}")
+        found = views.subject(subject, known_at, reported_by, as_of)  # UnknownSubject (404) when no fact ever named it
         base = f"/v1/subjects/{subject}"
         return found | {"links": {"status": f"{base}/status", "timeline": f"{base}/timeline", "statements": f"{base}/statements"}}
 
