@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-Key = tuple[tuple[tuple[str, int], ...], str, tuple[tuple[str, str], ...]]  # view positions, path, query
+Key = tuple[tuple[tuple[str, int], ...], str, str, tuple[tuple[str, str], ...]]  # view positions, path, format, query
 Answer = tuple[bytes, str]  # body, ETag
 
 

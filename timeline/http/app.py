@@ -45,6 +45,7 @@ from timeline.http.keys import (
 )
 from timeline.http.log_head import LogHead
 from timeline.http.log_watch import LogWatch
+from timeline.http.negotiate import negotiation_middleware
 from timeline.http.problems import problems_middleware
 from timeline.http.routes import add_routes
 from timeline.http.security import add_security_headers
@@ -70,7 +71,7 @@ def tune_process() -> None:
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[problems_middleware, refuse_oversized_bodies, require_known_host, require_token_for_writes],
+        middlewares=[problems_middleware, refuse_oversized_bodies, require_known_host, require_token_for_writes, negotiation_middleware],
     )
     app[SETTINGS] = settings
     app[REBUILDS] = {}

@@ -48,6 +48,8 @@ SCHEMAS: dict[str, Any] = {
         ["type", "title", "status", "detail"],
         type=_STRING, title=_STRING, status=_INTEGER, detail=_STRING,
         errors={"type": "array", "items": _object(["field", "message"], field=_STRING, message=_STRING, index=_INTEGER)},
+        subject={"type": "string", "description": "404: the subject no fact names"},
+        available={"type": "array", "items": _STRING, "description": "406: the media types the resource is available as"},
     ),
     "Receipt": _object(
         ["kind", "id", "version", "position", "recorded_at", "created"],
@@ -189,6 +191,15 @@ def _write(summary: str, body: dict[str, Any], parameters: list[dict[str, Any]] 
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
+    """The document, each operation answering 406 too: an Accept that none of its formats satisfies."""
+    document = _document()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation["responses"].setdefault("406", {"description": "a problem", **_json(_ref("Problem"), PROBLEM)})
+    return document
+
+
+def _document() -> dict[str, Any]:
     timeline_filters = [
         _query("type", _STRING, "fact types, comma-separated"),
         _query("from", _STRING, "EDTF date: facts whose valid time ends on or after it"),
@@ -278,7 +289,7 @@ def openapi_document() -> dict[str, Any]:
                 [
                     _query("pillar", AREA, "the graded area (default: every area)"),
                     _query("inspection", _STRING, "e.g. PEEL 2016"),
-                    _query("format", {"enum": ["json", "csv"]}, "json (default) or csv"),
+                    _query("format", {"enum": ["json", "csv"]}, "json (default) or csv; without it, Accept chooses"),
                 ],
                 {"content": {JSON: {"schema": _ref("Ratings")}, "text/csv": {"schema": _STRING}}},
             ),

@@ -120,15 +120,6 @@ def flag(request: web.Request, name: str) -> bool:
     return value in ("true", "1", "yes")
 
 
-def choice(request: web.Request, name: str, options: tuple[str, ...]) -> str:
-    """One of `options`; the first when the parameter is left out."""
-    value = request.query.get(name) or options[0]
-    if value not in options:
-        message = f"{name} is one of {', '.join(options)}"
-        raise BadRequest(message, errors=[FieldError(name, message)])
-    return value
-
-
 def fact_types(request: web.Request) -> frozenset[str]:
     types = frozenset(t for value in request.query.getall("type", []) for t in value.split(",") if t)
     unknown = sorted(types - {t.value for t in FactType})

@@ -14,6 +14,7 @@ from aiohttp import web
 from timeline.errors import FieldError
 from timeline.http.bodies import read_body
 from timeline.http.keys import ANSWERS, KEEPER, LOG_HEAD, READS, SETTINGS
+from timeline.http.negotiate import chosen
 from timeline.http.params import integer
 from timeline.http.problems import BadRequest
 from timeline.vocabulary import MAX_DEPTH, nesting_depth
@@ -72,8 +73,10 @@ async def view_response(
     `render` turns the view into the body (JSON unless an export format asks otherwise)."""
     positions = await _reflect_acknowledged_writes(request)
     # The views at these positions answer this request the same way every time (min_position only waits).
-    # Every view's position is in the key: a view (sources) may read another's tables too.
-    key = (positions, request.path, tuple(sorted((k, v) for k, v in request.query.items() if k != "min_position")))
+    # Every view's position is in the key: a view (sources) may read another's tables too. So is the format, which
+    # Accept may have chosen (the query then does not say it).
+    query = tuple(sorted((k, v) for k, v in request.query.items() if k != "min_position"))
+    key = (positions, request.path, chosen(request).name, query)
     answers = request.app[ANSWERS]
     cached = answers.get(key)
     if cached is None:

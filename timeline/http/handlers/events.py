@@ -15,6 +15,7 @@ from timeline.facts import Fact, FactContent, content_of
 from timeline.http import params
 from timeline.http.cloudevents import BATCH, STRUCTURED, binary_from_entry, cloudevent_from_entry
 from timeline.http.keys import LOG_WATCH, SETTINGS, STREAMS, TIMELINE
+from timeline.http.negotiate import CLOUDEVENT, CLOUDEVENTS_BATCH, EVENT_STREAM, JSON as JSON_FORMAT, chosen, offers
 from timeline.http.problems import BadRequest
 from timeline.http.render import entry_json
 from timeline.http.respond import JSON, off_loop
@@ -108,6 +109,7 @@ def scan(
     return found, last
 
 
+@offers(JSON_FORMAT, CLOUDEVENTS_BATCH)
 async def list_events(request: web.Request) -> web.Response:
     """GET /v1/events?after=POSITION&limit=N[&subject=S][&type=T], as JSON or (Accept) a CloudEvents batch.
 
@@ -117,7 +119,7 @@ async def list_events(request: web.Request) -> web.Response:
     after, limit = params.integer(request, "after", 0, low=0), params.limit(request, default=100)
     settings = request.app[SETTINGS]
     wanted, most, budget = event_filter(request), settings.events_scan, settings.events_page_bytes
-    timeline, as_cloudevents = request.app[TIMELINE], BATCH in request.headers.get("Accept", "")
+    timeline, as_cloudevents = request.app[TIMELINE], chosen(request) is CLOUDEVENTS_BATCH
 
     def page() -> tuple[bytes, int]:
         entries, next_after = scan(timeline, after, limit, wanted, most, budget)
@@ -132,6 +134,7 @@ async def list_events(request: web.Request) -> web.Response:
     return web.Response(body=body, content_type=BATCH if as_cloudevents else JSON, headers={NEXT_AFTER_HEADER: str(next_after)})
 
 
+@offers(JSON_FORMAT, CLOUDEVENT)
 async def get_event(request: web.Request) -> web.Response:
     """GET /v1/events/{position}: one log event, as JSON with its CloudEvent attributes as ce-* headers
     (binary mode), or as a structured CloudEvent when Accept asks for application/cloudevents+json."""
@@ -149,12 +152,13 @@ async def get_event(request: web.Request) -> web.Response:
         return entries[0]
 
     entry = await off_loop(request, read)
-    if STRUCTURED in request.headers.get("Accept", ""):
+    if chosen(request) is CLOUDEVENT:
         return web.Response(body=orjson.dumps(cloudevent_from_entry(entry)), content_type=STRUCTURED)
     headers, body = await off_loop(request, binary_from_entry, entry)
     return web.Response(body=body, content_type=JSON, headers={k: v for k, v in headers.items() if k.lower() != "content-type"})
 
 
+@offers(EVENT_STREAM)
 async def stream_events(request: web.Request) -> web.StreamResponse:
     """GET /v1/events/stream: every event after `Last-Event-ID` (or `after`, or now), then new ones as they come.
 

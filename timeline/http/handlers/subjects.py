@@ -13,11 +13,11 @@ from timeline.formats.ratings_csv import ratings_csv
 from timeline.formats.timelinejs import timelinejs
 from timeline.http import params
 from timeline.http.keys import VIEWS
+from timeline.http.negotiate import CSV, JSON, TIMELINEJS, chosen, offers
 from timeline.http.problems import BadRequest
 from timeline.http.respond import view_response
 from timeline.subjects import SUBJECT_KINDS, is_slug
 
-CSV = "text/csv; charset=utf-8"
 EVERY_FACT = 2**31  # an export is the whole timeline, not a page of it
 
 
@@ -52,11 +52,12 @@ async def status(request: web.Request) -> web.Response:
     return await view_response(request, lambda: views.status(subject, as_of, known_at, reported_by))
 
 
+@offers(JSON, TIMELINEJS, by_parameter=True)
 async def timeline(request: web.Request) -> web.Response:
     """A page of the timeline as JSON, or (`format=timelinejs`) all of it as TimelineJS 3 JSON."""
     params.only(request, "type", "from", "to", "include_retracted", "limit", "cursor", "format", *params.VIEW_TIMES)
     subject, known_at = params.subject(request), params.known_at(request)
-    export = params.choice(request, "format", ("json", "timelinejs")) == "timelinejs"
+    export = chosen(request) is TIMELINEJS
     query = TimelineQuery(
         as_of=await params.as_date(request, "as_of"),
         types=params.fact_types(request),
@@ -88,8 +89,9 @@ async def statements(request: web.Request) -> web.Response:
     return await view_response(request, compute)
 
 
+@offers(JSON, CSV, by_parameter=True)
 async def ratings(request: web.Request) -> web.Response:
-    """Every force's standing grade on one pillar (or on each), as JSON or (`format=csv`) CSV."""
+    """Every force's standing grade on one pillar (or on each), as JSON or CSV (`Accept: text/csv`, or `format=csv`)."""
     params.only(request, "pillar", "inspection", "format", *params.VIEW_TIMES)
     pillar = request.query.get("pillar") or None
     if pillar is not None and not is_slug(pillar):
@@ -97,13 +99,13 @@ async def ratings(request: web.Request) -> web.Response:
         raise BadRequest(message, errors=[FieldError("pillar", message)])
     as_of, known_at = await params.as_date(request, "as_of"), params.known_at(request)
     inspection, views = request.query.get("inspection") or None, request.app[VIEWS]
-    as_csv, reported_by = params.choice(request, "format", ("json", "csv")) == "csv", await params.reported_by(request)
+    as_csv, reported_by = chosen(request) is CSV, await params.reported_by(request)
 
     def compute() -> dict[str, Any]:
         return views.ratings(pillar, as_of=as_of, inspection=inspection, known_at=known_at, reported_by=reported_by)
 
     if as_csv:
-        return await view_response(request, compute, render=ratings_csv, content_type=CSV)
+        return await view_response(request, compute, render=ratings_csv, content_type=CSV.content_type)
     return await view_response(request, compute)
 
 
