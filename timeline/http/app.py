@@ -47,6 +47,7 @@ from timeline.http.log_head import LogHead
 from timeline.http.log_watch import LogWatch
 from timeline.http.negotiate import negotiation_middleware
 from timeline.http.problems import problems_middleware
+from timeline.http.request_ids import HEADER as REQUEST_ID_HEADER, add_request_id, request_ids
 from timeline.http.routes import add_routes
 from timeline.http.security import add_security_headers
 from timeline.seed import sync_frameworks, sync_seed
@@ -71,7 +72,7 @@ def tune_process() -> None:
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[problems_middleware, refuse_oversized_bodies, require_known_host, require_token_for_writes, negotiation_middleware],
+        middlewares=[request_ids, problems_middleware, refuse_oversized_bodies, require_known_host, require_token_for_writes, negotiation_middleware],
     )
     app[SETTINGS] = settings
     app[REBUILDS] = {}
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> web.Application:
     app[FAILED_ATTEMPTS] = FailedAttempts()
     app[ANSWERS] = AnswerCache()
     app.on_response_prepare.append(add_security_headers)
+    app.on_response_prepare.append(add_request_id)
     app.cleanup_ctx.append(_reads)
     app.cleanup_ctx.append(_timeline)
     app.cleanup_ctx.append(_views)
@@ -98,8 +100,8 @@ def allow_cors(app: web.Application, origins: tuple[str, ...]) -> None:
     options = aiohttp_cors.ResourceOptions(
         allow_credentials=False,
         allow_methods=["GET", "POST"],
-        allow_headers=("Authorization", "Content-Type", "If-Match", "If-None-Match", "Last-Event-ID"),
-        expose_headers=("ETag", "Location", "Retry-After"),
+        allow_headers=("Authorization", "Content-Type", "If-Match", "If-None-Match", "Last-Event-ID", REQUEST_ID_HEADER),
+        expose_headers=("ETag", "Location", "Retry-After", REQUEST_ID_HEADER),
     )
     cors = aiohttp_cors.setup(app, defaults=dict.fromkeys(origins, options))
     for route in list(app.router.routes()):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import hashlib
 from collections.abc import Callable
@@ -31,7 +32,9 @@ async def off_loop(request: web.Request, function: Callable[..., T], *args: Any)
     The pool is small on purpose: reads are CPU-bound Python, and more threads than cores
     only take the GIL away from the loop.
     """
-    return await asyncio.get_running_loop().run_in_executor(request.app[READS], functools.partial(function, *args))
+    # In the request's context, so that what the read logs names the request (timeline.logs.REQUEST_ID).
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(request.app[READS], functools.partial(context.run, function, *args))
 
 
 def json_response(body: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
