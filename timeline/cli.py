@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import faulthandler
 import logging
 import os
 import signal
+import socket
+import sqlite3
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -22,8 +25,33 @@ from timeline.config import DEFAULT_HOST, DEFAULT_PORT, ConfigurationError, Sett
 from timeline.facts import Fact, content_of
 from timeline.loader import FileRefused, read_record_file, store_record_file
 from timeline.logs import FORMATS, LEVELS
-from timeline.storage import shown
-from timeline.vocabulary import fact_body
+from timeline.storage import DatabaseUnavailable, check_database, is_postgres, shown
+from timeline.subjects import SUBJECT_KINDS, InvalidSubject, subject_kind
+from timeline.vocabulary import fact_body, references
+
+# Exit codes, the same for every command (shown by `timeline --help`; docs/operations.md).
+OK, REFUSED, USAGE, VERIFY_FAILED, NO_DATABASE, CANNOT_LISTEN, INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
+EXIT_CODES = f"""exit codes:
+  {OK}    done
+  {REFUSED}    records refused (load, import): each named as file:line: field: reason; nothing of that file is stored
+  {USAGE}    usage: a bad option or argument (--subject without a kind, an unknown view), a file to read that
+       does not exist, an export or backup target that exists, an import into a store that is not empty
+  {VERIFY_FAILED}    verify: a position whose event, chain link or document does not match
+  {NO_DATABASE}    the database cannot be used: no SQLite file at that path (only serve, load and import create
+       one), no log in that PostgreSQL schema, PostgreSQL unreachable or refusing the connection, the login
+       or the database, or the store failing while the command ran
+  {CANNOT_LISTEN}    serve cannot listen: the port is in use, or the address is not this machine's
+  {INTERRUPTED}  interrupted (Ctrl-C)
+Failures go to stderr in one line naming the command, never as a traceback (a refused file lists
+each bad record; a usage error follows argparse's usage line)."""
+
+
+class Failure(Exception):
+    """A command that cannot go on: one line for stderr, and its exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -31,25 +59,73 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.command(args)
         return code
+    except Failure as failure:
+        return _fail(args, str(failure), failure.code)
+    except DatabaseUnavailable as unavailable:
+        return _fail(args, str(unavailable), NO_DATABASE)
+    except _store_errors() as error:  # the store failed under a command that had opened it
+        return _fail(args, f"the database failed: {' '.join(str(error).split()) or type(error).__name__}", NO_DATABASE)
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:
         # The reader (e.g. `| head`) left; that is not an error of ours.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        return 0
+        return OK
+
+
+def _fail(args: argparse.Namespace, message: str, code: int) -> int:
+    print(f"timeline {args.name}: {message}", file=sys.stderr)
+    return code
+
+
+def _store_errors() -> tuple[type[Exception], ...]:
+    import psycopg
+    from eventsourcing.persistence import PersistenceError
+
+    return (sqlite3.Error, psycopg.Error, PersistenceError)
+
+
+def _database(args: argparse.Namespace, existing: bool = True) -> str:
+    """The database the command is to use, refused in one line (exit 4) if it cannot be: with `existing`
+    (the commands that only read), one that holds no log yet; and any PostgreSQL server out of reach."""
+    database = database_from(given=args.database)
+    check_database(database, existing)
+    return database
+
+
+def _open(args: argparse.Namespace, existing: bool = True) -> Timeline:
+    return Timeline(_database(args, existing))
+
+
+def _subject(value: str) -> str:
+    """--subject as kind/slug, e.g. force/bedfordshire."""
+    try:
+        subject_kind(value)
+    except InvalidSubject as error:
+        if "/" not in value:
+            raise argparse.ArgumentTypeError(
+                f"{value!r} has no kind: write kind/slug, e.g. force/{value}; kinds are {', '.join(SUBJECT_KINDS)}"
+            ) from None
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="timeline", description="Sourced, dated facts as an event log.")
+    parser = argparse.ArgumentParser(
+        prog="timeline", description="Sourced, dated facts as an event log.", epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def command(name: str, handler: Any, summary: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=summary, description=summary)
+        sub = commands.add_parser(
+            name, help=summary, description=summary, epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
         sub.add_argument(
             "--database",
             help="SQLite file or postgresql:// URL (default: $TIMELINE_DATABASE, else ./timeline.sqlite3)",
         )
-        sub.set_defaults(command=handler)
+        sub.set_defaults(command=handler, name=name)
         return sub
 
     serve = command("serve", _serve, "Serve the HTTP API (loads the bundled seed into an empty store).")
@@ -70,7 +146,7 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     facts = command("facts", _facts, "List stored facts as they stand now.")
-    facts.add_argument("--subject", help="only facts about or mentioning this subject")
+    facts.add_argument("--subject", type=_subject, help="only facts about or mentioning this subject (kind/slug, e.g. force/bedfordshire)")
     facts.add_argument("--json", action="store_true", help="one JSON object per line")
 
     rebuild = command("rebuild", _rebuild, "Replay the whole log into fresh view tables, then swap them in.")
@@ -107,18 +183,49 @@ def _serve(args: argparse.Namespace) -> int:
             database=args.database, host=args.host, port=args.port, seed=not args.no_seed, access_log=args.access_log
         )
     except ConfigurationError as error:
-        print(f"timeline serve: {error}", file=sys.stderr)
-        return 2
+        raise Failure(str(error), USAGE) from None
+    _check_can_listen(settings.host, settings.port)  # before the store is opened (and a new one seeded)
+    check_database(settings.database, existing=False)
     if not settings.writes_need_token:
         logging.getLogger("timeline.cli").warning("no token configured (TIMELINE_TOKENS): writes are open to this machine only; listening on loopback")
     tune_process()
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 <pid>` prints every thread's stack
     # On SIGTERM, requests in flight get 5 s to finish (aiohttp's default is 60).
-    web.run_app(
-        create_app(settings), host=settings.host, port=settings.port, print=_announce(settings), shutdown_timeout=5,
-        access_log=logging.getLogger("aiohttp.access") if settings.access_log else None, access_log_class=AccessLogger,
-    )
-    return 0
+    try:
+        web.run_app(
+            create_app(settings), host=settings.host, port=settings.port, print=_announce(settings), shutdown_timeout=5,
+            access_log=logging.getLogger("aiohttp.access") if settings.access_log else None, access_log_class=AccessLogger,
+        )
+    except OSError as error:
+        if error.errno not in _LISTEN_ERRORS:
+            raise
+        raise Failure(_cannot_listen(settings.host, settings.port, error), CANNOT_LISTEN) from None  # taken since the check
+    return OK
+
+
+_LISTEN_ERRORS = {errno.EADDRINUSE: "the port is in use (by another server?); choose another with --port",
+                  errno.EADDRNOTAVAIL: "that address is not one of this machine's",
+                  errno.EACCES: "permission denied (ports below 1024 need privileges)"}
+
+
+def _cannot_listen(host: str, port: int, error: OSError) -> str:
+    return f"cannot listen on {host}:{port}: {_LISTEN_ERRORS.get(error.errno or 0, error.strerror or str(error))}"
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Bind each address the server will listen on, as asyncio will (SO_REUSEADDR), then let go: a port in use is
+    one clear line (exit 5) before the store is opened, not a traceback after the seed is loaded."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise Failure(f"cannot listen on {host}:{port}: {error.strerror}", CANNOT_LISTEN) from None
+    for family, kind, protocol, _, address in addresses:
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                raise Failure(_cannot_listen(host, port, error), CANNOT_LISTEN) from None
 
 
 def _announce(settings: Settings) -> Any:
@@ -129,7 +236,8 @@ def _announce(settings: Settings) -> Any:
 
 
 def _load(args: argparse.Namespace) -> int:
-    timeline = Timeline(database_from(given=args.database))
+    _require_files(args.files)
+    timeline = _open(args, existing=False)
     refused = 0
     try:
         with tqdm(args.files, unit="file", desc="loading", disable=None, file=sys.stderr) as files:
@@ -151,26 +259,39 @@ def _load(args: argparse.Namespace) -> int:
         print(f"log head: {timeline.head()}")
     finally:
         timeline.close()
-    return 1 if refused else 0
+    return REFUSED if refused else OK
+
+
+def _require_files(paths: Sequence[Path]) -> None:
+    """Every file to read must be there: a mistyped path is a usage error, named before anything is stored."""
+    for path in paths:
+        if not path.exists():
+            raise Failure(f"{path}: no such file", USAGE)
+        if path.is_dir():
+            raise Failure(f"{path}: is a folder, not a file", USAGE)
 
 
 def _facts(args: argparse.Namespace) -> int:
-    timeline = Timeline(database_from(given=args.database))
+    timeline = _open(args)
     current: dict[str, dict[str, Any]] = {}
     try:
         for entry in timeline.iter_log():
             _fold(current, entry)
     finally:
         timeline.close()
+    listed = 0
     for fact_id, fact in current.items():
-        if args.subject and args.subject != fact["subject"] and args.subject not in fact["mentions"]:
+        if args.subject and args.subject not in references(fact["type"], fact["subject"], fact["mentions"], fact["data"]):
             continue
+        listed += 1
         if args.json:
             print(orjson.dumps({"id": fact_id} | fact).decode())
         else:
             flag = " [retracted]" if fact["retracted"] else ""
             print(f"{fact_id}  v{fact['version']}  {fact['occurred']:<12} {fact['type']:<18} {fact['subject']}{flag}")
-    return 0
+    if args.subject and not listed:
+        print(f"timeline facts: no fact names {args.subject}", file=sys.stderr)  # said, so a typo is not mistaken for nothing
+    return OK
 
 
 def _fold(current: dict[str, dict[str, Any]], entry: LogEntry) -> None:
@@ -198,9 +319,8 @@ def _rebuild(args: argparse.Namespace) -> int:
     names = args.views or _projection_names()
     unknown = sorted(set(names) - set(_projection_names()))
     if unknown:
-        print(f"unknown view {', '.join(unknown)}; views are {', '.join(_projection_names())}", file=sys.stderr)
-        return 2
-    database = database_from(given=args.database)
+        raise Failure(f"unknown view {', '.join(unknown)}; views are {', '.join(_projection_names())}", USAGE)
+    database = _database(args)
     timeline = Timeline(database)
     store = open_store(database)
     try:
@@ -223,16 +343,15 @@ def _rebuild(args: argparse.Namespace) -> int:
     finally:
         store.close()
         timeline.close()
-    return 0
+    return OK
 
 
 def _export(args: argparse.Namespace) -> int:
     from timeline.log_file import export_log
 
     if args.output is not None and args.output.exists():
-        print(f"timeline export: {args.output} exists; choose a new file", file=sys.stderr)
-        return 2
-    timeline = Timeline(database_from(given=args.database))
+        raise Failure(f"{args.output} exists; choose a new file", USAGE)
+    timeline = _open(args)
     try:
         head = timeline.head()
         with (
@@ -243,44 +362,38 @@ def _export(args: argparse.Namespace) -> int:
     finally:
         timeline.close()
     print(f"exported {written:,} events (log head {head})", file=sys.stderr)
-    return 0
+    return OK
 
 
 def _import(args: argparse.Namespace) -> int:
     from timeline.log_file import StoreNotEmpty, count_lines, import_log
 
-    if not args.file.is_file():
-        print(f"timeline import: {args.file}: no such file", file=sys.stderr)
-        return 2
-    database = database_from(given=args.database)
+    _require_files([args.file])
+    database = _database(args, existing=False)
     timeline = Timeline(database)
     try:
         with tqdm(total=count_lines(args.file), unit="line", desc="checking and restoring", disable=None, file=sys.stderr) as bar:
             warnings: list[str] = []
             restored = import_log(timeline, args.file, progress=lambda line: bar.update(line - bar.n), unverified=warnings.append)
     except StoreNotEmpty as refusal:
-        print(f"timeline import: {refusal}", file=sys.stderr)
-        return 2
+        raise Failure(str(refusal), USAGE) from None
     except FileRefused as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         print(f"{args.file}: refused, nothing stored", file=sys.stderr)
-        return 1
+        return REFUSED
     finally:
         timeline.close()
     for warning in warnings:
         print(f"{args.file}: unverified: {warning}", file=sys.stderr)
     print(f"{args.file}: restored {restored:,} events" + (" (unverified: see above)" if warnings else ""))
-    return _rebuild(argparse.Namespace(views=[], database=database))
-
-
-VERIFY_FAILED = 3  # `timeline verify` found a position whose event, link or document does not match
+    return _rebuild(argparse.Namespace(views=[], database=database, name="import"))
 
 
 def _verify(args: argparse.Namespace) -> int:
     from timeline.chain import Broken
 
-    timeline = Timeline(database_from(given=args.database))
+    timeline = _open(args)
     try:
         outcome = timeline.verify()
     finally:
@@ -289,23 +402,26 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"verification failed at position {outcome.position}: {outcome.reason}")
         return VERIFY_FAILED
     print(f"verified {outcome.events} events; chain head {outcome.link}")
-    return 0
+    return OK
 
 
 def _backup(args: argparse.Namespace) -> int:
     from timeline.backup import BackupRefused, backup_sqlite
 
     try:
-        position = backup_sqlite(database_from(given=args.database), args.path)
+        database = database_from(given=args.database)
+        if not is_postgres(database):  # PostgreSQL's backups are its own tools': only their commands are printed
+            check_database(database, existing=True)
+        position = backup_sqlite(database, args.path)
     except BackupRefused as refusal:
         print(refusal, file=sys.stderr)
-        return 2
+        return USAGE
     print(f"backed up to {args.path}: log position {position}, {args.path.stat().st_size:,} bytes")
-    return 0
+    return OK
 
 
 def _log(args: argparse.Namespace) -> int:
-    timeline = Timeline(database_from(given=args.database))
+    timeline = _open(args)
     try:
         for count, entry in enumerate(timeline.iter_log(after=args.after)):
             if args.limit is not None and count >= args.limit:
@@ -326,6 +442,6 @@ def _log(args: argparse.Namespace) -> int:
                 print(f"{entry.position:>8}  {event.timestamp.isoformat()}  {name:<18} {record_id}  v{event.originator_version}")
     finally:
         timeline.close()
-    return 0
+    return OK
 
 

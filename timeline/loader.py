@@ -19,22 +19,22 @@ from timeline.vocabulary import parse_record
 @dataclass(frozen=True)
 class Location:
     file: str
-    line: int
+    line: int | None = None  # None: the file as a whole
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        return self.file if self.line is None else f"{self.file}:{self.line}"
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Why one record of a file was refused."""
+    """Why one record of a file (or, with no field and no line, the whole file) was refused."""
 
     location: Location
-    field: str
+    field: str | None
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.field}: {self.message}"
+        return f"{self.location}: {self.message}" if self.field is None else f"{self.location}: {self.field}: {self.message}"
 
 
 class FileRefused(Exception):
@@ -52,7 +52,7 @@ class RecordFile:
     locations: list[Location]
 
     def locate(self, index: int | None) -> Location:
-        return self.locations[index] if index is not None else Location(str(self.path), 0)
+        return self.locations[index] if index is not None else Location(str(self.path))
 
 
 def read_record_file(path: Path) -> RecordFile:
@@ -75,8 +75,11 @@ def read_record_file(path: Path) -> RecordFile:
 def _raw_records(path: Path, problems: list[Problem]) -> Iterator[tuple[int, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        problems.append(Problem(Location(str(path), 0), "(file)", f"cannot be read: {error}"))
+    except OSError as error:
+        problems.append(Problem(Location(str(path)), None, f"cannot be read: {error.strerror or error}"))
+        return
+    except UnicodeDecodeError as error:
+        problems.append(Problem(Location(str(path)), None, f"cannot be read: not UTF-8 text ({error.reason} at byte {error.start})"))
         return
     if path.suffix in (".ndjson", ".jsonl"):
         for number, line in enumerate(text.splitlines(), start=1):
@@ -153,4 +156,4 @@ def store_record_file(app: Timeline, record_file: RecordFile) -> list[Receipt]:
     except (FactConflict, DocumentConflict) as error:
         raise FileRefused([Problem(record_file.locate(error.index), "id", str(error))]) from None
     except Conflict as error:
-        raise FileRefused([Problem(record_file.locate(None), "(file)", str(error))]) from None
+        raise FileRefused([Problem(record_file.locate(None), None, str(error))]) from None

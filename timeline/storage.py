@@ -22,6 +22,13 @@ from timeline import authors, chain_store
 from timeline.recorders import SQLRecorder
 
 DEFAULT_DATABASE = "timeline.sqlite3"
+POSTGRES_EVENTS_TABLE = "timeline_events"  # what the library calls the Timeline application's events table
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+class DatabaseUnavailable(Exception):
+    """The store cannot be used as given: no log where one must be, or a server that cannot be reached or refuses us.
+    The message is one line that names the database (its password masked) and says why."""
 
 LogRow = chain_store.Event  # (position, originator id (its hex on SQLite), version, topic, state)
 
@@ -53,6 +60,7 @@ def eventsourcing_env(database: str) -> dict[str, str]:
         }
     url = urlsplit(database)
     query = parse_qs(url.query)
+    timeout = query.get("connect_timeout", [str(CONNECT_TIMEOUT_SECONDS)])[0]
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": unquote(url.path.lstrip("/")) or "postgres",
@@ -65,8 +73,57 @@ def eventsourcing_env(database: str) -> dict[str, str]:
         "POSTGRES_LOCK_TIMEOUT": "5",
         # The library's recorder, but large batches are inserted in slices (see the module for why).
         "APPLICATION_RECORDER_TOPIC": "timeline.postgres_recorder:SlicingPostgresRecorder",
-        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_CONNECT_TIMEOUT": timeout,  # seconds; ?connect_timeout=N, as libpq's URLs have it
     }
+
+
+def check_database(database: str, existing: bool) -> None:
+    """Refuse, in one line, a store that cannot be used, before anything is created or waited for.
+
+    With `existing` (the commands that only read), a log must already be there: a SQLite file (a typo
+    in the path must not create an empty log and report nothing), or the events table in the
+    PostgreSQL schema. A PostgreSQL server is connected to once, so that one that is unreachable or
+    refuses the connection, the login or the database is named at once, not after the pool's timeout.
+    """
+    if not is_postgres(database):
+        path = Path(database).expanduser()
+        if path.is_dir():
+            raise DatabaseUnavailable(f"{database} is a folder, not a SQLite file")
+        if existing and not path.exists():
+            raise DatabaseUnavailable(
+                f"no database at {database}: give --database (or TIMELINE_DATABASE) an existing log; "
+                "only serve, load and import create one"
+            )
+        return
+    import psycopg
+
+    try:
+        env = eventsourcing_env(database)
+    except ValueError as error:  # a port that is not a number
+        raise DatabaseUnavailable(f"{shown(database)} is not a PostgreSQL URL: {error}") from None
+    where = f"PostgreSQL at {env['POSTGRES_HOST']}:{env['POSTGRES_PORT']} (database {env['POSTGRES_DBNAME']})"
+    try:
+        with psycopg.connect(_conninfo(env), autocommit=True) as connection:
+            if not existing:
+                return
+            schema = env["POSTGRES_SCHEMA"]
+            quoted = schema.replace('"', '""')
+            table = f'"{quoted}".{POSTGRES_EVENTS_TABLE}' if schema else POSTGRES_EVENTS_TABLE
+            (found,) = connection.execute("SELECT to_regclass(%s)", (table,)).fetchone()
+    except psycopg.Error as error:
+        raise DatabaseUnavailable(f"cannot connect to {where}: {_why(error)}") from None
+    if found is None:
+        place = f"schema {env['POSTGRES_SCHEMA']}" if env["POSTGRES_SCHEMA"] else "its default schema"
+        raise DatabaseUnavailable(f"no log in {place} of {shown(database)}; only serve, load and import create one")
+
+
+def _why(error: Exception) -> str:
+    """libpq's reason on one line: 'Connection refused (is the server running ...?)', 'database "x" does not exist'."""
+    first, *hints = [line.strip() for line in str(error).splitlines() if line.strip()]
+    reason = first.rpartition(" failed: ")[2] if " failed: " in first else first
+    reason = " ".join(reason.removeprefix("FATAL:").split())
+    hint = " ".join(" ".join(hints).split())
+    return f"{reason} ({hint[:1].lower()}{hint[1:]})" if hint else reason
 
 
 def prepare(database: str) -> None:
