@@ -260,12 +260,14 @@ def run(events: int, database: str | None, seed: int, requests: int, folder: Pat
 
     port, minimal_port = free_port(), free_port()
     posts = [orjson.dumps(f) for f in corpus(requests, seed + 1)]  # other ids than the imported corpus
-    status_paths = [f"/v1/subjects/{force}/status" for force in FORCES]
-    timeline_paths = [f"/v1/subjects/{force}/timeline?limit=50" for force in FORCES]
+    # The forces the small store names too (its corpus is a prefix of this one): an unnamed subject is a 404.
+    forces = sorted({f["subject"] for f in corpus(min(events, SMALL_STORE), seed) if f["subject"] in FORCES})
+    status_paths = [f"/v1/subjects/{force}/status" for force in forces]
+    timeline_paths = [f"/v1/subjects/{force}/timeline?limit=50" for force in forces]
     # A query string seen once misses the server's answer cache: every one of these is computed.
     # Each as of another day after every fact: the same status, but a key the answer cache has not seen.
     uncached_paths = [
-        f"/v1/subjects/{FORCES[n % len(FORCES)]}/status?as_of={dt.date(2100, 1, 1) + dt.timedelta(days=n)}" for n in range(requests)
+        f"/v1/subjects/{forces[n % len(forces)]}/status?as_of={dt.date(2100, 1, 1) + dt.timedelta(days=n)}" for n in range(requests)
     ]
     with Server([sys.executable, "-c", MINIMAL_APP, str(minimal_port)], "listening"):
         base = asyncio.run(load_generator(f"http://127.0.0.1:{minimal_port}", ["/x"], requests, 32))
