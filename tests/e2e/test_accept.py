@@ -134,3 +134,9 @@ async def test_errors_stay_problems_whatever_accept_says(client):
     assert (response.status, response.content_type) == (404, "application/problem+json")
     response = await client.get("/v1/nothing-here", headers={"Accept": "text/csv"})
     assert (response.status, response.content_type) == (404, "application/problem+json")
+
+
+async def test_a_406_quotes_a_long_accept_shortened(client):
+    accept = ", ".join(f"application/x-type-{n}" for n in range(50))
+    body = await not_acceptable(await client.get("/v1/sources", headers={"Accept": accept}), ["application/json"])
+    assert accept not in body["detail"] and accept[:150] in body["detail"] and len(body["detail"]) < 400

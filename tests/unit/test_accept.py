@@ -71,3 +71,10 @@ def test_media_ranges_keep_parameters_and_default_q_to_1():
 @given(st.text(max_size=200))
 def test_any_header_picks_a_format_or_none_and_never_raises(header):
     assert best(header, RATINGS) in (JSON, CSV, None)
+
+
+def test_a_long_header_is_read_like_a_short_one():
+    padding = ", ".join(f"application/x-type-{n};q=0.1" for n in range(40))
+    assert len(padding) > 256
+    assert best(f"{padding}, text/csv", RATINGS) is CSV
+    assert best(padding, RATINGS) is None

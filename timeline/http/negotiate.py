@@ -97,9 +97,14 @@ def media_ranges(header: str) -> list[tuple[str, str, dict[str, str]]]:
     return ranges
 
 
-@lru_cache(maxsize=512)  # clients send a few Accept headers over and over: parse each once
 def best(header: str | None, formats: tuple[Format, ...]) -> Format | None:
     """The format an Accept header prefers among `formats` (those with a media type), or None if it accepts none."""
+    # Clients send a few Accept headers over and over: parse each once (the usual short ones; any is bounded by aiohttp).
+    return _best(header, formats) if header is None or len(header) <= 256 else _best.__wrapped__(header, formats)
+
+
+@lru_cache(maxsize=256)
+def _best(header: str | None, formats: tuple[Format, ...]) -> Format | None:
     candidates = [f for f in formats if f.media_type is not None]
     if header is None or not header.strip():
         return candidates[0] if candidates else None
@@ -127,11 +132,15 @@ def negotiate(request: web.Request, formats: tuple[Format, ...], by_parameter: b
         by_name = f"; or ask by name with format={' or format='.join(named)}" if by_parameter else ""
         raise BadRequest(
             f"this resource is available as {', '.join(available)}{by_name}; "
-            f"the request's Accept ({request.headers.get('Accept', '')}) allows none of them",
+            f"the request's Accept ({_shortened(request.headers.get('Accept', ''))}) allows none of them",
             status=406,
             available=available,
         )
     return found
+
+
+def _shortened(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @web.middleware
