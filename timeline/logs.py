@@ -71,15 +71,15 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line, default=str).decode()
 
 
-def configure(level: str = "info", format: str = "text", stream: TextIO | None = None) -> None:
+def configure(level: str = "info", style: str = "text", stream: TextIO | None = None) -> None:
     """Send every log line to stderr (or `stream`) at `level` and above, as text or JSON lines."""
     if level not in LEVELS:
         raise ValueError(f"log level is one of {', '.join(LEVELS)}")
-    if format not in FORMATS:
+    if style not in FORMATS:
         raise ValueError(f"log format is one of {', '.join(FORMATS)}")
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(JsonFormatter() if format == "json" else TextFormatter())
+    handler.setFormatter(JsonFormatter() if style == "json" else TextFormatter())
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level.upper())

@@ -109,7 +109,8 @@ def check_database(database: str, existing: bool) -> None:
             schema = env["POSTGRES_SCHEMA"]
             quoted = schema.replace('"', '""')
             table = f'"{quoted}".{POSTGRES_EVENTS_TABLE}' if schema else POSTGRES_EVENTS_TABLE
-            (found,) = connection.execute("SELECT to_regclass(%s)", (table,)).fetchone()
+            row = connection.execute("SELECT to_regclass(%s)", (table,)).fetchone()
+            found = row[0] if row else None
     except psycopg.Error as error:
         raise DatabaseUnavailable(f"cannot connect to {where}: {_why(error)}") from None
     if found is None:

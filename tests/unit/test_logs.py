@@ -84,7 +84,7 @@ def test_configure_sends_lines_at_the_level_and_above_in_the_format(monkeypatch)
     assert json.loads(line)["message"] == "shown"
 
 
-@pytest.mark.parametrize(("level", "format"), [("loud", "text"), ("info", "xml")])
-def test_configure_refuses_an_unknown_level_or_format(level, format):
-    with pytest.raises(ValueError):
-        logs.configure(level, format, io.StringIO())
+@pytest.mark.parametrize(("level", "style", "says"), [("loud", "text", "log level is one of"), ("info", "xml", "log format is one of")])
+def test_configure_refuses_an_unknown_level_or_format(level, style, says):
+    with pytest.raises(ValueError, match=says):
+        logs.configure(level, style, io.StringIO())

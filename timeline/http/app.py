@@ -47,7 +47,8 @@ from timeline.http.log_head import LogHead
 from timeline.http.log_watch import LogWatch
 from timeline.http.negotiate import negotiation_middleware
 from timeline.http.problems import problems_middleware
-from timeline.http.request_ids import HEADER as REQUEST_ID_HEADER, add_request_id, request_ids
+from timeline.http.request_ids import HEADER as REQUEST_ID_HEADER
+from timeline.http.request_ids import add_request_id, request_ids
 from timeline.http.routes import add_routes
 from timeline.http.security import add_security_headers
 from timeline.seed import sync_frameworks, sync_seed

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-import mimeparse
+import mimeparse  # type: ignore[import-untyped]  # one small module without annotations; its results are checked here
 from aiohttp import web
 
 from timeline.errors import FieldError
@@ -67,7 +67,8 @@ def formats_of(handler: Any) -> tuple[Format, ...]:
 
 def chosen(request: web.Request) -> Format:
     """The format the middleware picked for this request (JSON where nothing was negotiated)."""
-    return request.get(FORMAT, JSON)
+    found: Format = request.get(FORMAT, JSON)
+    return found
 
 
 # Accept

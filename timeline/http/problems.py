@@ -10,7 +10,15 @@ import orjson
 from aiohttp import web
 
 from projections.views import InvalidQuery
-from timeline.errors import Conflict, FieldError, InvalidRecord, NotFound, StaleVersion, StoreUnavailable, UnknownSubject
+from timeline.errors import (
+    Conflict,
+    FieldError,
+    InvalidRecord,
+    NotFound,
+    StaleVersion,
+    StoreUnavailable,
+    UnknownSubject,
+)
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"

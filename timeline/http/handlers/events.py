@@ -15,7 +15,8 @@ from timeline.facts import Fact, FactContent, content_of
 from timeline.http import params
 from timeline.http.cloudevents import BATCH, STRUCTURED, binary_from_entry, cloudevent_from_entry
 from timeline.http.keys import LOG_WATCH, SETTINGS, STREAMS, TIMELINE
-from timeline.http.negotiate import CLOUDEVENT, CLOUDEVENTS_BATCH, EVENT_STREAM, JSON as JSON_FORMAT, chosen, offers
+from timeline.http.negotiate import CLOUDEVENT, CLOUDEVENTS_BATCH, EVENT_STREAM, chosen, offers
+from timeline.http.negotiate import JSON as JSON_FORMAT
 from timeline.http.problems import BadRequest
 from timeline.http.render import entry_json
 from timeline.http.respond import JSON, off_loop
