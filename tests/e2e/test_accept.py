@@ -140,3 +140,15 @@ async def test_a_406_quotes_a_long_accept_shortened(client):
     accept = ", ".join(f"application/x-type-{n}" for n in range(50))
     body = await not_acceptable(await client.get("/v1/sources", headers={"Accept": accept}), ["application/json"])
     assert accept not in body["detail"] and accept[:150] in body["detail"] and len(body["detail"]) < 400
+
+
+async def test_one_event_is_binary_json_or_a_structured_cloudevent_by_accept(client):
+    binary = await client.get("/v1/events/1", headers={"Accept": "application/json"})
+    assert binary.status == 200 and binary.content_type == "application/json" and binary.headers["ce-id"] == "1"
+    assert binary.headers["Vary"] == "Accept"
+    structured = await client.get("/v1/events/1", headers={"Accept": "application/cloudevents+json"})
+    assert structured.content_type == "application/cloudevents+json"
+    assert (await structured.json(content_type=None))["id"] == "1"
+    await not_acceptable(
+        await client.get("/v1/events/1", headers={"Accept": "text/csv"}), ["application/json", "application/cloudevents+json"]
+    )
