@@ -314,8 +314,11 @@ async def test_two_ids_found_to_name_one_body_are_merged_by_a_fact_and_every_loo
                                    mentions=["org/hmicfrs"]))  # fmt: skip
     named = await post(client, fact("subject.named", "org/hmic", "2017-07-19", {"name": "HMICFRS"}))
     before = await post(client, merged("org/hmicfrs", "org/hmic"))
+    both = await post(client, fact("subject.named", "org/hmic", "2017-07-20", {"name": "HMICFRS"}, mentions=["org/hmicfrs"]))
     timeline = await (await client.get("/v1/subjects/org/hmic/timeline")).json()
-    assert {said["id"], named["id"], before["id"]} <= {f["id"] for f in timeline["facts"]}
+    ids = [f["id"] for f in timeline["facts"]]
+    assert {said["id"], named["id"], before["id"], both["id"]} <= set(ids)
+    assert len(ids) == len(set(ids))  # a fact naming both ids is listed once
     item = next(f for f in timeline["facts"] if f["id"] == said["id"])
     assert item["mentions"] == ["org/hmic"]  # views speak of the subject, whichever id the source used
     via_alias = await (await client.get("/v1/subjects/org/hmicfrs/timeline")).json()
