@@ -3,38 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from projections.runner import ProjectionRunner
+from timeline.http.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
 
-class ViewKeeper:
+class ViewKeeper(Wakeup):
     """Runs the projections whenever woken (a write here, a NOTIFY from PostgreSQL) or every `poll` seconds."""
 
     def __init__(self, runner: ProjectionRunner, positions: dict[str, int], poll: float = 0.5) -> None:
+        super().__init__(poll)
         self.runner = runner
-        self.poll = poll
-        self._wake = asyncio.Event()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timeline-projector")
-        self._loop = asyncio.get_running_loop()
         self.positions = positions
         self.caught_up = asyncio.Condition()
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def wake_threadsafe(self) -> None:
-        self._loop.call_soon_threadsafe(self._wake.set)
-
     async def run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):  # woken, or the poll interval passed
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll)
-            self._wake.clear()
+            await self.woken()
             try:
                 positions = await self._loop.run_in_executor(self._executor, self.runner.catch_up)
             except Exception:

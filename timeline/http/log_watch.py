@@ -16,27 +16,26 @@ shared by every stream waiting at it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Generic, TypeVar
 
 from timeline.http.log_head import LogHead
+from timeline.http.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 Page = TypeVar("Page")
 
 
-class LogWatch(Generic[Page]):
+class LogWatch(Wakeup, Generic[Page]):
     def __init__(
         self, log_head: LogHead, head: int, read_page: Callable[[int], Page], executor: Executor, poll: float, timeout: float,
     ) -> None:
+        super().__init__(poll)
         self.head = head  # the log reaches at least this far (as last seen)
-        self.poll, self.timeout = poll, timeout
+        self.timeout = timeout
         self._log_head, self._read_page, self._executor = log_head, read_page, executor
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
         self._moved: asyncio.Future[None] = self._loop.create_future()
         self._reading: dict[int, asyncio.Future[Page]] = {}
         self.waiting = 0  # streams waiting for the log to grow
@@ -46,18 +45,9 @@ class LogWatch(Generic[Page]):
         self.reads = 0
         self._looked = asyncio.Condition()
 
-    def wake(self) -> None:
-        """Something was committed: look now rather than at the next poll."""
-        self._wake.set()
-
-    def wake_threadsafe(self) -> None:
-        self._loop.call_soon_threadsafe(self._wake.set)
-
     async def run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):  # woken, or the poll interval passed
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll)
-            self._wake.clear()
+            await self.woken()
             if self.waiting:
                 await self._look()
 
