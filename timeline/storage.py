@@ -371,3 +371,8 @@ def _query(recorder: SQLRecorder, template: str, *params: object) -> list[tuple[
     with recorder.datastore.transaction(commit=False) as cursor:
         cursor.execute(query, params)
         return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in cursor.fetchall()]
+
+
+def connection_string(database: str) -> str:
+    """libpq's connection string for a postgresql:// URL (its `schema` is ours, not libpq's, so left out)."""
+    return _conninfo(eventsourcing_env(database))
