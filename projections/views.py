@@ -29,6 +29,7 @@ from projections.statements import statements
 from projections.status import facts_for_status, subject_status
 from projections.store import Cursor, ViewStore
 from projections.timeline import TimelineQuery, subject_timeline
+from timeline.app import MAX_POSITION
 from timeline.errors import UnknownSubject
 
 KnownAt = int | dt.datetime | None
@@ -320,9 +321,8 @@ def decode_cursor(token: str) -> tuple[tuple[str, str, int], int]:
     except (binascii.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         raise InvalidQuery("cursor is not one this service issued") from None
     # Positions are 64-bit in both stores: a forged 1e29 would fail in the database, not here.
-    if not all(type(n) is int and 0 <= n <= _MAX_POSITION for n in (position, known_at)):
+    if not all(type(n) is int and 0 <= n <= MAX_POSITION for n in (position, known_at)):
         raise InvalidQuery("cursor is not one this service issued")
     return (str(lower), str(upper), position), known_at
 
 
-_MAX_POSITION = 2**63 - 1

@@ -25,6 +25,8 @@ from timeline.frameworks import Framework, FrameworkContent, framework_aggregate
 from timeline.recorders import SQLRecorder, sql_recorder
 from timeline.sources import Document, DocumentContent, DocumentRevision, document_aggregate_id
 
+MAX_POSITION = 2**63 - 1  # positions are 64-bit in both stores
+
 
 @dataclass(frozen=True)
 class Receipt:

@@ -40,7 +40,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from timeline import chain_store, storage
-from timeline.app import EVENT_NAMES, Timeline
+from timeline.app import EVENT_NAMES, MAX_POSITION, Timeline
 from timeline.chain import GENESIS, content_of, link_of
 from timeline.config import TOKEN_NAME
 from timeline.errors import InvalidRecord
@@ -57,7 +57,6 @@ HEADER_LINE = orjson.dumps(HEADER) + b"\n"
 TOPICS = frozenset(get_topic(cls) for cls in EVENT_NAMES)
 PAGE = 1000
 MAX_PROBLEMS = 50  # a wholly wrong file would otherwise print a line of complaint per event
-MAX_POSITION = 2**63 - 1
 
 Progress = Callable[[int], object]  # told how far it has got; what it returns is ignored
 

@@ -20,7 +20,6 @@ SUBJECT_KINDS: dict[str, str] = {
 }
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-SUBJECT_PATTERN = rf"^({'|'.join(SUBJECT_KINDS)})/{SLUG}$"
 _SLUG = re.compile(SLUG)
 _SUBJECT = re.compile(rf"^(?P<kind>[a-z]+)/(?P<slug>{SLUG})$")
 

@@ -25,9 +25,9 @@ Authored = tuple[Command, str | None]  # a command, and the name of the token th
 
 
 class Writer:
-    def __init__(self, timeline: Timeline, executor: ThreadPoolExecutor, max_batch: int = 256) -> None:
+    def __init__(self, timeline: Timeline, executor: ThreadPoolExecutor, max_group: int = 256) -> None:
         self.timeline = timeline
-        self.max_batch = max_batch
+        self.max_group = max_group  # requests sharing one commit (not settings.max_batch: records in one POST)
         self._executor = executor
         self._queue: asyncio.Queue[tuple[Authored, asyncio.Future[Any]]] = asyncio.Queue()
         self._listeners: list[Callable[[], None]] = []
@@ -49,7 +49,7 @@ class Writer:
         loop = asyncio.get_running_loop()
         while True:
             group = [await self._queue.get()]
-            while not self._queue.empty() and len(group) < self.max_batch:
+            while not self._queue.empty() and len(group) < self.max_group:
                 group.append(self._queue.get_nowait())
             outcomes = await loop.run_in_executor(self._executor, self._commit, [command for command, _ in group])
             self.batches, self.writes = self.batches + 1, self.writes + len(group)

@@ -33,6 +33,10 @@ async def names(response, name: str) -> None:
         (STATUS, {"known_at": "9999-12-31T23:59:59-12:00"}, "known_at"),  # past year 9999 in UTC
         (STATUS, {"known_at": "0001-01-01T00:00:00+14:00"}, "known_at"),  # before year 1 in UTC
         ("/v1/events/stream", {"after": "\u00b2"}, "after"),
+        # int() refuses over 4,300 digits with a ValueError of its own
+        (STATUS, {"known_at": "9" * 5000}, "known_at"),
+        ("/v1/events/stream", {"after": "9" * 5000}, "after"),
+        ("/v1/events", {"after": "9" * 5000}, "after"),
         (TIMELINE, {"cursor": forged_cursor(["2017-01-01", "2017-01-01", 1e29], 5)}, "cursor"),
         (TIMELINE, {"cursor": forged_cursor(["2017-01-01", "2017-01-01", -(10**20)], 5)}, "cursor"),
         (TIMELINE, {"cursor": forged_cursor(["2017-01-01", "2017-01-01", 1], 1e29)}, "cursor"),
@@ -52,3 +56,13 @@ async def test_an_if_match_of_superscript_digits_is_a_400_naming_it(client):
     receipt = await (await client.post("/v1/facts", json=rating())).json()
     response = await client.post(f"/v1/facts/{receipt['id']}/retractions", json={"reason": "r"}, headers={"If-Match": '"\u00b2"'})
     await names(response, "If-Match")
+
+
+async def test_an_if_match_of_five_thousand_digits_is_a_400_naming_it(client):
+    receipt = await (await client.post("/v1/facts", json=rating())).json()
+    response = await client.post(f"/v1/facts/{receipt['id']}/retractions", json={"reason": "r"}, headers={"If-Match": f'"{"9" * 5000}"'})
+    await names(response, "If-Match")
+
+
+async def test_an_event_position_of_five_thousand_digits_is_a_400(client):
+    await names(await client.get(f"/v1/events/{'9' * 5000}"), "position")

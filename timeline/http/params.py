@@ -9,6 +9,7 @@ from uuid import UUID
 
 from aiohttp import web
 
+from timeline.app import MAX_POSITION
 from timeline.dates import InvalidDate, ValidTime, is_plain, parse_bounded
 from timeline.errors import FieldError
 from timeline.facts import FactType
@@ -17,7 +18,6 @@ from timeline.http.problems import BadRequest
 from timeline.subjects import SUBJECT_KINDS, InvalidSubject, subject_kind
 
 MAX_LIMIT = 1000
-MAX_POSITION = 2**63 - 1  # positions are 64-bit in both stores
 
 
 async def as_date(request: web.Request, name: str) -> dt.date | None:
@@ -72,8 +72,8 @@ def log_time(request: web.Request, name: str) -> int | dt.datetime | None:
     value = request.query.get(name)
     if not value:
         return None
-    if is_position(value) and int(value) <= MAX_POSITION:
-        return int(value)
+    if (at := position(value)) is not None:
+        return at
     message = f"{name} is a log position (e.g. 31) or a UTC instant with its offset (e.g. 2017-03-02T12:00:00Z)"
     try:
         instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))  # noqa: FURB162 - kept as it was: every Z, not a final one
@@ -86,9 +86,12 @@ def log_time(request: web.Request, name: str) -> int | dt.datetime | None:
     return utc
 
 
-def is_position(value: str) -> bool:
-    """Written in ASCII digits: str.isdigit also accepts '²', which int() refuses."""
-    return value.isascii() and value.isdigit()
+def position(value: str) -> int | None:
+    """A log position written in ASCII digits (str.isdigit also accepts '²', which int() refuses) and in
+    range, or None. Its length is checked before int(), which refuses over 4,300 digits with an error."""
+    if value.isascii() and value.isdigit() and len(value) <= len(str(MAX_POSITION)) and int(value) <= MAX_POSITION:
+        return int(value)
+    return None
 
 
 @overload

@@ -82,6 +82,8 @@ async def _answer(request: web.Request, handler: Callable[[web.Request], Awaitab
         return problem(500, "an unexpected error occurred; nothing was stored")
 
 
+# RFC 9110's titles: Python 3.11's http.HTTPStatus still has the older phrases ("Request Entity Too Large",
+# "Unprocessable Entity").
 _TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
     406: "Not Acceptable", 408: "Request Timeout", 409: "Conflict", 421: "Misdirected Request", 413: "Content Too Large", 415: "Unsupported Media Type",

@@ -141,9 +141,9 @@ async def get_event(request: web.Request) -> web.Response:
     (binary mode), or as a structured CloudEvent when Accept asks for application/cloudevents+json."""
     params.only(request)
     text = request.match_info["position"]
-    if not params.is_position(text) or len(text) > 19 or int(text) > params.MAX_POSITION:
+    position = params.position(text)
+    if position is None:
         raise BadRequest("a position is a log position, a whole number", errors=[FieldError("position", "is not a position")])
-    position = int(text)
     timeline = request.app[TIMELINE]
 
     def read() -> LogEntry:
@@ -239,6 +239,7 @@ def _resume_position(request: web.Request) -> int | None:
     value = request.headers.get("Last-Event-ID") or request.query.get("after")
     if value is None or value == "":
         return None
-    if not params.is_position(value) or int(value) > params.MAX_POSITION:
+    position = params.position(value)
+    if position is None:
         raise BadRequest(f"{name} is a log position (e.g. 31)", errors=[FieldError(name, "is not a position")])
-    return int(value)
+    return position

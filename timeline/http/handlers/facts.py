@@ -15,7 +15,7 @@ from timeline.errors import FactConflict, FieldError, InvalidRecord
 from timeline.http import idempotency, params
 from timeline.http.auth import AUTHOR
 from timeline.http.cloudevents import BATCH, STRUCTURED, event_from_binary, fact_from_cloudevent, is_binary
-from timeline.http.keys import KEEPER, SETTINGS, TIMELINE, WRITER
+from timeline.http.keys import SETTINGS, TIMELINE, WRITER
 from timeline.http.problems import BadRequest
 from timeline.http.render import document_json, fact_json, location, receipt_json
 from timeline.http.respond import JSON, json_response, off_loop, read_json
@@ -74,7 +74,6 @@ async def _record(request: web.Request, body: Any, parse: Any) -> web.Response:
         if conflict.fact_id in derived:
             raise BadRequest(f"this {idempotency.HEADER} was sent before with another body", status=422) from None
         raise
-    request.app[KEEPER].wake()
     created = any(r.created for r in receipts)
     status = 201 if created else 200
     if isinstance(body, list):
@@ -166,7 +165,6 @@ async def withdraw_document(request: web.Request) -> web.Response:
 
 
 def _changed(request: web.Request, receipt: Any) -> web.Response:
-    request.app[KEEPER].wake()
     status = 201 if receipt.created else 200  # 200: a retry, answered with the version it made
     return json_response(receipt_json(receipt), status=status, headers={"Location": location(receipt), "ETag": f'"{receipt.version}"'})
 
@@ -175,12 +173,13 @@ def _expected_version(request: web.Request, body: dict[str, Any]) -> int:
     header = request.headers.get("If-Match")
     if header is not None:
         tag = header.strip().removeprefix("W/").strip('"')
-        if not params.is_position(tag) or int(tag) > params.MAX_POSITION:
+        version = params.position(tag)  # versions are counted as positions are
+        if version is None:
             message = 'If-Match names the version you read, e.g. If-Match: "2"'
             raise BadRequest(message, errors=[FieldError("If-Match", "is not a version")])
-        if "expected_version" in body and body["expected_version"] != int(tag):
+        if "expected_version" in body and body["expected_version"] != version:
             raise BadRequest("If-Match and expected_version disagree")
-        return int(tag)
+        return version
     if "expected_version" not in body:
         raise BadRequest(
             "say which version you are changing: expected_version in the body, or If-Match",
