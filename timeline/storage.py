@@ -18,7 +18,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from timeline import authors, chain_store
+from timeline import authors, chain_store, redaction_store
+from timeline import redactions as redactions_module
 from timeline.recorders import SQLRecorder
 
 DEFAULT_DATABASE = "timeline.sqlite3"
@@ -194,15 +195,38 @@ def protect_log(recorder: SQLRecorder) -> None:
     append-only in the database itself: UPDATE and DELETE are refused.
 
     Corrections and retractions are new events; nothing, not even a stray SQL session, may rewrite one.
+    The one exception is a redaction's purge (timeline.redaction_store): an event of a record whose
+    redaction is stored may have its state replaced by the tombstone that keeps the state's sha256
+    (checked here on PostgreSQL; on SQLite, which has no sha256, by `timeline verify`), and nothing else.
     """
     from eventsourcing.sqlite import SQLiteApplicationRecorder
 
     tables = (recorder.events_table_name, chain_store.TABLE, authors.TABLE)
     message = "the log is append-only: stored events are never updated or deleted"
+    events = recorder.events_table_name
+    redactions = ", ".join(f"'{topic}'" for topic in redactions_module.TOPICS)
     if isinstance(recorder, SQLiteApplicationRecorder):
+        tombstone = "'{\"redacted\":\"" + "[0-9a-f]" * 64 + "\"}'"
+        # SQLite has no sha256: a tombstone's digest is checked by `timeline verify` (the chain covers it).
+        purge = (
+            f"NEW.rowid = OLD.rowid AND NEW.originator_id = OLD.originator_id AND NEW.originator_version = OLD.originator_version "
+            f"AND NEW.topic = OLD.topic AND OLD.topic NOT IN ({redactions}) "
+            f"AND length(NEW.state) = {redactions_module.TOMBSTONE_LENGTH} AND CAST(NEW.state AS TEXT) GLOB {tombstone} "
+            f"AND NOT CAST(OLD.state AS TEXT) GLOB {tombstone} "
+            f"AND EXISTS (SELECT 1 FROM {events} r WHERE r.originator_id = OLD.originator_id "
+            f"AND r.originator_version > OLD.originator_version AND r.topic IN ({redactions}))"
+        )
         with recorder.datastore.transaction(commit=True) as cursor:
+            # Replaced at every start: a log older than redactions has the trigger that refused every UPDATE.
+            cursor.execute(f"DROP TRIGGER IF EXISTS {events}_append_only_update")
+            cursor.execute(
+                f"CREATE TRIGGER {events}_append_only_update BEFORE UPDATE ON {events} WHEN NOT ({purge}) "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
             for table in tables:
                 for operation in ("UPDATE", "DELETE"):
+                    if table == events and operation == "UPDATE":
+                        continue
                     cursor.execute(
                         f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{operation.lower()} BEFORE {operation} ON {table} "
                         f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
@@ -213,13 +237,22 @@ def protect_log(recorder: SQLRecorder) -> None:
 
     schema = recorder.datastore.schema
     statements = []
+    # The one UPDATE allowed: a redaction's purge of an earlier event of its record, to the tombstone of its state.
+    allowed = sql.SQL(
+        "IF TG_OP = 'UPDATE' AND NEW.notification_id = OLD.notification_id AND NEW.originator_id = OLD.originator_id "
+        "AND NEW.originator_version = OLD.originator_version AND NEW.topic = OLD.topic AND OLD.topic NOT IN ({redactions}) "
+        "AND NEW.state = convert_to('{{\"redacted\":\"' || encode(sha256(OLD.state), 'hex') || '\"}}', 'UTF8') "
+        "AND NOT OLD.state LIKE convert_to('{{\"redacted\":\"%', 'UTF8') "
+        "AND EXISTS (SELECT 1 FROM {events} r WHERE r.originator_id = OLD.originator_id "
+        "AND r.originator_version > OLD.originator_version AND r.topic IN ({redactions})) THEN RETURN NEW; END IF; "
+    ).format(redactions=sql.SQL(redactions), events=sql.Identifier(schema, events))
     for table in tables:
         function = sql.Identifier(schema, f"{table}_refuse_change")
         statements += [
             sql.SQL(
                 "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION '{message} (% refused)', TG_OP; END $$"
-            ).format(function=function, message=sql.SQL(message)),
+                "$$ BEGIN {purge}RAISE EXCEPTION '{message} (% refused)', TG_OP; END $$"
+            ).format(function=function, message=sql.SQL(message), purge=allowed if table == events else sql.SQL("")),
             sql.SQL(
                 "CREATE OR REPLACE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
                 "FOR EACH ROW EXECUTE FUNCTION {function}()"
@@ -258,6 +291,7 @@ def restore_events(
                 )
                 chain_store.append(cursor, chain_store.dialect(recorder), batch)
                 authors.append(cursor, chain_store.dialect(recorder), batch, by)
+                redaction_store.purge(cursor, chain_store.dialect(recorder), batch)
         return
 
     from psycopg import sql
@@ -272,6 +306,7 @@ def restore_events(
             cursor.executemany(insert, [(p, e.originator_id, e.originator_version, e.topic, e.state) for p, e in batch])
             chain_store.append(cursor, chain_store.dialect(recorder), batch)
             authors.append(cursor, chain_store.dialect(recorder), batch, by)
+            redaction_store.purge(cursor, chain_store.dialect(recorder), batch)
         # The next event the library records goes after the restored ones.
         cursor.execute(
             sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), (SELECT MAX(notification_id) FROM {}))").format(qualified),
