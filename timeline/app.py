@@ -436,6 +436,7 @@ EVENT_NAMES: dict[type[Any], str] = {
     Framework.Defined: "framework.defined",
     Framework.Revised: "framework.revised",
 }
+EVENT_NAMES_BY_TOPIC = {get_topic(cls): name for cls, name in EVENT_NAMES.items()}  # for events that cannot be decoded (purged)
 
 
 def recorded(event: DomainEventProtocol[UUID]) -> DomainEvent:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-
 from timeline import redactions
-from timeline.app import EVENT_NAMES, LogEntry, Receipt, StoredDocument, StoredFact, public_id
+from timeline.app import EVENT_NAMES, EVENT_NAMES_BY_TOPIC, LogEntry, Receipt, StoredDocument, StoredFact, public_id
 from timeline.facts import Fact, content_of
 from timeline.frameworks import Framework
 from timeline.sources import Document
@@ -86,7 +84,7 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
     if kept is not None:
         fact = entry.topic.startswith("timeline.facts:")
         return {
-            "position": entry.position, "recorded_at": None, "event": NAMES_BY_TOPIC[entry.topic],
+            "position": entry.position, "recorded_at": None, "event": EVENT_NAMES_BY_TOPIC[entry.topic],
             "id": str(_uuid(entry.originator_id)) if fact else None, "version": entry.originator_version,
             "redacted": {"sha256": kept},
         }
@@ -120,9 +118,6 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
     if isinstance(event, Framework.Defined | Framework.Revised):
         body["framework"] = event.definition
     return body
-
-
-NAMES_BY_TOPIC = {get_topic(cls): name for cls, name in EVENT_NAMES.items()}
 
 
 def _uuid(value: UUID | str) -> UUID:
