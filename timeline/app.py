@@ -197,6 +197,12 @@ class Timeline(Application[UUID]):
         batch.commit()
         return pending.result()
 
+    def forget_purged(self) -> None:
+        """After a redaction, ask SQLite to copy the WAL into the file and truncate it, so that the old page images
+        of purged events do not linger there (best effort: a reader mid-read can keep it; PostgreSQL: see docs)."""
+        if self._identity is not None:
+            storage.checkpoint(self.database)
+
     def save_staged(self, aggregates: list[Fact | Document | Framework], by: authors.Authors | None = None) -> Positions:
         """Save aggregates' pending events in one transaction; where each event landed.
 

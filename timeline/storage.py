@@ -150,6 +150,17 @@ def file_identity(database: str) -> tuple[int, int] | None:
     return found.st_dev, found.st_ino
 
 
+def checkpoint(path: str) -> None:
+    """Copy a SQLite file's WAL into it and truncate the WAL, on a connection of its own (never mid-transaction)."""
+    import sqlite3
+
+    connection = sqlite3.connect(path, timeout=5, isolation_level=None)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    finally:
+        connection.close()
+
+
 class CommitProbe:
     """Tells, in microseconds and without I/O, whether anyone has committed to a SQLite file since the
     last look: `PRAGMA data_version` on a connection that never writes reads the WAL index in shared

@@ -171,6 +171,7 @@ async def redact_fact(request: web.Request) -> web.Response:
     fact_id, body = params.fact_id(request), await read_json(request)
     reason = validate_redaction(body)
     receipt = await request.app[WRITER].submit(lambda batch: batch.redact_fact(fact_id, reason), by=request.get(AUTHOR))
+    await off_loop(request, request.app[TIMELINE].forget_purged)
     return _changed(request, receipt)
 
 
@@ -179,6 +180,7 @@ async def redact_document(request: web.Request) -> web.Response:
     slug, body = request.match_info["id"], await read_json(request)
     reason = validate_redaction(body)
     receipt = await request.app[WRITER].submit(lambda batch: batch.redact_document(slug, reason), by=request.get(AUTHOR))
+    await off_loop(request, request.app[TIMELINE].forget_purged)
     return _changed(request, receipt)
 
 
