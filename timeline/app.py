@@ -136,6 +136,7 @@ class Timeline(Application[UUID]):
         authors.create(self.recorder)
         storage.protect_log(self.recorder)  # the events and both side tables
         self._identity = storage.file_identity(database)
+        self._full: str | None = None  # why the last commit failed for lack of space, until one succeeds
 
     def construct_transcoder(self) -> Transcoder:
         return build_transcoder()
@@ -215,6 +216,12 @@ class Timeline(Application[UUID]):
         except IntegrityError:
             # Another writer stored the same id or version first: nothing of ours was kept.
             raise Conflict("a concurrent write changed these records first; read them and try again") from None
+        except Exception as error:
+            if not storage.is_full(error):
+                raise
+            self._full = f"the store is full ({error}): nothing was stored; free some space"
+            raise StoreUnavailable(self._full) from None
+        self._full = None
         return {
             (r.domain_event.originator_id, r.domain_event.originator_version): Stored(
                 r.notification.id, recorded(r.domain_event).timestamp
@@ -236,6 +243,21 @@ class Timeline(Application[UUID]):
                 f"the database file {self.database} was deleted or replaced while the server had it open; "
                 "writes are refused until the server is restarted on the right file"
             )
+
+    def check_writable(self) -> None:
+        """Raise StoreUnavailable when the store cannot take a write now: its SQLite file gone or replaced, or the
+        disk holding it (nearly) full; on PostgreSQL, the last commit refused for lack of space (until one succeeds)."""
+        self.check_store()
+        free = storage.free_bytes(self.database)
+        if free is None:  # PostgreSQL: its server's disk cannot be measured from here, only a failed commit tells
+            if self._full is not None:
+                raise StoreUnavailable(self._full)
+            return
+        if free < storage.MIN_FREE_BYTES:
+            raise StoreUnavailable(
+                f"the disk holding {self.database} is full ({free:,} bytes free, under {storage.MIN_FREE_BYTES:,}): writes would fail"
+            )
+        self._full = None  # space is back: the next commit will tell (a server taken out of rotation must come back)
 
     def receipt_for_stored(self, kind: str, aggregate_id: UUID, version: int) -> Receipt:
         """The receipt of an event already in the log (for re-sent records)."""

@@ -150,6 +150,34 @@ def file_identity(database: str) -> tuple[int, int] | None:
     return found.st_dev, found.st_ino
 
 
+# Below this, a SQLite store is reported unable to write: a commit appends to the WAL, and a checkpoint grows the file.
+MIN_FREE_BYTES = 1024 * 1024
+
+
+def free_bytes(database: str) -> int | None:
+    """Bytes free to us on the filesystem holding a SQLite file; None on PostgreSQL (its server's disk is its own)."""
+    if is_postgres(database):
+        return None
+    found = os.statvfs(Path(database).expanduser().resolve().parent)
+    return found.f_bavail * found.f_frsize
+
+
+def is_full(error: BaseException) -> bool:
+    """Whether a failed write failed for lack of space: SQLite's SQLITE_FULL, PostgreSQL's disk_full, or ENOSPC
+    (the library wraps the driver's error: its causes are looked at too)."""
+    import errno
+    import sqlite3
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, sqlite3.Error) and getattr(seen, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            return True
+        if getattr(seen, "sqlstate", None) == "53100" or (isinstance(seen, OSError) and seen.errno == errno.ENOSPC):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def checkpoint(path: str) -> None:
     """Copy a SQLite file's WAL into it and truncate the WAL, on a connection of its own (never mid-transaction)."""
     import sqlite3
