@@ -606,8 +606,8 @@ function listen() {
     }
   };
   // A redaction takes content off the page as soon as it is stored, as a new fact appears.
-  const names = ["fact.recorded", "fact.corrected", "fact.retracted", "fact.redacted", "document.recorded", "document.redacted"];
-  for (const name of names) stream.addEventListener(name, onEvent);
+  const liveEvents = ["fact.recorded", "fact.corrected", "fact.retracted", "fact.redacted", "document.recorded", "document.redacted"];
+  for (const name of liveEvents) stream.addEventListener(name, onEvent);
   stream.addEventListener("open", () => {
     $("live-state").textContent = "Live: new facts appear as they are recorded";
     document.body.dataset.live = "true";
