@@ -448,7 +448,7 @@ class RedactingMapper(Mapper[UUID]):
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         if redactions.is_tombstone(stored_event.state):
-            raise Redacted(str(stored_event.originator_id))
+            raise Redacted(f"record {stored_event.originator_id}")
         return super().to_domain_event(stored_event)
 
 # What each event is called wherever the log is shown (the API's log and stream, the CLI).
