@@ -12,11 +12,13 @@ from projections.base import Projection
 from projections.facts import record_time
 from projections.store import Cursor
 from timeline.dates import possible_days
+from timeline.redactions import is_tombstone
 from timeline.sources import Document
 
 # Documents are few: only they are decoded into events.
 _TOPICS = {get_topic(Document.Recorded), get_topic(Document.Revised)}
 _WITHDRAWN = get_topic(Document.Withdrawn)
+_REDACTED = get_topic(Document.Redacted)
 _NAMES = (
     "id", "version", "title", "publisher", "url", "archived_url", "published", "kind", "sha256", "length",
     "position", "recorded_at", "reason",
@@ -27,7 +29,7 @@ class DocumentsProjection(Projection):
     """One row per version of each document; a read sees each document's latest version it may see."""
 
     name = "documents"
-    shape = 3  # 2: a row per version, EDTF publication dates, archived copies; 3: withdrawals
+    shape = 4  # 2: a row per version, EDTF publication dates, archived copies; 3: withdrawals; 4: redactions
 
     def table_names(self, prefix: str) -> list[str]:
         return [f"{prefix}_documents", f"{prefix}_withdrawals"]
@@ -46,6 +48,8 @@ class DocumentsProjection(Projection):
 
     def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
         for entry in entries:
+            if is_tombstone(entry.state):
+                continue  # purged by a later redaction (timeline.redactions)
             if entry.topic in _TOPICS:
                 self._record(cursor, prefix, entry.position, entry.event)
             elif entry.topic == _WITHDRAWN:
@@ -54,6 +58,11 @@ class DocumentsProjection(Projection):
                     f"INSERT INTO {prefix}_withdrawals VALUES (?, ?, ?, ?)",
                     (event.slug, entry.position, event.reason, event.withdrawn.edtf if event.withdrawn else None),
                 )
+            elif entry.topic == _REDACTED:
+                # Its title, publisher and URL are its content too: a redacted document is listed as of no position.
+                slug = entry.event.slug
+                cursor.execute(f"DELETE FROM {prefix}_documents WHERE slug = ?", (slug,))
+                cursor.execute(f"DELETE FROM {prefix}_withdrawals WHERE slug = ?", (slug,))
 
     def _record(self, cursor: Cursor, prefix: str, position: int, event: Document.Recorded | Document.Revised) -> None:
         earliest, latest = possible_days(event.published)

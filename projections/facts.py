@@ -28,6 +28,7 @@ from projections.store import Cursor, one_row
 from timeline.dates import ValidTime, possible_days
 from timeline.facts import AUTHORITY, Fact
 from timeline.frameworks import Framework, inspection_key
+from timeline.redactions import is_tombstone
 from timeline.sources import Document
 from timeline.vocabulary import references, subject_fields
 
@@ -130,6 +131,7 @@ def record_time(event: DomainEvent) -> str:
 
 RECORDED, CORRECTED, RETRACTED = get_topic(Fact.Recorded), get_topic(Fact.Corrected), get_topic(Fact.Retracted)
 DOCUMENT_WITHDRAWN = get_topic(Document.Withdrawn)
+FACT_REDACTED = get_topic(Fact.Redacted)
 FRAMEWORK_DEFINED, FRAMEWORK_REVISED = get_topic(Framework.Defined), get_topic(Framework.Revised)
 
 
@@ -149,9 +151,9 @@ def _framework_version(cursor: Cursor, prefix: str, entry: Any) -> None:
 
 class FactsProjection(Projection):
     name = "facts"
-    shape = 8  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
+    shape = 9  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
     # 4: by occurred; 5: links between facts; 6: claims by inspection and time; 7: several sources, citations as links;
-    # 8: why each version changed, documents withdrawn by their sources
+    # 8: why each version changed, documents withdrawn by their sources; 9: redactions (a redacted fact leaves no row)
 
     def table_names(self, prefix: str) -> list[str]:
         return [
@@ -229,6 +231,8 @@ class FactsProjection(Projection):
         cursor.execute(f"SELECT MAX(known_from_at) FROM {prefix}_versions")
         latest_at = one_row(cursor)[0] or ""
         for entry in entries:
+            if is_tombstone(entry.state):
+                continue  # purged by a later redaction (timeline.redactions), whose event removes what was shown
             if entry.topic == RECORDED:
                 state = orjson.loads(entry.state)
                 at = latest_at = max(latest_at, _record_time(state))
@@ -240,6 +244,9 @@ class FactsProjection(Projection):
                 _framework_version(cursor, prefix, entry)
             elif entry.topic == DOCUMENT_WITHDRAWN:
                 _withdrawal(cursor, prefix, entry)
+            elif entry.topic == FACT_REDACTED:
+                rows.flush(cursor, prefix)
+                _redaction(cursor, prefix, _fact_id(entry))
         rows.flush(cursor, prefix)
 
     def _change(self, cursor: Cursor, prefix: str, entry: Any, rows: _Rows, latest_at: str) -> str:
@@ -347,6 +354,12 @@ class _Rows:
         if self.links:
             cursor.executemany(f"INSERT INTO {prefix}_links VALUES (?, ?, ?, ?)", self.links)
         self.versions, self.refs, self.claims, self.links = [], [], [], []
+
+
+def _redaction(cursor: Cursor, prefix: str, fact_id: str) -> None:
+    """A redacted fact leaves no row, as of any position: a takedown must not stay readable by `known_at`."""
+    for table in ("versions", "refs", "claims", "links"):
+        cursor.execute(f"DELETE FROM {prefix}_{table} WHERE fact_id = ?", (fact_id,))
 
 
 def _stored_source(tagged: dict[str, Any]) -> tuple[dict[str, Any], str]:

@@ -14,12 +14,12 @@ from eventsourcing.domain import Aggregate, DomainEvent, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
-from timeline import authors, chain_store, storage
+from timeline import authors, chain_store, redactions, storage
 from timeline.batch import Positions, Record, Stored, WriteBatch
 from timeline.chain import Broken, Verified, verify
 from timeline.codec import build_transcoder
 from timeline.dates import ValidTime
-from timeline.errors import Conflict, DocumentNotFound, FactNotFound, StoreUnavailable
+from timeline.errors import Conflict, DocumentNotFound, FactNotFound, Redacted, StoreUnavailable
 from timeline.facts import Because, Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
 from timeline.recorders import SQLRecorder, sql_recorder
@@ -136,12 +136,17 @@ class Timeline(Application[UUID]):
         authors.create(self.recorder)
         storage.protect_log(self.recorder)  # the events and both side tables
         self._identity = storage.file_identity(database)
+        self._full: str | None = None  # why the last commit failed for lack of space, until one succeeds
 
     def construct_transcoder(self) -> Transcoder:
         return build_transcoder()
 
     def construct_recorder(self) -> SQLRecorder:
         return sql_recorder(super().construct_recorder())
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        mapper = super().construct_mapper()
+        return RedactingMapper(transcoder=mapper.transcoder, compressor=mapper.compressor, cipher=mapper.cipher)
 
     # Writes
 
@@ -179,6 +184,26 @@ class Timeline(Application[UUID]):
         batch.commit()
         return pending.result()
 
+    def redact_fact(self, fact_id: UUID, reason: str) -> Receipt:
+        """Take a fact's content down (a legal takedown): a redaction event, and every earlier event of it purged."""
+        batch = self.batch()
+        pending = batch.redact_fact(fact_id, reason)
+        batch.commit()
+        return pending.result()
+
+    def redact_document(self, slug: str, reason: str) -> Receipt:
+        """Take a document's content down, every version of it: a redaction event, and its earlier events purged."""
+        batch = self.batch()
+        pending = batch.redact_document(slug, reason)
+        batch.commit()
+        return pending.result()
+
+    def forget_purged(self) -> None:
+        """After a redaction, ask SQLite to copy the WAL into the file and truncate it, so that the old page images
+        of purged events do not linger there (best effort: a reader mid-read can keep it; PostgreSQL: see docs)."""
+        if self._identity is not None:
+            storage.checkpoint(self.database)
+
     def save_staged(self, aggregates: list[Fact | Document | Framework], by: authors.Authors | None = None) -> Positions:
         """Save aggregates' pending events in one transaction; where each event landed.
 
@@ -191,6 +216,12 @@ class Timeline(Application[UUID]):
         except IntegrityError:
             # Another writer stored the same id or version first: nothing of ours was kept.
             raise Conflict("a concurrent write changed these records first; read them and try again") from None
+        except Exception as error:
+            if not storage.is_full(error):
+                raise
+            self._full = f"the store is full ({error}): nothing was stored; free some space"
+            raise StoreUnavailable(self._full) from None
+        self._full = None
         return {
             (r.domain_event.originator_id, r.domain_event.originator_version): Stored(
                 r.notification.id, recorded(r.domain_event).timestamp
@@ -213,10 +244,26 @@ class Timeline(Application[UUID]):
                 "writes are refused until the server is restarted on the right file"
             )
 
+    def check_writable(self) -> None:
+        """Raise StoreUnavailable when the store cannot take a write now: its SQLite file gone or replaced, or the
+        disk holding it (nearly) full; on PostgreSQL, the last commit refused for lack of space (until one succeeds)."""
+        self.check_store()
+        free = storage.free_bytes(self.database)
+        if free is None:  # PostgreSQL: its server's disk cannot be measured from here, only a failed commit tells
+            if self._full is not None:
+                raise StoreUnavailable(self._full)
+            return
+        if free < storage.MIN_FREE_BYTES:
+            raise StoreUnavailable(
+                f"the disk holding {self.database} is full ({free:,} bytes free, under {storage.MIN_FREE_BYTES:,}): writes would fail"
+            )
+        self._full = None  # space is back: the next commit will tell (a server taken out of rotation must come back)
+
     def receipt_for_stored(self, kind: str, aggregate_id: UUID, version: int) -> Receipt:
         """The receipt of an event already in the log (for re-sent records)."""
         event = next(iter(self.events.get(aggregate_id, gt=version - 1, lte=version)))
-        named = event if hasattr(event, "slug") else next(iter(self.events.get(aggregate_id, lte=1)))  # a revision: slug in v1
+        # A document's revision names its slug; a framework's, only its v1. A fact is named by its id.
+        named = event if hasattr(event, "slug") or kind == "fact" else next(iter(self.events.get(aggregate_id, lte=1)))
         return Receipt(
             kind=kind,
             id=public_id(named),
@@ -229,8 +276,12 @@ class Timeline(Application[UUID]):
     # Reads
 
     def fact(self, fact_id: UUID) -> StoredFact:
-        """A fact as it stands, with every version's position, record time and reason."""
-        fact = self._fact(fact_id)
+        """A fact as it stands, with every version's position, record time and reason; Redacted, naming the
+        redaction, once taken down."""
+        try:
+            fact = self._fact(fact_id)
+        except Redacted:
+            raise self._redacted(f"fact {fact_id}", fact_id) from None
         positions = storage.event_positions(self.recorder, fact_id)
         history = [
             FactVersion(
@@ -246,7 +297,13 @@ class Timeline(Application[UUID]):
         return StoredFact(fact_id, fact.content, fact.version, fact.retracted, history)
 
     def has_record(self, record: Record) -> bool:
-        """Whether a record (a document, a framework edition, or a fact with an id) is in the log."""
+        """Whether a record (a document, a framework edition, or a fact with an id) is in the log (redacted or not)."""
+        try:
+            return self._has_record(record)
+        except Redacted:
+            return True
+
+    def _has_record(self, record: Record) -> bool:
         if isinstance(record, DocumentRevision):
             stored = self._stored(document_aggregate_id(record.content.slug))
             return isinstance(stored, Document) and stored.version_of(record.content) is not None
@@ -261,8 +318,12 @@ class Timeline(Application[UUID]):
         return bool(storage.stored_originators(self.recorder, {aggregate_id}))
 
     def document(self, slug: str, version: int | None = None) -> StoredDocument:
-        """A document's version (its latest when not given), with the history of its versions."""
-        document = self._stored(document_aggregate_id(slug))
+        """A document's version (its latest when not given), with the history of its versions; Redacted, naming
+        the redaction, once taken down."""
+        try:
+            document = self._stored(document_aggregate_id(slug))
+        except Redacted:
+            raise self._redacted(f"document {slug!r}", document_aggregate_id(slug)) from None
         if not isinstance(document, Document):
             raise DocumentNotFound(slug)
         content = document.content if version is None else document.at_version(version)
@@ -347,6 +408,17 @@ class Timeline(Application[UUID]):
 
     # Helpers
 
+    def _redacted(self, record: str, aggregate_id: UUID) -> Redacted:
+        """The error naming a redacted record's redaction: its position and reason (the record's last event)."""
+        (event,) = self.events.get(aggregate_id, desc=True, limit=1)
+        position = storage.event_positions(self.recorder, aggregate_id)[event.originator_version]
+        return Redacted(record, position, getattr(event, "reason", None))
+
+    def redaction_receipt(self, kind: str, aggregate_id: UUID) -> tuple[Receipt, str]:
+        """A redacted record's redaction, as a re-sent redaction is answered, and its reason."""
+        (event,) = self.events.get(aggregate_id, desc=True, limit=1)
+        return self.receipt_for_stored(kind, aggregate_id, event.originator_version), str(getattr(event, "reason", ""))
+
     def _fact(self, fact_id: UUID) -> Fact:
         try:
             fact: Aggregate = self.repository.get(fact_id)
@@ -369,17 +441,30 @@ class Timeline(Application[UUID]):
 
 _CHANGES: dict[type[Any], str] = {Fact.Recorded: "recorded", Fact.Corrected: "corrected", Fact.Retracted: "retracted"}
 
+
+class RedactingMapper(Mapper[UUID]):
+    """The library's mapper, except that a purged event (timeline.redactions) is refused as Redacted:
+    its record cannot be rebuilt, and readers say so rather than fail on a state that is only a digest."""
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        if redactions.is_tombstone(stored_event.state):
+            raise Redacted(f"record {stored_event.originator_id}")
+        return super().to_domain_event(stored_event)
+
 # What each event is called wherever the log is shown (the API's log and stream, the CLI).
 EVENT_NAMES: dict[type[Any], str] = {
     Fact.Recorded: "fact.recorded",
     Fact.Corrected: "fact.corrected",
     Fact.Retracted: "fact.retracted",
+    Fact.Redacted: "fact.redacted",
     Document.Recorded: "document.recorded",
     Document.Revised: "document.revised",
     Document.Withdrawn: "document.withdrawn",
+    Document.Redacted: "document.redacted",
     Framework.Defined: "framework.defined",
     Framework.Revised: "framework.revised",
 }
+EVENT_NAMES_BY_TOPIC = {get_topic(cls): name for cls, name in EVENT_NAMES.items()}  # for events that cannot be decoded (purged)
 
 
 def recorded(event: DomainEventProtocol[UUID]) -> DomainEvent:
@@ -391,7 +476,7 @@ def recorded(event: DomainEventProtocol[UUID]) -> DomainEvent:
 
 
 def _document_event(event: DomainEventProtocol[UUID]) -> Document.Recorded | Document.Revised | Document.Withdrawn:
-    """An event of a document's aggregate as what it is (see `recorded`)."""
+    """An event of a document's aggregate as what it is (see `recorded`); a document read is never redacted."""
     if not isinstance(event, Document.Recorded | Document.Revised | Document.Withdrawn):
         raise TypeError(f"not an event of a document: {type(event).__qualname__}")
     return event
@@ -399,5 +484,5 @@ def _document_event(event: DomainEventProtocol[UUID]) -> Document.Recorded | Doc
 
 def public_id(event: Any) -> str:
     """How the API names the record an event belongs to: a document's or framework's slug, else the fact's id."""
-    named = Document.Recorded | Document.Revised | Document.Withdrawn | Framework.Defined | Framework.Revised
+    named = Document.Recorded | Document.Revised | Document.Withdrawn | Document.Redacted | Framework.Defined | Framework.Revised
     return event.slug if isinstance(event, named) else str(event.originator_id)

@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate
 from timeline import storage
 from timeline.dates import ValidTime
 from timeline.errors import (
+    AlreadyRedacted,
     DocumentConflict,
     DocumentNotFound,
     DocumentWithdrawn,
@@ -29,6 +30,7 @@ from timeline.errors import (
     FactRetracted,
     FieldError,
     InvalidRecord,
+    Redacted,
     StaleVersion,
 )
 from timeline.facts import Because, Fact, FactContent
@@ -170,8 +172,8 @@ class WriteBatch:
         document = self._aggregate(aggregate_id, {})
         if not isinstance(document, Document):
             raise DocumentNotFound(slug)
-        if document.withdrawn:
-            raise DocumentWithdrawn(slug)
+        if document.withdrawn or document.redacted:
+            raise Redacted(f"document {slug!r}") if document.redacted else DocumentWithdrawn(slug)
         if aggregate_id not in self._staged:
             document = copy.deepcopy(document)  # the cached copy stays as stored until the batch commits
         document.withdraw(reason, withdrawn)
@@ -180,6 +182,46 @@ class WriteBatch:
         self._attribute([document])
         version = document.version
         return self._add(Pending(lambda positions: self._receipt("document", aggregate_id, version, True, positions)))
+
+    def redact_fact(self, fact_id: UUID, reason: str) -> Pending[Receipt]:
+        """Stage a fact's redaction (a legal takedown): its earlier events are purged as the redaction is stored.
+        A redaction re-sent with the same reason is answered with the original's receipt."""
+        try:
+            fact = self._aggregate(fact_id, {})
+        except Redacted:
+            return self._redacted_again("fact", fact_id, f"fact {fact_id}", reason)
+        if not isinstance(fact, Fact):
+            raise FactNotFound(fact_id)
+        if fact.redacted:
+            raise Redacted(f"fact {fact_id}")  # by an earlier command of this batch
+        fact.redact(reason)
+        return self._staged_change(fact)
+
+    def redact_document(self, slug: str, reason: str) -> Pending[Receipt]:
+        """Stage a document's redaction: every version's content is purged as the redaction is stored."""
+        aggregate_id = document_aggregate_id(slug)
+        try:
+            document = self._aggregate(aggregate_id, {})
+        except Redacted:
+            return self._redacted_again("document", aggregate_id, f"document {slug!r}", reason)
+        if not isinstance(document, Document):
+            raise DocumentNotFound(slug)
+        if document.redacted:
+            raise Redacted(f"document {slug!r}")
+        if aggregate_id not in self._staged:
+            document = copy.deepcopy(document)  # the cached copy stays as stored until the batch commits
+        document.redact(reason)
+        self._staged[aggregate_id] = document
+        self._documents.pop(aggregate_id, None)
+        self._attribute([document])
+        version = document.version
+        return self._add(Pending(lambda positions: self._receipt("document", aggregate_id, version, True, positions)))
+
+    def _redacted_again(self, kind: str, aggregate_id: UUID, record: str, reason: str) -> Pending[Receipt]:
+        receipt, stored_reason = self._timeline.redaction_receipt(kind, aggregate_id)
+        if stored_reason != reason:
+            raise AlreadyRedacted(record, stored_reason)
+        return self._add(Pending(lambda positions: receipt))
 
     # Committing
 
@@ -252,8 +294,8 @@ class WriteBatch:
             return self._outcome("document", aggregate_id, local, version)
         if not isinstance(record, DocumentRevision):
             raise DocumentConflict(content.slug, index)
-        if document.withdrawn:
-            raise DocumentWithdrawn(content.slug)
+        if document.withdrawn or document.redacted:
+            raise Redacted(f"document {content.slug!r}") if document.redacted else DocumentWithdrawn(content.slug)
         if aggregate_id not in local:  # revise a copy: a command refused later must leave no event behind
             document = copy.deepcopy(document)
         document.revise(record)
@@ -329,6 +371,8 @@ class WriteBatch:
         fact = self._aggregate(fact_id, {})
         if not isinstance(fact, Fact):
             raise FactNotFound(fact_id)
+        if fact.redacted:
+            raise Redacted(f"fact {fact_id}")
         if fact.retracted:
             raise FactRetracted(fact_id)
         if fact.version != expected_version:
@@ -341,7 +385,11 @@ class WriteBatch:
             for other in linked:
                 if UUID(other) == fact_id:
                     raise InvalidRecord([FieldError(field, "a fact cannot dispute or support itself", index)])
-                if not isinstance(self._aggregate(UUID(other), local), Fact):
+                try:
+                    linked_fact = self._aggregate(UUID(other), local)
+                except Redacted:
+                    raise InvalidRecord([FieldError(field, f"fact {other} was redacted: it cannot be linked", index)]) from None
+                if not isinstance(linked_fact, Fact):
                     raise InvalidRecord([FieldError(field, f"no fact {other} is recorded; record it first", index)])
 
     def _check_quote(self, content: FactContent, local: dict[UUID, Any], index: int | None) -> None:
@@ -351,8 +399,11 @@ class WriteBatch:
             if source.document is None:
                 continue
             field = f"sources.{number}" if several else "source"
-            document = self._aggregate(document_aggregate_id(source.document), local)
-            if not isinstance(document, Document):
+            try:
+                document = self._aggregate(document_aggregate_id(source.document), local)
+            except Redacted:
+                raise InvalidRecord([FieldError(f"{field}.document", f"document {source.document!r} was redacted: it cannot be cited", index)]) from None
+            if not isinstance(document, Document) or document.redacted:
                 raise InvalidRecord([FieldError(f"{field}.document", f"no document {source.document!r} is stored; record it first", index)])
             cited = source.document_version or 1
             text = document.at_version(cited)

@@ -5,7 +5,8 @@ For each event in log order:
     content = sha256("<position>\\n<originator id hex>\\n<version>\\n<topic>\\n" + sha256(state))
     link    = sha256(previous link + content)         (links and contents as their 32 bytes)
 
-starting from GENESIS. A changed byte anywhere in an event (or a removed or inserted event)
+starting from GENESIS. A state purged by a redaction (timeline.redactions) is a tombstone that keeps
+its sha256: the chain covers it unchanged. A changed byte anywhere in an event (or a removed or inserted event)
 changes its link and every link after it, so a chain head written down elsewhere (from
 `/healthz` or `timeline verify`) vouches for the whole log up to it. Pure functions, no I/O:
 the SQL lives in timeline.chain_store.
@@ -20,6 +21,9 @@ from uuid import UUID
 
 import orjson
 
+from timeline.redactions import TOPICS as REDACTED_TOPICS
+from timeline.redactions import is_tombstone, state_digest
+
 GENESIS = hashlib.sha256(b"timeline genesis").hexdigest()
 DOCUMENT_TOPIC = "timeline.sources:Document.Recorded"
 
@@ -29,6 +33,8 @@ LINK_CHANGED = "chain link changed"
 DOCUMENT_CHANGED = "document text does not match its sha256"
 LINK_MISSING = "event has no chain link"
 EVENT_MISSING = "chain link has no event (an event was deleted)"
+PURGED_WITHOUT_REDACTION = "event content purged, but no redaction of its record follows"
+REDACTION_PURGED = "a redaction's own content was purged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +66,7 @@ def uuid_hex(originator_id: UUID | str) -> str:
 def content_of(position: int, originator_id: UUID | str, version: int, topic: str, state: bytes) -> str:
     """The digest of one stored event: what it is, where it stands, and its state's sha256."""
     head = f"{position}\n{uuid_hex(originator_id)}\n{version}\n{topic}\n".encode()
-    return hashlib.sha256(head + hashlib.sha256(state).digest()).hexdigest()
+    return hashlib.sha256(head + state_digest(state)).hexdigest()
 
 
 def link_of(previous: str, content: str) -> str:
@@ -80,6 +86,7 @@ def verify(events: Iterable[tuple[int, UUID | str, int, str, bytes]], rows: Iter
     position order; the first position that fails, and why. Documents' texts are checked against
     their recorded sha256 too."""
     previous, count, last, stored = GENESIS, 0, 0, iter(rows)
+    purged: dict[str, int] = {}  # record (id hex): its first purged position, until its redaction is seen
     row = next(stored, None)
     for position, originator_id, version, topic, state in events:
         if row is not None and row.position < position:
@@ -92,12 +99,20 @@ def verify(events: Iterable[tuple[int, UUID | str, int, str, bytes]], rows: Iter
             # The row still agrees with itself and with the chain before it: the event is what changed.
             intact = row.content != content and link_of(previous, row.content) == row.link
             return Broken(position, EVENT_CHANGED if intact else LINK_CHANGED)
-        if topic == DOCUMENT_TOPIC and not document_matches(state):
+        if is_tombstone(state):
+            if topic in REDACTED_TOPICS:
+                return Broken(position, REDACTION_PURGED)
+            purged.setdefault(uuid_hex(originator_id), position)
+        elif topic in REDACTED_TOPICS:
+            purged.pop(uuid_hex(originator_id), None)
+        elif topic == DOCUMENT_TOPIC and not document_matches(state):
             return Broken(position, DOCUMENT_CHANGED)
         previous, count, last = expected, count + 1, position
         row = next(stored, None)
     if row is not None:
         return Broken(row.position, EVENT_MISSING)
+    if purged:
+        return Broken(min(purged.values()), PURGED_WITHOUT_REDACTION)
     return Verified(count, last, previous)
 
 

@@ -20,11 +20,12 @@ import orjson
 from tqdm import tqdm
 
 from timeline import logs
-from timeline.app import EVENT_NAMES, LogEntry, Timeline, public_id
+from timeline.app import EVENT_NAMES, EVENT_NAMES_BY_TOPIC, LogEntry, Timeline, public_id
 from timeline.config import DEFAULT_HOST, DEFAULT_PORT, ConfigurationError, Settings, database_from, settings_from
 from timeline.facts import Fact, content_of
 from timeline.loader import FileRefused, read_record_file, store_record_file
 from timeline.logs import FORMATS, LEVELS
+from timeline.redactions import is_tombstone, kept_sha256
 from timeline.storage import DatabaseUnavailable, check_database, is_postgres, shown
 from timeline.subjects import SUBJECT_KINDS, InvalidSubject, subject_kind
 from timeline.vocabulary import fact_body, references
@@ -295,8 +296,12 @@ def _facts(args: argparse.Namespace) -> int:
 
 
 def _fold(current: dict[str, dict[str, Any]], entry: LogEntry) -> None:
+    if is_tombstone(entry.state):
+        return  # purged by a redaction that follows: the fact is not listed
     event = entry.event
-    if isinstance(event, (Fact.Recorded, Fact.Corrected)):
+    if isinstance(event, Fact.Redacted):
+        current.pop(str(event.originator_id), None)
+    elif isinstance(event, (Fact.Recorded, Fact.Corrected)):
         current[str(event.originator_id)] = fact_body(content_of(event)) | {
             "version": event.originator_version,
             "retracted": False,
@@ -420,12 +425,26 @@ def _backup(args: argparse.Namespace) -> int:
     return OK
 
 
+def _print_purged(entry: LogEntry, as_json: bool) -> None:
+    """An event purged by a redaction: its place, and the digest of what it said (its record time went with it)."""
+    name = EVENT_NAMES_BY_TOPIC.get(entry.topic, entry.topic)
+    sha256 = kept_sha256(entry.state)
+    if as_json:
+        line = {"position": entry.position, "recorded_at": None, "event": name, "version": entry.originator_version, "redacted": {"sha256": sha256}}
+        print(orjson.dumps(line).decode())
+    else:
+        print(f"{entry.position:>8}  {'(redacted)':<32}  {name:<18} sha256:{sha256}  v{entry.originator_version}")
+
+
 def _log(args: argparse.Namespace) -> int:
     timeline = _open(args)
     try:
         for count, entry in enumerate(timeline.iter_log(after=args.after)):
             if args.limit is not None and count >= args.limit:
                 break
+            if is_tombstone(entry.state):
+                _print_purged(entry, args.json)
+                continue
             event = entry.event
             name = EVENT_NAMES.get(type(event), type(event).__qualname__)
             record_id = public_id(event)

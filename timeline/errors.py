@@ -95,3 +95,20 @@ class EventNotFound(NotFound):
 
 class StoreUnavailable(TimelineError):
     """The store cannot take writes: its SQLite file was deleted or replaced while open."""
+
+
+class Redacted(TimelineError):
+    """The record was taken down by a redaction: its content is gone from the log (only its digest stays).
+
+    Raised with the record's id only where an event is decoded; the application names the record,
+    the redaction's position and its reason."""
+
+    def __init__(self, record: str, position: int | None = None, reason: str | None = None):
+        self.record, self.position, self.reason = record, position, reason
+        super().__init__(f"{record} was redacted" + (f" (position {position}): {reason}" if reason is not None else ""))
+
+
+class AlreadyRedacted(Conflict):
+    def __init__(self, record: str, reason: str):
+        self.record, self.reason = record, reason
+        super().__init__(f"{record} was already redacted for another reason: {reason}")

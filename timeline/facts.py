@@ -173,6 +173,15 @@ class Fact(Aggregate):
         def apply(self, aggregate: Fact) -> None:
             aggregate.retracted = True
 
+    class Redacted(Aggregate.Event):
+        """A legal takedown (personal data, defamation): the fact's content is purged from every earlier
+        event of it (timeline.redactions), and nothing changes it after. The fact's id and this reason stay."""
+
+        reason: str
+
+        def apply(self, aggregate: Fact) -> None:
+            aggregate.redacted = True
+
     def __init__(
         self,
         fact_type: FactType,
@@ -188,6 +197,7 @@ class Fact(Aggregate):
         self.original = FactContent(fact_type, subject, occurred, data, source, mentions, disputes, supports, further_sources)
         self.content = self.original
         self.retracted = False
+        self.redacted = False  # only ever True in a batch that stages the redaction: a redacted fact cannot be rebuilt
         self.last_change: tuple[str, ValidTime | None] | None = None  # the latest correction's reason and revision date
 
     @classmethod
@@ -204,6 +214,9 @@ class Fact(Aggregate):
         if because not in (Because.ERRED, Because.SOURCE_RETRACTED):
             raise ValueError("a retraction is because we erred or because the source retracted it")
         self.trigger_event(self.Retracted, reason=reason, because=because)
+
+    def redact(self, reason: str) -> None:
+        self.trigger_event(self.Redacted, reason=reason)
 
 
 def content_of(event: Fact.Recorded | Fact.Corrected) -> FactContent:

@@ -22,6 +22,10 @@ reported as unverified.
 
 Import also checks every event by the rules a record must keep to enter the log (timeline.log_rules),
 each event as its own class version reads once upcast: an export is not a way around validation.
+
+An event purged by a redaction is exported as it is stored, a tombstone that keeps only its state's
+sha256 (timeline.redactions): the chain's links cover it unchanged, and import accepts it as long as
+its record's redaction follows in the file.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ from timeline.config import TOKEN_NAME
 from timeline.errors import InvalidRecord
 from timeline.loader import FileRefused, Location, Problem
 from timeline.log_rules import LogRules
+from timeline.redactions import TOPICS as REDACTED_TOPICS
+from timeline.redactions import is_tombstone
 
 FIELDS = ("position", "id", "version", "topic", "state")
 CHAINED_FIELDS = (*FIELDS, "link")
@@ -132,6 +138,7 @@ def _checked_events(
     """Each line as (position, stored event); problems are appended, and then nothing more is yielded."""
     last_position, versions = 0, dict[UUID, int]()
     chain, rules = _ChainCheck(unverified), LogRules()
+    purged: dict[UUID, Location] = {}  # records with purged lines, until their redaction's line
     for number, raw in _lines(path, problems, _Marks(path, unverified)):
         location = Location(str(path), number)
         try:
@@ -141,9 +148,17 @@ def _checked_events(
             expected = versions.get(originator_id, 0) + 1
             if event.originator_version != expected:
                 raise _Bad("version", f"{event.originator_version} of {event.originator_id} follows version {expected - 1}")
-            decoded = timeline.mapper.to_domain_event(event)  # upcast: judged as its class's current version reads it
-            _check_shape(decoded)
-            rules.check(decoded)
+            if is_tombstone(event.state):
+                if event.topic in REDACTED_TOPICS:
+                    raise _Bad("state", "a redaction's own content is never purged")
+                rules.purged(originator_id)
+                purged.setdefault(originator_id, location)
+            else:
+                decoded = timeline.mapper.to_domain_event(event)  # upcast: judged as its class's current version reads it
+                _check_shape(decoded)
+                rules.check(decoded)
+                if event.topic in REDACTED_TOPICS:
+                    purged.pop(originator_id, None)
             chain.check(raw, position, event)  # last: a line wrong in any other way says so first
             if "by" in raw:
                 if not isinstance(raw["by"], str) or not TOKEN_NAME.fullmatch(raw["by"]):
@@ -164,6 +179,7 @@ def _checked_events(
             return
         if number % PAGE == 0:
             progress(number)
+    problems.extend(Problem(at, "state", "is purged, but no redaction of its record follows in the file") for at in purged.values())
 
 
 def _lines(path: Path, problems: list[Problem], marks: _Marks) -> Iterator[tuple[int, dict[str, Any]]]:

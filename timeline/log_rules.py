@@ -9,7 +9,9 @@ is not http(s), a subject that is not `kind/slug`, a date that is not EDTF, a do
 does not match its sha256. What the writer checks against the log is checked against the file's
 earlier lines: each source's quote must occur in the version of its document it cites, recorded before it; links name facts recorded
 before, never the fact itself; a correction keeps its fact's type; nothing changes a retracted
-fact; a document's or framework's id is the one its slug gives.
+fact; a document's or framework's id is the one its slug gives. An event purged by a redaction
+(timeline.redactions) is only a digest: `purged` notes its record, whose quotes and links can no
+longer be checked and are taken as they were when the writer checked them; nothing follows a redaction.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from timeline.vocabulary import (
     parse_document,
     parse_fact,
     parse_framework,
+    validate_redaction,
     validate_retraction,
     validate_withdrawal,
 )
@@ -40,9 +43,21 @@ class LogRules:
         self._facts: dict[UUID, FactType] = {}  # every fact recorded so far: its type
         self._retracted: set[UUID] = set()
         self._withdrawn: set[str] = set()  # documents withdrawn by their sources: final
+        self._purged: set[UUID] = set()  # records with events purged by a redaction: facts and documents, by id
+        self._redacted: set[UUID] = set()  # records redacted: final
+
+    def purged(self, record_id: UUID) -> None:
+        """An event of this record was purged by its redaction: what it said cannot be checked."""
+        if record_id in self._redacted:
+            raise InvalidRecord([FieldError("id", f"{record_id} was redacted on an earlier line: nothing follows it")])
+        self._purged.add(record_id)
 
     def check(self, event: Any) -> None:
-        if isinstance(event, Fact.Recorded | Fact.Corrected | Fact.Retracted):
+        if event.originator_id in self._redacted:
+            raise InvalidRecord([FieldError("id", f"{event.originator_id} was redacted on an earlier line: nothing follows it")])
+        if isinstance(event, Fact.Redacted | Document.Redacted):
+            self._redaction(event)
+        elif isinstance(event, Fact.Recorded | Fact.Corrected | Fact.Retracted):
             self._fact(event)
         elif isinstance(event, Document.Recorded | Document.Revised):
             self._document(event)
@@ -51,6 +66,19 @@ class LogRules:
         elif isinstance(event, Framework.Defined | Framework.Revised):
             self._framework(event)
 
+    def _redaction(self, event: Fact.Redacted | Document.Redacted) -> None:
+        _valid(lambda: validate_redaction({"reason": event.reason}))
+        record = event.originator_id
+        if isinstance(event, Document.Redacted):
+            if record != document_aggregate_id(event.slug):
+                raise InvalidRecord([FieldError("id", f"is not the id of document {event.slug!r} ({document_aggregate_id(event.slug)})")])
+            known = event.slug in self._documents or record in self._purged
+        else:
+            known = record in self._facts or record in self._purged
+        if not known:
+            raise InvalidRecord([FieldError("id", f"{record} is not a record recorded earlier in the file")])
+        self._redacted.add(record)
+
     def _fact(self, event: Fact.Recorded | Fact.Corrected | Fact.Retracted) -> None:
         fact_id = event.originator_id
         if isinstance(event, Fact.Recorded):
@@ -58,7 +86,7 @@ class LogRules:
             self._facts[fact_id] = content.type
             return
         if fact_id not in self._facts:
-            raise InvalidRecord([FieldError("id", f"{fact_id} is not a fact recorded earlier in the file")])
+            raise InvalidRecord([FieldError("id", f"{fact_id} is not a fact recorded earlier in the file (or its record was purged)")])
         if fact_id in self._retracted:
             raise InvalidRecord([FieldError("id", f"fact {fact_id} was retracted on an earlier line: nothing changes it after")])
         if isinstance(event, Fact.Retracted):
@@ -88,6 +116,8 @@ class LogRules:
             if source.document is None:
                 continue
             field = f"sources.{number}" if several else "source"
+            if document_aggregate_id(source.document) in self._purged:
+                continue  # its text was taken down: the quote was checked against it when the fact was written
             versions = self._documents.get(source.document)
             cited = source.document_version or 1
             if versions is None:
@@ -100,7 +130,7 @@ class LogRules:
             for other in linked:
                 if UUID(other) == fact_id:
                     errors.append(FieldError(field, "a fact cannot dispute or support itself"))
-                elif UUID(other) not in self._facts:
+                elif UUID(other) not in self._facts and UUID(other) not in self._purged:
                     errors.append(FieldError(field, f"no fact {other} is recorded earlier in the file"))
         if errors:
             raise InvalidRecord(errors)

@@ -23,7 +23,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from timeline import authors, chain_store
+from timeline import authors, chain_store, redaction_store
 
 SLICE_EVENTS = 1000
 SLICE_BYTES = 4 * 1024 * 1024  # well under where the hang begins
@@ -55,10 +55,12 @@ class SlicingPostgresRecorder(PostgresApplicationRecorder):
         return notification_ids
 
     def _append_side_rows(self, curs: Any, ids: Sequence[int], stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]) -> None:
-        """The chain's rows, and who wrote each event (timeline.authors), on the inserting transaction."""
+        """The chain's rows, who wrote each event (timeline.authors), and a redaction's purge (timeline.redaction_store),
+        on the inserting transaction."""
         inserted = list(zip(ids, stored_events, strict=True))
         chain_store.append(curs, chain_store.dialect(self), inserted)
         authors.append(curs, chain_store.dialect(self), inserted, kwargs.get("authors"))
+        redaction_store.purge(curs, chain_store.dialect(self), inserted)
 
 
 def _slices(events: Sequence[StoredEvent]) -> Iterator[Sequence[StoredEvent]]:

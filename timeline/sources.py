@@ -173,6 +173,16 @@ class Document(Aggregate):
         def apply(self, aggregate: Document) -> None:
             aggregate.withdrawn = True
 
+    class Redacted(Aggregate.Event):
+        """A legal takedown: every earlier version's content is purged (timeline.redactions); the slug and
+        this reason stay, and nothing changes the document after."""
+
+        slug: str
+        reason: str
+
+        def apply(self, aggregate: Document) -> None:
+            aggregate.redacted = True
+
     def __init__(
         self,
         slug: str,
@@ -187,6 +197,7 @@ class Document(Aggregate):
     ) -> None:
         self.versions = [DocumentContent(slug, title, publisher, url, published, kind, text, sha256, archived_url)]
         self.withdrawn = False
+        self.redacted = False
 
     @property
     def content(self) -> DocumentContent:
@@ -216,6 +227,9 @@ class Document(Aggregate):
 
     def withdraw(self, reason: str, withdrawn: ValidTime | None = None) -> None:
         self.trigger_event(self.Withdrawn, slug=self.content.slug, reason=reason, withdrawn=withdrawn)
+
+    def redact(self, reason: str) -> None:
+        self.trigger_event(self.Redacted, slug=self.content.slug, reason=reason)
 
 
 def _fields(content: DocumentContent) -> dict[str, Any]:

@@ -18,7 +18,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from timeline import authors, chain_store
+from timeline import authors, chain_store, redaction_store
+from timeline import redactions as redactions_module
 from timeline.recorders import SQLRecorder
 
 DEFAULT_DATABASE = "timeline.sqlite3"
@@ -149,6 +150,45 @@ def file_identity(database: str) -> tuple[int, int] | None:
     return found.st_dev, found.st_ino
 
 
+# Below this, a SQLite store is reported unable to write: a commit appends to the WAL, and a checkpoint grows the file.
+MIN_FREE_BYTES = 1024 * 1024
+
+
+def free_bytes(database: str) -> int | None:
+    """Bytes free to us on the filesystem holding a SQLite file; None on PostgreSQL (its server's disk is its own)."""
+    if is_postgres(database):
+        return None
+    found = os.statvfs(Path(database).expanduser().resolve().parent)
+    return found.f_bavail * found.f_frsize
+
+
+def is_full(error: BaseException) -> bool:
+    """Whether a failed write failed for lack of space: SQLite's SQLITE_FULL, PostgreSQL's disk_full, or ENOSPC
+    (the library wraps the driver's error: its causes are looked at too)."""
+    import errno
+    import sqlite3
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, sqlite3.Error) and getattr(seen, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            return True
+        if getattr(seen, "sqlstate", None) == "53100" or (isinstance(seen, OSError) and seen.errno == errno.ENOSPC):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def checkpoint(path: str) -> None:
+    """Copy a SQLite file's WAL into it and truncate the WAL, on a connection of its own (never mid-transaction)."""
+    import sqlite3
+
+    connection = sqlite3.connect(path, timeout=5, isolation_level=None)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    finally:
+        connection.close()
+
+
 class CommitProbe:
     """Tells, in microseconds and without I/O, whether anyone has committed to a SQLite file since the
     last look: `PRAGMA data_version` on a connection that never writes reads the WAL index in shared
@@ -194,15 +234,38 @@ def protect_log(recorder: SQLRecorder) -> None:
     append-only in the database itself: UPDATE and DELETE are refused.
 
     Corrections and retractions are new events; nothing, not even a stray SQL session, may rewrite one.
+    The one exception is a redaction's purge (timeline.redaction_store): an event of a record whose
+    redaction is stored may have its state replaced by the tombstone that keeps the state's sha256
+    (checked here on PostgreSQL; on SQLite, which has no sha256, by `timeline verify`), and nothing else.
     """
     from eventsourcing.sqlite import SQLiteApplicationRecorder
 
     tables = (recorder.events_table_name, chain_store.TABLE, authors.TABLE)
     message = "the log is append-only: stored events are never updated or deleted"
+    events = recorder.events_table_name
+    redactions = ", ".join(f"'{topic}'" for topic in redactions_module.TOPICS)
     if isinstance(recorder, SQLiteApplicationRecorder):
+        tombstone = "'{\"redacted\":\"" + "[0-9a-f]" * 64 + "\"}'"
+        # SQLite has no sha256: a tombstone's digest is checked by `timeline verify` (the chain covers it).
+        purge = (
+            f"NEW.rowid = OLD.rowid AND NEW.originator_id = OLD.originator_id AND NEW.originator_version = OLD.originator_version "
+            f"AND NEW.topic = OLD.topic AND OLD.topic NOT IN ({redactions}) "
+            f"AND length(NEW.state) = {redactions_module.TOMBSTONE_LENGTH} AND CAST(NEW.state AS TEXT) GLOB {tombstone} "
+            f"AND NOT CAST(OLD.state AS TEXT) GLOB {tombstone} "
+            f"AND EXISTS (SELECT 1 FROM {events} r WHERE r.originator_id = OLD.originator_id "
+            f"AND r.originator_version > OLD.originator_version AND r.topic IN ({redactions}))"
+        )
         with recorder.datastore.transaction(commit=True) as cursor:
+            # Replaced at every start: a log older than redactions has the trigger that refused every UPDATE.
+            cursor.execute(f"DROP TRIGGER IF EXISTS {events}_append_only_update")
+            cursor.execute(
+                f"CREATE TRIGGER {events}_append_only_update BEFORE UPDATE ON {events} WHEN NOT ({purge}) "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
             for table in tables:
                 for operation in ("UPDATE", "DELETE"):
+                    if table == events and operation == "UPDATE":
+                        continue
                     cursor.execute(
                         f"CREATE TRIGGER IF NOT EXISTS {table}_append_only_{operation.lower()} BEFORE {operation} ON {table} "
                         f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
@@ -213,13 +276,22 @@ def protect_log(recorder: SQLRecorder) -> None:
 
     schema = recorder.datastore.schema
     statements = []
+    # The one UPDATE allowed: a redaction's purge of an earlier event of its record, to the tombstone of its state.
+    allowed = sql.SQL(
+        "IF TG_OP = 'UPDATE' AND NEW.notification_id = OLD.notification_id AND NEW.originator_id = OLD.originator_id "
+        "AND NEW.originator_version = OLD.originator_version AND NEW.topic = OLD.topic AND OLD.topic NOT IN ({redactions}) "
+        "AND NEW.state = convert_to('{{\"redacted\":\"' || encode(sha256(OLD.state), 'hex') || '\"}}', 'UTF8') "
+        "AND NOT OLD.state LIKE convert_to('{{\"redacted\":\"%', 'UTF8') "
+        "AND EXISTS (SELECT 1 FROM {events} r WHERE r.originator_id = OLD.originator_id "
+        "AND r.originator_version > OLD.originator_version AND r.topic IN ({redactions})) THEN RETURN NEW; END IF; "
+    ).format(redactions=sql.SQL(redactions), events=sql.Identifier(schema, events))
     for table in tables:
         function = sql.Identifier(schema, f"{table}_refuse_change")
         statements += [
             sql.SQL(
                 "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION '{message} (% refused)', TG_OP; END $$"
-            ).format(function=function, message=sql.SQL(message)),
+                "$$ BEGIN {purge}RAISE EXCEPTION '{message} (% refused)', TG_OP; END $$"
+            ).format(function=function, message=sql.SQL(message), purge=allowed if table == events else sql.SQL("")),
             sql.SQL(
                 "CREATE OR REPLACE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
                 "FOR EACH ROW EXECUTE FUNCTION {function}()"
@@ -258,6 +330,7 @@ def restore_events(
                 )
                 chain_store.append(cursor, chain_store.dialect(recorder), batch)
                 authors.append(cursor, chain_store.dialect(recorder), batch, by)
+                redaction_store.purge(cursor, chain_store.dialect(recorder), batch)
         return
 
     from psycopg import sql
@@ -272,6 +345,7 @@ def restore_events(
             cursor.executemany(insert, [(p, e.originator_id, e.originator_version, e.topic, e.state) for p, e in batch])
             chain_store.append(cursor, chain_store.dialect(recorder), batch)
             authors.append(cursor, chain_store.dialect(recorder), batch, by)
+            redaction_store.purge(cursor, chain_store.dialect(recorder), batch)
         # The next event the library records goes after the restored ones.
         cursor.execute(
             sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), (SELECT MAX(notification_id) FROM {}))").format(qualified),

@@ -344,6 +344,15 @@ WITHDRAWAL_SCHEMA: dict[str, Any] = {
         "withdrawn": EDTF | {"description": "when the source withdrew it, if known"},
     },
 }
+REDACTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["reason"],
+    "properties": {
+        "reason": _text(2000) | {"description": "why the content is taken down (a court order, a data-protection request); "
+                                                "public, so never the content itself"},
+    },
+}
 
 class RecordValidator:
     """A schema's validator: a compiled check first, and jsonschema to name the errors.
@@ -390,6 +399,7 @@ PATCH_PARAMETERS_SCHEMA: dict[str, Any] = CORRECTION_SCHEMA | {
 }
 _PATCH_PARAMETERS_VALIDATOR = RecordValidator(PATCH_PARAMETERS_SCHEMA)
 _WITHDRAWAL_VALIDATOR = RecordValidator(WITHDRAWAL_SCHEMA)
+_REDACTION_VALIDATOR = RecordValidator(REDACTION_SCHEMA)
 _DOCUMENT_VALIDATOR = RecordValidator(DOCUMENT_SCHEMA)
 _FRAMEWORK_VALIDATOR = RecordValidator(FRAMEWORK_SCHEMA)
 
@@ -509,6 +519,13 @@ def validate_retraction(obj: object) -> Because:
 
 def validate_withdrawal(obj: object) -> None:
     _validate(_WITHDRAWAL_VALIDATOR, obj, None)
+
+
+def validate_redaction(obj: object) -> str:
+    """Check a redaction request; its reason."""
+    _validate(_REDACTION_VALIDATOR, obj, None)
+    assert isinstance(obj, dict)
+    return str(obj["reason"])
 
 
 def _revision_because(obj: dict[str, Any], index: int | None) -> None:

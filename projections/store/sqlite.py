@@ -28,6 +28,7 @@ class SQLiteViewStore(ViewStore):
             connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
+            connection.execute("PRAGMA secure_delete=ON")  # a redacted fact's rows are zeroed, not left in free pages
             self._local.connection = connection
             with self._lock:
                 self._connections.append(connection)

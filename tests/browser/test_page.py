@@ -279,3 +279,30 @@ def test_roles_with_their_dates_reported_speech_and_an_unsupported_grade(page, s
     expect(page.locator(".rating[data-pillar=overall] .unsupported")).to_contain_text("gives no overall grade")
     expect(page.locator(".roles.former")).to_contain_text("Pat Smith, Chief Constable, from April 2012 to 18 January 2019 (resigned)")
     expect(page.locator("li.fact .headline", has_text="reports that")).to_contain_text("HMICFRS reports that Sam Jones criticises")
+
+
+@pytest.mark.finding("redaction")
+def test_a_redacted_fact_leaves_an_open_page_at_once_and_stays_gone(page, run_server, tmp_path):
+    writer, admin = "w-" + uuid.uuid4().hex, "a-" + uuid.uuid4().hex
+    server = run_server(str(tmp_path / "tokens.sqlite3"), TIMELINE_TOKENS=f"writer={writer},admin=legal={admin}")
+
+    def authorised(path: str, body: dict, token: str) -> None:
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        request = urllib.request.Request(f"{server}{path}", data=json.dumps(body).encode(), headers=headers, method="POST")
+        urllib.request.urlopen(request, timeout=10).close()
+
+    open_page(page, server)
+    expect(page.locator("body")).to_have_attribute("data-live", "true")
+    body = rating(
+        id=str(uuid.uuid4()), subject="force/bedfordshire", occurred="2019-09-27",
+        data={"pillar": "legitimacy", "grade": "requires-improvement", "inspection": "PEEL 2018/19", "inspectorate": "org/hmic"},
+    )  # fmt: skip
+    authorised("/v1/facts", body, writer)
+    fact = page.locator(f"#fact-{body['id']}")
+    expect(fact).to_be_visible(timeout=2000)
+
+    authorised(f"/v1/facts/{body['id']}/redactions", {"reason": "court order AB12"}, admin)
+    expect(fact).to_have_count(0, timeout=2000)
+    open_page(page, server)  # and not back on a fresh load
+    expect(page.locator(f"#fact-{body['id']}")).to_have_count(0)
+    expect(page.locator(".rating[data-pillar=effectiveness]")).to_have_count(1)  # the rest stands

@@ -1,13 +1,17 @@
-"""A SQLite file deleted or replaced under a running server: writes are refused and /healthz says so."""
+"""A SQLite file deleted or replaced under a running server, or its disk full: writes are refused and /healthz says so."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import subprocess
 
 import pytest
 
 from tests.e2e.conftest import rating
+from timeline.config import Settings
+from timeline.http.app import create_app
 
 pytestmark = pytest.mark.finding(11)
 
@@ -48,3 +52,44 @@ async def test_a_store_whose_file_is_still_there_keeps_writing(client):
     for _ in range(3):
         assert (await client.post("/v1/facts", json=rating())).status == 201
     assert (await client.get("/healthz")).status == 200
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real filesystem of 4 MiB (a tmpfs), so that the disk can really be filled."""
+    if os.geteuid() != 0:
+        pytest.skip("filling a real disk needs a small tmpfs, and mounting one needs root")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True, text=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    yield disk
+    subprocess.run(["umount", "--lazy", str(disk)], check=False)
+
+
+def fill(disk) -> None:
+    """Write a file until the filesystem refuses another byte."""
+    with open(disk / "filler", "wb", buffering=0) as filler:  # unbuffered: closing has nothing left to write
+        while True:
+            try:
+                filler.write(b"\0" * 65536)
+            except OSError as error:
+                if error.errno != errno.ENOSPC:
+                    raise
+                return
+
+
+async def test_healthz_fails_while_the_disk_holding_the_store_is_full_and_recovers_once_space_is_freed(aiohttp_client, small_disk, report):
+    client = await aiohttp_client(create_app(Settings(database=str(small_disk / "timeline.sqlite3"), seed=False)))
+    assert (await client.post("/v1/facts", json=rating())).status == 201
+    assert (await client.get("/healthz")).status == 200
+    fill(small_disk)
+    health = await refused_503(await client.get("/healthz"))
+    assert "full" in health["detail"]
+    refused = await refused_503(await client.post("/v1/facts", json=rating()))  # a real write, refused by the disk
+    assert "full" in refused["detail"] and "nothing was stored" in refused["detail"]
+    os.remove(small_disk / "filler")  # freeing the space, as an operator would
+    assert (await client.get("/healthz")).status == 200
+    assert (await client.post("/v1/facts", json=rating())).status == 201
+    report.append("disk full under a running server (4 MiB tmpfs): /healthz 503 (was ok) and writes 503, both back once space was freed")

@@ -15,11 +15,15 @@ from timeline.http.keys import FAILED_ATTEMPTS, SETTINGS
 AUTHOR = web.RequestKey("author", str)  # the configured name of the token that made this write; never the token
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ADMIN_PATHS = ("/v1/projections/",)  # rebuilding views: costly, and not for every writer
+REDACTIONS = "/redactions"  # a legal takedown purges content from the log: for an admin= token only, always
 
 
 @web.middleware
 async def require_token_for_writes(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
     settings = request.app[SETTINGS]
+    if request.method in WRITE_METHODS and request.path.endswith(REDACTIONS) and not settings.admin_token_hashes:
+        # Even a server open to writes on loopback takes nothing down without a configured admin token.
+        raise web.HTTPForbidden(text="redactions need an admin= token, and this server has none configured (TIMELINE_TOKENS)")
     if request.method in WRITE_METHODS and settings.writes_need_token:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         token = token.strip() if scheme.lower() == "bearer" else ""
@@ -28,10 +32,10 @@ async def require_token_for_writes(request: web.Request, handler: Callable[[web.
         if index is None:
             _refuse(request, missing=not token)
         request[AUTHOR] = settings.token_name(index)
-        administering = request.path.startswith(ADMIN_PATHS) and settings.admin_token_hashes
+        administering = (request.path.startswith(ADMIN_PATHS) or request.path.endswith(REDACTIONS)) and settings.admin_token_hashes
         if administering and not _accepted(token, settings.admin_token_hashes):
             # A known token, so not a failed attempt: it is simply not allowed this.
-            raise web.HTTPForbidden(text="this token may write facts but not administer views; use an admin= token")
+            raise web.HTTPForbidden(text="this token may write facts but not administer (rebuild views, redact); use an admin= token")
     return await handler(request)
 
 

@@ -86,12 +86,14 @@ def cloudevent_from_entry(entry: LogEntry, base: str = "/v1/facts") -> dict[str,
     event = {
         "specversion": "1.0",
         "id": str(body["position"]),
-        "source": f"/v1/{kind}/{body['id']}",
+        "source": f"/v1/{kind}/{body['id']}" if body["id"] is not None else f"/v1/events/{body['position']}",
         "type": EVENT_TYPE_PREFIX + body["event"],
         "time": body["recorded_at"],
         "datacontenttype": "application/json",
         "data": body,
     }
+    if event["time"] is None:  # purged by a redaction: its record time went with its state
+        del event["time"]
     if "fact" in body:
         event["subject"] = body["fact"]["subject"]
     return event

@@ -18,6 +18,7 @@ from timeline.vocabulary import (
     DOCUMENT_SCHEMA,
     FACT_SCHEMA,
     FRAMEWORK_SCHEMA,
+    REDACTION_SCHEMA,
     RETRACTION_SCHEMA,
     WITHDRAWAL_SCHEMA,
 )
@@ -43,6 +44,7 @@ SCHEMAS: dict[str, Any] = {
     "Correction": CORRECTION_SCHEMA,
     "Retraction": RETRACTION_SCHEMA,
     "Withdrawal": WITHDRAWAL_SCHEMA,
+    "Redaction": REDACTION_SCHEMA,
     "CloudEvent": CLOUDEVENT_SCHEMA,
     "Problem": _object(
         ["type", "title", "status", "detail"],
@@ -50,6 +52,8 @@ SCHEMAS: dict[str, Any] = {
         errors={"type": "array", "items": _object(["field", "message"], field=_STRING, message=_STRING, index=_INTEGER)},
         subject={"type": "string", "description": "404: the subject no fact names"},
         available={"type": "array", "items": _STRING, "description": "406: the media types the resource is available as"},
+        redaction=_object(["position", "reason"], position=_INTEGER, reason=_STRING)
+        | {"description": "410: the redaction that took the record's content down"},
     ),
     "Receipt": _object(
         ["kind", "id", "version", "position", "recorded_at", "created"],
@@ -189,6 +193,18 @@ def _write(summary: str, body: dict[str, Any], parameters: list[dict[str, Any]] 
     }
 
 
+def _redaction(kind: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+    """A redaction: an admin token's, answered like any write, and 410 for a change to what it took down."""
+    operation = _write(
+        f"take a {kind}'s content down (a legal takedown; an admin token only): it is gone from every view, read and "
+        "export, and the log keeps the redaction with its reason and the digests of what it removed (docs/redaction.md); "
+        "re-sent with the same reason: 200 and the original; with another: 409",
+        {JSON: {"schema": _ref("Redaction")}}, parameters,
+    )
+    operation["post"]["responses"].update(_problems(403))
+    return operation
+
+
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
     """The document, each operation answering 406 too: an Accept that none of its formats satisfies."""
@@ -237,7 +253,7 @@ def _document() -> dict[str, Any]:
                 "get": {
                     "summary": "a fact as it stands, with its version history",
                     "parameters": [FACT_ID],
-                    "responses": {"200": {"description": "the fact", **_json(_ref("StoredFact"))}, **_problems(400, 404)},
+                    "responses": {"200": {"description": "the fact", **_json(_ref("StoredFact"))}, **_problems(400, 404, 410)},
                 }
             },
             "/v1/facts/{id}/corrections": _write(
@@ -248,12 +264,13 @@ def _document() -> dict[str, Any]:
             "/v1/facts/{id}/retractions": _write(
                 "retract a fact (a new version)", {JSON: {"schema": _ref("Retraction")}}, [FACT_ID, _if_match()]
             ),
+            "/v1/facts/{id}/redactions": _redaction("fact", [FACT_ID]),
             "/v1/documents": _write("record a source document", {JSON: {"schema": _ref("Document")}}),
             "/v1/documents/{id}": {
                 "get": {
                     "summary": "a source document with its text",
                     "parameters": [{"name": "id", "in": "path", "required": True, "schema": _STRING}],
-                    "responses": {"200": {"description": "the document", **_json(_ref("StoredDocument"))}, **_problems(404)},
+                    "responses": {"200": {"description": "the document", **_json(_ref("StoredDocument"))}, **_problems(404, 410)},
                 }
             },
             "/v1/documents/{id}/retractions": _write(
@@ -261,6 +278,7 @@ def _document() -> dict[str, Any]:
                 {JSON: {"schema": _ref("Withdrawal")}},
                 [{"name": "id", "in": "path", "required": True, "schema": _STRING}],
             ),
+            "/v1/documents/{id}/redactions": _redaction("document", [{"name": "id", "in": "path", "required": True, "schema": _STRING}]),
             "/v1/subjects": _view(
                 "Subjects",
                 "subjects named by facts, a page at a time in id order",

@@ -15,6 +15,7 @@ from timeline.errors import (
     FieldError,
     InvalidRecord,
     NotFound,
+    Redacted,
     StaleVersion,
     StoreUnavailable,
     UnknownSubject,
@@ -66,6 +67,10 @@ async def _answer(request: web.Request, handler: Callable[[web.Request], Awaitab
     except Conflict as error:
         index = getattr(error, "index", None)
         return problem(409, str(error), **({"index": index} if index is not None else {}))
+    except Redacted as error:
+        if error.position is None:
+            return problem(410, str(error))
+        return problem(410, str(error), redaction={"position": error.position, "reason": error.reason})
     except UnknownSubject as error:
         return problem(404, str(error), subject=error.subject)
     except NotFound as error:
@@ -86,7 +91,7 @@ async def _answer(request: web.Request, handler: Callable[[web.Request], Awaitab
 # "Unprocessable Entity").
 _TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    406: "Not Acceptable", 408: "Request Timeout", 409: "Conflict", 421: "Misdirected Request", 413: "Content Too Large", 415: "Unsupported Media Type",
+    406: "Not Acceptable", 408: "Request Timeout", 409: "Conflict", 410: "Gone", 421: "Misdirected Request", 413: "Content Too Large", 415: "Unsupported Media Type",
     422: "Unprocessable Content", 428: "Precondition Required", 429: "Too Many Requests", 500: "Internal Server Error",
     503: "Service Unavailable",
 }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
-from timeline.app import EVENT_NAMES, LogEntry, Receipt, StoredDocument, StoredFact, public_id
+from timeline import redactions
+from timeline.app import EVENT_NAMES, EVENT_NAMES_BY_TOPIC, LogEntry, Receipt, StoredDocument, StoredFact, public_id
 from timeline.facts import Fact, content_of
 from timeline.frameworks import Framework
 from timeline.sources import Document
@@ -74,7 +76,18 @@ def document_json(stored: StoredDocument) -> dict[str, Any]:
 
 
 def entry_json(entry: LogEntry) -> dict[str, Any]:
-    """One log event: its position, record time, name, record id and version, and what it says."""
+    """One log event: its position, record time, name, record id and version, and what it says.
+
+    An event purged by a redaction says only where it stands and the digest of what it said: its record
+    time went with its state, and a document's is named by the redaction (`document.redacted`), not here."""
+    kept = redactions.kept_sha256(entry.state)
+    if kept is not None:
+        fact = entry.topic.startswith("timeline.facts:")
+        return {
+            "position": entry.position, "recorded_at": None, "event": EVENT_NAMES_BY_TOPIC[entry.topic],
+            "id": str(_uuid(entry.originator_id)) if fact else None, "version": entry.originator_version,
+            "redacted": {"sha256": kept},
+        }
     event = entry.event
     body: dict[str, Any] = {
         "position": entry.position,
@@ -97,9 +110,15 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
         body["reason"] = event.reason
         body["revised"] = event.revised.edtf if event.revised else None
         body["because"] = event.because.value
+    if isinstance(event, Fact.Redacted | Document.Redacted):
+        body["reason"] = event.reason
     if isinstance(event, Document.Withdrawn):
         body["reason"] = event.reason
         body["withdrawn"] = event.withdrawn.edtf if event.withdrawn else None
     if isinstance(event, Framework.Defined | Framework.Revised):
         body["framework"] = event.definition
     return body
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 async def healthz(request: web.Request) -> web.Response:
     timeline, runner = request.app[TIMELINE], request.app[RUNNER]
-    await off_loop(request, timeline.check_store)  # a store that cannot keep writes is not healthy
+    await off_loop(request, timeline.check_writable)  # a store that cannot keep writes (gone, full) is not healthy
     views = await off_loop(request, runner.positions)  # before the head, so that lag is never negative
     facts, position, (chained, link) = await asyncio.gather(
         off_loop(request, timeline.count_facts), off_loop(request, timeline.head), off_loop(request, timeline.chain_head)

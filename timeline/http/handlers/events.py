@@ -9,6 +9,7 @@ import orjson
 from aiohttp import web
 from eventsourcing.utils import get_topic
 
+from timeline import redactions
 from timeline.app import EVENT_NAMES, LogEntry, Timeline
 from timeline.errors import EventNotFound, FieldError
 from timeline.facts import Fact, FactContent, content_of
@@ -72,7 +73,8 @@ def about(timeline: Timeline, entry: LogEntry) -> About:
     A retraction carries only its reason: its fact's subjects are those of the version it retracted
     (read from the log by version: nothing changes a fact once retracted)."""
     name = NAMES_BY_TOPIC[entry.topic]
-    if entry.topic not in FACT_TOPICS:
+    if entry.topic not in FACT_TOPICS or redactions.is_tombstone(entry.state):
+        # A purged event (timeline.redactions) names no subject any more: no subject's filter shows it.
         return About(name)  # decided by the topic: a document's megabytes are never decoded to be filtered out
     event = entry.event
     content: FactContent

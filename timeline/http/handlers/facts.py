@@ -25,6 +25,7 @@ from timeline.vocabulary import (
     parse_fact,
     validate_correction,
     validate_patch_parameters,
+    validate_redaction,
     validate_retraction,
     validate_withdrawal,
 )
@@ -161,6 +162,25 @@ async def withdraw_document(request: web.Request) -> web.Response:
         return batch.withdraw_document(slug, body["reason"], parse_valid_time(withdrawn) if withdrawn is not None else None)
 
     receipt = await request.app[WRITER].submit(withdraw, by=request.get(AUTHOR))
+    return _changed(request, receipt)
+
+
+async def redact_fact(request: web.Request) -> web.Response:
+    """POST /v1/facts/{id}/redactions: {reason}; an admin token only. The fact's content is taken down from the
+    log, the views and exports; its id, its digests and the reason stay (docs/redaction.md)."""
+    fact_id, body = params.fact_id(request), await read_json(request)
+    reason = validate_redaction(body)
+    receipt = await request.app[WRITER].submit(lambda batch: batch.redact_fact(fact_id, reason), by=request.get(AUTHOR))
+    await off_loop(request, request.app[TIMELINE].forget_purged)
+    return _changed(request, receipt)
+
+
+async def redact_document(request: web.Request) -> web.Response:
+    """POST /v1/documents/{id}/redactions: {reason}; an admin token only. Every version's content is taken down."""
+    slug, body = request.match_info["id"], await read_json(request)
+    reason = validate_redaction(body)
+    receipt = await request.app[WRITER].submit(lambda batch: batch.redact_document(slug, reason), by=request.get(AUTHOR))
+    await off_loop(request, request.app[TIMELINE].forget_purged)
     return _changed(request, receipt)
 
 

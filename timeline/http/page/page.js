@@ -601,10 +601,13 @@ function listen() {
     // Time travel keeps its view; only the live view follows the log.
     if (state.knownAt === null) {
       if (event.type === "fact.recorded" && namesNewSubject(event.data)) subjectsStale = true;
+      if (event.type === "fact.redacted") subjectsStale = true; // the subject it named may name no fact now
       refresh(state.head);
     }
   };
-  for (const name of ["fact.recorded", "fact.corrected", "fact.retracted", "document.recorded"]) stream.addEventListener(name, onEvent);
+  // A redaction takes content off the page as soon as it is stored, as a new fact appears.
+  const liveEvents = ["fact.recorded", "fact.corrected", "fact.retracted", "fact.redacted", "document.recorded", "document.redacted"];
+  for (const name of liveEvents) stream.addEventListener(name, onEvent);
   stream.addEventListener("open", () => {
     $("live-state").textContent = "Live: new facts appear as they are recorded";
     document.body.dataset.live = "true";
