@@ -106,20 +106,22 @@ class Views:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             subject = seen.subject_of(subject)
-            states = [s for s in fact_rows.states_referencing(cursor, prefix, subject, seen) if not s.retracted]
-            slots = sorted({rating_slot(s) for s in states if s.type == "rating.published"})
-            rivals = fact_rows.claims_in_slots(cursor, prefix, slots, seen, None)
-            rivals += fact_rows.linked(cursor, prefix, [*states, *rivals], seen)
-            named = fact_rows.naming_facts(cursor, prefix, {name for s in [*states, *rivals] for name in s.refs} | {subject}, seen)
-        claims = claims_in_effect([*states, *rivals], None)
-        names = names_in_force(named, None)
-        by_id = {s.id: s for s in [*rivals, *states]}
-        disputed = [
-            {"claim": fact_json(s, None, names), "record": fact_json(by_id[claims[s.id]["standing"]["fact"]], None, names)}
-            for s in sorted({s.id: s for s in states}.values(), key=lambda s: s.sort_key)
-            if claims.get(s.id, {}).get("disputes")
-        ]
+            names, disputed = _disputes(cursor, prefix, seen, subject)
         return _envelope(position, seen, None) | {"subject": subject, "name": names.get(subject), "disputes": disputed}
+
+    def every_dispute(
+        self, known_at: KnownAt = None, reported_by: dt.date | None = None, after: str = "", limit: int = 100
+    ) -> dict[str, Any]:
+        """The disputes of a page of subjects (in id order after `after`; `next_after` continues), each dispute once:
+        under its claim's own subject. The same disputes as each subject's own, in one snapshot."""
+        with self.store.read() as cursor:
+            prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            page = fact_rows.subjects(cursor, prefix, None, seen, after, limit)
+            disputed = []
+            for subject, _ in page:
+                if seen.subject_of(subject) == subject:  # a merged id's facts are its subject's
+                    disputed += [d for d in _disputes(cursor, prefix, seen, subject)[1] if d["claim"]["subject"] == subject]
+        return _envelope(position, seen, None) | {"disputes": disputed, "next_after": page[-1][0] if len(page) == limit else None}
 
     def search(
         self, terms: list[str], as_of: dt.date | None = None, known_at: KnownAt = None, reported_by: dt.date | None = None,
@@ -301,6 +303,25 @@ class Views:
             at = min(known_at, position)
         seen = Seen(at, reported_by, fact_rows.withdrawn_documents(cursor, prefix, at, reported_by))
         return prefix, position, dataclasses.replace(seen, merged=fact_rows.merges(cursor, prefix, seen))
+
+
+def _disputes(cursor: Cursor, prefix: str, seen: Seen, subject: str) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """The one definition of a dispute: a claim naming the subject, in effect at any date, that disputes the claim
+    that stands among those it competes with; each beside that record. With the names the two call the subjects."""
+    states = [s for s in fact_rows.states_referencing(cursor, prefix, subject, seen) if not s.retracted]
+    slots = sorted({rating_slot(s) for s in states if s.type == "rating.published"})
+    rivals = fact_rows.claims_in_slots(cursor, prefix, slots, seen, None)
+    rivals += fact_rows.linked(cursor, prefix, [*states, *rivals], seen)
+    named = fact_rows.naming_facts(cursor, prefix, {name for s in [*states, *rivals] for name in s.refs} | {subject}, seen)
+    claims = claims_in_effect([*states, *rivals], None)
+    names = names_in_force(named, None)
+    by_id = {s.id: s for s in [*rivals, *states]}
+    disputed = [
+        {"claim": fact_json(s, None, names), "record": fact_json(by_id[claims[s.id]["standing"]["fact"]], None, names)}
+        for s in sorted({s.id: s for s in states}.values(), key=lambda s: s.sort_key)
+        if claims.get(s.id, {}).get("disputes")
+    ]
+    return names, disputed
 
 
 def _known(cursor: Cursor, prefix: str, subject: str) -> None:
