@@ -63,7 +63,7 @@ async def test_bedfordshire_the_comets_good_and_28_forces_are_reviewed_false_by_
     assert set(found) == {"False: official record says requires improvement", "False: official record says 43 forces"}
     good = found["False: official record says requires improvement"]
     assert good["@type"] == [S + "ClaimReview"]
-    assert "a drop from ‘good’" in value(good, "claimReviewed")
+    assert "a drop from \u2018good\u2019" in value(good, "claimReviewed")
     assert value(child(good, "author"), "name") == "Fact Check Desk"
     assert value(child(good, "author"), "url") == "https://desk.example.org"
     assert value(good, "url").startswith("https://timeline.example.org/?subject=force/bedfordshire#fact-")
@@ -108,7 +108,7 @@ async def test_only_a_dispute_makes_a_review_one_each_and_every_subjects_reviews
 async def test_the_page_embeds_the_subjects_reviews_as_json_ld_under_its_policy(seeded):
     page = await seeded.get("/", params={"subject": "force/bedfordshire"})
     html = await page.text()
-    [block] = re.findall(r'<script type="application/ld\+json" id="claim-reviews">(.*?)</script>', html, re.S)
+    [block] = re.findall(r'<script type="application/ld\+json" id="claim-reviews">(.*?)</script>', html, re.DOTALL)
     assert json.loads(block) == await reviews(seeded, subject="force/bedfordshire")
     assert len(verdicts(json.loads(block))) == 2
     # A data block is not a script: the page's policy still allows only its own files to run.
@@ -118,14 +118,14 @@ async def test_the_page_embeds_the_subjects_reviews_as_json_ld_under_its_policy(
 
 async def test_a_quote_cannot_close_the_pages_json_ld_block(seeded):
     force = f"force/x{uuid.uuid4().hex[:8]}"
-    source = {"publisher": "HMICFRS", "url": "https://example.org/peel", "published": "2019-05-01", "kind": "official"}
+    official = {"publisher": "HMICFRS", "url": "https://example.org/peel", "published": "2019-05-01", "kind": "official"}
     data = {"pillar": "effectiveness", "grade": "good", "inspection": "PEEL 2018", "inspectorate": "org/hmic"}
-    for grade, source in (("good", source), ("inadequate", source | {"kind": "press", "quote": "</script><script>alert(1)</script> & <!--"})):
+    for grade, source in (("good", official), ("inadequate", official | {"kind": "press", "quote": "</script><script>alert(1)</script> & <!--"})):
         body = {"type": "rating.published", "subject": force, "occurred": "2019-05-01", "data": data | {"grade": grade}, "source": source}
         assert (await seeded.post("/v1/facts", json=body)).status == 201
     html = await (await seeded.get("/", params={"subject": force})).text()
     assert "<script>alert" not in html and "<!--" not in html
-    [block] = re.findall(r'<script type="application/ld\+json" id="claim-reviews">(.*?)</script>', html, re.S)
+    [block] = re.findall(r'<script type="application/ld\+json" id="claim-reviews">(.*?)</script>', html, re.DOTALL)
     assert [r["claimReviewed"] for r in json.loads(block)] == ["</script><script>alert(1)</script> & <!--"]
 
 

@@ -18,7 +18,8 @@ async def seeded(aiohttp_client, settings):
 async def search(client, **query) -> dict:
     response = await client.get("/v1/search", params=query)
     assert response.status == 200, await response.text()
-    assert int(response.headers["Timeline-Position"]) == (body := await response.json())["position"]
+    body = await response.json()
+    assert int(response.headers["Timeline-Position"]) == body["position"]
     return body
 
 
