@@ -39,9 +39,21 @@ MAX_TERMS = 16
 
 def folded_words(text: str) -> list[str]:
     """A text's words as the index holds them: without case or accents, split on what is not a letter or digit."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _WORD.findall(plain)
+    if text.isascii():
+        return _WORD.findall(text.casefold())
+    # A document is up to 5 MB: split it first, then fold each distinct word once (they are far fewer).
+    words = _WORD.findall(unicodedata.normalize("NFC", text))
+    folds = {word: _fold(word) for word in dict.fromkeys(words)}
+    return [part for word in words for part in folds[word]]
+
+
+def _fold(word: str) -> list[str]:
+    """One word without case, accents and compatibility forms (a ligature, a superscript): one word or, rarely, several."""
+    word = word.casefold()
+    if word.isascii():
+        return [word]
+    plain = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    return _WORD.findall(plain.casefold())
 
 
 def search_terms(q: str) -> list[str]:
