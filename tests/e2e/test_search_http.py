@@ -83,3 +83,12 @@ async def test_bad_searches_are_refused_with_a_problem(client, query, field):
 async def test_query_syntax_in_q_is_only_words(client, q):
     response = await client.get("/v1/search", params={"q": q})
     assert response.status in (200, 400), await response.text()
+
+
+async def test_the_search_view_is_rebuilt_from_the_log_and_finds_the_same(seeded):
+    from timeline.http.keys import REBUILDS
+
+    before = await search(seeded, q="police", limit="100")
+    assert (await seeded.post("/v1/projections/search/rebuild")).status == 202
+    await seeded.app[REBUILDS]["search"]  # the rebuild task, awaited rather than polled
+    assert await search(seeded, q="police", limit="100") == before
