@@ -140,3 +140,11 @@ def test_the_organisation_and_addresses_are_configured_and_checked():
     assert settings_from({}).site_url == "http://127.0.0.1:8080"
     with pytest.raises(ConfigurationError, match="TIMELINE_ORGANISATION_URL"):
         settings_from({"TIMELINE_ORGANISATION_URL": "javascript:alert(1)"})
+
+
+async def test_reviews_follow_the_times_of_the_disputes_they_come_from(seeded):
+    # Before The Comet published, nothing of Bedfordshire's was disputed: no review.
+    assert await reviews(seeded, subject="force/bedfordshire", reported_by="2017-03-01") == []
+    # Before any fact was recorded, none either.
+    assert await reviews(seeded, subject="force/bedfordshire", known_at="1") == []
+    assert len(await reviews(seeded, subject="force/bedfordshire", reported_by="2017-03-02")) == 2
