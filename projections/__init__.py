@@ -5,7 +5,8 @@ from __future__ import annotations
 from projections.base import Projection
 from projections.documents import DocumentsProjection
 from projections.facts import FactsProjection
+from projections.search import SearchProjection
 
 
 def all_projections() -> list[Projection]:
-    return [FactsProjection(), DocumentsProjection()]
+    return [FactsProjection(), DocumentsProjection(), SearchProjection()]

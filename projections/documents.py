@@ -79,15 +79,20 @@ class DocumentsProjection(Projection):
         )
 
 
-def documents(cursor: Cursor, prefix: str, known_at: int, reported_by: dt.date | None = None) -> list[dict[str, Any]]:
-    """Each document's latest version recorded by position `known_at` (and public by `reported_by`, if given)."""
+def documents(
+    cursor: Cursor, prefix: str, known_at: int, reported_by: dt.date | None = None,
+    where: tuple[str, Sequence[Any]] = ("1 = 1", ()), limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Each document's latest version recorded by position `known_at` (and public by `reported_by`, if given);
+    only those versions meeting `where` (SQL on `d`, and its parameters), and at most `limit`, if given."""
     public, params = ("AND public_from <= ?", (reported_by.isoformat(),)) if reported_by else ("", ())
+    condition, condition_params = where
     cursor.execute(
         f"SELECT slug, version, title, publisher, url, archived_url, published, kind, sha256, length, position, "
         f"recorded_at, reason FROM {prefix}_documents d WHERE version = ("
-        f"SELECT MAX(version) FROM {prefix}_documents WHERE slug = d.slug AND position <= ? {public}) "
-        "ORDER BY published_from, slug",
-        (known_at, *params),
+        f"SELECT MAX(version) FROM {prefix}_documents WHERE slug = d.slug AND position <= ? {public}) AND {condition} "
+        f"ORDER BY published_from, slug{' LIMIT ?' if limit is not None else ''}",
+        (known_at, *params, *condition_params, *((limit,) if limit is not None else ())),
     )
     found = [dict(zip(_NAMES, row, strict=True)) for row in cursor.fetchall()]
     cursor.execute(f"SELECT slug, reason, withdrawn FROM {prefix}_withdrawals WHERE position <= ?", (known_at,))

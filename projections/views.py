@@ -24,6 +24,7 @@ from projections.editions import Frameworks, judged
 from projections.facts import FactState, Seen
 from projections.ratings import facts_for_ratings, ratings_across_forces
 from projections.runner import live_prefix
+from projections.search import matching_documents, matching_facts
 from projections.sources import sources
 from projections.statements import statements
 from projections.status import facts_for_status, subject_status
@@ -33,6 +34,9 @@ from timeline.app import MAX_POSITION
 from timeline.errors import UnknownSubject
 
 KnownAt = int | dt.datetime | None
+
+
+SEARCH_LISTED = 100  # subjects and documents a search lists, at most (facts come a page at a time)
 
 
 class InvalidQuery(ValueError):
@@ -102,20 +106,55 @@ class Views:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             subject = seen.subject_of(subject)
-            states = [s for s in fact_rows.states_referencing(cursor, prefix, subject, seen) if not s.retracted]
-            slots = sorted({rating_slot(s) for s in states if s.type == "rating.published"})
-            rivals = fact_rows.claims_in_slots(cursor, prefix, slots, seen, None)
-            rivals += fact_rows.linked(cursor, prefix, [*states, *rivals], seen)
-            named = fact_rows.naming_facts(cursor, prefix, {name for s in [*states, *rivals] for name in s.refs} | {subject}, seen)
-        claims = claims_in_effect([*states, *rivals], None)
-        names = names_in_force(named, None)
-        by_id = {s.id: s for s in [*rivals, *states]}
-        disputed = [
-            {"claim": fact_json(s, None, names), "record": fact_json(by_id[claims[s.id]["standing"]["fact"]], None, names)}
-            for s in sorted({s.id: s for s in states}.values(), key=lambda s: s.sort_key)
-            if claims.get(s.id, {}).get("disputes")
-        ]
+            names, disputed = _disputes(cursor, prefix, seen, subject)
         return _envelope(position, seen, None) | {"subject": subject, "name": names.get(subject), "disputes": disputed}
+
+    def every_dispute(
+        self, known_at: KnownAt = None, reported_by: dt.date | None = None, after: str = "", limit: int = 100
+    ) -> dict[str, Any]:
+        """The disputes of a page of subjects (in id order after `after`; `next_after` continues), each dispute once:
+        under its claim's own subject. The same disputes as each subject's own, in one snapshot."""
+        with self.store.read() as cursor:
+            prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            page = fact_rows.subjects(cursor, prefix, None, seen, after, limit)
+            disputed = []
+            for subject, _ in page:
+                if seen.subject_of(subject) == subject:  # a merged id's facts are its subject's
+                    disputed += [d for d in _disputes(cursor, prefix, seen, subject)[1] if d["claim"]["subject"] == subject]
+        return _envelope(position, seen, None) | {"disputes": disputed, "next_after": page[-1][0] if len(page) == limit else None}
+
+    def search(
+        self, terms: list[str], as_of: dt.date | None = None, known_at: KnownAt = None, reported_by: dt.date | None = None,
+        cursor_token: str | None = None, limit: int = 20,
+    ) -> dict[str, Any]:
+        """Facts, subjects and documents holding every term, as seen: facts a page at a time, latest first in
+        timeline order (a cursor pins `known_at`, as the timeline's does); subjects by a name, short name or alias
+        (or an id merged into theirs); documents by title, publisher or text. Retracted facts are not found."""
+        pinned, before = None, None
+        if cursor_token:
+            before, pinned = decode_cursor(cursor_token)
+        with self.store.read() as cursor:
+            texts_prefix, texts_position = live_prefix(cursor, "search")
+            documents_prefix, documents_position = live_prefix(cursor, "documents")
+            within = min(texts_position, documents_position)
+            prefix, position, seen = self._facts(cursor, pinned if pinned is not None else known_at, reported_by, within)
+            found = matching_facts(cursor, prefix, texts_prefix, terms, seen, as_of, limit + 1, before=before)
+            page = found[:limit]
+            naming = matching_facts(cursor, prefix, texts_prefix, terms, seen, as_of, SEARCH_LISTED, by="name")
+            subjects = list(dict.fromkeys(seen.subject_of(s.subject) for s in naming))
+            documents = matching_documents(cursor, documents_prefix, texts_prefix, terms, seen, SEARCH_LISTED)
+            named = fact_rows.naming_facts(cursor, prefix, {name for s in page for name in s.refs} | set(subjects), seen)
+        names = names_in_force(named, as_of)
+        return _envelope(position, seen, as_of) | {
+            "terms": terms,
+            "subjects": [
+                {"id": subject, "kind": subject.split("/")[0], "name": names.get(subject), "aliases": seen.names_of(subject)[1:]}
+                for subject in subjects
+            ],
+            "documents": documents,
+            "facts": [fact_json(s, as_of, names) for s in page],
+            "next_cursor": encode_cursor(page[-1].sort_key, seen.position) if len(found) > limit else None,
+        }
 
     def ratings(
         self, pillar: str | None, as_of: dt.date | None = None, inspection: str | None = None, known_at: KnownAt = None,
@@ -247,10 +286,14 @@ class Views:
             self._editions[key] = editions
         return editions
 
-    def _facts(self, cursor: Cursor, known_at: KnownAt, reported_by: dt.date | None = None) -> tuple[str, int, Seen]:
+    def _facts(
+        self, cursor: Cursor, known_at: KnownAt, reported_by: dt.date | None = None, within: int | None = None
+    ) -> tuple[str, int, Seen]:
         """The facts view's live tables, its position, and which versions the read sees (`known_at` as a
-        position the view can answer)."""
+        position the view can answer, and no later than `within`, another view's position, if given)."""
         prefix, position = live_prefix(cursor, "facts")
+        if within is not None:
+            position = min(position, within)
         if known_at is None:
             at = position
         elif isinstance(known_at, dt.datetime):
@@ -260,6 +303,25 @@ class Views:
             at = min(known_at, position)
         seen = Seen(at, reported_by, fact_rows.withdrawn_documents(cursor, prefix, at, reported_by))
         return prefix, position, dataclasses.replace(seen, merged=fact_rows.merges(cursor, prefix, seen))
+
+
+def _disputes(cursor: Cursor, prefix: str, seen: Seen, subject: str) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """The one definition of a dispute: a claim naming the subject, in effect at any date, that disputes the claim
+    that stands among those it competes with; each beside that record. With the names the two call the subjects."""
+    states = [s for s in fact_rows.states_referencing(cursor, prefix, subject, seen) if not s.retracted]
+    slots = sorted({rating_slot(s) for s in states if s.type == "rating.published"})
+    rivals = fact_rows.claims_in_slots(cursor, prefix, slots, seen, None)
+    rivals += fact_rows.linked(cursor, prefix, [*states, *rivals], seen)
+    named = fact_rows.naming_facts(cursor, prefix, {name for s in [*states, *rivals] for name in s.refs} | {subject}, seen)
+    claims = claims_in_effect([*states, *rivals], None)
+    names = names_in_force(named, None)
+    by_id = {s.id: s for s in [*rivals, *states]}
+    disputed = [
+        {"claim": fact_json(s, None, names), "record": fact_json(by_id[claims[s.id]["standing"]["fact"]], None, names)}
+        for s in sorted({s.id: s for s in states}.values(), key=lambda s: s.sort_key)
+        if claims.get(s.id, {}).get("disputes")
+    ]
+    return names, disputed
 
 
 def _known(cursor: Cursor, prefix: str, subject: str) -> None:

@@ -235,3 +235,13 @@ def roles_held(facts: dict[str, Known], subject: str, as_of: dt.date | None) -> 
 def public_from(content: FactContent) -> dt.date:
     """The day a fact became public: the first of its sources' publications, each taken at its last possible day."""
     return min(possible_days(source.published)[1] for source in content.sources)
+
+
+def search_ids(facts: dict[str, Known], word: str, as_of: dt.date | None) -> list[str]:
+    """A search for one word found only in quotes: every fact at least possibly in effect whose source quotes
+    it, latest first in timeline order."""
+    found = [
+        f for f in facts.values()
+        if not f.retracted and possible(f, as_of) and any(word in (s.quote or "").lower().split() for s in f.content.sources)
+    ]
+    return [f.id for f in sorted(found, key=lambda f: f.key, reverse=True)]

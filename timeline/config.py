@@ -39,6 +39,21 @@ class Settings:
     cors_origins: tuple[str, ...] = ()  # origins whose pages may call the API; none: no CORS at all
     trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose X-Forwarded-For names the client; none: never believed
     allowed_hosts: tuple[str, ...] = ()  # Host names (name or name:port) answered; none: loopback's when open, else any
+    organisation: str = "Timeline"  # who runs the service: the author of its ClaimReviews
+    organisation_url: str = ""  # the organisation's site; none: the public URL
+    public_url: str = ""  # where readers reach the service (behind a proxy, its public address); none: http://host:port
+
+    @property
+    def site_url(self) -> str:
+        """The service's public address, without a trailing slash."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def organisation_site(self) -> str:
+        return self.organisation_url or self.site_url
 
     @property
     def host_names(self) -> tuple[str, ...] | None:
@@ -126,6 +141,14 @@ def trusted_proxies(spec: str) -> tuple[str, ...]:
     return proxies
 
 
+def web_address(variable: str, value: str) -> str:
+    """An absolute http(s) URL (it is published in what the service says of itself), or empty."""
+    value = value.strip()
+    if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+        raise ConfigurationError(f"{variable} must be an absolute http(s) URL without query or fragment, not {value!r}")
+    return value
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -143,6 +166,9 @@ def settings_from(environ: Mapping[str, str] = os.environ, **given: Any) -> Sett
         "cors_origins": tuple(o.strip() for o in environ.get("TIMELINE_CORS_ORIGINS", "").split(",") if o.strip()),
         "trusted_proxies": trusted_proxies(environ.get("TIMELINE_TRUSTED_PROXIES", "")),
         "allowed_hosts": tuple(h.strip().lower() for h in environ.get("TIMELINE_ALLOWED_HOSTS", "").split(",") if h.strip()),
+        "organisation": environ.get("TIMELINE_ORGANISATION", "").strip() or Settings.organisation,
+        "organisation_url": web_address("TIMELINE_ORGANISATION_URL", environ.get("TIMELINE_ORGANISATION_URL", "")),
+        "public_url": web_address("TIMELINE_PUBLIC_URL", environ.get("TIMELINE_PUBLIC_URL", "")),
     }
     for name, variable, kind in (
         ("max_body_bytes", "TIMELINE_MAX_BODY_BYTES", int),

@@ -20,6 +20,11 @@ class Cursor(Protocol):
     def fetchall(self) -> list[tuple[Any, ...]]: ...
 
 
+def dialect_of(cursor: Cursor) -> str:
+    """Which SQL a cursor speaks, for the few statements that differ (full-text search): "sqlite" or "postgres"."""
+    return str(getattr(cursor, "dialect", "sqlite"))  # sqlite3's own cursor has no such attribute
+
+
 def one_row(cursor: Cursor) -> tuple[Any, ...]:
     """The row of a query that always has one: an aggregate's (MAX, COUNT), or a row the log vouches for."""
     row = cursor.fetchone()

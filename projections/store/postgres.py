@@ -17,6 +17,8 @@ from timeline.storage import _conninfo, eventsourcing_env
 class _Cursor:
     """A psycopg cursor that takes the SQLite-style `?` placeholders the views are written with."""
 
+    dialect = "postgres"
+
     def __init__(self, cursor: psycopg.Cursor[TupleRow]) -> None:
         self._cursor = cursor
 

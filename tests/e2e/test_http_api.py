@@ -446,7 +446,7 @@ async def test_projections_report_position_and_lag_and_rebuild_in_the_background
     from timeline.http.keys import REBUILDS
 
     listed = await (await client.get("/v1/projections")).json()
-    assert {p["name"]: p["lag"] for p in listed["projections"]} == {"documents": 0, "facts": 0}
+    assert {p["name"]: p["lag"] for p in listed["projections"]} == {"documents": 0, "facts": 0, "search": 0}
     before = await (await client.get("/v1/subjects/force/bedfordshire/status")).json()
     response = await client.post("/v1/projections/facts/rebuild")
     assert response.status == 202

@@ -25,7 +25,7 @@ def test_serve_seeds_an_empty_store_and_healthz_reports_it(server):
     health = get_json(f"{server}/healthz")
     assert (health["status"], health["facts"], health["position"]) == ("ok", SEEDED_FACTS, SEEDED_HEAD)
     # The views are brought up to the log before the server starts listening.
-    assert health["views"] == {view: {"position": SEEDED_HEAD, "lag": 0} for view in ("documents", "facts")}
+    assert health["views"] == {view: {"position": SEEDED_HEAD, "lag": 0} for view in ("documents", "facts", "search")}
 
 
 @pytest.mark.finding("chain")

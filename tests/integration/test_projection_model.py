@@ -42,6 +42,7 @@ DECISIONS = ["decision/formula"]
 ALL_SUBJECTS = {*FORCES, *PEOPLE, *DECISIONS, "org/hmic", "org/home-office", "report/r1"}
 DOCUMENT_TEXT = "The force was rated inadequate. Its chief said the rating was unfair. Funding is due this spring."
 QUOTES = ["rated inadequate", "the rating was unfair", "Funding is due this spring"]
+SEARCHED = ["unfair", "funding", "rated"]  # words only quotes hold (a search also reads data, subjects, publishers)
 EDTF = ["2015", "2016-02-18", "2016", "2016~", "2017-03", "2017-03-02", "2017-21", "2018-03-22"]
 AS_OF = [None, dt.date(2016, 1, 1), dt.date(2016, 6, 1), dt.date(2016, 12, 31), dt.date(2017, 3, 3), dt.date(2017, 6, 1), dt.date(2020, 1, 1)]
 # Publication and revision days close together, so that reported_by often falls between them.
@@ -298,7 +299,7 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
         self.close()
         self.open()
 
-    @rule(name=st.sampled_from(["facts", "documents"]))
+    @rule(name=st.sampled_from(["facts", "documents", "search"]))
     def rebuild_equals_incremental_and_a_second_rebuild_changes_nothing(self, name):
         self.runner.catch_up()
         incremental = self.dump(name)
@@ -307,7 +308,7 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
         self.runner.rebuild(name)
         assert self.dump(name) == incremental
 
-    @rule(name=st.sampled_from(["facts", "documents"]))
+    @rule(name=st.sampled_from(["facts", "documents", "search"]))
     def redelivering_tracked_events_changes_nothing(self, name):
         before, position = self.dump(name), self.runner.positions()[name]
         entries = self.timeline.log(0, position) if position else []
@@ -396,6 +397,9 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
             document_known = min(position, self.runner.positions()["documents"]) >= self.document_position
             assert cited == ({"doc": oracle.citations(model).get("doc", [])} if document_known else {})
 
+        word = self.random.choice(SEARCHED)
+        assert self.search_ids(word, as_of, known, reported_by) == oracle.search_ids(model, word, as_of)
+
         # known_at as a record time answers as the log stood at the last event recorded by then.
         fact_entries = [e for e in entries if e.position <= view_position and hasattr(e.event, "fact_type")]
         if fact_entries:
@@ -428,6 +432,16 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
             token = page["next_cursor"]
             if token is None:
                 return ids, claims
+
+    def search_ids(self, word, as_of, known, reported_by):
+        """Every fact a search for the word finds, page after page."""
+        ids, token = [], None
+        while True:
+            page = self.views.search([word], as_of=as_of, known_at=known, reported_by=reported_by, cursor_token=token, limit=2)
+            ids += [f["id"] for f in page["facts"]]
+            token = page["next_cursor"]
+            if token is None:
+                return ids
 
     def dump(self, name):
         return dump_view(self.runner, name)

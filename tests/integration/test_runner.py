@@ -33,8 +33,8 @@ def parts(database):
 
 def test_a_new_runner_catches_every_view_up_to_the_log_head(parts):
     timeline, _, runner = parts
-    assert runner.positions() == {"facts": 0, "documents": 0}
-    assert runner.catch_up() == {"facts": timeline.head(), "documents": timeline.head()}
+    assert runner.positions() == {"facts": 0, "documents": 0, "search": 0}
+    assert runner.catch_up() == {"facts": timeline.head(), "documents": timeline.head(), "search": timeline.head()}
 
 
 def test_a_restarted_runner_resumes_from_its_tracked_position(parts, database):

@@ -92,6 +92,28 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Statements": _object(["position", "known_at", "subject", "by", "about"], **_VIEW, subject=_STRING, by={"type": "array"}, about={"type": "array"}),
     "Disputes": _object(["position", "known_at", "subject", "disputes"], **_VIEW, subject=_STRING, disputes={"type": "array"}),
+    "Search": _object(
+        ["position", "known_at", "terms", "subjects", "documents", "facts", "next_cursor"],
+        **_VIEW, terms={"type": "array", "items": _STRING, "description": "the words searched for, folded (the last one as a prefix)"},
+        subjects={"type": "array", "description": "subjects with a name, short name, alias or id holding every word (at most 100)"},
+        documents={"type": "array", "description": "documents whose title, publisher or text holds every word (at most 100)"},
+        facts={"type": "array", "description": "a page of facts holding every word, latest first by valid time"},
+        next_cursor=_NULLABLE_STRING,
+    ),
+    "ClaimReviews": _object(
+        ["position", "known_at", "claim_reviews"],
+        position=_INTEGER, known_at=_INTEGER, reported_by=_NULLABLE_STRING, subject=_STRING, next_after=_NULLABLE_STRING,
+        claim_reviews={
+            "type": "array",
+            "description": "each dispute as a schema.org ClaimReview, a JSON-LD document of its own",
+            "items": _object(
+                ["@context", "@type", "url", "claimReviewed", "datePublished", "author", "itemReviewed", "reviewRating"],
+                **{"@context": {"const": "https://schema.org"}, "@type": {"const": "ClaimReview"}},
+                url=_STRING, claimReviewed=_STRING, datePublished=_STRING, author={"type": "object"},
+                itemReviewed={"type": "object"}, reviewRating=_object(["alternateName"], alternateName=_STRING),
+            ),
+        },
+    ),
     "Ratings": _object(
         ["position", "known_at", "pillar", "ratings", "counts"],
         **_VIEW, pillar=_NULLABLE_STRING, inspection=_NULLABLE_STRING, ratings={"type": "array"},
@@ -312,6 +334,27 @@ def _document() -> dict[str, Any]:
                 {"content": {JSON: {"schema": _ref("Ratings")}, "text/csv": {"schema": _STRING}}},
             ),
             "/v1/sources": _view("Sources", "documents and the facts citing them", []),
+            "/v1/search": _view(
+                "Search",
+                "full-text search: facts (by the words of their data, subjects, sources and quotes), subjects (by their "
+                "names) and documents (by their text) holding every word of q; retracted facts are not found",
+                [
+                    _query("q", {"type": "string", "minLength": 1, "maxLength": 200}, "words (at most 16); case, accents and punctuation do not matter", required=True),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "facts per page (default 20)"),
+                    _query("cursor", _STRING, "next_cursor of the previous page (it keeps the first page's known_at)"),
+                ],
+            ),
+            "/v1/claim-reviews": _without_as_of(
+                _view(
+                    "ClaimReviews",
+                    "disputes as schema.org ClaimReview JSON-LD: of one subject, or of a page of subjects",
+                    [
+                        _query("subject", _STRING, "only the disputes naming this subject"),
+                        _query("after", {"type": "string", "maxLength": 200}, "without subject: the next_after of the previous page"),
+                        _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "without subject: subjects per page (default 100)"),
+                    ],
+                )
+            ),
             "/v1/frameworks": _view("Frameworks", "inspection framework editions: graded areas, grades (best first), scale", []),
             "/v1/changes": {
                 "get": {
@@ -372,7 +415,7 @@ def _document() -> dict[str, Any]:
                 "post": {
                     "summary": "rebuild a view from the log while the old one keeps answering",
                     "security": [{"bearer": []}],
-                    "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"enum": ["facts", "documents"]}}],
+                    "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"enum": ["facts", "documents", "search"]}}],
                     "responses": {"202": {"description": "rebuilding", **_json({"type": "object"})}, **_problems(401, 403, 404, 409)},
                 }
             },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from timeline.http.handlers import admin, events, facts, page, subjects
+from timeline.http.handlers import admin, events, facts, page, search, subjects
 from timeline.http.openapi import serve_openapi
 
 SUBJECT = "/v1/subjects/{kind:[a-z]+}/{slug:[^/]+}"
@@ -36,6 +36,8 @@ def add_routes(app: web.Application) -> None:
             web.get("/v1/sources", subjects.sources),
             web.get("/v1/changes", subjects.changes),
             web.get("/v1/frameworks", subjects.frameworks),
+            web.get("/v1/search", search.search),
+            web.get("/v1/claim-reviews", search.claim_reviews_of_disputes),
             web.get("/v1/events", events.list_events),
             web.get("/v1/events/stream", events.stream_events),
             web.get("/v1/events/{position:[0-9]+}", events.get_event),
