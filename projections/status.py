@@ -6,7 +6,16 @@ import datetime as dt
 from typing import Any
 
 from projections import facts as fact_rows
-from projections.claims import claim_json, effect, fact_json, in_effect, latest_slots, names_in_force, rating_history
+from projections.claims import (
+    claim_json,
+    claims_in_effect,
+    effect,
+    fact_json,
+    in_effect,
+    latest_slots,
+    names_in_force,
+    rating_history,
+)
 from projections.editions import Frameworks, change, judged
 from projections.facts import FactState, Seen
 from projections.store import Cursor
@@ -56,6 +65,7 @@ def facts_for_status(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_o
         report = latest[0].data["report"]
         states += fact_rows.latest_naming(cursor, prefix, report, seen, "finding.reported", as_of, 1_000_000, about=subject)
     states += fact_rows.naming(cursor, prefix, subject, seen, ("role.held", "decision.pending", "decision.made", "monitoring.changed"))
+    states += fact_rows.linked(cursor, prefix, [s for s in states if s.type == "role.held"], seen)  # facts disputing a role
     decisions = {s.subject for s in states if s.type.startswith("decision.")} - {subject}
     for decision in sorted(decisions):
         states += fact_rows.naming(cursor, prefix, decision, seen, ("decision.pending", "decision.made"))
@@ -182,10 +192,15 @@ def _roles(states: list[FactState], subject: str, as_of: dt.date | None) -> tupl
     A role runs from `from` (else the day the source attests it) to `to`, by the same EDTF rule as
     every date: held once it has certainly begun, ended once it has certainly ended. Its attestation
     date does not limit it: a dismissal in 2012 reported in 2019 is a 2012 role. The latest fact
-    about a person's role is the one that describes it."""
+    about a person's role is the one that describes it. A role disputed by a claim that stands (by the one
+    rule, whatever the date: the dispute is about the same attestation) is not held; one that stands says
+    who disputes it."""
+    claims = claims_in_effect(_unique(states), None)
     latest: dict[tuple[str, str, str], FactState] = {}
     for fact in sorted(_unique(s for s in states if not s.retracted and not s.discredited), key=lambda f: f.sort_key):
         if fact.type == "role.held" and subject in (fact.subject, fact.data["organisation"], fact.data.get("governs")):
+            if not claims.get(fact.id, {"stands": True})["stands"]:
+                continue
             latest[(fact.subject, fact.data["role"], fact.data["organisation"])] = fact
     held: list[dict[str, Any]] = []
     former: list[dict[str, Any]] = []
@@ -206,6 +221,7 @@ def _roles(states: list[FactState], subject: str, as_of: dt.date | None) -> tupl
             "fact": fact.id,
             "source": fact.source,
             "sources": fact.sources,
+            "disputed_by": claims[fact.id]["disputed_by"] if fact.id in claims else [],
         }
         (former if _finished(fact, as_of) else held).append(entry)
     return held, sorted(former, key=lambda r: r["to"] or "", reverse=True)[:LATEST_STATEMENTS]

@@ -212,12 +212,16 @@ def linked_claims(facts: dict[str, Known], subject: str, as_of: dt.date | None, 
     return found
 
 
-def roles_held(facts: dict[str, Known], subject: str, as_of: dt.date | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def roles_held(
+    facts: dict[str, Known], subject: str, as_of: dt.date | None, all_subjects: set[str]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(person, role) held in, over or governing the subject as of the date, and those ended by then.
     The latest fact about one person's role describes it; it runs from `from` (else its attestation)
-    to `to`, each taken at its last possible day."""
+    to `to`, each taken at its last possible day. A role that does not stand among the claims linked
+    to it (whatever the date) is not held."""
+    stands = {fact_id: claim[0] for fact_id, claim in linked_claims(facts, subject, None, all_subjects).items()}
     latest: dict[tuple[str, str, str], Known] = {}
-    for f in sorted((f for f in facts.values() if not f.retracted), key=lambda f: f.key):
+    for f in sorted((f for f in facts.values() if not f.retracted and stands.get(f.id, True)), key=lambda f: f.key):
         data = f.content.data
         if f.content.type == "role.held" and subject in (f.content.subject, data["organisation"], data.get("governs")):
             latest[(f.content.subject, data["role"], data["organisation"])] = f

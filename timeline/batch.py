@@ -33,7 +33,7 @@ from timeline.errors import (
     Redacted,
     StaleVersion,
 )
-from timeline.facts import Because, Fact, FactContent
+from timeline.facts import Because, Fact, FactContent, Source
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
 from timeline.patches import changes_from_patch
 from timeline.sources import (
@@ -393,7 +393,8 @@ class WriteBatch:
                     raise InvalidRecord([FieldError(field, f"no fact {other} is recorded; record it first", index)])
 
     def _check_quote(self, content: FactContent, local: dict[UUID, Any], index: int | None) -> None:
-        """Each source's quote occurs in the version of its document it cites."""
+        """Each source that cites a document says what that document's version says of itself (publisher,
+        kind, publication date, address), and its quote occurs in it."""
         several = len(content.sources) > 1
         for number, source in enumerate(content.sources):
             if source.document is None:
@@ -409,7 +410,28 @@ class WriteBatch:
             text = document.at_version(cited)
             if text is None:
                 raise InvalidRecord([FieldError(f"{field}.document_version", f"document {source.document!r} has versions 1 to {len(document.versions)}", index)])
+            errors = _disagreements(source, text, f"{field}.", index)
             if source.quote is not None and not quote_occurs_in_document(source.quote, text):
                 later = [n for n in range(cited + 1, len(document.versions) + 1) if quote_occurs_in_document(source.quote, document.versions[n - 1])]
                 hint = f"; it occurs in version {later[0]}: cite it with document_version" if later else ""
-                raise InvalidRecord([FieldError(f"{field}.quote", f"this quote does not occur in document {source.document!r} (version {cited}){hint}", index)])
+                errors.append(FieldError(f"{field}.quote", f"this quote does not occur in document {source.document!r} (version {cited}){hint}", index))
+            if errors:
+                raise InvalidRecord(errors)
+
+
+def _disagreements(source: Source, document: DocumentContent, prefix: str, index: int | None) -> list[FieldError]:
+    """A source citing a stored document cannot describe it otherwise: its kind decides which claim stands,
+    so a mistyped publisher or kind would change answers. The address may be the document's or its archived copy."""
+    said = {
+        "publisher": (source.publisher, document.publisher),
+        "kind": (source.kind.value, document.kind.value),
+        "published": (source.published.edtf, document.published.edtf),
+    }
+    errors = [
+        FieldError(f"{prefix}{name}", f"is {given!r}, but document {document.slug!r} says {stored!r}", index)
+        for name, (given, stored) in said.items()
+        if given != stored
+    ]
+    if source.url not in (document.url, document.archived_url):
+        errors.append(FieldError(f"{prefix}url", f"is {source.url!r}, but document {document.slug!r} is at {document.url!r}", index))
+    return errors

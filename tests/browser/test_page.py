@@ -165,7 +165,8 @@ def test_each_kind_of_change_and_a_withdrawn_source_read_differently(page, serve
     send(server, "/v1/documents", {"id": "bugle-page", "publisher": "The Bugle", "url": "https://example.org/bugle",
                                    "published": "2019-09-29", "kind": "press", "text": "Bedfordshire was rated good on efficiency."})  # fmt: skip
     cited = rating(id=str(uuid.uuid4()), subject="force/bedfordshire", occurred="2019-09-29", data=rating()["data"] | {"pillar": "efficiency"})
-    cited["sources"] = [cited["source"] | {"document": "bugle-page", "quote": "rated good on efficiency"},
+    bugle = {"publisher": "The Bugle", "url": "https://example.org/bugle", "published": "2019-09-29", "kind": "press"}
+    cited["sources"] = [bugle | {"document": "bugle-page", "quote": "rated good on efficiency"},
                         {"publisher": "Radio Beds", "url": "https://example.org/radio", "published": "2019-09-30", "kind": "press"}]  # fmt: skip
     del cited["source"]
     post(server, cited)

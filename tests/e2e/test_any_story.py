@@ -109,6 +109,24 @@ async def test_a_commissioner_holding_an_office_that_governs_the_force_shows_on_
     assert [(r["person"], r["organisation"]) for r in roles] == [("person/barry-coppinger", "office/cleveland-pcc")]
 
 
+async def test_a_role_disputed_by_a_claim_that_stands_is_not_held_and_the_one_that_stands_names_its_disputer(client):
+    said = await post(client, fact("role.held", "person/jason-harwin", "2019-09-27",
+                                   {"role": "Deputy Chief Constable", "organisation": CLEVELAND}, source=ITV))  # fmt: skip
+    bbc = ITV | {"publisher": "BBC News", "url": "https://www.bbc.co.uk/news/uk-england-tees", "published": "2019-09-28"}
+    disputing = await post(client, fact("role.held", "person/jason-harwin", "2019-09-28",
+                                        {"role": "Assistant Chief Constable", "organisation": CLEVELAND}, source=bbc,
+                                        disputes=[said["id"]]))  # fmt: skip
+    for subject in ("person/jason-harwin", CLEVELAND):
+        roles = (await status(client, subject))["roles"]
+        assert [(r["role"], r["fact"]) for r in roles] == [("Assistant Chief Constable", disputing["id"])], subject
+        assert [d["fact"] for d in roles[0]["disputed_by"]] == [said["id"]]
+    # The dispute holds whatever the date asked (it is about one attestation), and goes with a retraction.
+    assert [r["fact"] for r in (await status(client, as_of="2019-09-27"))["roles"]] == []
+    await client.post(f"/v1/facts/{disputing['id']}/retractions", json={"reason": "wrong person", "expected_version": 1})
+    roles = (await status(client))["roles"]
+    assert [(r["role"], r["disputed_by"]) for r in roles] == [("Deputy Chief Constable", [])]
+
+
 # 3. Named subjects
 
 
@@ -166,7 +184,7 @@ async def test_one_fact_cites_several_sources_and_views_show_the_corroboration(c
 
 async def record_document(client, slug: str, text: str, **fields) -> dict:
     response = await client.post("/v1/documents", json={
-        "id": slug, "publisher": fields.pop("publisher", "ITV News"), "url": "https://www.itv.com/news/tyne-tees",
+        "id": slug, "publisher": fields.pop("publisher", "ITV News"), "url": ITV["url"],
         "published": "2019-09-27", "kind": "press", "text": text,
     } | fields)  # fmt: skip
     assert response.status in (200, 201), await response.text()
@@ -274,7 +292,7 @@ FULL = "Cleveland Police was rated inadequate. The chief constable said the forc
 
 async def test_a_document_gains_a_version_with_its_reason_and_each_quote_is_checked_against_the_version_it_cites(client):
     first = await record_document(client, "itv-cleveland", SHORT)
-    unexplained = await client.post("/v1/documents", json={"id": "itv-cleveland", "publisher": "ITV News", "url": "https://www.itv.com/news/tyne-tees",
+    unexplained = await client.post("/v1/documents", json={"id": "itv-cleveland", "publisher": "ITV News", "url": ITV["url"],
                                                            "published": "2019-09-27", "kind": "press", "text": FULL})  # fmt: skip
     assert unexplained.status == 409 and "reason" in (await unexplained.json())["detail"]
     second = await record_document(client, "itv-cleveland", FULL, reason="the first copy stopped at the first paragraph")

@@ -205,6 +205,28 @@ async def test_a_document_is_stored_and_read_back_with_its_text_and_quotes_can_c
     await problem(await client.get("/v1/documents/nothing-here"), 404)
 
 
+async def test_a_source_citing_a_document_cannot_describe_it_otherwise(client):
+    """Its kind decides which claim stands: a press article cited as 'official' would outrank the record."""
+    article = {"id": "gazette-1", "publisher": "Testshire Gazette", "url": "https://example.org/g1", "published": "2019-05",
+               "kind": "press", "text": "The force was rated good, the paper said.", "archived_url": "https://archive.example.org/g1"}
+    assert (await client.post("/v1/documents", json=article)).status == 201
+    cited = {"publisher": "Testshire Gazette", "url": "https://example.org/g1", "published": "2019-05", "kind": "press",
+             "document": "gazette-1", "quote": "rated good"}
+    before = await head(client)
+    wrong = cited | {"publisher": "The Sun", "kind": "official", "published": "1999-01-01", "url": "https://example.com/x"}
+    body = await problem(await client.post("/v1/facts", json=rating(source=wrong)), 422)
+    assert {e["field"] for e in body["errors"]} == {"source.publisher", "source.kind", "source.published", "source.url"}
+    assert "'Testshire Gazette'" in next(e["message"] for e in body["errors"] if e["field"] == "source.publisher")
+    assert await head(client) == before
+    several = rating(sources=[rating()["source"], cited | {"kind": "official"}])
+    several.pop("source")
+    body = await problem(await client.post("/v1/facts", json=several), 422)
+    assert [e["field"] for e in body["errors"]] == ["sources.1.kind"]
+    assert (await client.post("/v1/facts", json=rating(source=cited))).status == 201
+    archived = cited | {"url": "https://archive.example.org/g1"}  # its archived copy is the same document
+    assert (await client.post("/v1/facts", json=rating(source=archived))).status == 201
+
+
 # Views
 
 

@@ -23,7 +23,7 @@ def large_text() -> str:
 
 
 def quoting(document: str, quote: str):
-    fact = rating(source={"publisher": "The Comet", "url": "https://example.org/c", "published": "2017-03-02", "kind": "press"})
+    fact = rating(source={"publisher": "HMIC", "url": "https://example.org/r", "published": "2017-03-02", "kind": "official"})
     fact["source"] |= {"document": document, "quote": quote}
     return fact
 

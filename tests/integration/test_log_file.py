@@ -85,7 +85,8 @@ def source_log(tmp_path):
                          "archived_url": "https://web.archive.org/web/2019/https://example.org/kent"}  # fmt: skip
         timeline.record([parse_record(page)])
         timeline.record([parse_record(fuller)])
-        quoted = rating()["source"] | {"document": "kent-page", "document_version": 2, "quote": "Its chief welcomed the report."}
+        quoted = {key: page[key] for key in ("publisher", "url", "published", "kind")}
+        quoted |= {"document": "kent-page", "document_version": 2, "quote": "Its chief welcomed the report."}
         several = rating(subject="force/kent") | {"sources": [quoted, rating()["source"]]}
         del several["source"]
         timeline.record([parse_record(several)])
