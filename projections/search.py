@@ -24,6 +24,7 @@ from projections.base import Projection
 from projections.documents import documents
 from projections.facts import CORRECTED, RECORDED, FactState, Seen, _fact_id, _prefixed, _state
 from projections.store import Cursor, dialect_of
+from timeline.redactions import DOCUMENT_REDACTED, FACT_REDACTED, is_tombstone
 from timeline.sources import Document
 
 _DOCUMENT = {get_topic(Document.Recorded), get_topic(Document.Revised)}
@@ -102,7 +103,16 @@ class SearchProjection(Projection):
     def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
         rows: list[tuple[str, str, str, int, int]] = []
         for entry in entries:
-            if entry.topic in (RECORDED, CORRECTED):
+            if is_tombstone(entry.state):
+                continue  # purged by a later redaction (timeline.redactions): nothing of it is searchable
+            if entry.topic in (FACT_REDACTED, DOCUMENT_REDACTED):
+                # A takedown leaves no words to find, as of any position; rows of this batch may hold some.
+                _insert(cursor, prefix, rows)
+                rows = []
+                kinds = ("fact", "name") if entry.topic == FACT_REDACTED else ("document",)
+                key = _fact_id(entry) if entry.topic == FACT_REDACTED else entry.event.slug
+                cursor.execute(f"DELETE FROM {prefix}_texts WHERE kind IN ({', '.join('?' for _ in kinds)}) AND key = ?", (*kinds, key))
+            elif entry.topic in (RECORDED, CORRECTED):
                 state, fact_id = orjson.loads(entry.state), _fact_id(entry)
                 words = " ".join(folded_words(" ".join(_fact_texts(state))))
                 rows.append((words, "fact", fact_id, entry.originator_version, 0))
@@ -116,8 +126,12 @@ class SearchProjection(Projection):
                 texts = (event.slug, event.title or "", event.publisher, event.text)
                 for part, words in enumerate(_parts(folded_words(" ".join(texts)))):
                     rows.append((words, "document", event.slug, event.originator_version, part))
-        if rows:
-            cursor.executemany(f"INSERT INTO {prefix}_texts (words, kind, key, version, part) VALUES (?, ?, ?, ?, ?)", rows)
+        _insert(cursor, prefix, rows)
+
+
+def _insert(cursor: Cursor, prefix: str, rows: list[tuple[str, str, str, int, int]]) -> None:
+    if rows:
+        cursor.executemany(f"INSERT INTO {prefix}_texts (words, kind, key, version, part) VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def _fact_texts(state: dict[str, Any]) -> Iterator[str]:

@@ -95,6 +95,10 @@ def read_surfaces(fact_id: str, after: int) -> list[str]:
         "/v1/sources",
         "/v1/changes?since=0",
         "/v1/ratings",
+        "/v1/search?q=vexley",
+        "/v1/search?q=larkspur+close",
+        "/v1/search?q=complaint",
+        "/v1/claim-reviews",
     ]
 
 
@@ -136,7 +140,7 @@ async def test_a_redacted_fact_is_gone_from_every_read_and_export_and_the_chain_
         event = await server.get(f"/v1/events/{position}")
         assert event.status == 200
         assert NAME not in await event.text() and (await event.json())["redacted"]["sha256"]
-    for view in ("facts", "documents"):  # views rebuilt from the log skip what was purged
+    for view in ("facts", "documents", "search"):  # views rebuilt from the log skip what was purged
         await asyncio.to_thread(server.app[RUNNER].rebuild, view)
     for path in read_surfaces(fact["id"], after=0):
         for known_at in (None, first["position"]):
