@@ -1,5 +1,6 @@
 """The library's SQLite recorder, except that every insert also extends the log's hash chain
-and records who wrote each event (timeline.authors), when a token did.
+records who wrote each event (timeline.authors), when a token did, and the
+idempotency keys of the writes they belong to (timeline.idempotency_keys).
 
 The chain rows (timeline.chain_store) go in on the same cursor, after the events, inside the
 single writer's transaction: they commit, or roll back, with the events they chain.
@@ -13,7 +14,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from timeline import authors, chain_store
+from timeline import authors, chain_store, idempotency_keys
 
 
 class ChainingSQLiteRecorder(SQLiteApplicationRecorder):
@@ -23,4 +24,5 @@ class ChainingSQLiteRecorder(SQLiteApplicationRecorder):
         inserted = list(zip(positions, stored_events, strict=True))
         chain_store.append(c, chain_store.dialect(self), inserted)
         authors.append(c, chain_store.dialect(self), inserted, kwargs.get("authors"))
+        idempotency_keys.append(c, chain_store.dialect(self), kwargs.get("keys"))
         return positions

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from timeline import authors, chain_store
+from timeline import authors, chain_store, idempotency_keys
 from timeline.recorders import SQLRecorder
 
 DEFAULT_DATABASE = "timeline.sqlite3"
@@ -190,14 +190,14 @@ def _conninfo(env: dict[str, str]) -> str:
 
 
 def protect_log(recorder: SQLRecorder) -> None:
-    """Make the events table, and the side tables written with it (the hash chain, who wrote what),
+    """Make the events table, and the side tables written with it (the hash chain, who wrote what, writes' keys),
     append-only in the database itself: UPDATE and DELETE are refused.
 
     Corrections and retractions are new events; nothing, not even a stray SQL session, may rewrite one.
     """
     from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-    tables = (recorder.events_table_name, chain_store.TABLE, authors.TABLE)
+    tables = (recorder.events_table_name, chain_store.TABLE, authors.TABLE, idempotency_keys.TABLE)
     message = "the log is append-only: stored events are never updated or deleted"
     if isinstance(recorder, SQLiteApplicationRecorder):
         with recorder.datastore.transaction(commit=True) as cursor:

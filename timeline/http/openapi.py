@@ -173,12 +173,20 @@ def _view(schema: str, summary: str, parameters: list[dict[str, Any]], body: dic
     }
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"},
+    "description": "stored with the write: a re-send with it is stored once and answered 200 with the original receipt; "
+    "the same key with another request is a 422 (facts without an id also get ids derived from it)",
+}
+
+
 def _write(summary: str, body: dict[str, Any], parameters: list[dict[str, Any]] | None = None, created: str = "Receipt") -> dict[str, Any]:
     return {
         "post": {
             "summary": summary,
             "security": [{"bearer": []}],
-            "parameters": parameters or [],
+            "parameters": [*(parameters or []), IDEMPOTENCY_KEY],
             "requestBody": {"required": True, "content": body},
             "responses": {
                 "200": {"description": "already stored: the original", **_json({"oneOf": [_ref("Receipt"), _ref("Receipts")]})},
@@ -225,13 +233,6 @@ def _document() -> dict[str, Any]:
                     STRUCTURED: {"schema": _ref("CloudEvent")},
                     BATCH: {"schema": {"type": "array", "items": _ref("CloudEvent")}},
                 },
-                [
-                    {
-                        "name": "Idempotency-Key", "in": "header", "required": False,
-                        "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"},
-                        "description": "facts without an id get ids derived from it: a re-send is stored once",
-                    }
-                ],
             ),
             "/v1/facts/{id}": {
                 "get": {

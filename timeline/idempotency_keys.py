@@ -1,0 +1,92 @@
+"""Where idempotency keys are kept: the `log_idempotency_keys` table beside the events.
+
+A write sent with a key is stored with one row: the token's name and the key (the primary key, so a
+key is taken once per token, whichever server takes it), the request's fingerprint, and what the
+write recorded: (kind, aggregate id, version) of each of its receipts. The row goes in on the
+transaction that inserts the write's events (the recorders call `append`, as they do for the chain
+and the authors), so it commits or rolls back with them; a write that recorded nothing new (every
+record already stored) stores its row alone, under the log's insert lock. Rows are never updated
+or deleted (timeline.storage.protect_log): a key lasts as long as the log.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import orjson
+import psycopg
+from eventsourcing.persistence import IntegrityError
+
+from timeline.chain_store import Dialect, _locked, _rows, dialect
+from timeline.recorders import SQLRecorder
+
+TABLE = "log_idempotency_keys"
+
+Write = tuple[str, UUID, int]  # a receipt's kind ("fact", "document", "framework"), aggregate id and version
+
+
+@dataclass(frozen=True)
+class KeyedWrite:
+    """A write's key (per token name: "" without a token), the fingerprint of the request that used it,
+    and what it recorded."""
+
+    name: str
+    key: str
+    fingerprint: str
+    writes: tuple[Write, ...]
+
+
+def _table(names: Dialect) -> str:
+    return names.table(TABLE)
+
+
+def create(recorder: SQLRecorder) -> None:
+    names = dialect(recorder)
+    with recorder.datastore.transaction(commit=True) as cursor:
+        if names.param == "%s":
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{_table(names)}.create",))
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {_table(names)} (name TEXT NOT NULL, key TEXT NOT NULL, "
+            "fingerprint TEXT NOT NULL, writes TEXT NOT NULL, PRIMARY KEY (name, key))"
+        )
+
+
+def append(cursor: Any, names: Dialect, keyed: Sequence[KeyedWrite] | None) -> None:
+    """Store the keys of writes whose events are being inserted on this cursor's transaction.
+    A key already taken (by another server, a moment ago) fails the insert, and with it the events."""
+    if not keyed:
+        return
+    p = names.param
+    cursor.executemany(
+        f"INSERT INTO {_table(names)} (name, key, fingerprint, writes) VALUES ({p}, {p}, {p}, {p})",
+        [(k.name, k.key, k.fingerprint, _encoded(k.writes)) for k in keyed],
+    )
+
+
+def store(recorder: SQLRecorder, keyed: Sequence[KeyedWrite]) -> None:
+    """Store keys of writes that recorded no new event, on a transaction of their own under the log's insert lock."""
+    try:
+        with _locked(recorder) as cursor:
+            append(cursor, dialect(recorder), keyed)
+    except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:
+        raise IntegrityError(str(error)) from error
+
+
+def find(recorder: SQLRecorder, name: str, key: str) -> KeyedWrite | None:
+    names = dialect(recorder)
+    p = names.param
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(f"SELECT fingerprint, writes FROM {_table(names)} WHERE name = {p} AND key = {p}", (name, key))
+        found = _rows(cursor)
+    if not found:
+        return None
+    fingerprint, writes = found[0]
+    return KeyedWrite(name, key, str(fingerprint), tuple((str(kind), UUID(aggregate), int(version)) for kind, aggregate, version in orjson.loads(writes)))
+
+
+def _encoded(writes: Iterable[Write]) -> str:
+    return orjson.dumps([[kind, str(aggregate), version] for kind, aggregate, version in writes]).decode()
