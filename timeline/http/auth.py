@@ -14,13 +14,15 @@ from timeline.http.keys import FAILED_ATTEMPTS, SETTINGS
 
 AUTHOR = web.RequestKey("author", str)  # the configured name of the token that made this write; never the token
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-ADMIN_PATHS = ("/v1/projections/",)  # rebuilding views: costly, and not for every writer
+ADMIN_PATHS = ("/v1/projections/", "/metrics")  # rebuilding views: costly, and not for every writer; an operator's figures
+METRICS_PATH = "/metrics"
 
 
 @web.middleware
 async def require_token_for_writes(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
     settings = request.app[SETTINGS]
-    if request.method in WRITE_METHODS and settings.writes_need_token:
+    guarded = request.method in WRITE_METHODS or (request.path == METRICS_PATH and settings.metrics_need_token)
+    if guarded and settings.writes_need_token:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         token = token.strip() if scheme.lower() == "bearer" else ""
         # The token first: a valid token is never refused for what others at its address tried.

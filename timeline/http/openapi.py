@@ -226,6 +226,13 @@ def _document() -> dict[str, Any]:
         "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": {
             "/healthz": {"get": {"summary": "health and positions", "responses": {"200": {"description": "ok", **_json(_ref("Health"))}}}},
+            "/metrics": {
+                "get": {
+                    "summary": "requests by route pattern and status, latencies, write batch sizes, the log's position and the views' lag, "
+                    "in Prometheus' text format (needs a token where TIMELINE_METRICS_NEED_TOKEN is set)",
+                    "responses": {"200": {"description": "the figures", "content": {"text/plain": {"schema": _STRING}}}, **_problems(401, 403, 429)},
+                }
+            },
             "/v1/facts": _write(
                 "record a fact, or an atomic batch",
                 {
