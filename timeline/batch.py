@@ -32,6 +32,7 @@ from timeline.errors import (
     InvalidRecord,
     KeyReused,
     StaleVersion,
+    TimelineError,
 )
 from timeline.facts import Because, Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
@@ -214,14 +215,22 @@ class WriteBatch:
                 raise KeyReused(key)
             return self._add(Pending(lambda positions: [dataclasses.replace(r, created=False) for r in _listed(pending.result())], first.writes))
         stored = idempotency_keys.find(self._timeline.recorder, name, key)
-        if stored is not None:
-            if stored.fingerprint != fingerprint:
-                raise KeyReused(key)
-            receipts = [self._timeline.receipt_for_stored(kind, aggregate_id, version) for kind, aggregate_id, version in stored.writes]
-            return self._add(Pending(lambda positions: receipts, stored.writes))
-        pending = command(self)
-        self._keyed[(name, key)] = (KeyedWrite(name, key, fingerprint, pending.writes), pending)
-        return self._add(Pending(lambda positions: _listed(pending.result()), pending.writes))
+        if stored is None:
+            try:
+                pending = command(self)
+            except TimelineError:
+                # Refused for what it read: if another server's commit of this very key came between the key's
+                # lookup and that read (a version moved on, a fact retracted), it is a re-send after all.
+                stored = idempotency_keys.find(self._timeline.recorder, name, key)
+                if stored is None:
+                    raise
+            else:
+                self._keyed[(name, key)] = (KeyedWrite(name, key, fingerprint, pending.writes), pending)
+                return self._add(Pending(lambda positions: _listed(pending.result()), pending.writes))
+        if stored.fingerprint != fingerprint:
+            raise KeyReused(key)
+        receipts = [self._timeline.receipt_for_stored(kind, aggregate_id, version) for kind, aggregate_id, version in stored.writes]
+        return self._add(Pending(lambda positions: receipts, stored.writes))
 
     # Committing
 
