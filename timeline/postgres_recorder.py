@@ -62,7 +62,7 @@ class SlicingPostgresRecorder(PostgresApplicationRecorder):
         inserted = list(zip(ids, stored_events, strict=True))
         chain_store.append(curs, chain_store.dialect(self), inserted)
         authors.append(curs, chain_store.dialect(self), inserted, kwargs.get("authors"))
-        idempotency_keys.append(curs, chain_store.dialect(self), kwargs.get("keys"))
+        idempotency_keys.append(curs, chain_store.dialect(self), kwargs.get("keys"), max(ids))
 
 
 @contextlib.contextmanager

@@ -24,5 +24,5 @@ class ChainingSQLiteRecorder(SQLiteApplicationRecorder):
         inserted = list(zip(positions, stored_events, strict=True))
         chain_store.append(c, chain_store.dialect(self), inserted)
         authors.append(c, chain_store.dialect(self), inserted, kwargs.get("authors"))
-        idempotency_keys.append(c, chain_store.dialect(self), kwargs.get("keys"))
+        idempotency_keys.append(c, chain_store.dialect(self), kwargs.get("keys"), max(positions))
         return positions

@@ -237,10 +237,14 @@ def protect_log(recorder: SQLRecorder) -> None:
 
 
 def restore_events(
-    recorder: SQLRecorder, batches: Iterable[Sequence[tuple[int, StoredEvent]]], by: authors.Authors | None = None
+    recorder: SQLRecorder,
+    batches: Iterable[Sequence[tuple[int, StoredEvent]]],
+    by: authors.Authors | None = None,
+    keys: Iterable[idempotency_keys.KeyedWrite] = (),
 ) -> None:
     """Insert events at the log positions they held where they were exported, all in one transaction,
-    each batch chained (timeline.chain_store) as it goes in, with its events' authors (`by`, timeline.authors).
+    each batch chained (timeline.chain_store) as it goes in, with its events' authors (`by`, timeline.authors),
+    then the writes' idempotency keys (read with the batches: known once they are all in).
 
     Only `timeline import` calls this, on an empty log: positions are part of what a restore
     keeps (views, cursors and clients' `known_at` name them), and the library always picks its own.
@@ -258,6 +262,7 @@ def restore_events(
                 )
                 chain_store.append(cursor, chain_store.dialect(recorder), batch)
                 authors.append(cursor, chain_store.dialect(recorder), batch, by)
+            idempotency_keys.append(cursor, chain_store.dialect(recorder), list(keys))
         return
 
     from psycopg import sql
@@ -272,6 +277,7 @@ def restore_events(
             cursor.executemany(insert, [(p, e.originator_id, e.originator_version, e.topic, e.state) for p, e in batch])
             chain_store.append(cursor, chain_store.dialect(recorder), batch)
             authors.append(cursor, chain_store.dialect(recorder), batch, by)
+        idempotency_keys.append(cursor, chain_store.dialect(recorder), list(keys))
         # The next event the library records goes after the restored ones.
         cursor.execute(
             sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), (SELECT MAX(notification_id) FROM {}))").format(qualified),

@@ -7,13 +7,17 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
+import orjson
 import pytest
 
 from tests.e2e.conftest import rating
+from tests.integration.test_log_file import exported, imported
 from tests.integration.test_recording import record
 from timeline import idempotency_keys
 from timeline.app import Timeline
 from timeline.errors import Conflict, KeyReused
+from timeline.loader import FileRefused
+from timeline.vocabulary import parse_record
 
 
 @pytest.fixture
@@ -90,3 +94,59 @@ def test_the_keys_table_is_append_only(sqlite_database):
         for statement in (f"UPDATE {idempotency_keys.TABLE} SET fingerprint = 'x'", f"DELETE FROM {idempotency_keys.TABLE}"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 conn.execute(statement)
+
+
+def test_keys_travel_in_an_export_and_answer_re_sends_on_the_imported_store(database, tmp_path):
+    """Kept as long as the log: moved with it by export and import (SQLite to either backend), byte for byte."""
+    source_database = str(tmp_path / "source.sqlite3")
+    source = Timeline(source_database)
+    try:
+        (fact,) = record(source, rating())
+        fact_id = uuid.UUID(fact.id)
+        batch = source.batch()
+        first = batch.keyed("alice", "k5", "f" * 64, retract(fact_id))
+        batch.commit()
+        again = source.batch()
+        again.keyed("", "k6", "e" * 64, lambda batch: batch.record([parse_record(rating(id=str(fact_id)))]))  # stores no event
+        again.commit()
+    finally:
+        source.close()
+    path = tmp_path / "log.ndjson"
+    path.write_bytes(exported(source_database))
+    assert b'"keys":[["","k6"' in path.read_bytes() and b'["alice","k5"' in path.read_bytes()
+    assert imported(database, path) > 0
+    assert exported(database) == path.read_bytes()
+    restored = Timeline(database)
+    try:
+        resent = restored.batch()
+        answered = resent.keyed("alice", "k5", "f" * 64, retract(fact_id))
+        resent.commit()
+        assert [(r.id, r.version, r.position) for r in answered.result()] == [(r.id, r.version, r.position) for r in first.result()]
+        with pytest.raises(KeyReused):
+            restored.batch().keyed("", "k6", "d" * 64, retract(fact_id))
+    finally:
+        restored.close()
+
+
+@pytest.mark.parametrize(
+    ("keys", "reason"),
+    [
+        ([["", "k", "f" * 64, [["fact", str(uuid.UUID(int=1)), 1]]]], "which no line up to this one holds"),
+        ([["", "k", "not a sha", []]], "a key is 1 to 200 printable ASCII characters"),
+        ([["bad name!", "k", "f" * 64, []]], "is not a token's name"),
+        ("k", "is a list of"),
+    ],
+)
+def test_an_export_whose_keys_are_wrong_is_refused(sqlite_database, tmp_path, keys, reason):
+    source = Timeline(sqlite_database)
+    try:
+        record(source, rating())
+    finally:
+        source.close()
+    lines = exported(sqlite_database).splitlines()
+    event = orjson.loads(lines[1]) | {"keys": keys}
+    body = b"\n".join([orjson.dumps(event)]) + b"\n"  # one event, without header or end marker: reported unverified
+    path = tmp_path / "log.ndjson"
+    path.write_bytes(body)
+    with pytest.raises(FileRefused, match=reason):
+        imported(str(tmp_path / "restored.sqlite3"), path)
