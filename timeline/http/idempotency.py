@@ -13,7 +13,6 @@ ids of such facts also derive from it: a re-send carries the same ids, as any re
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from timeline import idempotency_keys
 from timeline.app import Receipt
 from timeline.batch import Pending, WriteBatch
 from timeline.errors import FieldError
@@ -32,7 +32,6 @@ from timeline.vocabulary import NewFact
 
 HEADER = "Idempotency-Key"
 _KEYS = uuid.UUID("1c5e2a7e-4b0f-4d8a-9f3e-6a2d7c9b1e04")
-_VALID = re.compile(r"[\x21-\x7e]{1,200}")  # printable ASCII, as the IETF draft's examples are
 
 
 def key_of(request: web.Request) -> str | None:
@@ -41,7 +40,7 @@ def key_of(request: web.Request) -> str | None:
     if key is None:
         return None
     key = key.strip().strip('"')
-    if not _VALID.fullmatch(key):
+    if not idempotency_keys.KEY.fullmatch(key):
         raise BadRequest(f"{HEADER} is 1 to 200 printable ASCII characters", errors=[FieldError(HEADER, "is not a valid key")])
     return key
 
