@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate, DomainEvent, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
-from timeline import authors, chain_store, redactions, storage
+from timeline import authors, chain_store, idempotency_keys, redactions, storage
 from timeline.batch import Positions, Record, Stored, WriteBatch
 from timeline.chain import Broken, Verified, verify
 from timeline.codec import build_transcoder
@@ -22,6 +22,7 @@ from timeline.dates import ValidTime
 from timeline.errors import Conflict, DocumentNotFound, FactNotFound, Redacted, StoreUnavailable
 from timeline.facts import Because, Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
+from timeline.idempotency_keys import KeyedWrite
 from timeline.recorders import SQLRecorder, sql_recorder
 from timeline.sources import Document, DocumentContent, DocumentRevision, document_aggregate_id
 
@@ -134,6 +135,7 @@ class Timeline(Application[UUID]):
         super().__init__(env=storage.eventsourcing_env(database))
         chain_store.create(self.recorder)  # and chain a log written before the chain existed
         authors.create(self.recorder)
+        idempotency_keys.create(self.recorder)
         storage.protect_log(self.recorder)  # the events and both side tables
         self._identity = storage.file_identity(database)
         self._full: str | None = None  # why the last commit failed for lack of space, until one succeeds
@@ -204,15 +206,21 @@ class Timeline(Application[UUID]):
         if self._identity is not None:
             storage.checkpoint(self.database)
 
-    def save_staged(self, aggregates: list[Fact | Document | Framework], by: authors.Authors | None = None) -> Positions:
+    def save_staged(
+        self, aggregates: list[Fact | Document | Framework], by: authors.Authors | None = None, keys: Sequence[KeyedWrite] = ()
+    ) -> Positions:
         """Save aggregates' pending events in one transaction; where each event landed.
 
-        `by` names the token that wrote each event (by id and version), stored in the same transaction."""
-        if not aggregates:
+        `by` names the token that wrote each event (by id and version), and `keys` are the idempotency keys of
+        the writes staged, both stored in the same transaction."""
+        if not aggregates and not keys:
             return {}
         self.check_store()
         try:
-            recordings = self.save(*aggregates, authors=by or {})  # the library hands these kwargs to the recorder
+            if not aggregates:  # keyed writes that found every record stored already: their keys alone
+                idempotency_keys.store(self.recorder, keys)
+                return {}
+            recordings = self.save(*aggregates, authors=by or {}, keys=keys)  # the library hands these kwargs to the recorder
         except IntegrityError:
             # Another writer stored the same id or version first: nothing of ours was kept.
             raise Conflict("a concurrent write changed these records first; read them and try again") from None

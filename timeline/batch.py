@@ -8,6 +8,7 @@ command that is refused stages nothing, so one bad request never spoils the othe
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -18,7 +19,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from timeline import storage
+from timeline import idempotency_keys, storage
 from timeline.dates import ValidTime
 from timeline.errors import (
     AlreadyRedacted,
@@ -30,11 +31,14 @@ from timeline.errors import (
     FactRetracted,
     FieldError,
     InvalidRecord,
+    KeyReused,
     Redacted,
     StaleVersion,
+    TimelineError,
 )
 from timeline.facts import Because, Fact, FactContent, Source
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
+from timeline.idempotency_keys import KeyedWrite, Write
 from timeline.patches import changes_from_patch
 from timeline.sources import (
     Document,
@@ -68,9 +72,10 @@ class Pending(Generic[T]):
 
     _result: T  # set by settle(); read only once _done says so
 
-    def __init__(self, resolve: Callable[[Positions], T]) -> None:
+    def __init__(self, resolve: Callable[[Positions], T], writes: tuple[Write, ...] = ()) -> None:
         self._resolve = resolve
         self._done = False
+        self.writes = writes  # what its receipts will name, known before the commit (an idempotency key stores it)
 
     def settle(self, positions: Positions) -> None:
         self._result, self._done = self._resolve(positions), True
@@ -86,6 +91,19 @@ def _settled(positions: Positions) -> Any:
     raise RuntimeError("already settled")
 
 
+def _listed(result: Receipt | list[Receipt]) -> list[Receipt]:
+    return result if isinstance(result, list) else [result]
+
+
+def _written(receipt: Receipt) -> Write:
+    """What a receipt names, as an idempotency key stores it."""
+    if receipt.kind == "document":
+        return (receipt.kind, document_aggregate_id(receipt.id), receipt.version)
+    if receipt.kind == "framework":
+        return (receipt.kind, framework_aggregate_id(receipt.id), receipt.version)
+    return (receipt.kind, UUID(receipt.id), receipt.version)
+
+
 class WriteBatch:
     def __init__(self, timeline: Timeline) -> None:
         self._timeline = timeline
@@ -95,6 +113,7 @@ class WriteBatch:
         self._documents: dict[UUID, Document] = {}  # stored documents read once a batch: each can be megabytes
         self.by: str | None = None  # the token name behind the commands being staged (set by the writer)
         self._authors: dict[tuple[UUID, int], str] = {}  # who staged each event, by id and version
+        self._keyed: dict[tuple[str, str], tuple[KeyedWrite, Pending[Any]]] = {}  # keys staged, by token name and key
 
     # Commands
 
@@ -130,7 +149,8 @@ class WriteBatch:
         def resolve(positions: Positions) -> list[Receipt]:
             return [o if isinstance(o, Receipt) else self._receipt(*o, positions) for o in outcomes]
 
-        return self._add(Pending(resolve))
+        writes = tuple(_written(o) if isinstance(o, Receipt) else (o[0], o[1], o[2]) for o in outcomes)
+        return self._add(Pending(resolve, writes))
 
     def correct(
         self, fact_id: UUID, expected_version: int, changes: dict[str, Any], reason: str, revised: ValidTime | None = None
@@ -141,7 +161,7 @@ class WriteBatch:
         with that version's receipt, as any re-send is."""
         retried = self._retried_correction(fact_id, expected_version, changes, reason, revised)
         if retried is not None:
-            return self._add(Pending(lambda positions: retried))
+            return self._add(Pending(lambda positions: retried, (_written(retried),)))
         fact = self._fact_for_change(fact_id, expected_version)
         if changes.get("type", fact.content.type) != fact.content.type:
             raise InvalidRecord([FieldError("type", "a correction cannot change a fact's type; retract it instead")])
@@ -181,7 +201,38 @@ class WriteBatch:
         self._documents.pop(aggregate_id, None)
         self._attribute([document])
         version = document.version
-        return self._add(Pending(lambda positions: self._receipt("document", aggregate_id, version, True, positions)))
+        return self._add(Pending(lambda positions: self._receipt("document", aggregate_id, version, True, positions), (("document", aggregate_id, version),)))
+
+    def keyed(self, name: str, key: str, fingerprint: str, command: Callable[[WriteBatch], Pending[Any]]) -> Pending[list[Receipt]]:
+        """Stage a command sent with an idempotency key (`name`: the token's, "" without one), and the key with it.
+
+        A key already stored, or staged by an earlier command of this batch, is not run again: the request
+        that used it first is answered, as not created (a re-send); the same key with another request
+        (`fingerprint`) is refused. Two servers staging one key at once clash on the key's row: the later
+        commit fails, and the writer's retry finds the key stored."""
+        earlier = self._keyed.get((name, key))
+        if earlier is not None:
+            first, pending = earlier
+            if first.fingerprint != fingerprint:
+                raise KeyReused(key)
+            return self._add(Pending(lambda positions: [dataclasses.replace(r, created=False) for r in _listed(pending.result())], first.writes))
+        stored = idempotency_keys.find(self._timeline.recorder, name, key)
+        if stored is None:
+            try:
+                pending = command(self)
+            except TimelineError:
+                # Refused for what it read: if another server's commit of this very key came between the key's
+                # lookup and that read (a version moved on, a fact retracted), it is a re-send after all.
+                stored = idempotency_keys.find(self._timeline.recorder, name, key)
+                if stored is None:
+                    raise
+            else:
+                self._keyed[(name, key)] = (KeyedWrite(name, key, fingerprint, pending.writes), pending)
+                return self._add(Pending(lambda positions: _listed(pending.result()), pending.writes))
+        if stored.fingerprint != fingerprint:
+            raise KeyReused(key)
+        receipts = [self._timeline.receipt_for_stored(kind, aggregate_id, version) for kind, aggregate_id, version in stored.writes]
+        return self._add(Pending(lambda positions: receipts, stored.writes))
 
     def redact_fact(self, fact_id: UUID, reason: str) -> Pending[Receipt]:
         """Stage a fact's redaction (a legal takedown): its earlier events are purged as the redaction is stored.
@@ -227,12 +278,14 @@ class WriteBatch:
 
     def commit(self) -> None:
         """Save every staged event in one transaction, then settle every command's outcome."""
-        positions = self._timeline.save_staged(list(self._staged.values()), by=self._authors)
+        keys = [keyed for keyed, _ in self._keyed.values()]
+        positions = self._timeline.save_staged(list(self._staged.values()), by=self._authors, keys=keys)
         for pending in self._pending:
             pending.settle(positions)
         self._pending.clear()
         self._staged.clear()
         self._authors.clear()
+        self._keyed.clear()
         self._absent.clear()
         self._documents.clear()
 
@@ -251,7 +304,7 @@ class WriteBatch:
         self._staged[fact.id] = fact
         self._attribute([fact])
         version = fact.version
-        return self._add(Pending(lambda positions: self._receipt("fact", fact.id, version, True, positions)))
+        return self._add(Pending(lambda positions: self._receipt("fact", fact.id, version, True, positions), (("fact", fact.id, version),)))
 
     def _outcome(
         self, kind: str, aggregate_id: UUID, local: dict[UUID, Any], version: int = 1

@@ -39,6 +39,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()  # origins whose pages may call the API; none: no CORS at all
     trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose X-Forwarded-For names the client; none: never believed
     allowed_hosts: tuple[str, ...] = ()  # Host names (name or name:port) answered; none: loopback's when open, else any
+    metrics_need_token: bool = False  # GET /metrics needs a token (an admin one, where any is marked); off: open, as /healthz is
     organisation: str = "Timeline"  # who runs the service: the author of its ClaimReviews
     organisation_url: str = ""  # the organisation's site; none: the public URL
     public_url: str = ""  # where readers reach the service (behind a proxy, its public address); none: http://host:port
@@ -153,6 +154,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _switch(environ: Mapping[str, str], variable: str) -> bool:
+    value = environ.get(variable, "").strip().lower()
+    if value not in ("", "0", "1", "false", "true", "no", "yes"):
+        raise ConfigurationError(f"{variable} is 1 or 0 (true or false), not {environ[variable]!r}")
+    return value in ("1", "true", "yes")
+
+
 def settings_from(environ: Mapping[str, str] = os.environ, **given: Any) -> Settings:
     """Settings from the command line (`given`, where not None) over the environment over defaults.
 
@@ -169,6 +177,7 @@ def settings_from(environ: Mapping[str, str] = os.environ, **given: Any) -> Sett
         "organisation": environ.get("TIMELINE_ORGANISATION", "").strip() or Settings.organisation,
         "organisation_url": web_address("TIMELINE_ORGANISATION_URL", environ.get("TIMELINE_ORGANISATION_URL", "")),
         "public_url": web_address("TIMELINE_PUBLIC_URL", environ.get("TIMELINE_PUBLIC_URL", "")),
+        "metrics_need_token": _switch(environ, "TIMELINE_METRICS_NEED_TOKEN"),
     }
     for name, variable, kind in (
         ("max_body_bytes", "TIMELINE_MAX_BODY_BYTES", int),
@@ -185,6 +194,8 @@ def settings_from(environ: Mapping[str, str] = os.environ, **given: Any) -> Sett
                 raise ConfigurationError(f"{variable} must be a number, not {environ[variable]!r}") from None
     values.update({k: v for k, v in given.items() if v is not None})
     settings = Settings(**values)
+    if settings.metrics_need_token and not settings.writes_need_token:
+        raise ConfigurationError("TIMELINE_METRICS_NEED_TOKEN is set but no token is configured (TIMELINE_TOKENS): /metrics could not be read")
     if not settings.writes_need_token and settings.host not in LOOPBACK:
         raise ConfigurationError(
             f"refusing to listen on {settings.host} with no token: anyone who can reach it could write. "

@@ -57,6 +57,14 @@ class FactRetracted(Conflict):
         super().__init__(f"fact {fact_id} is retracted; record a new fact instead")
 
 
+class KeyReused(TimelineError):
+    """An idempotency key sent again with another request than the one that first used it."""
+
+    def __init__(self, key: str):
+        self.key = key
+        super().__init__(f"the Idempotency-Key {key!r} was sent before with another request; nothing was stored")
+
+
 class NotFound(TimelineError):
     pass
 

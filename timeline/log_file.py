@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -43,11 +44,12 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from timeline import chain_store, storage
+from timeline import chain_store, idempotency_keys, storage
 from timeline.app import EVENT_NAMES, MAX_POSITION, Timeline
 from timeline.chain import GENESIS, content_of, link_of
 from timeline.config import TOKEN_NAME
 from timeline.errors import InvalidRecord
+from timeline.idempotency_keys import KeyedWrite
 from timeline.loader import FileRefused, Location, Problem
 from timeline.log_rules import LogRules
 from timeline.redactions import TOPICS as REDACTED_TOPICS
@@ -55,7 +57,8 @@ from timeline.redactions import is_tombstone
 
 FIELDS = ("position", "id", "version", "topic", "state")
 CHAINED_FIELDS = (*FIELDS, "link")
-SHAPES = [set(FIELDS), set(CHAINED_FIELDS), {*FIELDS, "by"}, {*CHAINED_FIELDS, "by"}]  # "by": the token name that wrote it
+# "by": the token name that wrote it; "keys": the idempotency keys stored at this position (timeline.idempotency_keys)
+SHAPES = [shape | extra for shape in (set(FIELDS), set(CHAINED_FIELDS)) for extra in (set(), {"by"}, {"keys"}, {"by", "keys"})]
 UNVERIFIED = "lines carry no chain links (an export made before the hash chain): their content is not verified"
 UNMARKED = "no end marker (an export made before it): whether the file is whole cannot be told"
 HEADER = {"format": "timeline-export", "version": 2}
@@ -86,11 +89,14 @@ def export_log(timeline: Timeline, out: IO[bytes], progress: Progress = lambda p
         # Chain rows commit with their events, so every event just read has its link.
         links = {row.position: row.link for row in chain_store.rows(timeline.recorder, after, notifications[-1].id)}
         by = timeline.authors(after, notifications[-1].id)
+        keys = idempotency_keys.between(timeline.recorder, after, notifications[-1].id)
         for n in notifications:
             line = {"position": n.id, "id": str(n.originator_id), "version": n.originator_version, "topic": n.topic,
                     "state": orjson.Fragment(n.state), "link": links[n.id]}  # fmt: skip
             if n.id in by:
                 line["by"] = by[n.id]
+            if n.id in keys:
+                line["keys"] = [idempotency_keys.as_line(k) for k in keys[n.id]]
             encoded = orjson.dumps(line) + b"\n"
             digest.update(encoded)
             out.write(encoded)
@@ -113,10 +119,11 @@ def import_log(
     problems: list[Problem] = []
     counted = [0]
     authored: dict[tuple[UUID, int], str] = {}  # filled as lines are read, before their batch is stored
+    keys: dict[tuple[str, str], KeyedWrite] = {}  # likewise; stored once every line is in
 
     def batches() -> Iterator[list[tuple[int, StoredEvent]]]:
         batch: list[tuple[int, StoredEvent]] = []
-        for position, event in _checked_events(timeline, path, problems, progress, unverified, authored):
+        for position, event in _checked_events(timeline, path, problems, progress, unverified, authored, keys):
             batch.append((position, event))
             counted[0] += 1
             if len(batch) == PAGE:
@@ -127,13 +134,14 @@ def import_log(
         if batch:
             yield batch
 
-    storage.restore_events(timeline.recorder, batches(), authored)
+    storage.restore_events(timeline.recorder, batches(), authored, keys.values())
     return counted[0]
 
 
 def _checked_events(
     timeline: Timeline, path: Path, problems: list[Problem], progress: Progress, unverified: Callable[[str], None],
     authored: dict[tuple[UUID, int], str],
+    keys: dict[tuple[str, str], KeyedWrite],
 ) -> Iterator[tuple[int, StoredEvent]]:
     """Each line as (position, stored event); problems are appended, and then nothing more is yielded."""
     last_position, versions = 0, dict[UUID, int]()
@@ -164,6 +172,12 @@ def _checked_events(
                 if not isinstance(raw["by"], str) or not TOKEN_NAME.fullmatch(raw["by"]):
                     raise _Bad("by", "is the name of the token that wrote the event (letters, digits, . _ -)")
                 authored[(originator_id, event.originator_version)] = raw["by"]
+            if "keys" in raw:
+                known = versions | {originator_id: event.originator_version}
+                for keyed in _keys(raw["keys"], position, known):
+                    if (keyed.name, keyed.key) in keys:
+                        raise _Bad("keys", f"the key {keyed.key!r} of {keyed.name!r} was given on an earlier line")
+                    keys[(keyed.name, keyed.key)] = keyed
         except _Bad as bad:
             problems.append(Problem(location, bad.field, bad.message))
         except InvalidRecord as refused:
@@ -180,6 +194,39 @@ def _checked_events(
         if number % PAGE == 0:
             progress(number)
     problems.extend(Problem(at, "state", "is purged, but no redaction of its record follows in the file") for at in purged.values())
+
+
+def _keys(value: Any, position: int, versions: dict[UUID, int]) -> list[KeyedWrite]:
+    """The idempotency keys a line carries, each naming only events at or before it."""
+    message = "is a list of [name, key, fingerprint, [[kind, id, version], ...]] (see timeline.idempotency_keys)"
+    if not isinstance(value, list) or not value:
+        raise _Bad("keys", message)
+    found = []
+    for item in value:
+        if not (isinstance(item, list) and len(item) == 4 and all(isinstance(part, str) for part in item[:3]) and isinstance(item[3], list)):
+            raise _Bad("keys", message)
+        name, key, fingerprint, writes = item
+        if name and not TOKEN_NAME.fullmatch(name):
+            raise _Bad("keys", f"{name!r} is not a token's name")
+        if not idempotency_keys.KEY.fullmatch(key) or not _SHA256.fullmatch(fingerprint):
+            raise _Bad("keys", f"{key!r}: a key is 1 to 200 printable ASCII characters, its fingerprint a sha256 in hex")
+        written = []
+        for write in writes:
+            if not (isinstance(write, list) and len(write) == 3 and write[0] in idempotency_keys.KINDS and isinstance(write[1], str)
+                    and type(write[2]) is int):  # fmt: skip
+                raise _Bad("keys", message)
+            try:
+                aggregate = UUID(write[1])
+            except ValueError:
+                raise _Bad("keys", f"{write[1]!r} is not an id") from None
+            if not 1 <= write[2] <= versions.get(aggregate, 0):
+                raise _Bad("keys", f"key {key!r} names version {write[2]} of {aggregate}, which no line up to this one holds")
+            written.append((write[0], aggregate, write[2]))
+        found.append(KeyedWrite(name, key, fingerprint, tuple(written), position))
+    return found
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _lines(path: Path, problems: list[Problem], marks: _Marks) -> Iterator[tuple[int, dict[str, Any]]]:

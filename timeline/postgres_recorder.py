@@ -15,15 +15,17 @@ rolls back with its event.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+import psycopg
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from timeline import authors, chain_store, redaction_store
+from timeline import authors, chain_store, idempotency_keys, redaction_store
 
 SLICE_EVENTS = 1000
 SLICE_BYTES = 4 * 1024 * 1024  # well under where the hang begins
@@ -35,7 +37,7 @@ class SlicingPostgresRecorder(PostgresApplicationRecorder):
             inserted: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
             return inserted
         notification_ids: list[int] = []
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+        with _integrity_errors(), self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             self._lock_table(curs)
             self._notify_channel(curs)
             for piece in _slices(stored_events):
@@ -55,12 +57,23 @@ class SlicingPostgresRecorder(PostgresApplicationRecorder):
         return notification_ids
 
     def _append_side_rows(self, curs: Any, ids: Sequence[int], stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]) -> None:
-        """The chain's rows, who wrote each event (timeline.authors), and a redaction's purge (timeline.redaction_store),
+        """The chain's rows, who wrote each event (timeline.authors), the writes' keys (timeline.idempotency_keys) and a
+        redaction's purge (timeline.redaction_store),
         on the inserting transaction."""
         inserted = list(zip(ids, stored_events, strict=True))
         chain_store.append(curs, chain_store.dialect(self), inserted)
         authors.append(curs, chain_store.dialect(self), inserted, kwargs.get("authors"))
         redaction_store.purge(curs, chain_store.dialect(self), inserted)
+        idempotency_keys.append(curs, chain_store.dialect(self), kwargs.get("keys"), max(ids))
+
+
+@contextlib.contextmanager
+def _integrity_errors() -> Iterator[None]:
+    """A clash with what another writer stored (an id, a version, a key) as the library's IntegrityError, as its own path raises it."""
+    try:
+        yield
+    except psycopg.IntegrityError as error:
+        raise IntegrityError(str(error)) from error
 
 
 def _slices(events: Sequence[StoredEvent]) -> Iterator[Sequence[StoredEvent]]:

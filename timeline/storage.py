@@ -18,7 +18,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from timeline import authors, chain_store, redaction_store
+from timeline import authors, chain_store, idempotency_keys, redaction_store
 from timeline import redactions as redactions_module
 from timeline.recorders import SQLRecorder
 
@@ -230,7 +230,7 @@ def _conninfo(env: dict[str, str]) -> str:
 
 
 def protect_log(recorder: SQLRecorder) -> None:
-    """Make the events table, and the side tables written with it (the hash chain, who wrote what),
+    """Make the events table, and the side tables written with it (the hash chain, who wrote what, writes' keys),
     append-only in the database itself: UPDATE and DELETE are refused.
 
     Corrections and retractions are new events; nothing, not even a stray SQL session, may rewrite one.
@@ -240,7 +240,7 @@ def protect_log(recorder: SQLRecorder) -> None:
     """
     from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-    tables = (recorder.events_table_name, chain_store.TABLE, authors.TABLE)
+    tables = (recorder.events_table_name, chain_store.TABLE, authors.TABLE, idempotency_keys.TABLE)
     message = "the log is append-only: stored events are never updated or deleted"
     events = recorder.events_table_name
     redactions = ", ".join(f"'{topic}'" for topic in redactions_module.TOPICS)
@@ -309,10 +309,14 @@ def protect_log(recorder: SQLRecorder) -> None:
 
 
 def restore_events(
-    recorder: SQLRecorder, batches: Iterable[Sequence[tuple[int, StoredEvent]]], by: authors.Authors | None = None
+    recorder: SQLRecorder,
+    batches: Iterable[Sequence[tuple[int, StoredEvent]]],
+    by: authors.Authors | None = None,
+    keys: Iterable[idempotency_keys.KeyedWrite] = (),
 ) -> None:
     """Insert events at the log positions they held where they were exported, all in one transaction,
-    each batch chained (timeline.chain_store) as it goes in, with its events' authors (`by`, timeline.authors).
+    each batch chained (timeline.chain_store) as it goes in, with its events' authors (`by`, timeline.authors),
+    then the writes' idempotency keys (read with the batches: known once they are all in).
 
     Only `timeline import` calls this, on an empty log: positions are part of what a restore
     keeps (views, cursors and clients' `known_at` name them), and the library always picks its own.
@@ -331,6 +335,7 @@ def restore_events(
                 chain_store.append(cursor, chain_store.dialect(recorder), batch)
                 authors.append(cursor, chain_store.dialect(recorder), batch, by)
                 redaction_store.purge(cursor, chain_store.dialect(recorder), batch)
+            idempotency_keys.append(cursor, chain_store.dialect(recorder), list(keys))
         return
 
     from psycopg import sql
@@ -346,6 +351,7 @@ def restore_events(
             chain_store.append(cursor, chain_store.dialect(recorder), batch)
             authors.append(cursor, chain_store.dialect(recorder), batch, by)
             redaction_store.purge(cursor, chain_store.dialect(recorder), batch)
+        idempotency_keys.append(cursor, chain_store.dialect(recorder), list(keys))
         # The next event the library records goes after the restored ones.
         cursor.execute(
             sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), (SELECT MAX(notification_id) FROM {}))").format(qualified),

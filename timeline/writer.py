@@ -9,11 +9,13 @@ is answered only after its batch has committed, so an acknowledged write is dura
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from timeline import logs
 from timeline.app import Timeline
 from timeline.batch import Pending, WriteBatch
 from timeline.errors import Conflict
@@ -29,20 +31,25 @@ class Writer:
         self.timeline = timeline
         self.max_group = max_group  # requests sharing one commit (not settings.max_batch: records in one POST)
         self._executor = executor
-        self._queue: asyncio.Queue[tuple[Authored, asyncio.Future[Any]]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[Authored, asyncio.Future[Any], str | None]] = asyncio.Queue()
         self._listeners: list[Callable[[], None]] = []
+        self._batch_listeners: list[Callable[[int], None]] = []
         self.batches = 0  # how many commits; with `writes`, shows how well writes are grouped
         self.writes = 0
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
 
+    def on_batch(self, listener: Callable[[int], None]) -> None:
+        """Call `listener` with the number of requests each commit held (on the event loop, after the commit)."""
+        self._batch_listeners.append(listener)
+
     async def submit(self, command: Callable[[WriteBatch], Pending[T]], by: str | None = None) -> T:
         """Stage `command` in the next batch; returns its outcome once that batch has committed.
 
         `by` is the name of the token that sent it, recorded with the events it writes."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        await self._queue.put(((command, by), future))
+        await self._queue.put(((command, by), future, logs.REQUEST_ID.get()))
         return await future
 
     async def run(self) -> None:
@@ -51,9 +58,12 @@ class Writer:
             group = [await self._queue.get()]
             while not self._queue.empty() and len(group) < self.max_group:
                 group.append(self._queue.get_nowait())
-            outcomes = await loop.run_in_executor(self._executor, self._commit, [command for command, _ in group])
+            # What the commit logs names every request it holds (timeline.logs), comma-separated.
+            context = contextvars.copy_context()
+            context.run(logs.REQUEST_ID.set, ",".join(request_id for _, _, request_id in group if request_id is not None) or None)
+            outcomes = await loop.run_in_executor(self._executor, context.run, self._commit, [command for command, _, _ in group])
             self.batches, self.writes = self.batches + 1, self.writes + len(group)
-            for (_, future), outcome in zip(group, outcomes, strict=True):
+            for (_, future, _), outcome in zip(group, outcomes, strict=True):
                 if future.done():  # the client went away
                     continue
                 if isinstance(outcome, BaseException):
@@ -62,6 +72,8 @@ class Writer:
                     future.set_result(outcome)
             for listener in self._listeners:
                 listener()
+            for observe in self._batch_listeners:
+                observe(len(group))
 
     def _commit(self, commands: list[Authored], retried: bool = False) -> list[Any]:
         batch = self.timeline.batch()

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import uuid
 
 import pytest
 
+from projections.runner import ProjectionRunner
 from projections.views import Views
 from tests.e2e.conftest import rating
+from timeline.app import Timeline
+from timeline.http.keys import REBUILDS
 from timeline.logs import RequestIdFilter
 
 
@@ -90,3 +94,40 @@ async def test_lines_logged_for_a_request_name_its_id_on_the_loop_and_on_the_rea
         mine = [r for r in caplog.records if r.request_id == f"req-{n}"]
         assert sorted((r.name, r.levelname) for r in mine) == [("tests.read-thread", "WARNING"), ("timeline.http.problems", "ERROR")]
     assert all(r.request_id is not None for r in caplog.records if r.name in ("tests.read-thread", "timeline.http.problems"))
+
+
+async def test_a_failed_commit_logs_the_ids_of_the_requests_it_held(client, caplog, monkeypatch):
+    """The writer's line is logged on its own thread, for a whole group of writes: it names each of them."""
+
+    def failing(self, *args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(Timeline, "save_staged", failing)
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.ERROR):
+        response = await client.post("/v1/facts", json=rating(), headers={"X-Request-Id": "write-1"})
+    assert response.status == 500
+    lines = [(r.name, r.request_id) for r in caplog.records]
+    assert ("timeline.writer", "write-1") in lines and ("timeline.http.problems", "write-1") in lines
+
+
+async def test_a_failed_rebuild_logs_the_id_of_the_request_that_started_it(client, caplog, monkeypatch):
+    go = threading.Event()
+
+    def failing(self, name):
+        go.wait(timeout=30)  # until the test holds the task
+        raise RuntimeError("no space left for the new tables")
+
+    monkeypatch.setattr(ProjectionRunner, "rebuild", failing)
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.ERROR):
+        response = await client.post("/v1/projections/facts/rebuild", headers={"X-Request-Id": "rebuild-1"})
+        assert response.status == 202
+        task = client.server.app[REBUILDS]["facts"]
+        finished = asyncio.Event()
+        task.add_done_callback(lambda _: finished.set())  # runs after the handler's own callback, which logs
+        go.set()
+        await finished.wait()
+    assert [(r.name, r.request_id) for r in caplog.records if r.name == "timeline.http.handlers.admin"] == [
+        ("timeline.http.handlers.admin", "rebuild-1")
+    ]

@@ -34,6 +34,7 @@ from timeline.http.keys import (
     KEEPER,
     LOG_HEAD,
     LOG_WATCH,
+    METRICS,
     READS,
     REBUILDS,
     RUNNER,
@@ -45,6 +46,7 @@ from timeline.http.keys import (
 )
 from timeline.http.log_head import LogHead
 from timeline.http.log_watch import LogWatch
+from timeline.http.metrics import Metrics, counting
 from timeline.http.negotiate import negotiation_middleware
 from timeline.http.problems import problems_middleware
 from timeline.http.request_ids import HEADER as REQUEST_ID_HEADER
@@ -71,11 +73,16 @@ def tune_process() -> None:
 
 
 def create_app(settings: Settings) -> web.Application:
+    metrics = Metrics()
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[request_ids, problems_middleware, refuse_oversized_bodies, require_known_host, require_token_for_writes, negotiation_middleware],
+        middlewares=[
+            request_ids, counting(metrics), problems_middleware, refuse_oversized_bodies, require_known_host,
+            require_token_for_writes, negotiation_middleware,
+        ],
     )
     app[SETTINGS] = settings
+    app[METRICS] = metrics
     app[REBUILDS] = {}
     app[STREAMS] = set()
     app[FAILED_ATTEMPTS] = FailedAttempts()
@@ -190,6 +197,7 @@ async def _writer(app: web.Application) -> AsyncIterator[None]:
     writer, watch = app[WRITER], app[LOG_WATCH]
     writer.on_commit(app[KEEPER].wake)
     writer.on_commit(watch.wake)  # this process's commits wake the event streams directly
+    writer.on_batch(app[METRICS].observe_batch)
     task = asyncio.create_task(writer.run(), name="timeline-writer")
     watching = asyncio.create_task(watch.run(), name="timeline-log-watch")
     yield

@@ -14,7 +14,8 @@ from timeline.http.keys import FAILED_ATTEMPTS, SETTINGS
 
 AUTHOR = web.RequestKey("author", str)  # the configured name of the token that made this write; never the token
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-ADMIN_PATHS = ("/v1/projections/",)  # rebuilding views: costly, and not for every writer
+ADMIN_PATHS = ("/v1/projections/", "/metrics")  # rebuilding views: costly, and not for every writer; an operator's figures
+METRICS_PATH = "/metrics"
 REDACTIONS = "/redactions"  # a legal takedown purges content from the log: for an admin= token only, always
 
 
@@ -24,7 +25,8 @@ async def require_token_for_writes(request: web.Request, handler: Callable[[web.
     if request.method in WRITE_METHODS and request.path.endswith(REDACTIONS) and not settings.admin_token_hashes:
         # Even a server open to writes on loopback takes nothing down without a configured admin token.
         raise web.HTTPForbidden(text="redactions need an admin= token, and this server has none configured (TIMELINE_TOKENS)")
-    if request.method in WRITE_METHODS and settings.writes_need_token:
+    guarded = request.method in WRITE_METHODS or (request.path == METRICS_PATH and settings.metrics_need_token)
+    if guarded and settings.writes_need_token:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         token = token.strip() if scheme.lower() == "bearer" else ""
         # The token first: a valid token is never refused for what others at its address tried.

@@ -16,6 +16,7 @@ from timeline.http.attempts import FailedAttempts
 from timeline.http.keeper import ViewKeeper
 from timeline.http.log_head import LogHead
 from timeline.http.log_watch import LogWatch
+from timeline.http.metrics import Metrics
 from timeline.writer import Writer
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -30,4 +31,5 @@ READS = web.AppKey("reads", ThreadPoolExecutor)
 FAILED_ATTEMPTS = web.AppKey("failed_attempts", FailedAttempts)
 ANSWERS = web.AppKey("answers", AnswerCache)
 REBUILDS = web.AppKey("rebuilds", dict[str, asyncio.Task[int]])
+METRICS = web.AppKey("metrics", Metrics)
 STREAMS = web.AppKey("streams", set[asyncio.Task[object]])  # open event streams, ended on shutdown

@@ -42,6 +42,7 @@ CLOUDEVENT = Format("cloudevent", "application/cloudevents+json", "application/c
 CLOUDEVENTS_BATCH = Format("cloudevents", "application/cloudevents-batch+json", "application/cloudevents-batch+json")
 EVENT_STREAM = Format("event-stream", "text/event-stream", "text/event-stream")
 HTML = Format("html", "text/html", "text/html; charset=utf-8")
+PROMETHEUS = Format("prometheus", "text/plain", "text/plain; version=0.0.4; charset=utf-8")  # Prometheus' text format
 
 FORMAT = web.RequestKey("format", Format)  # the format chosen for this request
 _OFFERS = "__timeline_formats__"

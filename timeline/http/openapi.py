@@ -199,12 +199,20 @@ def _view(schema: str, summary: str, parameters: list[dict[str, Any]], body: dic
     }
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"},
+    "description": "stored with the write: a re-send with it is stored once and answered 200 with the original receipt; "
+    "the same key with another request is a 422 (facts without an id also get ids derived from it)",
+}
+
+
 def _write(summary: str, body: dict[str, Any], parameters: list[dict[str, Any]] | None = None, created: str = "Receipt") -> dict[str, Any]:
     return {
         "post": {
             "summary": summary,
             "security": [{"bearer": []}],
-            "parameters": parameters or [],
+            "parameters": [*(parameters or []), IDEMPOTENCY_KEY],
             "requestBody": {"required": True, "content": body},
             "responses": {
                 "200": {"description": "already stored: the original", **_json({"oneOf": [_ref("Receipt"), _ref("Receipts")]})},
@@ -256,6 +264,13 @@ def _document() -> dict[str, Any]:
         "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": {
             "/healthz": {"get": {"summary": "health and positions", "responses": {"200": {"description": "ok", **_json(_ref("Health"))}}}},
+            "/metrics": {
+                "get": {
+                    "summary": "requests by route pattern and status, latencies, write batch sizes, the log's position and the views' lag, "
+                    "in Prometheus' text format (needs a token where TIMELINE_METRICS_NEED_TOKEN is set)",
+                    "responses": {"200": {"description": "the figures", "content": {"text/plain": {"schema": _STRING}}}, **_problems(401, 403, 429)},
+                }
+            },
             "/v1/facts": _write(
                 "record a fact, or an atomic batch",
                 {
@@ -263,13 +278,6 @@ def _document() -> dict[str, Any]:
                     STRUCTURED: {"schema": _ref("CloudEvent")},
                     BATCH: {"schema": {"type": "array", "items": _ref("CloudEvent")}},
                 },
-                [
-                    {
-                        "name": "Idempotency-Key", "in": "header", "required": False,
-                        "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"},
-                        "description": "facts without an id get ids derived from it: a re-send is stored once",
-                    }
-                ],
             ),
             "/v1/facts/{id}": {
                 "get": {

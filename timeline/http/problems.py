@@ -14,6 +14,7 @@ from timeline.errors import (
     Conflict,
     FieldError,
     InvalidRecord,
+    KeyReused,
     NotFound,
     Redacted,
     StaleVersion,
@@ -60,6 +61,8 @@ async def _answer(request: web.Request, handler: Callable[[web.Request], Awaitab
         return problem(error.status, error.detail, errors=error.errors, **error.extra)
     except InvalidRecord as error:
         return problem(422, "the record is invalid; nothing was stored", errors=error.errors)
+    except KeyReused as error:
+        return problem(422, str(error))
     except InvalidQuery as error:
         return problem(400, str(error))
     except StaleVersion as error:

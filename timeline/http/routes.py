@@ -16,6 +16,7 @@ def add_routes(app: web.Application) -> None:
             web.get("/", page.index),
             web.static("/page", page.PAGE_FILES),
             web.get("/healthz", admin.healthz),
+            web.get("/metrics", admin.metrics),
             web.get("/openapi.json", serve_openapi),
             web.post("/v1/facts", facts.record_facts),
             web.get("/v1/facts/{id}", facts.get_fact),

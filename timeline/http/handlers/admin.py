@@ -7,7 +7,9 @@ import logging
 
 from aiohttp import web
 
-from timeline.http.keys import REBUILDS, RUNNER, TIMELINE
+from timeline.http.keys import METRICS, REBUILDS, RUNNER, STREAMS, TIMELINE
+from timeline.http.metrics import CONTENT_TYPE
+from timeline.http.negotiate import PROMETHEUS, offers
 from timeline.http.respond import json_response, off_loop
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,17 @@ async def healthz(request: web.Request) -> web.Response:
             "chain": {"position": chained, "link": link},
         }
     )
+
+
+@offers(PROMETHEUS)
+async def metrics(request: web.Request) -> web.Response:
+    """GET /metrics: Prometheus' text format; the log's head and the views' positions are read off the loop, as /healthz reads them."""
+    timeline, runner, metrics = request.app[TIMELINE], request.app[RUNNER], request.app[METRICS]
+    views = await off_loop(request, runner.positions)  # before the head, so that lag is never negative
+    head = await off_loop(request, timeline.head)
+    metrics.observe_log(head, views, len(request.app[STREAMS]))
+    body = await off_loop(request, metrics.exposition)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
 async def list_projections(request: web.Request) -> web.Response:

@@ -15,7 +15,7 @@ from timeline.errors import FactConflict, FieldError, InvalidRecord
 from timeline.http import idempotency, params
 from timeline.http.auth import AUTHOR
 from timeline.http.cloudevents import BATCH, STRUCTURED, event_from_binary, fact_from_cloudevent, is_binary
-from timeline.http.keys import SETTINGS, TIMELINE, WRITER
+from timeline.http.keys import SETTINGS, TIMELINE
 from timeline.http.problems import BadRequest
 from timeline.http.render import document_json, fact_json, location, receipt_json
 from timeline.http.respond import JSON, json_response, off_loop, read_json
@@ -70,7 +70,7 @@ async def _record(request: web.Request, body: Any, parse: Any) -> web.Response:
     if key is not None:
         records, derived = idempotency.with_keyed_ids(records, key, request.get(AUTHOR))
     try:
-        receipts = await request.app[WRITER].submit(lambda batch: batch.record(records), by=request.get(AUTHOR))
+        receipts = await idempotency.submit(request, body, lambda batch: batch.record(records))
     except FactConflict as conflict:
         if conflict.fact_id in derived:
             raise BadRequest(f"this {idempotency.HEADER} was sent before with another body", status=422) from None
@@ -120,7 +120,7 @@ async def correct_fact(request: web.Request) -> web.Response:
         when = parse_valid_time(revised) if revised is not None else None
         return batch.correct(fact_id, expected, body["changes"], body["reason"], when)
 
-    receipt = await request.app[WRITER].submit(correct, by=request.get(AUTHOR))
+    (receipt,) = await idempotency.submit(request, body, correct)
     return _changed(request, receipt)
 
 
@@ -137,7 +137,7 @@ async def _patch_fact(request: web.Request) -> web.Response:
     def correct(batch: WriteBatch) -> Pending[Receipt]:
         return batch.patch(fact_id, expected, patch, meta["reason"], parse_valid_time(revised) if revised is not None else None)
 
-    receipt = await request.app[WRITER].submit(correct, by=request.get(AUTHOR))
+    (receipt,) = await idempotency.submit(request, patch, correct)
     return _changed(request, receipt)
 
 
@@ -146,9 +146,7 @@ async def retract_fact(request: web.Request) -> web.Response:
     fact_id, body = params.fact_id(request), await read_json(request)
     because = validate_retraction(body)
     expected = _expected_version(request, body)
-    receipt = await request.app[WRITER].submit(
-        lambda batch: batch.retract(fact_id, expected, body["reason"], because), by=request.get(AUTHOR)
-    )
+    (receipt,) = await idempotency.submit(request, body, lambda batch: batch.retract(fact_id, expected, body["reason"], because))
     return _changed(request, receipt)
 
 
@@ -161,7 +159,7 @@ async def withdraw_document(request: web.Request) -> web.Response:
     def withdraw(batch: WriteBatch) -> Pending[Receipt]:
         return batch.withdraw_document(slug, body["reason"], parse_valid_time(withdrawn) if withdrawn is not None else None)
 
-    receipt = await request.app[WRITER].submit(withdraw, by=request.get(AUTHOR))
+    (receipt,) = await idempotency.submit(request, body, withdraw)
     return _changed(request, receipt)
 
 
@@ -170,7 +168,7 @@ async def redact_fact(request: web.Request) -> web.Response:
     log, the views and exports; its id, its digests and the reason stay (docs/redaction.md)."""
     fact_id, body = params.fact_id(request), await read_json(request)
     reason = validate_redaction(body)
-    receipt = await request.app[WRITER].submit(lambda batch: batch.redact_fact(fact_id, reason), by=request.get(AUTHOR))
+    (receipt,) = await idempotency.submit(request, body, lambda batch: batch.redact_fact(fact_id, reason))
     await off_loop(request, request.app[TIMELINE].forget_purged)
     return _changed(request, receipt)
 
@@ -179,7 +177,7 @@ async def redact_document(request: web.Request) -> web.Response:
     """POST /v1/documents/{id}/redactions: {reason}; an admin token only. Every version's content is taken down."""
     slug, body = request.match_info["id"], await read_json(request)
     reason = validate_redaction(body)
-    receipt = await request.app[WRITER].submit(lambda batch: batch.redact_document(slug, reason), by=request.get(AUTHOR))
+    (receipt,) = await idempotency.submit(request, body, lambda batch: batch.redact_document(slug, reason))
     await off_loop(request, request.app[TIMELINE].forget_purged)
     return _changed(request, receipt)
 
