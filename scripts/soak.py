@@ -22,7 +22,8 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import aiohttp
@@ -37,6 +38,7 @@ class Figures:
     fds_at_end: int
     rss_after_warmup_kib: int
     rss_at_end_kib: int
+    files_opened: list[str] = field(default_factory=list)  # what the descriptors open at the end and not after warm-up point at
 
     @property
     def rss_growth(self) -> float:
@@ -49,7 +51,7 @@ class Figures:
     def summary(self) -> str:
         return (
             f"soak: {self.seconds:.0f} s, {self.requests} requests, {self.errors} errors; "
-            f"open files (not sockets) {self.fds_after_warmup} -> {self.fds_at_end}; "
+            f"open files (not sockets) {self.fds_after_warmup} -> {self.fds_at_end}{f' (new: {self.files_opened})' if self.files_opened else ''}; "
             f"RSS {self.rss_after_warmup_kib / 1024:.1f} -> {self.rss_at_end_kib / 1024:.1f} MiB ({self.rss_growth:+.1%}) after warm-up"
         )
 
@@ -61,14 +63,21 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-def open_fds(pid: int) -> int:
-    """Open descriptors other than sockets: how many clients happen to be connected is not a leak."""
+def open_files(pid: int) -> list[str]:
+    """What each open descriptor other than a socket points at (how many clients happen to be connected is not a
+    leak), sorted; a pipe's or an anonymous inode's number dropped, so that two lists compare by kind."""
     folder = f"/proc/{pid}/fd"
-    count = 0
+    found = []
     for name in os.listdir(folder):
         with contextlib.suppress(FileNotFoundError):  # closed while we looked
-            count += not os.readlink(f"{folder}/{name}").startswith("socket:")
-    return count
+            target = os.readlink(f"{folder}/{name}")
+            if not target.startswith("socket:"):
+                found.append(target.split(":[")[0])
+    return sorted(found)
+
+
+def open_fds(pid: int) -> int:
+    return len(open_files(pid))
 
 
 def fact(rng: random.Random) -> dict:
@@ -115,9 +124,11 @@ def soak(url: str, pid: int, seconds: float, warmup: float, seed: int = 1) -> Fi
     rng, counts = random.Random(seed), {"requests": 0, "errors": 0}
     started = time.monotonic()
     asyncio.run(load(url, started + warmup, rng, counts))
-    fds, rss = open_fds(pid), rss_kib(pid)
+    files, rss = open_files(pid), rss_kib(pid)
     asyncio.run(load(url, started + seconds, rng, counts))
-    return Figures(time.monotonic() - started, counts["requests"], counts["errors"], fds, open_fds(pid), rss, rss_kib(pid))
+    at_end = open_files(pid)
+    grown = sorted((Counter(at_end) - Counter(files)).elements())
+    return Figures(time.monotonic() - started, counts["requests"], counts["errors"], len(files), len(at_end), rss, rss_kib(pid), grown)
 
 
 def main() -> int:

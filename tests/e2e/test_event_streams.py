@@ -40,7 +40,7 @@ def count_log_reads(app) -> list[int]:
 
 @pytest.fixture
 def settings(sqlite_database) -> Settings:
-    return Settings(database=sqlite_database, read_wait_seconds=5, view_poll_seconds=0.02)
+    return Settings(database=sqlite_database, read_wait_seconds=30, view_poll_seconds=0.02)
 
 
 async def test_idle_streams_wait_on_one_watch_that_reads_nothing_and_one_write_wakes_them_all(aiohttp_client, settings, report):
@@ -112,7 +112,7 @@ async def test_a_commit_by_another_process_wakes_sqlite_streams_through_data_ver
 
 async def test_a_commit_by_another_process_wakes_postgres_streams_through_notify(aiohttp_client, postgres_database, tmp_path):
     # Polls an hour apart: only NOTIFY can wake the streams within the guard.
-    settings = Settings(database=postgres_database, read_wait_seconds=5, view_poll_seconds=3600)
+    settings = Settings(database=postgres_database, read_wait_seconds=30, view_poll_seconds=3600)
     client = await aiohttp_client(create_app(settings))
     opened = [await connected(client) for _ in range(3)]
 

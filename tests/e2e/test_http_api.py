@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import uuid
 
 import pytest
@@ -338,10 +339,13 @@ async def test_min_position_beyond_the_log_head_is_a_400(client):
     assert f"the log ends at {SEEDED_HEAD}" in (await problem(response, 400))["detail"]
 
 
-async def test_a_view_that_does_not_reach_min_position_in_time_is_a_503_with_retry_after(client):
+async def test_a_view_that_does_not_reach_min_position_in_time_is_a_503_with_retry_after(aiohttp_client, settings):
     import threading
 
+    from timeline.http.app import create_app
     from timeline.http.keys import RUNNER
+
+    client = await aiohttp_client(create_app(dataclasses.replace(settings, read_wait_seconds=0.5)))
 
     runner, release = client.app[RUNNER], threading.Event()
     catch_up = runner.catch_up

@@ -92,7 +92,7 @@ WRITES = [a_fact, a_document, a_document_revision, a_correction, a_merge_patch, 
 @pytest.fixture
 async def two_servers(aiohttp_client, database):
     """Two servers over one store (a SQLite file, or a PostgreSQL schema)."""
-    settings = Settings(database=database, read_wait_seconds=5, seed=False)
+    settings = Settings(database=database, read_wait_seconds=30, seed=False)
     return await aiohttp_client(create_app(settings)), await aiohttp_client(create_app(settings))
 
 

@@ -36,11 +36,12 @@ def test_a_short_soak_has_no_errors_no_descriptor_growth_and_rss_growth_under_10
             if line.startswith("Timeline on http://"):
                 break
         drain.start()
-        figures = soak.soak(f"http://127.0.0.1:{port}", server.pid, seconds=12, warmup=4)
+        # Half of it warm-up: a thread pool opens its threads' store connections lazily, and on a busy machine late.
+        figures = soak.soak(f"http://127.0.0.1:{port}", server.pid, seconds=14, warmup=7)
     finally:
         stop_server(server, drain, output)
     report.append(figures.summary())
     assert figures.requests > 500
     assert figures.errors == 0
-    assert figures.fds_at_end <= figures.fds_after_warmup
+    assert figures.fds_at_end <= figures.fds_after_warmup, figures.summary()
     assert figures.rss_growth < 0.10, figures.summary()
