@@ -2,7 +2,8 @@
 """Set up and run Timeline with nothing but Python 3.11+: `serve` or `test`.
 
 Creates ./.venv on first use (and again whenever pyproject.toml changes),
-installs the project with its test extras, then runs the command in it.
+installs the project (for `test`, with its test extras: pytest, Playwright, the
+static checkers; `serve` needs none of them), then runs the command in it.
 For `test` it also installs what the browser tests need where it can:
 Debian's chromium (when missing and running as root) and TimelineJS from npm;
 and before pytest it runs the static checks (`ruff check`, `mypy --strict` on
@@ -35,8 +36,8 @@ def main(argv: list[str]) -> int:
         sys.exit(f"Timeline needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not argv or argv[0] not in ("serve", "test"):
         sys.exit(__doc__)
-    python = ensure_environment()
     command, rest = argv[0], argv[1:]
+    python = ensure_environment(with_tests=command == "test")
     os.chdir(ROOT)
     if command == "serve":
         return subprocess.call([str(python), "-m", "timeline", "serve", *rest])
@@ -49,19 +50,21 @@ def main(argv: list[str]) -> int:
     return subprocess.call([str(python), "-m", "pytest", *rest])
 
 
-def ensure_environment() -> Path:
+def ensure_environment(with_tests: bool) -> Path:
     bindir = "Scripts" if os.name == "nt" else "bin"
     python = VENV / bindir / ("python.exe" if os.name == "nt" else "python")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if python.exists() and STAMP.exists() and STAMP.read_text() == wanted:
+    project = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    # The stamp says which pyproject.toml was installed, and whether with the test extras (a superset).
+    installed = STAMP.read_text().split() if python.exists() and STAMP.exists() else []
+    if installed[:1] == [project] and (not with_tests or installed[1:] == ["test"]):
         return python
     if not python.exists():
         print("setting up .venv ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     pip = [str(python), "-m", "pip", "--disable-pip-version-check", "--quiet"]
     subprocess.check_call([*pip, "install", "--upgrade", "pip"])
-    subprocess.check_call([*pip, "install", "--editable", f"{ROOT}[test]"])
-    STAMP.write_text(wanted)
+    subprocess.check_call([*pip, "install", "--editable", f"{ROOT}[test]" if with_tests else str(ROOT)])
+    STAMP.write_text(f"{project} test" if with_tests else project)
     return python
 
 
