@@ -19,6 +19,10 @@ def describe(schema: dict) -> str:
         return schema["description"]
     if schema.get("format"):
         return f"{schema['type']} ({schema['format']})"
+    if schema.get("type") == "object" and "properties" in schema:
+        required = set(schema.get("required", ()))
+        fields = ", ".join(f"`{name}` ({describe(value)}{'' if name in required else ', optional'})" for name, value in schema["properties"].items())
+        return f"object: {fields}"
     return schema.get("type", "")
 
 

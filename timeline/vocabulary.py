@@ -90,8 +90,9 @@ class FactTypeSpec:
 
 FACT_TYPES: dict[FactType, FactTypeSpec] = {
     FactType.RATING_PUBLISHED: FactTypeSpec(
-        "An inspectorate graded a force on one pillar of an inspection.",
-        subject_of("force"),
+        "An inspectorate graded a body on one area of an inspection: a police force, or another inspected organisation "
+        "(a fire and rescue service, a school, a hospital trust: an `org`), on the scale of its framework's edition.",
+        subject_of("force", "org"),
         _data(
             ["pillar", "grade", "inspection", "inspectorate"],
             pillar=AREA,

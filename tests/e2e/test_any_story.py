@@ -7,6 +7,7 @@ committed first as an expected failure, then made to pass. The story itself is n
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 
@@ -76,6 +77,34 @@ async def test_a_change_across_editions_whose_scales_differ_is_not_comparable(cl
     await post(client, fact("rating.published", CLEVELAND, "2022-04-07",
                             {"pillar": "effectiveness", "grade": "adequate", "inspection": "PEEL 2021/22", "inspectorate": "org/hmicfrs"}))  # fmt: skip
     assert (await status(client))["ratings"]["effectiveness"]["change"] == "not-comparable"
+
+
+async def test_a_body_other_than_a_police_force_is_rated_on_its_own_framework(client):
+    """HMICFRS also inspects England's 44 fire and rescue services, on three pillars of its own."""
+    from timeline.http.keys import TIMELINE
+    from timeline.vocabulary import parse_record
+
+    edition = {
+        "type": "framework", "id": "fire-2018-19", "name": "Fire and rescue 2018/19", "inspectorate": "org/hmicfrs",
+        "inspections": ["Fire and rescue 2018/19"], "covers": 45,
+        "areas": [{"id": area, "name": area.capitalize()} for area in ("effectiveness", "efficiency", "people")],
+        "grades": ["outstanding", "good", "requires-improvement", "inadequate"], "scale": "fire-four-grades",
+        "source": {"publisher": "HMICFRS", "kind": "official", "published": "2018-06",
+                   "url": "https://www.justiceinspectorates.gov.uk/hmicfrs/fire-and-rescue-services/how-we-inspect/"},
+    }  # fmt: skip
+    await asyncio.to_thread(client.app[TIMELINE].record, [parse_record(edition)])
+    service = "org/cleveland-fire-brigade"
+    await post(client, [rating(area, grade, inspection="Fire and rescue 2018/19", subject=service)
+                        for area, grade in (("effectiveness", "good"), ("efficiency", "good"), ("people", "requires-improvement"))])  # fmt: skip
+    card = (await status(client, service))["ratings"]
+    assert {area: (r["grade"], r["framework"]["edition"]) for area, r in card.items()} == {
+        "effectiveness": ("good", "fire-2018-19"), "efficiency": ("good", "fire-2018-19"), "people": ("requires-improvement", "fire-2018-19"),
+    }  # fmt: skip
+    national = await (await client.get("/v1/ratings", params={"inspection": "Fire and rescue 2018/19"})).json()
+    assert (national["covered"], national["covers"]) == (1, 45)
+    assert {r["subject"] for r in national["ratings"]} == {service}
+    refused = await client.post("/v1/facts", json=rating("effectiveness", "good", subject="place/teesside"))
+    assert refused.status == 422 and "force or org" in (await refused.json())["errors"][0]["message"]
 
 
 async def test_ratings_by_an_inspections_other_spelling_find_its_edition_and_say_how_many_forces_it_covers(client):
