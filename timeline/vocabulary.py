@@ -133,7 +133,8 @@ FACT_TYPES: dict[FactType, FactTypeSpec] = {
         ),
     ),
     FactType.DECISION_PENDING: FactTypeSpec(
-        "A decision is awaited; it stays pending until a decision.made on the same subject.",
+        "A decision is awaited; it stays pending until a decision.made on the same subject. It shows on the status card "
+        "of each subject it `mentions` (e.g. the forces whose funding it decides) and of its decider.",
         subject_of("decision"),
         _data(["title", "decider"], title=_text(500), decider=subject_of("org", "person", "office"), expected=EDTF, summary=_text()),
     ),
