@@ -46,7 +46,10 @@ def headline(
             return str(data["title"])
         case "role.held":
             ended = f" ({data['ended'].replace('-', ' ')})" if data.get("ended") else ""
-            return f"{subject_name(subject, names)}: {data['role']}, {subject_name(data['organisation'], names)}{ended}"
+            organisation = subject_name(data["organisation"], names)
+            # An office named for its role ("Mayor of Greater Manchester" of office/mayor-of-greater-manchester) is said once.
+            of = "" if organisation.casefold() in data["role"].casefold() else f", {organisation}"
+            return f"{subject_name(subject, names)}: {data['role']}{of}{ended}"
         case "subject.merged":
             return f"{subject} is another id for {subject_name(data['into'], names)}"
         case "subject.named":
