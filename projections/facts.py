@@ -711,6 +711,24 @@ def states_citing(cursor: Cursor, prefix: str, document: str | None, seen: Seen)
     return [_state(row, seen) for row in cursor.fetchall()]
 
 
+def current_facts(cursor: Cursor, prefix: str, seen: Seen, subject: str | None = None) -> list[FactState]:
+    """Every fact not retracted as seen (naming `subject` under any of its ids, if given), in log order, each
+    as its content was written: ids merged into others are left as the log has them, so that the content loads back."""
+    known, known_params = seen.where()
+    if subject is None:
+        cursor.execute(
+            f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE {known} AND v.retracted = 0 ORDER BY v.first_position",
+            known_params,
+        )
+    else:
+        named, named_params = seen.subject_is("x.subject", subject)
+        statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
+        cursor.execute(
+            f"{statement} WHERE {named} AND {known} AND v.retracted = 0 ORDER BY v.first_position", (*named_params, *known_params)
+        )
+    return _distinct(_state(row) for row in cursor.fetchall())
+
+
 def history(cursor: Cursor, prefix: str, fact_ids: list[str], known_at: int) -> dict[str, list[dict[str, Any]]]:
     """Each fact's versions known at `known_at`, oldest first."""
     if not fact_ids:

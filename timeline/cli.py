@@ -264,7 +264,7 @@ def _load(args: argparse.Namespace) -> int:
                 new = sum(r.created for r in receipts)
                 facts = sum(r.kind == "fact" for r in receipts)
                 print(
-                    f"{path}: {facts} facts, {len(receipts) - facts} documents "
+                    f"{STDIN_NAME if path == STDIN else path}: {facts} facts, {len(receipts) - facts} documents "
                     f"({new} new, {len(receipts) - new} already stored)"
                 )
         print(f"log head: {timeline.head()}")
