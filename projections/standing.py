@@ -68,6 +68,16 @@ def restand(cursor: Cursor, prefix: str, position: int, fact_ids: Iterable[str],
         cursor.executemany(f"INSERT INTO {prefix}_standing VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
+def judged_anew(cursor: Cursor, prefix: str, position: int) -> dict[str, tuple[Any, ...]]:
+    """The rows `restand` would store if every fact were judged again at once, by fact id (for checking it)."""
+    seen = Seen(position, None, fact_rows.withdrawn_documents(cursor, prefix, position, None))
+    seen = dataclasses.replace(seen, merged=fact_rows.merges(cursor, prefix, seen))
+    cursor.execute(f"SELECT DISTINCT fact_id FROM {prefix}_versions WHERE known_from <= ?", (position,))
+    states = {s.id: s for s in fact_rows.states_by_id(cursor, prefix, [row[0] for row in cursor.fetchall()], seen)}
+    claims = standings(states.values(), None)
+    return {fact_id: _row(states[fact_id], claim) for fact_id, claim in claims.items() if _is_claim(states[fact_id], claim)}
+
+
 def _merged_subjects_facts(cursor: Cursor, prefix: str, ids: set[str]) -> set[str]:
     """When a merge is among the facts, every fact naming a subject any merge joins: their slots may have moved."""
     cursor.execute(

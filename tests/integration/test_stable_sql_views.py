@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -176,3 +176,34 @@ def _standing(store: Any) -> dict[str, tuple[Any, ...]]:
         prefix, _ = live_prefix(cursor, "facts")
         cursor.execute(f"SELECT fact_id, subject, stands, standing, disputes, disputed_by FROM {prefix}_standing")
         return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+
+
+def test_a_correction_dropping_a_dispute_frees_the_claim_it_disputed(database):
+    """A force's statement that disputes the inspectorate's, corrected to dispute nothing: the inspectorate's is judged
+    again, though no current link reaches it, and is no longer a claim (it stands alone, about no slot)."""
+    said = _statement("org/hmic", "official", "criticises")
+    answer = _statement("force/cleveland", "statement", "refutes") | {"disputes": [said["id"]]}
+    timeline, store = Timeline(database), open_store(database)
+    try:
+        runner = ProjectionRunner(store, timeline.log, all_projections())
+        runner.setup()
+        timeline.record([parse_fact(said), parse_fact(answer)])
+        runner.catch_up()
+        assert _standing(store)[said["id"]][1:] == (1, said["id"], 0, f'["{answer["id"]}"]')
+        timeline.correct(UUID(answer["id"]), 1, {"disputes": []}, "it answered another report")
+        runner.catch_up()
+        kept = _standing(store)
+        runner.rebuild("facts")
+        assert _standing(store) == kept
+    finally:
+        store.close()
+        timeline.close()
+    assert kept == {}
+
+
+def _statement(speaker: str, kind: str, stance: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid4()), "type": "statement.made", "subject": "force/cleveland", "occurred": "2019-09-27",
+        "data": {"speaker": speaker, "stance": stance, "summary": f"{speaker} {stance}"},
+        "source": {"publisher": speaker, "url": "https://example.org/said", "published": "2019-09-27", "kind": kind},
+    }  # fmt: skip
