@@ -52,15 +52,18 @@ def restand(cursor: Cursor, prefix: str, position: int, fact_ids: Iterable[str],
     seen = dataclasses.replace(seen, merged=fact_rows.merges(cursor, prefix, seen))
     ids |= _merged_subjects_facts(cursor, prefix, ids)
     # What any version of these facts competed with: its slots, and the facts it linked or was linked from.
-    cursor.execute(f"SELECT subject, pillar, inspection FROM {prefix}_claims WHERE fact_id IN (SELECT key FROM json_each(?))", (_keys(ids),))
+    keyed = _keys(ids)
+    cursor.execute(f"SELECT subject, pillar, inspection FROM {prefix}_claims WHERE fact_id IN (SELECT key FROM json_each(?))", (keyed,))
     slots = {tuple(row) for row in cursor.fetchall()}
     cursor.execute(
         f"SELECT other FROM {prefix}_links WHERE kind <> 'cites' AND fact_id IN (SELECT key FROM json_each(?)) UNION "
         f"SELECT fact_id FROM {prefix}_links WHERE kind <> 'cites' AND other IN (SELECT key FROM json_each(?))",
-        (_keys(ids), _keys(ids)),
+        (keyed, keyed),
     )
     ids.update(row[0] for row in cursor.fetchall())
-    judged = _group_closure(cursor, prefix, seen, fact_rows.states_by_id(cursor, prefix, ids, seen), slots)
+    # Ratings are read by their slots (every version's, from the claims table); other claims by id.
+    unslotted = fact_rows.states_by_id(cursor, prefix, _unslotted_claims_among(cursor, prefix, ids), seen)
+    judged = _group_closure(cursor, prefix, seen, unslotted, slots)
     claims = standings(judged.values(), None)
     cursor.execute(f"DELETE FROM {prefix}_standing WHERE fact_id IN (SELECT key FROM json_each(?))", (_keys(ids | set(judged)),))
     rows = [_row(judged[fact_id], claim) for fact_id, claim in claims.items() if _is_claim(judged[fact_id], claim)]
@@ -92,19 +95,34 @@ def _merged_subjects_facts(cursor: Cursor, prefix: str, ids: set[str]) -> set[st
     return {row[0] for row in cursor.fetchall()}
 
 
+def _unslotted_claims_among(cursor: Cursor, prefix: str, ids: set[str]) -> set[str]:
+    """Those of these facts, other than ratings, that may be claims: figures, and facts linked (in any version) to
+    another. The rest stand alone whatever happens and are never stored: judging them would only cost."""
+    cursor.execute(
+        f"SELECT fact_id FROM {prefix}_versions WHERE fact_id IN (SELECT key FROM json_each(?)) AND type = 'figure.reported' UNION "
+        f"SELECT fact_id FROM {prefix}_links WHERE kind <> 'cites' AND fact_id IN (SELECT key FROM json_each(?)) UNION "
+        f"SELECT other FROM {prefix}_links WHERE kind <> 'cites' AND other IN (SELECT key FROM json_each(?))",
+        (_keys(ids), _keys(ids), _keys(ids)),
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
 def _group_closure(
     cursor: Cursor, prefix: str, seen: Seen, states: list[FactState], slots: set[tuple[Any, ...]]
 ) -> dict[str, FactState]:
-    """These facts and every fact competing with them, transitively: by rating or figure slot, and by links."""
+    """These facts, the ratings in these slots, and every fact competing with them, transitively: by rating or
+    figure slot, and by links."""
     judged = {s.id: s for s in states}
-    frontier = list(states)
-    while frontier and len(judged) < LIMIT:
-        slots |= {rating_slot(s) for s in frontier if s.type == "rating.published"}
-        found = fact_rows.claims_in_slots(cursor, prefix, sorted(slots), seen, None)
+    frontier, pending, read = list(states), set(slots), set[tuple[Any, ...]]()
+    while (frontier or pending) and len(judged) < LIMIT:
+        pending |= {rating_slot(s) for s in frontier if s.type == "rating.published"}
+        pending -= read
+        found = fact_rows.claims_in_slots(cursor, prefix, sorted(pending), seen, None)
+        read |= pending
         for subject in sorted({s.subject for s in frontier if s.type == "figure.reported"}):
             found += fact_rows.naming(cursor, prefix, subject, seen, ("figure.reported",))
         found += fact_rows.linked_once(cursor, prefix, frontier, seen)
-        slots = set()
+        pending = set()
         frontier = [s for s in {s.id: s for s in found}.values() if s.id not in judged]
         judged.update((s.id, s) for s in frontier)
     return judged
