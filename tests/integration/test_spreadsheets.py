@@ -20,7 +20,7 @@ from projections.runner import ProjectionRunner
 from projections.store import open_store
 from projections.views import Views
 from timeline.app import Timeline
-from timeline.cli import OK, REFUSED
+from timeline.cli import OK, REFUSED, USAGE
 from timeline.formats.facts_csv import facts_csv, record_from_row
 from timeline.loader import read_record_file, store_record_file
 from timeline.seed import framework_files, seed_files, sync_frameworks, sync_seed
@@ -166,7 +166,7 @@ def test_a_json_file_holding_ndjson_loads_and_so_does_csv_on_standard_input(tmp_
     done = run("load", str(renamed), "--database", with_documents)
     assert done.returncode == OK, done.stderr.decode()  # not "Extra data"
     sheet = spreadsheet(tmp_path / "sheet.csv", [RATING_ROW])
-    piped = run("load", "-", "--database", with_documents, stdin=sheet.read_bytes())
+    piped = run("load", "-", "--database", with_documents, stdin=b"\xef\xbb\xbf" + sheet.read_bytes())  # as Excel saves it
     assert piped.returncode == OK, piped.stderr
     assert "<stdin>: 1 facts, 0 documents (1 new, 0 already stored)" in piped.stdout.decode()
 
@@ -186,6 +186,12 @@ def test_a_bad_spreadsheet_is_refused_naming_its_first_problems_by_line_and_coun
     assert all(line.startswith(f"{sheet}:") for line in lines[:10])
     assert lines[10:] == ["... and 40 more", f"{sheet}: refused, nothing stored"]
     assert stored_facts(database) == {}
+
+
+def test_standard_input_is_read_once(tmp_path):
+    done = run("load", "-", "-", "--database", str(tmp_path / "twice.sqlite3"))
+    assert done.returncode == USAGE and done.stderr.decode().splitlines() == ["timeline load: - (standard input) can be read once"]
+    assert not (tmp_path / "twice.sqlite3").exists()
 
 
 def test_a_column_the_template_lacks_is_named_on_the_header_line(tmp_path):
