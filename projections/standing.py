@@ -7,9 +7,10 @@ with no `as_of` and no `reported_by`: withdrawn documents and merged subject ids
 
 It stays a projection of the log. After each batch, the claims the batch may have moved are judged
 again, whole groups at a time: the facts it recorded, corrected, retracted or redacted (with those a
-redacted one competed with, read before its rows go), those citing a document it withdrew, every fact naming a subject a merge joins when it touched a merge; then every claim competing
-with those (the same rating or figure slot, before and after a correction, and chains of disputes and
-supports), read as seen and handed to the one rule. A rebuild, in other batches, ends with the same rows.
+redacted one competed with, read before its rows go), those citing a document it withdrew, every
+fact naming a subject a merge joins when it touched a merge; then every claim competing with those
+(the same rating or figure slot, before and after a correction, and chains of disputes and supports),
+read as seen and handed to the one rule. A rebuild, in other batches, ends with the same rows.
 """
 
 from __future__ import annotations
@@ -69,6 +70,21 @@ def restand(cursor: Cursor, prefix: str, position: int, fact_ids: Iterable[str],
     rows = [_row(judged[fact_id], claim) for fact_id, claim in claims.items() if _is_claim(judged[fact_id], claim)]
     if rows:
         cursor.executemany(f"INSERT INTO {prefix}_standing VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def competitors(cursor: Cursor, prefix: str, fact_id: str) -> set[str]:
+    """A fact and those it competed with, in any version (its slots' claims, its figures' subject's figures, the facts
+    it linked or was linked from): read before a redaction deletes its rows, so that they are judged again without it."""
+    cursor.execute(
+        f"SELECT o.fact_id FROM {prefix}_claims c JOIN {prefix}_claims o "
+        "ON o.subject = c.subject AND o.pillar = c.pillar AND o.inspection = c.inspection WHERE c.fact_id = ? UNION "
+        f"SELECT o.fact_id FROM {prefix}_refs r JOIN {prefix}_refs o ON o.subject = r.subject AND o.type = r.type "
+        "WHERE r.fact_id = ? AND r.type = 'figure.reported' UNION "
+        f"SELECT other FROM {prefix}_links WHERE kind <> 'cites' AND fact_id = ? UNION "
+        f"SELECT fact_id FROM {prefix}_links WHERE kind <> 'cites' AND other = ?",
+        (fact_id, fact_id, fact_id, fact_id),
+    )
+    return {fact_id, *(row[0] for row in cursor.fetchall())}
 
 
 def judged_anew(cursor: Cursor, prefix: str, position: int) -> dict[str, tuple[Any, ...]]:

@@ -207,3 +207,34 @@ def _statement(speaker: str, kind: str, stance: str) -> dict[str, Any]:
         "data": {"speaker": speaker, "stance": stance, "summary": f"{speaker} {stance}"},
         "source": {"publisher": speaker, "url": "https://example.org/said", "published": "2019-09-27", "kind": kind},
     }  # fmt: skip
+
+
+def test_a_redacted_record_leaves_the_claim_it_outranked_standing(database):
+    """The official 'requires improvement' taken down: no row of it is left, and the Comet's 'good', which it
+    outranked, stands undisputed, as a rebuild (which never sees the purged content) says too."""
+    timeline, store = Timeline(database), open_store(database)
+    try:
+        runner = ProjectionRunner(store, timeline.log, all_projections())
+        runner.setup()
+        sync_seed(timeline)
+        runner.catch_up()
+        record, claimed = _record_and_claim(_standing(store), store)
+        timeline.redact_fact(UUID(record), "a takedown, to test the standing")
+        runner.catch_up()
+        kept = _standing(store)
+        ProjectionRunner(store, timeline.log, all_projections()).rebuild("facts")
+        assert _standing(store) == kept
+    finally:
+        store.close()
+        timeline.close()
+    assert record not in kept and record not in {row[2] for row in kept.values()}
+    assert kept[claimed][1:] == (1, claimed, 0, "[]")
+
+
+def _record_and_claim(standing: dict[str, tuple[Any, ...]], store: Any) -> tuple[str, str]:
+    """An official record standing over exactly one claim that disputes it."""
+    official = _official(store)
+    for fact, (_, stands, _, _, disputed_by) in standing.items():
+        if fact in official and stands == 1 and disputed_by.count(",") == 0 and disputed_by != "[]":
+            return fact, disputed_by.strip('[]"')
+    raise AssertionError("the seed has an official record disputed by one claim")
