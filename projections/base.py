@@ -26,6 +26,10 @@ class Projection(ABC):
     def create_indexes(self, cursor: Cursor, prefix: str) -> None:  # noqa: B027 - a hook: a view with no secondary indexes leaves it be
         """Create the secondary indexes; a rebuild fills the tables first, which is much faster."""
 
+    def create_sql_views(self, cursor: Cursor, prefix: str, dialect: str) -> None:  # noqa: B027 - a hook: most views have none
+        """Point the stable SQL views other tools read (names that do not change on a rebuild) at this generation;
+        the runner calls it in the transaction that makes a generation live."""
+
     @abstractmethod
     def table_names(self, prefix: str) -> list[str]:
         """Every table create_tables makes, for dropping an old generation."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from projections import facts as fact_rows
@@ -15,8 +16,9 @@ from timeline.frameworks import inspection_key
 from timeline.headlines import headline
 
 __all__ = [
-    "AUTHORITY",
+    "AUTHORITY", "Standing",
     "claim_json", "claims_in_effect", "competing", "effect", "fact_json", "in_effect", "latest_slots", "names_in_force", "rating_history", "rating_slot", "standing",
+    "standings",
 ]  # fmt: skip
 
 
@@ -127,21 +129,37 @@ def rating_history(facts: Iterable[FactState], subject: str, area: str) -> list[
     return sorted(history, key=lambda pair: pair[0].sort_key)
 
 
-def claims_in_effect(states: Iterable[FactState], as_of: dt.date | None) -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True)
+class Standing:
+    """Where one claim stands among those it competes with."""
+
+    stands: bool
+    disputes: bool  # it disputes the claim that stands
+    disputed_by: list[FactState]
+    standing: FactState | None  # the claim that stands in its place, when it does not
+
+
+def standings(states: Iterable[FactState], as_of: dt.date | None) -> dict[str, Standing]:
     """Each claim certainly in effect, by fact id: whether it stands among the claims it competes with,
     who disputes it, and, if it does not stand, which does and whether it disputes that one."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, Standing] = {}
     for group in competing(s for s in states if in_effect(s, as_of)):
         stands, disputes = standing(group)
-        found[stands.id] = {"stands": True, "disputes": False, "disputed_by": [claim_json(c) for c in disputes]}
+        found[stands.id] = Standing(True, False, disputes, None)
         for claim in group:
             if claim is not stands:
                 # One that disputes the standing claim is disputed by it; one that agrees, by its disputers.
-                against = [stands] if claim in disputes else disputes
-                found[claim.id] = {
-                    "stands": False, "disputes": claim in disputes,
-                    "disputed_by": [claim_json(c) for c in against], "standing": claim_json(stands),
-                }  # fmt: skip
+                found[claim.id] = Standing(False, claim in disputes, [stands] if claim in disputes else disputes, stands)
+    return found
+
+
+def claims_in_effect(states: Iterable[FactState], as_of: dt.date | None) -> dict[str, dict[str, Any]]:
+    """`standings` as views show them, each claim in brief with its source."""
+    found: dict[str, dict[str, Any]] = {}
+    for fact_id, at in standings(states, as_of).items():
+        found[fact_id] = {"stands": at.stands, "disputes": at.disputes, "disputed_by": [claim_json(c) for c in at.disputed_by]}
+        if at.standing is not None:
+            found[fact_id]["standing"] = claim_json(at.standing)
     return found
 
 

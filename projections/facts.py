@@ -151,13 +151,15 @@ def _framework_version(cursor: Cursor, prefix: str, entry: Any) -> None:
 
 class FactsProjection(Projection):
     name = "facts"
-    shape = 9  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
+    shape = 10  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
     # 4: by occurred; 5: links between facts; 6: claims by inspection and time; 7: several sources, citations as links;
-    # 8: why each version changed, documents withdrawn by their sources; 9: redactions (a redacted fact leaves no row)
+    # 8: why each version changed, documents withdrawn by their sources; 9: redactions (a redacted fact leaves no row);
+    # 10: where each claim stands now (standing)
 
     def table_names(self, prefix: str) -> list[str]:
         return [
             f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims", f"{prefix}_frameworks", f"{prefix}_links", f"{prefix}_withdrawn",
+            f"{prefix}_standing",
         ]
 
     def create_tables(self, cursor: Cursor, prefix: str) -> None:
@@ -200,6 +202,14 @@ class FactsProjection(Projection):
             "occurred_lower TEXT NOT NULL, occurred_upper TEXT NOT NULL, first_position BIGINT NOT NULL, "
             "fact_id TEXT NOT NULL, version INTEGER NOT NULL)"
         )
+        from projections import standing  # it reads these tables through this module: imported once both exist
+
+        standing.create_table(cursor, prefix)
+
+    def create_sql_views(self, cursor: Cursor, prefix: str, dialect: str) -> None:
+        from projections.sql_views import create_views
+
+        create_views(cursor, prefix, dialect)
 
     def create_indexes(self, cursor: Cursor, prefix: str) -> None:
         cursor.execute(f"CREATE INDEX {prefix}_versions_type ON {prefix}_versions (type, known_from)")
@@ -230,9 +240,13 @@ class FactsProjection(Projection):
         # them, so a time is never shown earlier than the one before it (else `known_at=<instant>` would skip).
         cursor.execute(f"SELECT MAX(known_from_at) FROM {prefix}_versions")
         latest_at = one_row(cursor)[0] or ""
+        changed: set[str] = set()  # facts whose standing may have moved, and documents withdrawn
+        withdrawn: list[str] = []
         for entry in entries:
             if is_tombstone(entry.state):
                 continue  # purged by a later redaction (timeline.redactions), whose event removes what was shown
+            if entry.topic in (RECORDED, CORRECTED, RETRACTED):
+                changed.add(_fact_id(entry))
             if entry.topic == RECORDED:
                 state = orjson.loads(entry.state)
                 at = latest_at = max(latest_at, _record_time(state))
@@ -243,11 +257,18 @@ class FactsProjection(Projection):
             elif entry.topic in (FRAMEWORK_DEFINED, FRAMEWORK_REVISED):
                 _framework_version(cursor, prefix, entry)
             elif entry.topic == DOCUMENT_WITHDRAWN:
-                _withdrawal(cursor, prefix, entry)
+                withdrawn.append(_withdrawal(cursor, prefix, entry))
             elif entry.topic == FACT_REDACTED:
                 rows.flush(cursor, prefix)
+                from projections import standing  # it reads these tables through this module: imported once both exist
+
+                changed |= standing.competitors(cursor, prefix, _fact_id(entry))  # read before its rows go
                 _redaction(cursor, prefix, _fact_id(entry))
         rows.flush(cursor, prefix)
+        if entries:
+            from projections import standing  # it reads these tables through this module: imported once both exist
+
+            standing.restand(cursor, prefix, entries[-1].position, changed, withdrawn)
 
     def _change(self, cursor: Cursor, prefix: str, entry: Any, rows: _Rows, latest_at: str) -> str:
         fact_id, version, position = _fact_id(entry), entry.originator_version, entry.position
@@ -382,12 +403,15 @@ def _stored_source(tagged: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return body, public
 
 
-def _withdrawal(cursor: Cursor, prefix: str, entry: Any) -> None:
+def _withdrawal(cursor: Cursor, prefix: str, entry: Any) -> str:
+    """Record a document's withdrawal; its slug."""
     state = orjson.loads(entry.state)
     withdrawn = state.get("withdrawn")
     # Known from the day it was withdrawn (its last possible day), for readers asking what had been reported.
     public_from = NOT_REVISED if withdrawn is None else withdrawn["_v"][2]["_v"]
     cursor.execute(f"INSERT INTO {prefix}_withdrawn VALUES (?, ?, ?)", (state["slug"], entry.position, public_from))
+    slug: str = state["slug"]
+    return slug
 
 
 def withdrawn_documents(cursor: Cursor, prefix: str, position: int, reported_by: dt.date | None) -> frozenset[str]:
@@ -711,6 +735,24 @@ def states_citing(cursor: Cursor, prefix: str, document: str | None, seen: Seen)
     return [_state(row, seen) for row in cursor.fetchall()]
 
 
+def current_facts(cursor: Cursor, prefix: str, seen: Seen, subject: str | None = None) -> list[FactState]:
+    """Every fact not retracted as seen (naming `subject` under any of its ids, if given), in log order, each
+    as its content was written: ids merged into others are left as the log has them, so that the content loads back."""
+    known, known_params = seen.where()
+    if subject is None:
+        cursor.execute(
+            f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE {known} AND v.retracted = 0 ORDER BY v.first_position",
+            known_params,
+        )
+    else:
+        named, named_params = seen.subject_is("x.subject", subject)
+        statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
+        cursor.execute(
+            f"{statement} WHERE {named} AND {known} AND v.retracted = 0 ORDER BY v.first_position", (*named_params, *known_params)
+        )
+    return _distinct(_state(row) for row in cursor.fetchall())
+
+
 def history(cursor: Cursor, prefix: str, fact_ids: list[str], known_at: int) -> dict[str, list[dict[str, Any]]]:
     """Each fact's versions known at `known_at`, oldest first."""
     if not fact_ids:
@@ -772,13 +814,13 @@ def linked(cursor: Cursor, prefix: str, facts: Sequence[FactState], seen: Seen) 
     found: list[FactState] = []
     frontier = list(facts)
     while frontier and len(found) < LINKED_LIMIT:
-        frontier = [f for f in {f.id: f for f in _linked_once(cursor, prefix, frontier, seen)}.values() if f.id not in have]
+        frontier = [f for f in {f.id: f for f in linked_once(cursor, prefix, frontier, seen)}.values() if f.id not in have]
         have.update(f.id for f in frontier)
         found += frontier
     return found
 
 
-def _linked_once(cursor: Cursor, prefix: str, facts: Sequence[FactState], seen: Seen) -> list[FactState]:
+def linked_once(cursor: Cursor, prefix: str, facts: Sequence[FactState], seen: Seen) -> list[FactState]:
     """The facts that dispute or support any of these, and those these dispute or support, as seen.
 
     Two indexed reads (by id, and by the links table's `other`), not one scan with an OR."""
@@ -800,6 +842,16 @@ def _linked_once(cursor: Cursor, prefix: str, facts: Sequence[FactState], seen: 
         )
         found += [_state(row, seen) for row in cursor.fetchall()]
     return found
+
+
+def states_by_id(cursor: Cursor, prefix: str, fact_ids: Iterable[str], seen: Seen) -> list[FactState]:
+    """These facts as seen, retracted ones too."""
+    known, known_params = seen.where()
+    cursor.execute(
+        f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE v.fact_id IN (SELECT key FROM json_each(?)) AND {known}",
+        (orjson.dumps(dict.fromkeys(sorted(fact_ids), 0)).decode(), *known_params),
+    )
+    return [_state(row, seen) for row in cursor.fetchall()]
 
 
 def naming_facts(cursor: Cursor, prefix: str, subjects: set[str], seen: Seen) -> list[FactState]:

@@ -72,6 +72,7 @@ class ProjectionRunner:
                     projection.create_indexes(cursor, _prefix(name, 1))
                     cursor.execute("INSERT INTO view_tracking VALUES (?, 1, 0, 1)", (name,))
                     cursor.execute("INSERT INTO view_shapes VALUES (?, 1, ?)", (name, projection.shape))
+                    projection.create_sql_views(cursor, _prefix(name, 1), self.store.dialect)
                 elif _shape(cursor, name, generation) != projection.shape:
                     outdated.append(name)
         for name in outdated:
@@ -171,6 +172,8 @@ class ProjectionRunner:
             cursor.execute(
                 "UPDATE view_tracking SET active = CASE WHEN generation = ? THEN 1 ELSE 0 END WHERE view = ?", (generation, name)
             )
+            # The stable SQL views follow the swap in its transaction: no reader sees them over a dropped or stale generation.
+            self.projections[name].create_sql_views(cursor, _prefix(name, generation), self.store.dialect)
         return True
 
 

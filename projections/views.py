@@ -156,6 +156,18 @@ class Views:
             "next_cursor": encode_cursor(page[-1].sort_key, seen.position) if len(found) > limit else None,
         }
 
+    def facts(self, subject: str | None = None, known_at: KnownAt = None, reported_by: dt.date | None = None) -> dict[str, Any]:
+        """Every fact not retracted (naming a subject, if given), in log order, as its latest version seen says:
+        each as the record that would record it again (its id and content, with its version beside)."""
+        with self.store.read() as cursor:
+            prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            if subject is not None:
+                _known(cursor, prefix, subject)
+            states = fact_rows.current_facts(cursor, prefix, seen, subject)
+        return _envelope(position, seen, None) | {
+            "subject": subject, "facts": [{"id": s.id, "version": s.version, **s.body} for s in states],
+        }
+
     def ratings(
         self, pillar: str | None, as_of: dt.date | None = None, inspection: str | None = None, known_at: KnownAt = None,
         reported_by: dt.date | None = None,

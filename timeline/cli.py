@@ -23,7 +23,7 @@ from timeline import logs
 from timeline.app import EVENT_NAMES, EVENT_NAMES_BY_TOPIC, LogEntry, Timeline, public_id
 from timeline.config import DEFAULT_HOST, DEFAULT_PORT, ConfigurationError, Settings, database_from, settings_from
 from timeline.facts import Fact, content_of
-from timeline.loader import FileRefused, read_record_file, store_record_file
+from timeline.loader import STDIN, STDIN_NAME, FileRefused, read_record_file, store_record_file
 from timeline.logs import FORMATS, LEVELS
 from timeline.redactions import is_tombstone, kept_sha256
 from timeline.storage import DatabaseUnavailable, check_database, is_postgres, shown
@@ -32,9 +32,11 @@ from timeline.vocabulary import fact_body, references
 
 # Exit codes, the same for every command (shown by `timeline --help`; docs/operations.md).
 OK, REFUSED, USAGE, VERIFY_FAILED, NO_DATABASE, CANNOT_LISTEN, INTERRUPTED = 0, 1, 2, 3, 4, 5, 130
+SHOWN_PROBLEMS = 10  # a file's first problems are shown; the rest are counted ("... and 19,990 more")
 EXIT_CODES = f"""exit codes:
   {OK}    done
-  {REFUSED}    records refused (load, import): each named as file:line: field: reason; nothing of that file is stored
+  {REFUSED}    records refused (load, import): each named as file:line: field: reason (the first {SHOWN_PROBLEMS}, then how
+       many more); nothing of that file is stored
   {USAGE}    usage: a bad option or argument (--subject without a kind, an unknown view), a file to read that
        does not exist, an export or backup target that exists, an import into a store that is not empty
   {VERIFY_FAILED}    verify: a position whose event, chain link or document does not match
@@ -143,8 +145,15 @@ def _parser() -> argparse.ArgumentParser:
         help="text (default), or json: one JSON object a line, with time, level, logger, message and request_id",
     )
 
-    load = command("load", _load, "Record facts and documents from JSON or NDJSON files, one transaction per file.")
-    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load = command(
+        "load", _load,
+        "Record facts and documents from JSON, NDJSON or facts CSV files (- reads standard input), one transaction per file.",
+    )
+    load.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE",
+        help="a .csv file holds a fact a row (docs/spreadsheets.md); any other holds JSON or NDJSON, told by its content; "
+        "- reads standard input (JSON, NDJSON or CSV, told by its content)",
+    )
 
     facts = command("facts", _facts, "List stored facts as they stand now.")
     facts.add_argument("--subject", type=_subject, help="only facts about or mentioning this subject (kind/slug, e.g. force/bedfordshire)")
@@ -237,30 +246,39 @@ def _announce(settings: Settings) -> Any:
 
 
 def _load(args: argparse.Namespace) -> int:
-    _require_files(args.files)
+    if args.files.count(STDIN) > 1:
+        raise Failure("- (standard input) can be read once", USAGE)
+    _require_files([path for path in args.files if path != STDIN])
     timeline = _open(args, existing=False)
     refused = 0
     try:
         with tqdm(args.files, unit="file", desc="loading", disable=None, file=sys.stderr) as files:
             for path in files:
                 try:
-                    receipts = store_record_file(timeline, read_record_file(path))
+                    stdin = sys.stdin.buffer.read() if path == STDIN else None
+                    receipts = store_record_file(timeline, read_record_file(path, stdin))
                 except FileRefused as error:
                     refused += 1
-                    for problem in error.problems:
-                        print(problem, file=sys.stderr)
-                    print(f"{path}: refused, nothing stored", file=sys.stderr)
+                    _report_refused(STDIN_NAME if path == STDIN else str(path), error)
                     continue
                 new = sum(r.created for r in receipts)
                 facts = sum(r.kind == "fact" for r in receipts)
                 print(
-                    f"{path}: {facts} facts, {len(receipts) - facts} documents "
+                    f"{STDIN_NAME if path == STDIN else path}: {facts} facts, {len(receipts) - facts} documents "
                     f"({new} new, {len(receipts) - new} already stored)"
                 )
         print(f"log head: {timeline.head()}")
     finally:
         timeline.close()
     return REFUSED if refused else OK
+
+
+def _report_refused(name: str, error: FileRefused) -> None:
+    for problem in error.problems[:SHOWN_PROBLEMS]:
+        print(problem, file=sys.stderr)
+    if len(error.problems) > SHOWN_PROBLEMS:
+        print(f"... and {len(error.problems) - SHOWN_PROBLEMS:,} more", file=sys.stderr)
+    print(f"{name}: refused, nothing stored", file=sys.stderr)
 
 
 def _require_files(paths: Sequence[Path]) -> None:
@@ -383,9 +401,7 @@ def _import(args: argparse.Namespace) -> int:
     except StoreNotEmpty as refusal:
         raise Failure(str(refusal), USAGE) from None
     except FileRefused as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        print(f"{args.file}: refused, nothing stored", file=sys.stderr)
+        _report_refused(str(args.file), error)
         return REFUSED
     finally:
         timeline.close()

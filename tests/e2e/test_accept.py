@@ -76,13 +76,15 @@ async def test_csv_and_json_answers_are_cached_and_tagged_apart(client):
     assert other.status == 200 and other.content_type == "application/json"
 
 
-async def test_the_timeline_is_json_by_accept_and_timelinejs_only_by_name(client):
+async def test_the_timeline_is_json_or_its_claims_csv_by_accept_and_timelinejs_only_by_name(client):
     path = "/v1/subjects/force/bedfordshire/timeline"
     page = await client.get(path, headers={"Accept": "application/json"})
     assert page.status == 200 and "facts" in await page.json()
     export = await client.get(path, params={"format": "timelinejs"}, headers={"Accept": "application/json"})
     assert export.status == 200 and "events" in await export.json()
-    body = await not_acceptable(await client.get(path, headers={"Accept": "text/csv"}), ["application/json"])
+    claims = await client.get(path, headers={"Accept": "text/csv"})
+    assert claims.status == 200 and (await claims.text()).startswith("fact,type,subject,")
+    body = await not_acceptable(await client.get(path, headers={"Accept": "image/png"}), ["application/json", "text/csv"])
     assert "format=timelinejs" in body["detail"]
 
 

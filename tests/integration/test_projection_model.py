@@ -19,7 +19,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition, rule
 
-from projections import all_projections
+from projections import all_projections, standing
 from projections import facts as fact_rows
 from projections.facts import Seen
 from projections.runner import ProjectionRunner, live_prefix
@@ -394,6 +394,12 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
             assert [s["id"] for s in said] == oracle.statement_ids(model, speaker, as_of)
 
         if known is None and reported_by is None:
+            # Where each claim stands, kept batch by batch, is what judging every fact again at once says.
+            with self.store.read() as cursor:
+                prefix, at = live_prefix(cursor, "facts")
+                cursor.execute(f"SELECT fact_id, subject, stands, standing, disputes, disputed_by FROM {prefix}_standing")
+                kept = {row[0]: tuple(row) for row in cursor.fetchall()}
+                assert kept == standing.judged_anew(cursor, prefix, at)
             cited = {d["id"]: d["cited_by"] for d in self.views.sources()["documents"]}
             document_known = min(position, self.runner.positions()["documents"]) >= self.document_position
             assert cited == ({"doc": oracle.citations(model).get("doc", [])} if document_known else {})

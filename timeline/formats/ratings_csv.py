@@ -6,12 +6,12 @@ import csv
 import io
 from typing import Any
 
+from timeline.formats.cells import inert
+
 COLUMNS = [
     "subject", "pillar", "inspection", "grade", "occurred", "fact",
     "publisher", "url", "published", "source_kind", "quote", "disputed_by",
 ]  # fmt: skip
-# A cell a spreadsheet would run as a formula (OWASP's CSV injection advice): prefix it with '.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def ratings_csv(view: dict[str, Any]) -> bytes:
@@ -25,9 +25,5 @@ def ratings_csv(view: dict[str, Any]) -> bytes:
             row["subject"], row["pillar"], row["inspection"], row["grade"], row["occurred"], row["fact"],
             source["publisher"], source["url"], source["published"], source["kind"], source.get("quote", ""), disputes,
         ]  # fmt: skip
-        writer.writerow([_inert(str(cell)) for cell in cells])
+        writer.writerow([inert(str(cell)) for cell in cells])
     return out.getvalue().encode()
-
-
-def _inert(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell

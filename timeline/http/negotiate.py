@@ -37,6 +37,7 @@ class Format:
 
 JSON = Format("json", "application/json", "application/json")
 CSV = Format("csv", "text/csv", "text/csv; charset=utf-8")
+NDJSON = Format("ndjson", "application/x-ndjson", "application/x-ndjson")
 TIMELINEJS = Format("timelinejs", None, "application/json")
 CLOUDEVENT = Format("cloudevent", "application/cloudevents+json", "application/cloudevents+json")
 CLOUDEVENTS_BATCH = Format("cloudevents", "application/cloudevents-batch+json", "application/cloudevents-batch+json")

@@ -129,6 +129,7 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Framework": FRAMEWORK_SCHEMA,
     "Frameworks": _object(["position", "known_at", "frameworks"], **_VIEW, frameworks={"type": "array"}),
+    "Facts": _object(["position", "known_at", "facts"], **_VIEW, subject={"type": ["string", "null"]}, facts={"type": "array"}),
     "Sources": _object(["position", "known_at", "documents"], **_VIEW, documents={"type": "array"}),
     "Events": _object(["events", "head", "next_after"], events={"type": "array"}, head=_INTEGER, next_after=_INTEGER),
     "Projections": _object(["head", "projections"], head=_INTEGER, projections={"type": "array"}),
@@ -271,7 +272,7 @@ def _document() -> dict[str, Any]:
                     "responses": {"200": {"description": "the figures", "content": {"text/plain": {"schema": _STRING}}}, **_problems(401, 403, 429)},
                 }
             },
-            "/v1/facts": _write(
+            "/v1/facts": _facts_export() | _write(
                 "record a fact, or an atomic batch",
                 {
                     JSON: {"schema": {"oneOf": [_ref("Fact"), {"type": "array", "items": _ref("Fact"), "minItems": 1}]}},
@@ -323,8 +324,12 @@ def _document() -> dict[str, Any]:
             "/v1/subjects/{kind}/{slug}/timeline": _view(
                 "Timeline",
                 "a subject's timeline: a page as JSON, or all of it as TimelineJS 3 JSON",
-                [*SUBJECT_PATH, *timeline_filters, _query("format", {"enum": ["json", "timelinejs"]}, "json (default) or timelinejs")],
-                _json({"anyOf": [_ref("Timeline"), _ref("TimelineJS")]}),
+                [
+                    *SUBJECT_PATH, *timeline_filters,
+                    _query("format", {"enum": ["json", "csv", "timelinejs"]}, "json (default); csv: its claims, one row a claim "
+                           "with its standing and disputes (or Accept: text/csv); timelinejs: TimelineJS 3 JSON"),
+                ],
+                {"content": {JSON: {"schema": {"anyOf": [_ref("Timeline"), _ref("TimelineJS")]}}, "text/csv": {"schema": _STRING}}},
             ),
             "/v1/subjects/{kind}/{slug}/statements": _view("Statements", "statements by and about a subject", SUBJECT_PATH),
             "/v1/subjects/{kind}/{slug}/disputes": _without_as_of(
@@ -429,6 +434,22 @@ def _document() -> dict[str, Any]:
             },
         },
     }
+
+
+def _facts_export() -> dict[str, Any]:
+    """GET /v1/facts: every fact as it stands, as JSON, NDJSON or the facts CSV template; NDJSON and CSV load back."""
+    return _without_as_of(
+        _view(
+            "Facts",
+            "every fact not retracted, in log order, as its latest version says: as JSON, NDJSON (records `timeline load` "
+            "takes) or CSV (the facts template, docs/spreadsheets.md); NDJSON and CSV as attachments",
+            [
+                _query("subject", _STRING, "only facts naming this subject (under any of its ids)"),
+                _query("format", {"enum": ["json", "ndjson", "csv"]}, "json (default), ndjson or csv; without it, Accept chooses"),
+            ],
+            {"content": {JSON: {"schema": _ref("Facts")}, "application/x-ndjson": {"schema": _STRING}, "text/csv": {"schema": _STRING}}},
+        )
+    )
 
 
 def _if_match() -> dict[str, Any]:

@@ -69,11 +69,13 @@ async def view_response(
     compute: Callable[[], dict[str, Any]],
     render: Callable[[dict[str, Any]], bytes] = orjson.dumps,
     content_type: str = JSON,
+    filename: str | None = None,
 ) -> web.Response:
     """Run a view read off the loop once the views reflect every write acknowledged before the read
     arrived (and `min_position`, if asked); answer with an ETag and the position it reflects, or 304.
 
-    `render` turns the view into the body (JSON unless an export format asks otherwise)."""
+    `render` turns the view into the body (JSON unless an export format asks otherwise); an export gives
+    the `filename` a browser saves it under (Content-Disposition: attachment)."""
     positions = await _reflect_acknowledged_writes(request)
     # The views at these positions answer this request the same way every time (min_position only waits).
     # Every view's position is in the key: a view (sources) may read another's tables too. So is the format, which
@@ -89,7 +91,8 @@ async def view_response(
     reflects = {POSITION_HEADER: str(min(position for _, position in positions))}
     if etag in _etags(request.headers.get("If-None-Match", "")):
         return web.Response(status=304, headers={"ETag": etag, **reflects})
-    return web.Response(body=body, headers={"ETag": etag, "Content-Type": content_type, **reflects})
+    saved = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
+    return web.Response(body=body, headers={"ETag": etag, "Content-Type": content_type, **reflects, **saved})
 
 
 async def _reflect_acknowledged_writes(request: web.Request) -> tuple[tuple[str, int], ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from timeline.http.handlers import admin, events, facts, page, search, subjects
+from timeline.http.handlers import admin, events, exports, facts, page, search, subjects
 from timeline.http.openapi import serve_openapi
 
 SUBJECT = "/v1/subjects/{kind:[a-z]+}/{slug:[^/]+}"
@@ -19,6 +19,7 @@ def add_routes(app: web.Application) -> None:
             web.get("/metrics", admin.metrics),
             web.get("/openapi.json", serve_openapi),
             web.post("/v1/facts", facts.record_facts),
+            web.get("/v1/facts", exports.list_facts),
             web.get("/v1/facts/{id}", facts.get_fact),
             web.post("/v1/facts/{id}/corrections", facts.correct_fact),
             web.post("/v1/facts/{id}/retractions", facts.retract_fact),

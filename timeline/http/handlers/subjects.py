@@ -9,6 +9,7 @@ from aiohttp import web
 
 from projections.timeline import TimelineQuery
 from timeline.errors import FieldError
+from timeline.formats.claims_csv import claims_csv
 from timeline.formats.ratings_csv import ratings_csv
 from timeline.formats.timelinejs import timelinejs
 from timeline.http import params
@@ -52,12 +53,14 @@ async def status(request: web.Request) -> web.Response:
     return await view_response(request, lambda: views.status(subject, as_of, known_at, reported_by))
 
 
-@offers(JSON, TIMELINEJS, by_parameter=True)
+@offers(JSON, CSV, TIMELINEJS, by_parameter=True)
 async def timeline(request: web.Request) -> web.Response:
-    """A page of the timeline as JSON, or (`format=timelinejs`) all of it as TimelineJS 3 JSON."""
+    """A page of the timeline as JSON; or all of it as TimelineJS 3 JSON (`format=timelinejs`), or its claims as
+    CSV, one row a claim with its standing and disputes (`format=csv` or `Accept: text/csv`)."""
     params.only(request, "type", "from", "to", "include_retracted", "limit", "cursor", "format", *params.VIEW_TIMES)
     subject, known_at = params.subject(request), params.known_at(request)
-    export = chosen(request) is TIMELINEJS
+    form = chosen(request)
+    export = form is not JSON
     query = TimelineQuery(
         as_of=await params.as_date(request, "as_of"),
         types=params.fact_types(request),
@@ -68,8 +71,12 @@ async def timeline(request: web.Request) -> web.Response:
     )
     cursor, reported_by, views = request.query.get("cursor") or None, await params.reported_by(request), request.app[VIEWS]
     if export:
+        stem = subject.replace("/", "-")
+        whole = lambda: views.timeline(subject, query, known_at, None, reported_by)  # noqa: E731
+        if form is CSV:
+            return await view_response(request, whole, render=claims_csv, content_type=CSV.content_type, filename=f"{stem}-claims.csv")
         render = lambda view: orjson.dumps(timelinejs(view))  # noqa: E731
-        return await view_response(request, lambda: views.timeline(subject, query, known_at, None, reported_by), render=render)
+        return await view_response(request, whole, render=render, filename=f"{stem}-timelinejs.json")
     return await view_response(request, lambda: views.timeline(subject, query, known_at, cursor, reported_by))
 
 
@@ -105,7 +112,7 @@ async def ratings(request: web.Request) -> web.Response:
         return views.ratings(pillar, as_of=as_of, inspection=inspection, known_at=known_at, reported_by=reported_by)
 
     if as_csv:
-        return await view_response(request, compute, render=ratings_csv, content_type=CSV.content_type)
+        return await view_response(request, compute, render=ratings_csv, content_type=CSV.content_type, filename="ratings.csv")
     return await view_response(request, compute)
 
 
