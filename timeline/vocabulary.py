@@ -218,7 +218,10 @@ FACT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["type", "subject", "occurred", "data"],
-    "anyOf": [{"required": ["source"]}, {"required": ["sources"]}],
+    # Without `sources`, `source` is required: said as if/then (not anyOf of two `required`s) so that the refusal
+    # names the field, and so that client generators, which take such an anyOf for an untyped value, keep the model.
+    "if": {"not": {"required": ["sources"]}},
+    "then": {"required": ["source"]},
     "properties": {
         "id": {"type": "string", "format": "uuid", "description": "chosen by the client to make re-sending safe"},
         "type": {"enum": [t.value for t in FactType]},

@@ -66,6 +66,7 @@ def test_every_fact_type_has_a_schema():
         (lambda b: b["source"].update(published="2 March 2017"), "source.published", "not a valid EDTF date"),
         (lambda b: b["source"].update(url="thecomet.net"), "source.url", "does not match"),
         (lambda b: b.update(id="not-a-uuid"), "id", "is not a UUID"),
+        (lambda b: b.pop("source"), "source", "is required"),  # without `sources` too
         (lambda b: b.update(mentions=["force/x", "force/x"]), "mentions", "non-unique"),
         (lambda b: b.update(recorded_at="2017-03-02T00:00:00Z"), "(record)", "'recorded_at' was unexpected"),
     ],
