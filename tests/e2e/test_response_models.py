@@ -92,6 +92,11 @@ async def test_every_answer_holds_to_its_served_schema(client):
     fact_path = f"/v1/facts/{receipt['id']}"
     change = {"reason": "the grade was mistyped", "expected_version": 1, "changes": {"data": fact["data"] | {"grade": "adequate"}}}
     await answer_holds(client, document, "POST", fact_path + "/corrections", "/v1/facts/{id}/corrections", seen, json=change)
+    stale = change | {"reason": "again", "changes": {"data": fact["data"] | {"grade": "good"}}}
+    problem = await answer_holds(client, document, "POST", fact_path + "/corrections", "/v1/facts/{id}/corrections", seen, json=stale)
+    assert (problem["status"], problem["current_version"]) == (409, 2)
+    problem = await answer_holds(client, document, "GET", "/v1/ratings", "/v1/ratings", seen, headers={"Accept": "application/xml"})
+    assert problem["status"] == 406 and "text/csv" in problem["available"]
     await answer_holds(client, document, "POST", fact_path + "/retractions", "/v1/facts/{id}/retractions", seen,
                        json={"reason": "a test", "expected_version": 2})
     await answer_holds(client, document, "GET", fact_path, "/v1/facts/{id}", seen)

@@ -48,7 +48,7 @@ class Problem(Closed):
     """RFC 9457 problem details; `errors` names each failing field of a refused body."""
 
     model_config = ConfigDict(
-        extra="allow",
+        extra="forbid",
         json_schema_extra={"examples": [{
             "type": "about:blank", "title": "Unprocessable Content", "status": 422,
             "detail": "the record is invalid; nothing was stored",
@@ -64,6 +64,7 @@ class Problem(Closed):
     subject: str | None = Field(default=None, description="404: the subject no fact names")
     available: list[str] | None = Field(default=None, description="406: the media types the resource is available as")
     index: int | None = Field(default=None, description="409 in a batch: which record")
+    current_version: int | None = Field(default=None, description="409 for a stale version: the fact's current one")
 
 
 class FieldProblem(Closed):
