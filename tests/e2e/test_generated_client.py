@@ -78,6 +78,11 @@ def records_and_reads(client, facts, status, models) -> None:
     assert (effectiveness.grade, effectiveness.fact, effectiveness.inspection) == ("outstanding", fact["id"], "PEEL 2030")
     assert card.name.name == "Cleveland Police"
 
+    # An atomic batch, and the receipts of both.
+    batch = [models.Fact.from_dict(rating(subject="force/cleveland")), models.Fact.from_dict(rating(subject="force/bedfordshire"))]
+    receipts = facts.sync(client=client, body=batch)
+    assert isinstance(receipts, models.Receipts) and [r.created for r in receipts.receipts] == [True, True], receipts
+
     # A refusal comes back typed too, naming the field.
     refused = facts.sync(client=client, body=models.Fact.from_dict(fact | {"id": str(uuid.uuid4()), "occurred": "2030-13"}))
     assert isinstance(refused, models.Problem) and [e.field for e in refused.errors] == ["occurred"], refused
