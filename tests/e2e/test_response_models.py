@@ -56,6 +56,13 @@ READS = [
     ("GET", "/v1/documents/comet-2017-03-02-bedfordshire-inadequate", "/v1/documents/{id}"),
     ("GET", "/v1/facts/7529703d-525c-53c7-b8c6-a41120c7ebdd", "/v1/facts/{id}"),
     ("GET", "/v1/projections", "/v1/projections"),
+    ("GET", "/metrics", "/metrics"),
+    ("GET", "/v1/search?q=inadequate", "/v1/search"),
+    ("GET", "/v1/search?q=cleveland%20police&limit=3", "/v1/search"),
+    ("GET", "/v1/search?q=engage&as_of=2019-10-01", "/v1/search"),
+    ("GET", "/v1/claim-reviews", "/v1/claim-reviews"),
+    ("GET", "/v1/claim-reviews?subject=force/bedfordshire", "/v1/claim-reviews"),
+    ("GET", "/v1/claim-reviews?subject=force/cleveland&known_at=60", "/v1/claim-reviews"),
     ("GET", "/v1/ratings?typo=1", "/v1/ratings"),
 ]
 
@@ -71,7 +78,7 @@ def validator(document: dict, template: str, method: str, status: int, media: st
 async def answer_holds(client, document, method, path, template, seen, **request) -> dict | list:
     response = await client.request(method, path, **request)
     media = response.content_type
-    body = await response.json(content_type=None)
+    body = await response.json(content_type=None) if "json" in media else await response.text()
     errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator(document, template, method, response.status, media).iter_errors(body)]
     assert not errors, (method, path, response.status, errors[:10])
     seen.add((template, method.lower()))
@@ -100,6 +107,10 @@ async def test_every_answer_holds_to_its_served_schema(client):
     await answer_holds(client, document, "POST", fact_path + "/retractions", "/v1/facts/{id}/retractions", seen,
                        json={"reason": "a test", "expected_version": 2})
     await answer_holds(client, document, "GET", fact_path, "/v1/facts/{id}", seen)
+    taken = await answer_holds(client, document, "POST", "/v1/facts", "/v1/facts", seen, json=rating())
+    redacted = f"/v1/facts/{taken['id']}"
+    await answer_holds(client, document, "POST", redacted + "/redactions", "/v1/facts/{id}/redactions", seen, json={"reason": "a takedown"})
+    await answer_holds(client, document, "GET", redacted, "/v1/facts/{id}", seen)  # what a redaction leaves
     text = "A page that says what it says."
     doc = {"id": "a-page", "publisher": "A", "url": "https://example.org/a", "published": "2020", "kind": "press", "text": text}
     await answer_holds(client, document, "POST", "/v1/documents", "/v1/documents", seen, json=doc)
@@ -107,6 +118,9 @@ async def test_every_answer_holds_to_its_served_schema(client):
                        json={"reason": "taken down", "withdrawn": "2021"})
     await answer_holds(client, document, "GET", "/v1/documents/a-page", "/v1/documents/{id}", seen)
     await answer_holds(client, document, "GET", "/v1/sources", "/v1/sources", seen)  # with a withdrawn document
+    await answer_holds(client, document, "POST", "/v1/documents/a-page/redactions", "/v1/documents/{id}/redactions", seen,
+                       json={"reason": "a takedown"})
+    await answer_holds(client, document, "GET", "/v1/documents/a-page", "/v1/documents/{id}", seen)  # 410
     await answer_holds(client, document, "GET", "/v1/changes?since=0&subject=force/testshire", "/v1/changes", seen)
     await answer_holds(client, document, "GET", "/v1/events?after=100", "/v1/events", seen)
     await answer_holds(client, document, "POST", "/v1/projections/facts/rebuild", "/v1/projections/{name}/rebuild", seen)

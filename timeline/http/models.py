@@ -65,6 +65,12 @@ class Problem(Closed):
     available: list[str] | None = Field(default=None, description="406: the media types the resource is available as")
     index: int | None = Field(default=None, description="409 in a batch: which record")
     current_version: int | None = Field(default=None, description="409 for a stale version: the fact's current one")
+    redaction: RedactionNote | None = Field(default=None, description="410: the redaction that took the record's content down")
+
+
+class RedactionNote(Open):
+    position: int
+    reason: str
 
 
 class FieldProblem(Closed):
@@ -319,6 +325,7 @@ class Role(Closed):
     fact: str
     source: Source
     sources: list[Source]
+    disputed_by: list[Claim] = Field(description="claims that dispute it")
 
 
 class MonitoringChange(Closed):
@@ -481,7 +488,7 @@ class Withdrawn(Closed):
     withdrawn: EDTF | None = Field(description="when the source withdrew it, if known")
 
 
-class SourceDocument(Closed):
+class DocumentBrief(Closed):
     """A document's latest version as known at the time asked (its text is at /v1/documents/{id})."""
 
     id: str
@@ -498,11 +505,57 @@ class SourceDocument(Closed):
     recorded_at: str
     reason: str | None = Field(description="why this version, for a revision")
     withdrawn: Withdrawn | None = Field(description="set once its source withdrew it")
+
+
+class SourceDocument(DocumentBrief):
     cited_by: list[str] = Field(description="ids of standing facts citing it")
 
 
 class Sources(ViewAt, Closed):
     documents: list[SourceDocument]
+
+
+class FoundSubject(Closed):
+    id: str
+    kind: str
+    name: Name | None
+    aliases: list[str]
+
+
+class Search(ViewAt, Closed):
+    """Facts, subjects and documents holding every word searched for."""
+
+    terms: list[str] = Field(description="the words searched for, folded (the last one as a prefix)")
+    subjects: list[FoundSubject] = Field(description="subjects with a name, short name, alias or id holding every word (at most 100)")
+    documents: list[DocumentBrief] = Field(description="documents whose title, publisher or text holds every word (at most 100)")
+    facts: list[ViewFact] = Field(description="a page of facts holding every word, latest first by valid time")
+    next_cursor: str | None
+
+
+class ReviewRating(Open):
+    alternateName: str = Field(description="the verdict")
+
+
+class ClaimReview(Open):
+    """A dispute as a schema.org ClaimReview: a JSON-LD document of its own."""
+
+    context: Literal["https://schema.org"] = Field(alias="@context")
+    type: Literal["ClaimReview"] = Field(alias="@type")
+    url: str
+    claimReviewed: str  # schema.org's names
+    datePublished: str
+    author: dict[str, Any]
+    itemReviewed: dict[str, Any]
+    reviewRating: ReviewRating
+
+
+class ClaimReviews(Closed):
+    position: int
+    known_at: int
+    reported_by: Day | None
+    subject: str | None = Field(default=None, description="with subject=: the subject")
+    next_after: str | None = Field(default=None, description="without subject=: where the next page of subjects starts")
+    claim_reviews: list[ClaimReview] = Field(description="each dispute as a schema.org ClaimReview")
 
 
 class Change(ViewFact):
@@ -613,4 +666,5 @@ class Rebuilding(Closed):
 RESPONSES: tuple[type[BaseModel], ...] = (
     Problem, Receipt, Receipts, StoredFact, StoredDocument, Subjects, Subject, Status, Timeline, TimelineJS,
     Statements, Disputes, Ratings, Frameworks, Sources, Changes, Event, Events, Health, Projections, Rebuilding,
+    Search, ClaimReviews,
 )

@@ -23,6 +23,7 @@ from timeline.vocabulary import (
     DOCUMENT_SCHEMA,
     FACT_SCHEMA,
     FRAMEWORK_SCHEMA,
+    REDACTION_SCHEMA,
     RETRACTION_SCHEMA,
     WITHDRAWAL_SCHEMA,
 )
@@ -44,6 +45,7 @@ REQUESTS: dict[str, Any] = {
     "Correction": CORRECTION_SCHEMA,
     "Retraction": RETRACTION_SCHEMA,
     "Withdrawal": WITHDRAWAL_SCHEMA,
+    "Redaction": REDACTION_SCHEMA,
     "CloudEvent": CLOUDEVENT_SCHEMA,
     "Framework": FRAMEWORK_SCHEMA,
 }
@@ -132,6 +134,14 @@ def _view(
     )
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"},
+    "description": "stored with the write: a re-send with it is stored once and answered 200 with the original receipt; "
+    "the same key with another request is a 422 (facts without an id also get ids derived from it)",
+}
+
+
 def _write(
     operation_id: str, tag: str, summary: str, body: dict[str, Any], parameters: list[dict[str, Any]] | None = None,
     answers: dict[str, Any] | None = None, **more: Any,
@@ -144,7 +154,7 @@ def _write(
             "summary": summary,
             **more,
             "security": [{"bearer": []}],
-            "parameters": parameters or [],
+            "parameters": [*(parameters or []), IDEMPOTENCY_KEY],
             "requestBody": {"required": True, "content": body},
             "responses": {
                 "200": {"description": "already stored: the original", **_json(answer)},
@@ -153,6 +163,19 @@ def _write(
             },
         }
     }
+
+
+def _redaction(operation_id: str, tag: str, kind: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+    """A redaction: an admin token's, answered like any write, and 410 for a change to what it took down."""
+    operation = _write(
+        operation_id, tag,
+        f"take a {kind}'s content down (a legal takedown; an admin token only): it is gone from every view, read and "
+        "export, and the log keeps the redaction with its reason and the digests of what it removed (docs/redaction.md); "
+        "re-sent with the same reason: 200 and the original; with another: 409",
+        {JSON: {"schema": _ref("Redaction")}}, parameters,
+    )
+    operation["post"]["responses"].update(_problems(403))
+    return operation
 
 
 @lru_cache(maxsize=1)
@@ -229,21 +252,20 @@ def _document() -> dict[str, Any]:
                         "example": FACT_EXAMPLE,
                     },
                 },
-                [
-                    {
-                        "name": "Idempotency-Key", "in": "header", "required": False,
-                        "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"},
-                        "description": "facts without an id get ids derived from it: a re-send is stored once",
-                    }
-                ],
                 answers={"oneOf": [_ref("Receipt"), _ref("Receipts")]},
                 description=f"Also as CloudEvents: one structured event ({STRUCTURED}, the CloudEvent schema: its `type` the "
                 f"fact type, its `id` the fact id, its `data` the rest of the fact), a batch of them ({BATCH}), or one "
                 "event in binary mode (its attributes as ce-* headers, the fact as a JSON body).",
             ),
+            "/metrics": _get(
+                "get_metrics", "operations",
+                "requests by route pattern and status, latencies, write batch sizes, the log's position and the views' lag, "
+                "in Prometheus' text format (needs a token where TIMELINE_METRICS_NEED_TOKEN is set)",
+                [], {"200": {"description": "the figures", "content": {"text/plain": {"schema": _STRING}}}, **_problems(401, 403, 429)},
+            ),
             "/v1/facts/{id}": _get(
                 "get_fact", "facts", "a fact as it stands, with its version history", [FACT_ID],
-                {"200": {"description": "the fact", **_json(_ref("StoredFact"))}, **_problems(400, 404)},
+                {"200": {"description": "the fact", **_json(_ref("StoredFact"))}, **_problems(400, 404, 410)},
             ),
             "/v1/facts/{id}/corrections": _write(
                 "correct_fact", "facts",
@@ -254,11 +276,12 @@ def _document() -> dict[str, Any]:
             "/v1/facts/{id}/retractions": _write(
                 "retract_fact", "facts", "retract a fact (a new version)", {JSON: {"schema": _ref("Retraction")}}, [FACT_ID, _if_match()]
             ),
+            "/v1/facts/{id}/redactions": _redaction("redact_fact", "facts", "fact", [FACT_ID]),
             "/v1/documents": _write("record_document", "documents", "record a source document", {JSON: {"schema": _ref("Document")}}),
             "/v1/documents/{id}": _get(
                 "get_document", "documents", "a source document with its text",
                 [*document_id, _query("version", {"type": "integer", "minimum": 1}, "this version (default: the latest)")],
-                {"200": {"description": "the document", **_json(_ref("StoredDocument"))}, **_problems(400, 404)},
+                {"200": {"description": "the document", **_json(_ref("StoredDocument"))}, **_problems(400, 404, 410)},
             ),
             "/v1/documents/{id}/retractions": _write(
                 "withdraw_document", "documents",
@@ -266,6 +289,7 @@ def _document() -> dict[str, Any]:
                 {JSON: {"schema": _ref("Withdrawal")}},
                 document_id,
             ),
+            "/v1/documents/{id}/redactions": _redaction("redact_document", "documents", "document", document_id),
             "/v1/subjects": _view(
                 "list_subjects", "subjects", "Subjects",
                 "subjects named by facts, a page at a time in id order",
@@ -301,6 +325,26 @@ def _document() -> dict[str, Any]:
                 {"content": {JSON: {"schema": _ref("Ratings")}, "text/csv": {"schema": _STRING}}},
             ),
             "/v1/sources": _view("list_sources", "views", "Sources", "documents and the facts citing them", [], times=(REPORTED_BY, KNOWN_AT)),
+            "/v1/search": _view(
+                "search", "views", "Search",
+                "full-text search: facts (by the words of their data, subjects, sources and quotes), subjects (by their "
+                "names) and documents (by their text) holding every word of q; retracted facts are not found",
+                [
+                    _query("q", {"type": "string", "minLength": 1, "maxLength": 200}, "words (at most 16); case, accents and punctuation do not matter", required=True),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "facts per page (default 20)"),
+                    _query("cursor", _STRING, "next_cursor of the previous page (it keeps the first page's known_at)"),
+                ],
+            ),
+            "/v1/claim-reviews": _view(
+                "list_claim_reviews", "views", "ClaimReviews",
+                "disputes as schema.org ClaimReview JSON-LD: of one subject, or of a page of subjects",
+                [
+                    _query("subject", _STRING, "only the disputes naming this subject"),
+                    _query("after", {"type": "string", "maxLength": 200}, "without subject: the next_after of the previous page"),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "without subject: subjects per page (default 100)"),
+                ],
+                times=(REPORTED_BY, KNOWN_AT),
+            ),
             "/v1/frameworks": _view(
                 "list_frameworks", "views", "Frameworks", "inspection framework editions: graded areas, grades (best first), scale", [],
                 times=(KNOWN_AT,),
@@ -363,7 +407,7 @@ def _document() -> dict[str, Any]:
                     "tags": ["operations"],
                     "summary": "rebuild a view from the log while the old one keeps answering",
                     "security": [{"bearer": []}],
-                    "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"enum": ["facts", "documents"]}}],
+                    "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"enum": ["facts", "documents", "search"]}}],
                     "responses": {"202": {"description": "rebuilding", **_json(_ref("Rebuilding"))}, **_problems(401, 403, 404, 409)},
                 }
             },
