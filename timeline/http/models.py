@@ -558,6 +558,20 @@ class ClaimReviews(Closed):
     claim_reviews: list[ClaimReview] = Field(description="each dispute as a schema.org ClaimReview")
 
 
+class ExportedFact(FactContent):
+    """A fact as its latest version says, as `timeline load` takes it back (with its version)."""
+
+    id: str
+    version: int
+
+
+class Facts(ViewAt, Closed):
+    """Every fact not retracted, in log order."""
+
+    subject: str | None = Field(description="with subject=: the subject")
+    facts: list[ExportedFact]
+
+
 class Change(ViewFact):
     change: Literal["recorded", "corrected", "retracted"]
     reason: str | None
@@ -666,5 +680,5 @@ class Rebuilding(Closed):
 RESPONSES: tuple[type[BaseModel], ...] = (
     Problem, Receipt, Receipts, StoredFact, StoredDocument, Subjects, Subject, Status, Timeline, TimelineJS,
     Statements, Disputes, Ratings, Frameworks, Sources, Changes, Event, Events, Health, Projections, Rebuilding,
-    Search, ClaimReviews,
+    Search, ClaimReviews, Facts,
 )

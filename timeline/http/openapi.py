@@ -242,7 +242,17 @@ def _document() -> dict[str, Any]:
         "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": {
             "/healthz": _get("health", "operations", "health and positions", [], {"200": {"description": "ok", **_json(_ref("Health"))}, **_problems(503)}),
-            "/v1/facts": _write(
+            "/v1/facts": _view(
+                "list_facts", "facts", "Facts",
+                "every fact not retracted, in log order, as its latest version says: as JSON, NDJSON (records `timeline load` "
+                "takes) or CSV (the facts template, docs/spreadsheets.md); NDJSON and CSV as attachments",
+                [
+                    _query("subject", _STRING, "only facts naming this subject (under any of its ids)"),
+                    _query("format", {"enum": ["json", "ndjson", "csv"]}, "json (default), ndjson or csv; without it, Accept chooses"),
+                ],
+                {"content": {JSON: {"schema": _ref("Facts")}, "application/x-ndjson": {"schema": _STRING}, "text/csv": {"schema": _STRING}}},
+                times=(REPORTED_BY, KNOWN_AT),
+            ) | _write(
                 "record_facts", "facts", "record a fact, or an atomic batch",
                 # The CloudEvents forms are said in the description, not as further bodies: given several bodies one of
                 # which is an array, openapi-python-client (0.29) writes a client that fails on every call.
@@ -305,8 +315,12 @@ def _document() -> dict[str, Any]:
             "/v1/subjects/{kind}/{slug}/timeline": _view(
                 "get_timeline", "subjects", "Timeline",
                 "a subject's timeline: a page as JSON, or all of it as TimelineJS 3 JSON",
-                [*SUBJECT_PATH, *timeline_filters, _query("format", {"enum": ["json", "timelinejs"]}, "json (default) or timelinejs")],
-                _json({"anyOf": [_ref("Timeline"), _ref("TimelineJS")]}),
+                [
+                    *SUBJECT_PATH, *timeline_filters,
+                    _query("format", {"enum": ["json", "csv", "timelinejs"]}, "json (default); csv: its claims, one row a claim "
+                           "with its standing and disputes (or Accept: text/csv); timelinejs: TimelineJS 3 JSON"),
+                ],
+                {"content": {JSON: {"schema": {"anyOf": [_ref("Timeline"), _ref("TimelineJS")]}}, "text/csv": {"schema": _STRING}}},
             ),
             "/v1/subjects/{kind}/{slug}/statements": _view("get_statements", "subjects", "Statements", "statements by and about a subject", SUBJECT_PATH),
             "/v1/subjects/{kind}/{slug}/disputes": _view(
