@@ -7,12 +7,12 @@ comes in (HTTP, CLI, seeds) and are what the API documents.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator, FormatChecker
 
 from timeline.dates import MAX_LENGTH, InvalidDate, ValidTime, parse_bounded, parse_valid_time
 from timeline.errors import FieldError, InvalidRecord
@@ -22,17 +22,50 @@ from timeline.sources import DocumentContent, DocumentRevision, sha256_of
 from timeline.subjects import SLUG as SLUG_TEXT
 from timeline.subjects import SUBJECT_KINDS, InvalidSubject, subject_kind
 
-FORMATS = FormatChecker()
+Check = Callable[[object], bool]
+# Each format the schemas use: its check, and the exception whose message says what is wrong with a value.
+FORMATS: dict[str, tuple[Check, type[Exception]]] = {}
 
 
-@FORMATS.checks("edtf", raises=InvalidDate)
+def checks(name: str, raises: type[Exception]) -> Callable[[Check], Check]:
+    """Register a format's check (a decorator)."""
+
+    def register(check: Check) -> Check:
+        FORMATS[name] = (check, raises)
+        return check
+
+    return register
+
+
+@checks("edtf", raises=InvalidDate)
 def _is_edtf(value: object) -> bool:
-    return not isinstance(value, str) or isinstance(parse_bounded(value), ValidTime)
+    if not isinstance(value, str):
+        return True
+    verdict = _edtf_verdict(value)
+    if isinstance(verdict, str):
+        raise InvalidDate(verdict)
+    return verdict
 
 
-@FORMATS.checks("subject", raises=InvalidSubject)
+@lru_cache(maxsize=4096)
+def _edtf_verdict(value: str) -> bool | str:
+    """Whether a text is a date we can place, or why not. Cached: edtf takes tens of milliseconds to refuse a
+    text such as 2017-13, and a refused record's date is checked again to name its errors."""
+    try:
+        return isinstance(parse_bounded(value), ValidTime)
+    except InvalidDate as error:
+        return str(error)
+
+
+@checks("subject", raises=InvalidSubject)
 def _is_subject(value: object) -> bool:
     return not isinstance(value, str) or bool(subject_kind(value))
+
+
+@checks("uuid", raises=ValueError)
+def _is_uuid(value: object) -> bool:
+    """What uuid.UUID reads, hyphenated as RFC 9562 writes it (parse_fact then builds the id with uuid.UUID)."""
+    return not isinstance(value, str) or (len(value) == 36 and all(value[i] == "-" for i in (8, 13, 18, 23)) and bool(uuid.UUID(value)))
 
 
 def subject_of(*kinds: str) -> dict[str, Any]:
@@ -40,9 +73,9 @@ def subject_of(*kinds: str) -> dict[str, Any]:
     unknown = set(kinds) - set(SUBJECT_KINDS)
     assert not unknown, unknown
     name = "subject:" + "|".join(kinds)
-    if name not in FORMATS.checkers:
+    if name not in FORMATS:
 
-        @FORMATS.checks(name, raises=InvalidSubject)
+        @checks(name, raises=InvalidSubject)
         def _check(value: object) -> bool:
             if isinstance(value, str) and subject_kind(value) not in kinds:
                 raise InvalidSubject(f"{value!r} must be a subject of kind {' or '.join(kinds)}")
@@ -218,7 +251,10 @@ FACT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["type", "subject", "occurred", "data"],
-    "anyOf": [{"required": ["source"]}, {"required": ["sources"]}],
+    # Without `sources`, `source` is required: said as if/then (not anyOf of two `required`s) so that the refusal
+    # names the field, and so that client generators, which take such an anyOf for an untyped value, keep the model.
+    "if": {"not": {"required": ["sources"]}},
+    "then": {"required": ["source"]},
     "properties": {
         "id": {"type": "string", "format": "uuid", "description": "chosen by the client to make re-sending safe"},
         "type": {"enum": [t.value for t in FactType]},
@@ -357,18 +393,12 @@ REDACTION_SCHEMA: dict[str, Any] = {
 }
 
 class RecordValidator:
-    """A schema's validator: a compiled check first, and jsonschema to name the errors.
-
-    jsonschema takes about a millisecond a record; jsonschema_rs (compiled) a few microseconds.
-    jsonschema stays the authority: a record is refused only when it finds errors, so the
-    compiled check can only make acceptance faster, never change what is accepted or said.
-    """
+    """A schema's one validator, compiled (jsonschema-rs): a record is accepted in microseconds, and a refused
+    one's errors name every failing field (see _field_error)."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
-        self.detailed = Draft202012Validator(schema, format_checker=FORMATS)
-        # Every format with the very functions jsonschema uses, so the two agree on them too.
-        formats = {name: _format_test(check, raises) for name, (check, raises) in FORMATS.checkers.items()}
+        formats = {name: _format_test(check, raises) for name, (check, raises) in FORMATS.items()}
         self.compiled = jsonschema_rs.Draft202012Validator(
             schema, formats=formats, validate_formats=True, ignore_unknown_formats=False
         )
@@ -376,11 +406,11 @@ class RecordValidator:
     def errors(self, obj: object) -> list[Any]:
         if self.compiled.is_valid(obj):
             return []
-        return list(self.detailed.iter_errors(obj))
+        return list(self.compiled.iter_errors(obj))
 
 
-def _format_test(check: Any, raises: Any) -> Any:
-    def test(value: str) -> bool:
+def _format_test(check: Check, raises: type[Exception]) -> Check:
+    def test(value: object) -> bool:
         try:
             return bool(check(value))
         except raises:
@@ -608,26 +638,52 @@ def nesting_depth(obj: object) -> int:
 def _validate(validator: RecordValidator, obj: object, index: int | None) -> None:
     if nesting_depth(obj) > MAX_DEPTH:
         raise InvalidRecord([FieldError("(record)", f"nests more than {MAX_DEPTH} levels deep", index)])
-    errors = sorted(validator.errors(obj), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    errors = field_errors(validator, obj, index)
     if errors:
-        # dict.fromkeys: one report per distinct problem, in order (a format may fail in two branches).
-        raise InvalidRecord(list(dict.fromkeys(_field_error(e, index) for e in errors)))
+        raise InvalidRecord(errors)
 
 
-def _field_error(error: Any, index: int | None) -> FieldError:
-    parts = [str(part) for part in error.absolute_path]
-    message = str(error.cause) if error.validator == "format" and error.cause else error.message
-    if error.validator == "required":
-        # Name the missing field itself, not its parent.
-        missing = next((name for name in error.validator_value if f"{name!r} is a required property" == error.message), None)
-        if missing is not None:
-            parts, message = [*parts, missing], "is required"
-    path = ".".join(parts) or "(record)"
-    if error.validator == "format" and error.validator_value == "uuid":
+def field_errors(validator: RecordValidator, obj: object, index: int | None, whole: str = "(record)") -> list[FieldError]:
+    """Every field of `obj` that breaks the validator's schema, once each, in field order; `whole` names the value itself."""
+    errors = sorted((_field_error(e, index, whole) for e in validator.errors(obj)), key=lambda e: (e.field, e.message))
+    return list(dict.fromkeys(errors))  # one report per distinct problem (a format may fail in two branches)
+
+
+_KINDS = jsonschema_rs.ValidationErrorKind
+
+
+def _field_error(error: Any, index: int | None, whole: str) -> FieldError:
+    """A jsonschema-rs error as the field it names and what is wrong, said the way the API always has."""
+    parts, kind, message = [str(part) for part in error.instance_path], error.kind, error.message
+    if isinstance(kind, _KINDS.Required):
+        parts, message = [*parts, kind.property], "is required"  # name the missing field itself, not its parent
+    elif isinstance(kind, _KINDS.MaxLength):
+        message = f"{_shown(error.instance)} is too long: at most {kind.limit} characters"
+    elif isinstance(kind, _KINDS.MinLength):
+        message = "is empty" if kind.limit == 1 else f"{_shown(error.instance)} is too short: at least {kind.limit} characters"
+    elif isinstance(kind, _KINDS.Enum):
+        message = f"{error.instance!r} is not one of {', '.join(map(str, kind.options))}"
+    elif isinstance(kind, _KINDS.Format) and kind.format == "uuid":
         message = f"{error.instance!r} is not a UUID"
-    if error.validator == "enum":
-        message = f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
-    return FieldError(path, message, index)
+    elif isinstance(kind, _KINDS.Format) and kind.format in FORMATS:
+        message = _format_cause(kind.format, error.instance) or message
+    return FieldError(".".join(parts) or whole, message, index)
+
+
+def _shown(value: object, most: int = 60) -> str:
+    """A value as a message quotes it: a long one cut short (a refused text may be megabytes)."""
+    text = repr(value)
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _format_cause(name: str, value: object) -> str | None:
+    """Why a value fails a format, in the words of the check's exception (InvalidDate, InvalidSubject)."""
+    check, raises = FORMATS[name]
+    try:
+        check(value)
+    except raises as cause:
+        return str(cause)
+    return None
 
 
 def subject_references(content: FactContent) -> list[str]:

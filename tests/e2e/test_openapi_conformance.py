@@ -47,3 +47,15 @@ def test_the_openapi_document_uses_the_vocabulary_schemas():
     document = orjson.loads(orjson.dumps(openapi_document()))
     assert document["openapi"] == "3.1.0"
     assert document["components"]["schemas"]["Fact"] == orjson.loads(orjson.dumps(FACT_SCHEMA))
+
+
+def test_every_answer_schema_is_generated_from_its_model():
+    from pydantic.json_schema import models_json_schema
+
+    from timeline.http import models
+    from timeline.http.openapi import REF, openapi_document
+
+    schemas = openapi_document()["components"]["schemas"]
+    for model in models.RESPONSES:
+        _, generated = models_json_schema([(model, "validation")], ref_template=REF)
+        assert schemas[model.__name__] == generated["$defs"][model.__name__], model.__name__

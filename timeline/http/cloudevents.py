@@ -14,11 +14,11 @@ from typing import Any
 from cloudevents.core.bindings.http import HTTPMessage, from_binary_event, to_binary_event
 from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.v1.event import CloudEvent
-from jsonschema import Draft202012Validator
 
 from timeline.app import LogEntry
 from timeline.errors import FieldError, InvalidRecord
 from timeline.http.render import entry_json
+from timeline.vocabulary import RecordValidator, field_errors
 
 STRUCTURED = "application/cloudevents+json"
 BATCH = "application/cloudevents-batch+json"
@@ -37,15 +37,12 @@ CLOUDEVENT_SCHEMA: dict[str, Any] = {
         "data": {"type": "object"},
     },
 }
-_VALIDATOR = Draft202012Validator(CLOUDEVENT_SCHEMA)
+_VALIDATOR = RecordValidator(CLOUDEVENT_SCHEMA)
 
 
 def fact_from_cloudevent(event: Any, index: int | None = None) -> dict[str, Any]:
     """The fact body a CloudEvent carries."""
-    errors = [
-        FieldError(".".join(map(str, e.absolute_path)) or "(event)", e.message, index)
-        for e in _VALIDATOR.iter_errors(event)
-    ]
+    errors = field_errors(_VALIDATOR, event, index, whole="(event)")
     if errors:
         raise InvalidRecord(errors)
     body = {"id": event["id"], "type": event["type"], **event["data"]}

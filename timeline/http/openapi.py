@@ -1,15 +1,20 @@
-"""The OpenAPI 3.1 document, generated from the very schemas that validate requests."""
+"""The OpenAPI 3.1 document: request bodies' schemas are the vocabulary's (which validate them), every answer's is
+generated from its typed model (timeline/http/models.py), and values that come from the log (framework editions'
+areas and grades) are filled in as the document is served."""
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 from typing import Any
 
 from aiohttp import web
+from pydantic.json_schema import models_json_schema
 
-from timeline.facts import FactType
+from timeline.http import models, params
 from timeline.http.cloudevents import BATCH, CLOUDEVENT_SCHEMA, STRUCTURED
-from timeline.http.respond import JSON
+from timeline.http.keys import VIEWS
+from timeline.http.respond import JSON, view_response
 from timeline.patches import MERGE_PATCH
 from timeline.subjects import SUBJECT_KINDS
 from timeline.vocabulary import (
@@ -24,21 +29,17 @@ from timeline.vocabulary import (
 )
 
 PROBLEM = "application/problem+json"
+REF = "#/components/schemas/{model}"
 
 
 def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _object(required: list[str], **properties: Any) -> dict[str, Any]:
-    return {"type": "object", "required": required, "properties": properties}
+    return {"$ref": REF.format(model=name)}
 
 
 _INTEGER, _STRING, _BOOLEAN = {"type": "integer"}, {"type": "string"}, {"type": "boolean"}
-_NULLABLE_STRING = {"type": ["string", "null"]}
-_VIEW = {"position": _INTEGER, "known_at": _INTEGER, "as_of": _NULLABLE_STRING, "reported_by": _NULLABLE_STRING}
 
-SCHEMAS: dict[str, Any] = {
+# The request bodies' schemas are the vocabulary's, which validate them; every answer's is generated from its model.
+REQUESTS: dict[str, Any] = {
     "Fact": FACT_SCHEMA,
     "Document": {**DOCUMENT_SCHEMA, "required": [r for r in DOCUMENT_SCHEMA["required"] if r != "type"]},
     "Correction": CORRECTION_SCHEMA,
@@ -46,97 +47,30 @@ SCHEMAS: dict[str, Any] = {
     "Withdrawal": WITHDRAWAL_SCHEMA,
     "Redaction": REDACTION_SCHEMA,
     "CloudEvent": CLOUDEVENT_SCHEMA,
-    "Problem": _object(
-        ["type", "title", "status", "detail"],
-        type=_STRING, title=_STRING, status=_INTEGER, detail=_STRING,
-        errors={"type": "array", "items": _object(["field", "message"], field=_STRING, message=_STRING, index=_INTEGER)},
-        subject={"type": "string", "description": "404: the subject no fact names"},
-        available={"type": "array", "items": _STRING, "description": "406: the media types the resource is available as"},
-        redaction=_object(["position", "reason"], position=_INTEGER, reason=_STRING)
-        | {"description": "410: the redaction that took the record's content down"},
-    ),
-    "Receipt": _object(
-        ["kind", "id", "version", "position", "recorded_at", "created"],
-        kind={"enum": ["fact", "document"]}, id=_STRING, version=_INTEGER, position=_INTEGER,
-        recorded_at={"type": "string", "format": "date-time"}, created=_BOOLEAN,
-    ),
-    "Receipts": _object(["receipts"], receipts={"type": "array", "items": _ref("Receipt")}),
-    "StoredFact": _object(
-        ["id", "version", "retracted", "type", "subject", "occurred", "data", "source", "history"],
-        id=_STRING, version=_INTEGER, retracted=_BOOLEAN, type={"enum": [t.value for t in FactType]}, subject=_STRING,
-        occurred=_STRING, data={"type": "object"}, source={"type": "object"}, mentions={"type": "array"},
-        history={"type": "array", "items": _object(["version", "position", "recorded_at", "change"])},
-    ),
-    "StoredDocument": _object(["id", "publisher", "url", "published", "kind", "sha256", "text"]),
-    "Subjects": _object(["position", "known_at", "subjects"], **_VIEW, subjects={"type": "array"}),
-    "Subject": _object(
-        ["id", "kind", "facts", "links"], **_VIEW, id=_STRING, kind=_STRING, facts=_INTEGER, links={"type": "object"},
-        first_occurred=_NULLABLE_STRING, last_occurred=_NULLABLE_STRING,
-    ),
-    "Status": _object(
-        ["position", "known_at", "subject", "ratings", "pending_decisions", "statements", "roles"],
-        **_VIEW, subject=_STRING, ratings={"type": "object"}, pending_decisions={"type": "array"},
-        statements={"type": "array"}, findings={"type": ["object", "null"]}, roles={"type": "array"},
-        possible={"type": "array", "description": "facts that may, but need not yet, have happened by as_of"},
-    ),
-    "Changes": _object(
-        ["position", "since", "until", "changes", "subjects", "next_cursor"],
-        position=_INTEGER, since=_INTEGER, until=_INTEGER, subject=_NULLABLE_STRING,
-        changes={"type": "array", "description": "versions recorded after since, up to until, in log order"},
-        subjects={"type": "array", "description": "each subject touched whose ratings moved: before and after, per pillar"},
-        next_cursor=_NULLABLE_STRING,
-    ),
-    "Timeline": _object(
-        ["position", "known_at", "subject", "facts", "next_cursor"],
-        **_VIEW, subject=_STRING, facts={"type": "array"}, next_cursor=_NULLABLE_STRING,
-    ),
-    "Statements": _object(["position", "known_at", "subject", "by", "about"], **_VIEW, subject=_STRING, by={"type": "array"}, about={"type": "array"}),
-    "Disputes": _object(["position", "known_at", "subject", "disputes"], **_VIEW, subject=_STRING, disputes={"type": "array"}),
-    "Search": _object(
-        ["position", "known_at", "terms", "subjects", "documents", "facts", "next_cursor"],
-        **_VIEW, terms={"type": "array", "items": _STRING, "description": "the words searched for, folded (the last one as a prefix)"},
-        subjects={"type": "array", "description": "subjects with a name, short name, alias or id holding every word (at most 100)"},
-        documents={"type": "array", "description": "documents whose title, publisher or text holds every word (at most 100)"},
-        facts={"type": "array", "description": "a page of facts holding every word, latest first by valid time"},
-        next_cursor=_NULLABLE_STRING,
-    ),
-    "ClaimReviews": _object(
-        ["position", "known_at", "claim_reviews"],
-        position=_INTEGER, known_at=_INTEGER, reported_by=_NULLABLE_STRING, subject=_STRING, next_after=_NULLABLE_STRING,
-        claim_reviews={
-            "type": "array",
-            "description": "each dispute as a schema.org ClaimReview, a JSON-LD document of its own",
-            "items": _object(
-                ["@context", "@type", "url", "claimReviewed", "datePublished", "author", "itemReviewed", "reviewRating"],
-                **{"@context": {"const": "https://schema.org"}, "@type": {"const": "ClaimReview"}},
-                url=_STRING, claimReviewed=_STRING, datePublished=_STRING, author={"type": "object"},
-                itemReviewed={"type": "object"}, reviewRating=_object(["alternateName"], alternateName=_STRING),
-            ),
-        },
-    ),
-    "Ratings": _object(
-        ["position", "known_at", "pillar", "ratings", "counts"],
-        **_VIEW, pillar=_NULLABLE_STRING, inspection=_NULLABLE_STRING, ratings={"type": "array"},
-        framework={"type": ["object", "null"], "description": "the inspection's framework edition: edition, name, scale"},
-        covered={"type": "integer", "description": "how many subjects have a rating in this inspection"},
-        covers={"type": ["integer", "null"], "description": "how many subjects each inspection of the edition covers"},
-        counts={"type": "object", "additionalProperties": _INTEGER},
-    ),
-    "TimelineJS": _object(
-        ["events"],
-        title={"type": "object"},
-        events={"type": "array", "items": _object(["start_date", "text"], start_date=_object(["year"], year=_INTEGER), text={"type": "object"})},
-    ),
     "Framework": FRAMEWORK_SCHEMA,
-    "Frameworks": _object(["position", "known_at", "frameworks"], **_VIEW, frameworks={"type": "array"}),
-    "Facts": _object(["position", "known_at", "facts"], **_VIEW, subject={"type": ["string", "null"]}, facts={"type": "array"}),
-    "Sources": _object(["position", "known_at", "documents"], **_VIEW, documents={"type": "array"}),
-    "Events": _object(["events", "head", "next_after"], events={"type": "array"}, head=_INTEGER, next_after=_INTEGER),
-    "Projections": _object(["head", "projections"], head=_INTEGER, projections={"type": "array"}),
-    "Health": _object(
-        ["status", "facts", "position", "views", "chain"], status=_STRING, facts=_INTEGER, position=_INTEGER, views={"type": "object"},
-        chain=_object(["position", "link"], position=_INTEGER, link=_STRING),
-    ),
+}
+
+
+def response_schemas() -> dict[str, Any]:
+    """Every answer's schema and the schemas they use, generated from the models, by model name."""
+    _, generated = models_json_schema([(model, "validation") for model in models.RESPONSES], ref_template=REF)
+    schemas: dict[str, Any] = generated["$defs"]
+    clash = set(schemas) & set(REQUESTS)
+    assert not clash, f"a response model is named like a request schema: {clash}"
+    return schemas
+
+
+SCHEMAS: dict[str, Any] = REQUESTS | response_schemas()
+
+# A fact to record, as an example clients (and schemathesis) can send as it is.
+FACT_EXAMPLE: dict[str, Any] = {
+    "type": "rating.published",
+    "subject": "force/cleveland",
+    "occurred": "2019-09-27",
+    "data": {"pillar": "effectiveness", "grade": "inadequate", "inspection": "PEEL 2018/19", "inspectorate": "org/hmicfrs"},
+    "mentions": ["org/hmicfrs"],
+    "source": {"publisher": "HMICFRS", "url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/",
+               "published": "2019-09-27", "kind": "official"},
 }
 
 
@@ -167,37 +101,37 @@ PATCH_PARAMETERS = [
 ]
 
 
-def _json(schema: dict[str, Any], media: str = JSON) -> dict[str, Any]:
-    return {"content": {media: {"schema": schema}}}
+
+
+def _json(schema: dict[str, Any], media: str = JSON, example: Any = None) -> dict[str, Any]:
+    return {"content": {media: {"schema": schema, **({"example": example} if example is not None else {})}}}
 
 
 def _problems(*statuses: int) -> dict[str, Any]:
     return {str(s): {"description": "a problem", **_json(_ref("Problem"), PROBLEM)} for s in statuses}
 
 
-def _without_as_of(view: dict[str, Any]) -> dict[str, Any]:
-    """A view that answers at every date: it takes no `as_of`."""
-    view["get"]["parameters"] = [p for p in view["get"]["parameters"] if p is not AS_OF]
-    return view
+def _get(operation_id: str, tag: str, summary: str, parameters: list[dict[str, Any]], responses: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {"get": {"operationId": operation_id, "tags": [tag], "summary": summary, "parameters": parameters, "responses": responses, **more}}
 
 
-def _view(schema: str, summary: str, parameters: list[dict[str, Any]], body: dict[str, Any] | None = None) -> dict[str, Any]:
+def _view(
+    operation_id: str, tag: str, schema: str, summary: str, parameters: list[dict[str, Any]],
+    body: dict[str, Any] | None = None, times: tuple[dict[str, Any], ...] = (AS_OF, REPORTED_BY, KNOWN_AT),
+) -> dict[str, Any]:
     """A view's GET; `body` replaces the 200 response's content where a `format` changes it."""
-    return {
-        "get": {
-            "summary": summary,
-            "parameters": [*parameters, AS_OF, REPORTED_BY, KNOWN_AT, MIN_POSITION],
-            "responses": {
-                "200": {
-                    "description": "the view, reflecting every write acknowledged before the request; with an ETag",
-                    "headers": {"Timeline-Position": {"schema": _INTEGER, "description": "the log position the answer reflects"}},
-                    **(body or _json(_ref(schema))),
-                },
-                "304": {"description": "not modified since the ETag in If-None-Match"},
-                **_problems(400, 404, 503),
+    return _get(
+        operation_id, tag, summary, [*parameters, *times, MIN_POSITION],
+        {
+            "200": {
+                "description": "the view, reflecting every write acknowledged before the request; with an ETag",
+                "headers": {"Timeline-Position": {"schema": _INTEGER, "description": "the log position the answer reflects"}},
+                **(body or _json(_ref(schema))),
             },
-        }
-    }
+            "304": {"description": "not modified since the ETag in If-None-Match"},
+            **_problems(400, 404, 503),
+        },
+    )
 
 
 IDEMPOTENCY_KEY = {
@@ -208,25 +142,33 @@ IDEMPOTENCY_KEY = {
 }
 
 
-def _write(summary: str, body: dict[str, Any], parameters: list[dict[str, Any]] | None = None, created: str = "Receipt") -> dict[str, Any]:
+def _write(
+    operation_id: str, tag: str, summary: str, body: dict[str, Any], parameters: list[dict[str, Any]] | None = None,
+    answers: dict[str, Any] | None = None, **more: Any,
+) -> dict[str, Any]:
+    answer = answers or _ref("Receipt")
     return {
         "post": {
+            "operationId": operation_id,
+            "tags": [tag],
             "summary": summary,
+            **more,
             "security": [{"bearer": []}],
             "parameters": [*(parameters or []), IDEMPOTENCY_KEY],
             "requestBody": {"required": True, "content": body},
             "responses": {
-                "200": {"description": "already stored: the original", **_json({"oneOf": [_ref("Receipt"), _ref("Receipts")]})},
-                "201": {"description": "stored", **_json({"oneOf": [_ref(created), _ref("Receipts")]})},
+                "200": {"description": "already stored: the original", **_json(answer)},
+                "201": {"description": "stored", **_json(answer)},
                 **_problems(400, 401, 404, 408, 409, 413, 415, 422, 428),
             },
         }
     }
 
 
-def _redaction(kind: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+def _redaction(operation_id: str, tag: str, kind: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
     """A redaction: an admin token's, answered like any write, and 410 for a change to what it took down."""
     operation = _write(
+        operation_id, tag,
         f"take a {kind}'s content down (a legal takedown; an admin token only): it is gone from every view, read and "
         "export, and the log keeps the redaction with its reason and the digests of what it removed (docs/redaction.md); "
         "re-sent with the same reason: 200 and the original; with another: 409",
@@ -246,6 +188,32 @@ def openapi_document() -> dict[str, Any]:
     return document
 
 
+def with_frameworks(document: dict[str, Any], frameworks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The document as served: the graded areas and grades of the framework editions the log holds, as examples
+    (and said in descriptions) wherever an area or grade is asked for or given. Not an enum: a claimed grade
+    that no edition lists is recorded all the same, marked unsupported."""
+    areas = sorted({area["id"] for edition in frameworks for area in edition["areas"]})
+    grades = list(dict.fromkeys(grade for edition in frameworks for grade in [*edition["grades"], *edition.get("states", [])]))
+    if not areas:
+        return document
+    served = copy.deepcopy(document)
+    known = f" Areas the log's framework editions grade: {', '.join(areas)}; their grades and states: {', '.join(grades)}."
+    served["info"]["description"] += known
+    for branch in served["components"]["schemas"]["Fact"]["allOf"]:
+        data = branch["then"]["properties"]["data"]["properties"]
+        if "pillar" in data and "grade" in data:
+            data["pillar"] = data["pillar"] | {"examples": areas}
+            data["grade"] = data["grade"] | {"examples": grades}
+    for schema in ("Rating", "RatingRow"):
+        properties = served["components"]["schemas"][schema]["properties"]
+        properties["grade"] = properties["grade"] | {"examples": grades}
+    for parameter in served["paths"]["/v1/ratings"]["get"]["parameters"]:
+        if parameter["name"] == "pillar":
+            parameter["schema"] = parameter["schema"] | {"examples": areas}
+            parameter["description"] += f"; one of the log's: {', '.join(areas)}"
+    return served
+
+
 def _document() -> dict[str, Any]:
     timeline_filters = [
         _query("type", _STRING, "fact types, comma-separated"),
@@ -255,6 +223,7 @@ def _document() -> dict[str, Any]:
         LIMIT,
         _query("cursor", _STRING, "next_cursor of the previous page"),
     ]
+    document_id = [{"name": "id", "in": "path", "required": True, "schema": _STRING}]
     return {
         "openapi": "3.1.0",
         "info": {
@@ -262,67 +231,89 @@ def _document() -> dict[str, Any]:
             "version": "1",
             "description": "Sourced, dated facts as an event log, and views of them as of any date, as known at any moment.",
         },
+        "tags": [
+            {"name": "facts", "description": "recording, correcting and retracting facts, and reading one back"},
+            {"name": "documents", "description": "source documents, whose text quotes are checked against"},
+            {"name": "subjects", "description": "views of one subject: status, timeline, statements, disputes"},
+            {"name": "views", "description": "views across subjects: ratings, sources, frameworks, changes"},
+            {"name": "log", "description": "the raw log: pages, single events, and a stream"},
+            {"name": "operations", "description": "health, views' positions and rebuilds"},
+        ],
         "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": {
-            "/healthz": {"get": {"summary": "health and positions", "responses": {"200": {"description": "ok", **_json(_ref("Health"))}}}},
-            "/metrics": {
-                "get": {
-                    "summary": "requests by route pattern and status, latencies, write batch sizes, the log's position and the views' lag, "
-                    "in Prometheus' text format (needs a token where TIMELINE_METRICS_NEED_TOKEN is set)",
-                    "responses": {"200": {"description": "the figures", "content": {"text/plain": {"schema": _STRING}}}, **_problems(401, 403, 429)},
-                }
-            },
-            "/v1/facts": _facts_export() | _write(
-                "record a fact, or an atomic batch",
+            "/healthz": _get("health", "operations", "health and positions", [], {"200": {"description": "ok", **_json(_ref("Health"))}, **_problems(503)}),
+            "/v1/facts": _view(
+                "list_facts", "facts", "Facts",
+                "every fact not retracted, in log order, as its latest version says: as JSON, NDJSON (records `timeline load` "
+                "takes) or CSV (the facts template, docs/spreadsheets.md); NDJSON and CSV as attachments",
+                [
+                    _query("subject", _STRING, "only facts naming this subject (under any of its ids)"),
+                    _query("format", {"enum": ["json", "ndjson", "csv"]}, "json (default), ndjson or csv; without it, Accept chooses"),
+                ],
+                {"content": {JSON: {"schema": _ref("Facts")}, "application/x-ndjson": {"schema": _STRING}, "text/csv": {"schema": _STRING}}},
+                times=(REPORTED_BY, KNOWN_AT),
+            ) | _write(
+                "record_facts", "facts", "record a fact, or an atomic batch",
+                # The CloudEvents forms are said in the description, not as further bodies: given several bodies one of
+                # which is an array, openapi-python-client (0.29) writes a client that fails on every call.
                 {
-                    JSON: {"schema": {"oneOf": [_ref("Fact"), {"type": "array", "items": _ref("Fact"), "minItems": 1}]}},
-                    STRUCTURED: {"schema": _ref("CloudEvent")},
-                    BATCH: {"schema": {"type": "array", "items": _ref("CloudEvent")}},
+                    JSON: {
+                        "schema": {"oneOf": [_ref("Fact"), {"type": "array", "items": _ref("Fact"), "minItems": 1}]},
+                        "example": FACT_EXAMPLE,
+                    },
                 },
+                answers={"oneOf": [_ref("Receipt"), _ref("Receipts")]},
+                description=f"Also as CloudEvents: one structured event ({STRUCTURED}, the CloudEvent schema: its `type` the "
+                f"fact type, its `id` the fact id, its `data` the rest of the fact), a batch of them ({BATCH}), or one "
+                "event in binary mode (its attributes as ce-* headers, the fact as a JSON body).",
             ),
-            "/v1/facts/{id}": {
-                "get": {
-                    "summary": "a fact as it stands, with its version history",
-                    "parameters": [FACT_ID],
-                    "responses": {"200": {"description": "the fact", **_json(_ref("StoredFact"))}, **_problems(400, 404, 410)},
-                }
-            },
+            "/metrics": _get(
+                "get_metrics", "operations",
+                "requests by route pattern and status, latencies, write batch sizes, the log's position and the views' lag, "
+                "in Prometheus' text format (needs a token where TIMELINE_METRICS_NEED_TOKEN is set)",
+                [], {"200": {"description": "the figures", "content": {"text/plain": {"schema": _STRING}}}, **_problems(401, 403, 429)},
+            ),
+            "/v1/facts/{id}": _get(
+                "get_fact", "facts", "a fact as it stands, with its version history", [FACT_ID],
+                {"200": {"description": "the fact", **_json(_ref("StoredFact"))}, **_problems(400, 404, 410)},
+            ),
             "/v1/facts/{id}/corrections": _write(
+                "correct_fact", "facts",
                 "correct a fact (a new version): a correction's fields, or a JSON Merge Patch of the fact with its reason as a query parameter",
                 {JSON: {"schema": _ref("Correction")}, MERGE_PATCH: {"schema": {"type": "object", "minProperties": 1}}},
                 [FACT_ID, _if_match(), *PATCH_PARAMETERS],
             ),
             "/v1/facts/{id}/retractions": _write(
-                "retract a fact (a new version)", {JSON: {"schema": _ref("Retraction")}}, [FACT_ID, _if_match()]
+                "retract_fact", "facts", "retract a fact (a new version)", {JSON: {"schema": _ref("Retraction")}}, [FACT_ID, _if_match()]
             ),
-            "/v1/facts/{id}/redactions": _redaction("fact", [FACT_ID]),
-            "/v1/documents": _write("record a source document", {JSON: {"schema": _ref("Document")}}),
-            "/v1/documents/{id}": {
-                "get": {
-                    "summary": "a source document with its text",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": _STRING}],
-                    "responses": {"200": {"description": "the document", **_json(_ref("StoredDocument"))}, **_problems(404, 410)},
-                }
-            },
+            "/v1/facts/{id}/redactions": _redaction("redact_fact", "facts", "fact", [FACT_ID]),
+            "/v1/documents": _write("record_document", "documents", "record a source document", {JSON: {"schema": _ref("Document")}}),
+            "/v1/documents/{id}": _get(
+                "get_document", "documents", "a source document with its text",
+                [*document_id, _query("version", {"type": "integer", "minimum": 1}, "this version (default: the latest)")],
+                {"200": {"description": "the document", **_json(_ref("StoredDocument"))}, **_problems(400, 404, 410)},
+            ),
             "/v1/documents/{id}/retractions": _write(
+                "withdraw_document", "documents",
                 "record that a document's source withdrew it: facts citing it are flagged, and one citing nothing else no longer counts",
                 {JSON: {"schema": _ref("Withdrawal")}},
-                [{"name": "id", "in": "path", "required": True, "schema": _STRING}],
+                document_id,
             ),
-            "/v1/documents/{id}/redactions": _redaction("document", [{"name": "id", "in": "path", "required": True, "schema": _STRING}]),
+            "/v1/documents/{id}/redactions": _redaction("redact_document", "documents", "document", document_id),
             "/v1/subjects": _view(
-                "Subjects",
+                "list_subjects", "subjects", "Subjects",
                 "subjects named by facts, a page at a time in id order",
                 [
                     _query("kind", {"enum": list(SUBJECT_KINDS)}, "only this kind"),
                     _query("after", {"type": "string", "maxLength": 200}, "the last id of the previous page (its next_after)"),
                     _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "subjects per page (default and most 1000)"),
                 ],
+                times=(REPORTED_BY, KNOWN_AT),
             ),
-            "/v1/subjects/{kind}/{slug}": _view("Subject", "a subject: how many facts name it", SUBJECT_PATH),
-            "/v1/subjects/{kind}/{slug}/status": _view("Status", "a subject's status", SUBJECT_PATH),
+            "/v1/subjects/{kind}/{slug}": _view("get_subject", "subjects", "Subject", "a subject: how many facts name it", SUBJECT_PATH),
+            "/v1/subjects/{kind}/{slug}/status": _view("get_status", "subjects", "Status", "a subject's status", SUBJECT_PATH),
             "/v1/subjects/{kind}/{slug}/timeline": _view(
-                "Timeline",
+                "get_timeline", "subjects", "Timeline",
                 "a subject's timeline: a page as JSON, or all of it as TimelineJS 3 JSON",
                 [
                     *SUBJECT_PATH, *timeline_filters,
@@ -331,12 +322,13 @@ def _document() -> dict[str, Any]:
                 ],
                 {"content": {JSON: {"schema": {"anyOf": [_ref("Timeline"), _ref("TimelineJS")]}}, "text/csv": {"schema": _STRING}}},
             ),
-            "/v1/subjects/{kind}/{slug}/statements": _view("Statements", "statements by and about a subject", SUBJECT_PATH),
-            "/v1/subjects/{kind}/{slug}/disputes": _without_as_of(
-                _view("Disputes", "claims naming a subject that dispute what stands, beside the record, at any date", SUBJECT_PATH)
+            "/v1/subjects/{kind}/{slug}/statements": _view("get_statements", "subjects", "Statements", "statements by and about a subject", SUBJECT_PATH),
+            "/v1/subjects/{kind}/{slug}/disputes": _view(
+                "get_disputes", "subjects", "Disputes", "claims naming a subject that dispute what stands, beside the record, at any date",
+                SUBJECT_PATH, times=(REPORTED_BY, KNOWN_AT),
             ),
             "/v1/ratings": _view(
-                "Ratings",
+                "list_ratings", "views", "Ratings",
                 "one inspection (the latest, unless named): every subject's standing grade per area, counts per grade on "
                 "the edition's scale, and how many subjects it covers; as JSON or CSV",
                 [
@@ -346,9 +338,9 @@ def _document() -> dict[str, Any]:
                 ],
                 {"content": {JSON: {"schema": _ref("Ratings")}, "text/csv": {"schema": _STRING}}},
             ),
-            "/v1/sources": _view("Sources", "documents and the facts citing them", []),
+            "/v1/sources": _view("list_sources", "views", "Sources", "documents and the facts citing them", [], times=(REPORTED_BY, KNOWN_AT)),
             "/v1/search": _view(
-                "Search",
+                "search", "views", "Search",
                 "full-text search: facts (by the words of their data, subjects, sources and quotes), subjects (by their "
                 "names) and documents (by their text) holding every word of q; retracted facts are not found",
                 [
@@ -357,99 +349,84 @@ def _document() -> dict[str, Any]:
                     _query("cursor", _STRING, "next_cursor of the previous page (it keeps the first page's known_at)"),
                 ],
             ),
-            "/v1/claim-reviews": _without_as_of(
-                _view(
-                    "ClaimReviews",
-                    "disputes as schema.org ClaimReview JSON-LD: of one subject, or of a page of subjects",
-                    [
-                        _query("subject", _STRING, "only the disputes naming this subject"),
-                        _query("after", {"type": "string", "maxLength": 200}, "without subject: the next_after of the previous page"),
-                        _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "without subject: subjects per page (default 100)"),
-                    ],
-                )
+            "/v1/claim-reviews": _view(
+                "list_claim_reviews", "views", "ClaimReviews",
+                "disputes as schema.org ClaimReview JSON-LD: of one subject, or of a page of subjects",
+                [
+                    _query("subject", _STRING, "only the disputes naming this subject"),
+                    _query("after", {"type": "string", "maxLength": 200}, "without subject: the next_after of the previous page"),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "without subject: subjects per page (default 100)"),
+                ],
+                times=(REPORTED_BY, KNOWN_AT),
             ),
-            "/v1/frameworks": _view("Frameworks", "inspection framework editions: graded areas, grades (best first), scale", []),
-            "/v1/changes": {
-                "get": {
-                    "summary": "what changed between two moments of the log: facts recorded, corrected and retracted, "
-                    "and each subject's ratings before and after",
-                    "parameters": [
-                        _query("since", _STRING, "a log position or a UTC instant", required=True),
-                        _query("until", _STRING, "a log position or a UTC instant (default: now); pin it for a permalink"),
-                        _query("subject", _STRING, "only changes naming this subject"),
-                        LIMIT,
-                        _query("cursor", _STRING, "next_cursor of the previous page"),
-                        MIN_POSITION,
-                    ],
-                    "responses": {
-                        "200": {"description": "a page of changes", **_json(_ref("Changes"))},
-                        "304": {"description": "not modified since the ETag in If-None-Match"},
-                        **_problems(400, 503),
+            "/v1/frameworks": _view(
+                "list_frameworks", "views", "Frameworks", "inspection framework editions: graded areas, grades (best first), scale", [],
+                times=(KNOWN_AT,),
+            ),
+            "/v1/changes": _get(
+                "list_changes", "views",
+                "what changed between two moments of the log: facts recorded, corrected and retracted, "
+                "and each subject's ratings before and after",
+                [
+                    _query("since", _STRING, "a log position or a UTC instant", required=True),
+                    _query("until", _STRING, "a log position or a UTC instant (default: now); pin it for a permalink"),
+                    _query("subject", _STRING, "only changes naming this subject"),
+                    LIMIT,
+                    _query("cursor", _STRING, "next_cursor of the previous page"),
+                    MIN_POSITION,
+                ],
+                {
+                    "200": {"description": "a page of changes", **_json(_ref("Changes"))},
+                    "304": {"description": "not modified since the ETag in If-None-Match"},
+                    **_problems(400, 503),
+                },
+            ),
+            "/v1/events/{position}": _get(
+                "get_event", "log", "one log event, its CloudEvent attributes as ce-* headers (binary mode), or structured by Accept",
+                [{"name": "position", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+                {
+                    "200": {"description": "the event", "content": {JSON: {"schema": _ref("Event")}, STRUCTURED: {"schema": _ref("CloudEvent")}}},
+                    **_problems(400, 404),
+                },
+            ),
+            "/v1/events": _get(
+                "list_events", "log", "the log in order",
+                [_query("after", {"type": "integer", "minimum": 0}, "start after this position"), LIMIT, *EVENT_FILTERS],
+                {
+                    "200": {
+                        "description": "a page of events",
+                        "content": {JSON: {"schema": _ref("Events")}, BATCH: {"schema": {"type": "array", "items": _ref("CloudEvent")}}},
                     },
-                }
-            },
-            "/v1/events/{position}": {
-                "get": {
-                    "summary": "one log event, its CloudEvent attributes as ce-* headers (binary mode), or structured by Accept",
-                    "parameters": [{"name": "position", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
-                    "responses": {
-                        "200": {"description": "the event", "content": {JSON: {"schema": {"type": "object"}}, STRUCTURED: {"schema": _ref("CloudEvent")}}},
-                        **_problems(400, 404),
-                    },
-                }
-            },
-            "/v1/events": {
-                "get": {
-                    "summary": "the log in order",
-                    "description": "A filtered page looks at no more than 10,000 events: it may hold fewer than `limit` while "
-                    "more follow. Go on from `next_after` (or the Timeline-Next-After header) until it reaches `head`.",
-                    "parameters": [_query("after", {"type": "integer", "minimum": 0}, "start after this position"), LIMIT, *EVENT_FILTERS],
-                    "responses": {
-                        "200": {
-                            "description": "a page of events",
-                            "content": {JSON: {"schema": _ref("Events")}, BATCH: {"schema": {"type": "array", "items": _ref("CloudEvent")}}},
-                        },
-                        **_problems(400),
-                    },
-                }
-            },
-            "/v1/events/stream": {
-                "get": {
-                    "summary": "Server-Sent Events of new events; resume with Last-Event-ID",
-                    "parameters": [_query("after", {"type": "integer", "minimum": 0}, "start after this position (Last-Event-ID wins)"), *EVENT_FILTERS],
-                    "description": "At most TIMELINE_MAX_STREAMS streams are open at once; past that, 503 with Retry-After.",
-                    "responses": {"200": {"description": "an event stream", "content": {"text/event-stream": {}}}, **_problems(400, 503)},
-                }
-            },
-            "/v1/projections": {
-                "get": {"summary": "each view's position and lag", "responses": {"200": {"description": "ok", **_json(_ref("Projections"))}}}
-            },
+                    **_problems(400),
+                },
+                description="A filtered page looks at no more than 10,000 events: it may hold fewer than `limit` while "
+                "more follow. Go on from `next_after` (or the Timeline-Next-After header) until it reaches `head`.",
+            ),
+            "/v1/events/stream": _get(
+                "stream_events", "log", "Server-Sent Events of new events; resume with Last-Event-ID",
+                [_query("after", {"type": "integer", "minimum": 0}, "start after this position (Last-Event-ID wins)"), *EVENT_FILTERS],
+                {
+                    "200": {"description": "an event stream: each event's data is an Event", "content": {"text/event-stream": {"schema": _STRING}}},
+                    **_problems(400, 503),
+                },
+                description="At most TIMELINE_MAX_STREAMS streams are open at once; past that, 503 with Retry-After.",
+            ),
+            "/v1/projections": _get(
+                "list_projections", "operations", "each view's position and lag", [],
+                {"200": {"description": "ok", **_json(_ref("Projections"))}},
+            ),
             "/v1/projections/{name}/rebuild": {
                 "post": {
+                    "operationId": "rebuild_projection",
+                    "tags": ["operations"],
                     "summary": "rebuild a view from the log while the old one keeps answering",
                     "security": [{"bearer": []}],
                     "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"enum": ["facts", "documents", "search"]}}],
-                    "responses": {"202": {"description": "rebuilding", **_json({"type": "object"})}, **_problems(401, 403, 404, 409)},
+                    "responses": {"202": {"description": "rebuilding", **_json(_ref("Rebuilding"))}, **_problems(401, 403, 404, 409)},
                 }
             },
         },
     }
-
-
-def _facts_export() -> dict[str, Any]:
-    """GET /v1/facts: every fact as it stands, as JSON, NDJSON or the facts CSV template; NDJSON and CSV load back."""
-    return _without_as_of(
-        _view(
-            "Facts",
-            "every fact not retracted, in log order, as its latest version says: as JSON, NDJSON (records `timeline load` "
-            "takes) or CSV (the facts template, docs/spreadsheets.md); NDJSON and CSV as attachments",
-            [
-                _query("subject", _STRING, "only facts naming this subject (under any of its ids)"),
-                _query("format", {"enum": ["json", "ndjson", "csv"]}, "json (default), ndjson or csv; without it, Accept chooses"),
-            ],
-            {"content": {JSON: {"schema": _ref("Facts")}, "application/x-ndjson": {"schema": _STRING}, "text/csv": {"schema": _STRING}}},
-        )
-    )
 
 
 def _if_match() -> dict[str, Any]:
@@ -457,6 +434,8 @@ def _if_match() -> dict[str, Any]:
 
 
 async def serve_openapi(request: web.Request) -> web.Response:
-    from timeline.http.respond import json_response
-
-    return json_response(openapi_document())
+    """GET /openapi.json: the document with the log's framework editions in it, as of the views' position
+    (cached and tagged like any view answer)."""
+    params.only(request)
+    views = request.app[VIEWS]
+    return await view_response(request, lambda: with_frameworks(openapi_document(), views.frameworks(None)["frameworks"]))
