@@ -127,6 +127,14 @@ def test_the_national_picture_for_peel_2016_effectiveness_counts_43_forces_again
     assert bedfordshire.get_attribute("href").startswith("#fact-")  # on this page: its own fact
     page.locator("#national").screenshot(path=str(output / "national-peel-2016-effectiveness.png"))
 
+    # Another inspection the force was graded in, chosen from the list: the record's one force, its grade disputed.
+    page.select_option("#national-pick", "PEEL 2015|effectiveness")
+    expect(national.locator(".national-title")).to_have_text("PEEL 2015: Effectiveness")
+    expect(national.locator(".coverage")).to_have_text("1 of the 43 forces PEEL 2014 to 2017 covers are graded on record.")
+    expect(national.locator("li[data-grade=requires-improvement]")).to_contain_text("Bedfordshire Police (disputed)")
+    page.select_option("#national-pick", "PEEL 2016|effectiveness")
+    expect(national.locator(".national-title")).to_have_text("PEEL 2016: Effectiveness")
+
     # Another force's grade links to that force's page, at the fact behind it.
     durham = national.locator("li[data-grade=outstanding] a")
     fact = durham.get_attribute("data-fact")

@@ -499,16 +499,21 @@ async function drawNational(ratingFacts, disputed, frameworks, mine) {
   const candidates = inspectionsOf(ratingFacts, state.subject);
   $("national").hidden = candidates.length === 0;
   if (!candidates.length) return;
-  const answers = await Promise.all(candidates.map((c) => api("/v1/ratings", viewParams({ inspection: c.inspection, pillar: c.pillar }))));
+  // One answer per inspection (every area), then the chosen area's own, with its counts and coverage.
+  const inspections = [...new Set(candidates.map((c) => c.inspection))];
+  const answers = await Promise.all(inspections.map((inspection) => api("/v1/ratings", viewParams({ inspection }))));
   if (mine !== generation) return;
-  const options = candidates.map((c, i) => ({ ...c, key: `${c.inspection}|${c.pillar}`, answer: answers[i] })).sort((a, b) => a.day.localeCompare(b.day) || a.pillar.localeCompare(b.pillar));
-  const widest = [...options].sort((a, b) => b.answer.covered - a.answer.covered || b.day.localeCompare(a.day))[0];
+  const forces = (c) => new Set(answers[inspections.indexOf(c.inspection)].ratings.filter((r) => r.pillar === c.pillar).map((r) => r.subject)).size;
+  const options = candidates.map((c) => ({ ...c, key: `${c.inspection}|${c.pillar}`, forces: forces(c) })).sort((a, b) => a.day.localeCompare(b.day) || a.pillar.localeCompare(b.pillar));
+  const widest = [...options].sort((a, b) => b.forces - a.forces || b.day.localeCompare(a.day))[0];
   const chosen = options.find((o) => o.key === nationalPick) || widest;
+  const answer = await api("/v1/ratings", viewParams({ inspection: chosen.inspection, pillar: chosen.pillar }));
+  if (mine !== generation) return;
   const select = $("national-pick");
-  select.replaceChildren(...options.map((o) => el("option", { value: o.key }, `${o.inspection}, ${titled(words(o.pillar))}: ${o.answer.covered} forces on record`)));
+  select.replaceChildren(...options.map((o) => el("option", { value: o.key }, `${o.inspection}, ${titled(words(o.pillar))}: ${o.forces} forces on record`)));
   select.value = chosen.key;
   const figures = disputed.filter(({ claim }) => claim.type === "figure.reported" && claim.data.period === chosen.inspection);
-  drawn.national = [chosen.answer, { frameworks, nameOf: forceName, linkTo: factLink, figures }];
+  drawn.national = [answer, { frameworks, nameOf: forceName, linkTo: factLink, figures }];
   renderNational($("national-body"), ...drawn.national);
 }
 
