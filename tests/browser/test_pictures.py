@@ -145,6 +145,17 @@ def test_the_national_picture_for_peel_2016_effectiveness_counts_43_forces_again
     expect(page.locator(f"#fact-{fact} blockquote")).to_contain_text(":: Outstanding Durham")
 
 
+NATIONAL_REPORT = "6699d4cd-c1c3-569e-bdd2-a0d6e329f196"  # HMIC's PEEL 2016 effectiveness report, seeds/stories/bedfordshire-2017
+
+
+def test_report_and_figure_summaries_are_shown_on_arrival(page, server):
+    open_page(page, server)
+    # The record's "43 forces, not 28 across the UK", in the report's own summary and the figure's.
+    expect(page.locator(f"#fact-{NATIONAL_REPORT} .summary")).to_contain_text("All 43 forces of England and Wales graded on effectiveness")
+    figure = page.locator("#disputed li.dispute", has_text="28")
+    expect(figure.locator(".summary").last).to_contain_text("PEEL 2016 graded the effectiveness of all 43 forces of England and Wales")
+
+
 # Where the page writes dates itself (a source's own text, such as a decision's outcome, is left as written).
 DATED = ".when, .source-line, .sources, .meta, .change, .possible, .pending, .history, #disputed .said, #disputed .record, #known-at-text, .date-words"
 

@@ -53,10 +53,16 @@ function learnNames(map) {
   for (const [id, name] of Object.entries(map || {})) if (name) names[id] = name.name;
 }
 
+// A subject's recorded name; without one, its slug in words, each word capitalised but the small
+// ones ("devon-and-cornwall": Devon and Cornwall), and its kind, so it reads as an id, not a name.
 function subjectName(id) {
   if (names[id]) return names[id];
   const [kind, slug] = id.split("/");
-  return `${titled(words(slug))} (${kind})`;
+  return `${slugWords(slug || id)} (${kind})`;
+}
+
+function slugWords(slug) {
+  return slug.split("-").map((word, i) => (i && ["and", "of", "upon", "the"].includes(word) ? word : titled(word))).join(" ");
 }
 
 function personName(id) {
@@ -476,8 +482,7 @@ function factLink(subject, id) {
 // A force's recorded name, else its slug in words ("avon-and-somerset": Avon and Somerset).
 function forceName(id) {
   if (names[id]) return names[id];
-  const slug = id.split("/")[1] || id;
-  return slug.split("-").map((word) => (["and", "of", "upon", "the"].includes(word) ? word : titled(word))).join(" ");
+  return slugWords(id.split("/")[1] || id);
 }
 
 async function drawPictures(facts, disputed, mine) {
@@ -654,7 +659,7 @@ async function loadSubjects() {
   learnNames(Object.fromEntries(subjects.map((subject) => [subject.id, subject.name])));
   const select = $("subject");
   const current = state.subject;
-  select.replaceChildren(...subjects.map((subject) => el("option", { value: subject.id }, `${subjectName(subject.id)} — ${subject.facts} facts`)));
+  select.replaceChildren(...subjects.map((subject) => el("option", { value: subject.id }, `${subjectName(subject.id)} — ${subject.facts} ${subject.facts === 1 ? "fact" : "facts"}`)));
   // With none asked for, a force a story names (it has a recorded name) before one only a table lists.
   const forces = subjects.filter((subject) => subject.kind === "force").sort((a, b) => Boolean(b.name) - Boolean(a.name));
   state.subject = current || (forces[0] || subjects[0] || {}).id || null;
