@@ -215,6 +215,14 @@ def test_a_failed_load_keeps_the_last_view_marked_as_out_of_date(page, server, o
     expect(page.locator("body")).to_have_attribute("data-stale", "false")
 
 
+def test_a_view_that_cannot_follow_the_live_log_says_it_may_be_out_of_date(page, server):
+    page.route("**/v1/events/stream", lambda route: route.abort())
+    open_page(page, server)
+    expect(page.locator("#live-lost")).to_be_visible()
+    expect(page.locator("#live-lost")).to_contain_text("may be missing from it")
+    expect(page.locator("body")).to_have_attribute("data-live", "false")
+
+
 def test_the_pictures_fit_a_phone(browser, server, output):
     context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True)
     try:

@@ -781,10 +781,13 @@ function listen() {
   stream.addEventListener("open", () => {
     $("live-state").textContent = "Live: new facts appear as they are recorded";
     document.body.dataset.live = "true";
+    $("live-lost").hidden = true; // the stream resumes from the last event seen, so what was missed arrives
   });
   stream.addEventListener("error", () => {
     $("live-state").textContent = "Reconnecting to the live log…";
     document.body.dataset.live = "false";
+    // The live view stops following the log: say so where it is read, not only in the footer.
+    $("live-lost").hidden = state.knownAt !== null;
   });
 }
 
