@@ -11,6 +11,7 @@ from projections import facts as fact_rows
 from projections.facts import FactState, Seen
 from projections.store import Cursor
 from timeline.date_words import in_words
+from timeline.dates import InvalidDate, parse_valid_time, possible_days
 from timeline.facts import AUTHORITY
 from timeline.frameworks import inspection_key
 from timeline.headlines import headline
@@ -213,6 +214,7 @@ def fact_json(state: FactState, as_of: dt.date | None = None, names: dict[str, d
         "occurred_bounds": [state.occurred.lower.isoformat(), state.occurred.upper.isoformat()],
         "occurred_label": in_words(state.occurred.edtf),
         "possible_days": [state.earliest.isoformat(), state.latest.isoformat()],
+        **expected_json(state),
         "in_effect": effect(state, as_of),
         "position": state.position,
         "recorded_at": state.recorded_at,
@@ -222,6 +224,19 @@ def fact_json(state: FactState, as_of: dt.date | None = None, names: dict[str, d
         "withdrawn_sources": list(state.withdrawn),
         "discredited": state.discredited,
     }
+
+
+def expected_json(state: FactState) -> dict[str, Any]:
+    """A pending decision's expected date as its first and last possible day, and in words (the page's
+    time axis draws it as a range); nothing for any other fact."""
+    expected = state.data.get("expected") if state.type == "decision.pending" else None
+    if not isinstance(expected, str):
+        return {}
+    try:
+        first, last = possible_days(parse_valid_time(expected))
+    except InvalidDate:  # validated when recorded; an older vocabulary's text is shown, not drawn
+        return {}
+    return {"expected_bounds": [first.isoformat(), last.isoformat()], "expected_label": in_words(expected)}
 
 
 def claim_json(state: FactState) -> dict[str, Any]:

@@ -217,8 +217,13 @@ class Views:
             page = fact_rows.subjects(cursor, prefix, kind, seen, after, limit)
             next_after = page[-1][0] if len(page) == limit else None
             listed = dict(page)
-            # A subject known by several ids is listed once, under the id that stays, counting each fact once.
-            merged = {seen.subject_of(subject) for subject in listed if seen.subject_of(subject) != subject}
+            # A subject known by several ids is listed once, under the id that stays, counting each fact once,
+            # and on the page its id falls in: an alias on a later page must not list it again.
+            ends = next_after
+            merged = {
+                seen.subject_of(subject) for subject in listed
+                if seen.subject_of(subject) != subject and after < seen.subject_of(subject) and (ends is None or seen.subject_of(subject) <= ends)
+            }  # fmt: skip
             for subject in merged:
                 listed[subject] = sum(not s.retracted for s in fact_rows.states_referencing(cursor, prefix, subject, seen))
             listed = {subject: count for subject, count in listed.items() if seen.subject_of(subject) == subject}

@@ -239,7 +239,7 @@ def test_a_fact_dated_within_a_year_shows_as_possible_during_that_year(page, ser
     expect(possible).to_contain_text("dated 2016, so possibly by then")
     good = claimed_good(page)
     expect(good).to_have_class(re.compile(r"\bpossible\b"))
-    expect(good.locator(".badge-possible")).to_contain_text("possibly by then (2016-01-01 to 2016-12-31)")
+    expect(good.locator(".badge-possible")).to_contain_text("possibly by then (1 January 2016 to 31 December 2016)")
 
 
 def test_what_changed_since_a_position_and_its_permalink_pins_every_time(page, server):

@@ -36,7 +36,7 @@ def test_every_fact_of_the_export_becomes_a_timelinejs_slide(page, server, timel
     expect(slides).to_have_count(len(facts))
     slide_ids = page.eval_on_selector_all(".tl-slide:not(.tl-slide-titleslide)", "slides => slides.map(s => s.id)")
     assert sorted(slide_ids) == sorted(f"fact-{fact['id']}" for fact in facts)
-    expect(page.locator(".tl-slide-titleslide .tl-headline")).to_have_text("Bedfordshire")
+    expect(page.locator(".tl-slide-titleslide .tl-headline")).to_have_text("Bedfordshire Police")  # its name fact
 
     # TimelineJS shows our words for a partial date, and the library read every date without complaint.
     claimed_good = next(f for f in facts if f["occurred"] == "2016" and f["source"]["kind"] == "press")
@@ -44,6 +44,9 @@ def test_every_fact_of_the_export_becomes_a_timelinejs_slide(page, server, timel
     current = page.locator(f"#fact-{claimed_good['id']}")
     expect(current.locator(".tl-headline")).to_have_text("Effectiveness: good (PEEL 2015)")
     expect(current.locator(".tl-headline-date")).to_have_text("2016")
+    # The slide carries the dispute: what the record says, with its source.
+    expect(current.locator(".tl-text-content")).to_contain_text("Disputed by the record:")
+    expect(current.locator(".tl-text-content")).to_contain_text("Effectiveness: requires improvement (PEEL 2015) (18 February 2016): HMIC (official), 18 February 2016")
     assert page.evaluate("window.timeline.config.events.length") == len(facts)
     assert page.evaluate("window.timeline.config.messages") == {"errors": [], "warnings": []}
 

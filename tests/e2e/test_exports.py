@@ -28,7 +28,7 @@ async def test_the_timelinejs_export_has_one_slide_per_fact_in_timeline_order(cl
     document = await response.json()
 
     assert [slide["unique_id"] for slide in document["events"]] == [f"fact-{fact['id']}" for fact in facts]
-    assert document["title"]["text"]["headline"] == "Bedfordshire"
+    assert document["title"]["text"]["headline"] == "Bedfordshire Police"  # its name fact
     groups = {slide["group"] for slide in document["events"]}
     assert {"Ratings", "Findings", "Statements"} <= groups
 
@@ -66,6 +66,20 @@ def test_a_season_spans_its_months_and_an_approximate_year_says_so():
     assert 'href="https://example.org/?a=1&amp;b=2"' in spring["text"]["text"] and "A &amp; B" in spring["text"]["text"]
 
 
+async def test_timelinejs_slides_carry_the_dispute_both_ways(client):
+    document = await (await client.get(BEDFORDSHIRE, params={"format": "timelinejs"})).json()
+    slides = {s["unique_id"]: s["text"]["text"] for s in document["events"]}
+    facts = await every_fact(client)
+    claimed_good = next(f for f in facts if f["occurred"] == "2016" and f["data"].get("grade") == "good")
+    record = claimed_good["claim"]["disputed_by"][0]
+
+    said = slides[f"fact-{claimed_good['id']}"]
+    assert "Disputed by the record" in said and record["headline"] in said and "HMIC</a> (official), 18 February 2016" in said
+    assert "The Comet" in slides[f"fact-{record['fact']}"] and "Stands, though disputed by" in slides[f"fact-{record['fact']}"]
+    assert "The record disputes 2 of its claims" in document["title"]["text"]["text"]  # the 'good', and the 28 forces
+    assert "The Comet</a> (press), 2 March 2017" in said  # dates in words
+
+
 async def test_timelinejs_honours_as_of_and_known_at(client):
     before_official = await (await client.get(BEDFORDSHIRE, params={"format": "timelinejs", "known_at": "21"})).json()
     now = await (await client.get(BEDFORDSHIRE, params={"format": "timelinejs"})).json()
@@ -80,24 +94,34 @@ async def test_ratings_as_csv_one_row_per_force_and_pillar_with_sources_and_disp
     assert response.status == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(await response.text())))
 
-    assert [(r["subject"], r["pillar"], r["grade"]) for r in rows] == [
-        ("force/bedfordshire", "effectiveness", "inadequate"),
-        ("force/bedfordshire", "efficiency", "requires-improvement"),
-        ("force/bedfordshire", "legitimacy", "good"),
+    bedfordshire = [r for r in rows if r["subject"] == "force/bedfordshire"]
+    assert [(r["pillar"], r["grade"]) for r in bedfordshire] == [
+        ("effectiveness", "inadequate"),
+        ("efficiency", "requires-improvement"),
+        ("legitimacy", "good"),
     ]
-    assert rows[0]["publisher"] == "HMIC" and rows[0]["url"].startswith("https://") and rows[0]["source_kind"] == "official"
+    first = bedfordshire[0]
+    assert first["publisher"] == "HMIC" and first["url"].startswith("https://") and first["source_kind"] == "official"
+    # That day HMIC graded every force's effectiveness (PEEL 2016): one row each.
+    assert sum(r["pillar"] == "effectiveness" and r["inspection"] == "PEEL 2016" for r in rows) == 43
 
 
 async def test_ratings_csv_lists_disputes_and_keeps_spreadsheets_from_running_formulas(client):
     standing = rating(source=rating()["source"] | {"publisher": '=HYPERLINK("https://evil.example")'})
     disputed = rating(data=rating()["data"] | {"grade": "outstanding"}, source=rating()["source"] | {"kind": "press", "publisher": "The Bugle"})
+    receipts = []
     for body in (standing, disputed):
-        assert (await client.post("/v1/facts", json=body)).status == 201
+        response = await client.post("/v1/facts", json=body)
+        assert response.status == 201
+        receipts.append(await response.json())
+    disputed_id = receipts[1]["id"]
     text = await (await client.get("/v1/ratings", params={"format": "csv", "pillar": "effectiveness", "inspection": "PEEL 2018", "min_position": str(await head(client))})).text()
     (testshire,) = [r for r in csv.DictReader(io.StringIO(text)) if r["subject"] == "force/testshire"]
 
     assert testshire["grade"] == "good"
     assert testshire["disputed_by"] == "outstanding (The Bugle, press)"
+    # The dispute in columns of its own, not only in words: how many, which facts, which grades.
+    assert (testshire["disputes"], testshire["disputed_by_facts"], testshire["disputed_by_grades"]) == ("1", disputed_id, "outstanding")
     assert testshire["publisher"] == "'=HYPERLINK(\"https://evil.example\")"
 
 
@@ -125,3 +149,11 @@ async def test_before_the_official_record_was_known_the_press_claim_stood_alone(
     facts = await every_fact(client, known_at="21")
     (claimed,) = [f for f in facts if f["data"].get("grade") == "good" and f["data"].get("pillar") == "effectiveness"]
     assert claimed["claim"] == {"stands": True, "disputes": False, "disputed_by": []}
+
+
+async def test_a_pending_decisions_expected_season_comes_with_its_days_and_words(client):
+    facts = await every_fact(client)
+    (pending,) = [f for f in facts if f["type"] == "decision.pending"]
+    assert pending["data"]["expected"] == "2017-21"
+    assert (pending["expected_bounds"], pending["expected_label"]) == (["2017-03-01", "2017-05-31"], "spring 2017")
+    assert all("expected_bounds" not in f for f in facts if f["type"] != "decision.pending")

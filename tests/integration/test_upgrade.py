@@ -44,8 +44,8 @@ def test_the_store_gains_the_newer_seed_and_the_framework_editions_without_rewri
         import_log(timeline, OLD_EXPORT)
         added = sync_seed(timeline) + sync_frameworks(timeline)
         # The article's figure and the record disputing it; names and their two documents; the inspectorate's
-        # two ids merged; four PEEL editions; and the Cleveland story, a bundle of its own.
-        assert added == 2 + 8 + 1 + 4 + len(story_records("cleveland-2019"))
+        # two ids merged; four PEEL editions; the Cleveland story and PEEL 2016's national grades, bundles of their own.
+        assert added == 2 + 8 + 1 + 4 + len(story_records("cleveland-2019")) + len(story_records("peel-2016-effectiveness"))
         assert sync_seed(timeline) + sync_frameworks(timeline) == 0
         exported = tmp_path / "now.ndjson"
         with exported.open("wb") as out:

@@ -1,4 +1,5 @@
-"""The ratings view as CSV, one row per force and pillar, for spreadsheets."""
+"""The ratings view as CSV, one row per force and pillar, for spreadsheets; a grade that sources
+dispute says so in columns of its own (how many, and which facts), beside the words."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from timeline.formats.cells import inert
 COLUMNS = [
     "subject", "pillar", "inspection", "grade", "occurred", "fact",
     "publisher", "url", "published", "source_kind", "quote", "disputed_by",
+    "disputes", "disputed_by_facts", "disputed_by_grades",
 ]  # fmt: skip
 
 
@@ -24,6 +26,7 @@ def ratings_csv(view: dict[str, Any]) -> bytes:
         cells = [
             row["subject"], row["pillar"], row["inspection"], row["grade"], row["occurred"], row["fact"],
             source["publisher"], source["url"], source["published"], source["kind"], source.get("quote", ""), disputes,
+            len(row["disputed_by"]), " ".join(c["fact"] for c in row["disputed_by"]), " ".join(c["grade"] for c in row["disputed_by"]),
         ]  # fmt: skip
         writer.writerow([inert(str(cell)) for cell in cells])
     return out.getvalue().encode()

@@ -9,6 +9,7 @@ import datetime as dt
 import html
 from typing import Any
 
+from timeline.date_words import in_words
 from timeline.dates import parse_valid_time
 from timeline.headlines import subject_name
 
@@ -24,14 +25,18 @@ GROUPS = {
 
 
 def timelinejs(view: dict[str, Any]) -> dict[str, Any]:
-    """The timeline view (every page of it) as a TimelineJS document with a title slide."""
+    """The timeline view (every page of it) as a TimelineJS document with a title slide: the subject's
+    recorded name, and how many of its claims the record disputes."""
     known = f"as known at log position {view['known_at']}"
-    as_of = f", as of {view['as_of']}" if view.get("as_of") else ""
+    as_of = f", as of {in_words(view['as_of'])}" if view.get("as_of") else ""
+    disputed = sum(bool((fact.get("claim") or {}).get("disputes")) for fact in view["facts"])
+    disputes = f" The record disputes {disputed} of its claims: each such slide says what the record says." if disputed else ""
+    name = (view.get("name") or {}).get("name") or subject_name(view["subject"])
     return {
         "title": {
             "text": {
-                "headline": html.escape(subject_name(view["subject"])),
-                "text": html.escape(f"{len(view['facts'])} sourced facts about {view['subject']}, {known}{as_of}."),
+                "headline": html.escape(name),
+                "text": html.escape(f"{len(view['facts'])} sourced facts about {name} ({view['subject']}), {known}{as_of}.{disputes}"),
             }
         },
         "events": [_slide(fact) for fact in view["facts"]],
@@ -78,6 +83,22 @@ def _text(fact: dict[str, Any]) -> str:
         parts.append("<p><strong>Retracted.</strong></p>")
     if source.get("quote"):
         parts.append(f"<blockquote>“{html.escape(source['quote'])}”</blockquote>")
-    link = f'<a href="{html.escape(source["url"])}">{html.escape(source["publisher"])}</a>'
-    parts.append(f"<p>Source: {link} ({html.escape(source['kind'])}), {html.escape(source['published'])}</p>")
+    parts.append(f"<p>Source: {_source(source)}</p>")
+    parts += _dispute(fact.get("claim") or {})
     return "".join(parts)
+
+
+def _source(source: dict[str, Any]) -> str:
+    link = f'<a href="{html.escape(source["url"])}">{html.escape(source["publisher"])}</a>'
+    return f"{link} ({html.escape(source['kind'])}), {html.escape(in_words(source['published']))}"
+
+
+def _dispute(claim: dict[str, Any]) -> list[str]:
+    """A disputed claim's slide says what disputes it; the record's slide, which claims dispute it."""
+    if claim.get("disputes"):
+        said = [f"<li>{html.escape(c['headline'])} ({html.escape(c['occurred_label'])}): {_source(c['source'])}</li>" for c in claim["disputed_by"]]
+        return ['<p class="tl-disputed"><strong>Disputed by the record:</strong></p>', f"<ul>{''.join(said)}</ul>"]
+    if claim.get("stands") and claim.get("disputed_by"):
+        said = [f"<li>{html.escape(c['headline'])} ({html.escape(c['occurred_label'])}): {_source(c['source'])}</li>" for c in claim["disputed_by"]]
+        return ["<p><strong>Stands, though disputed by:</strong></p>", f"<ul>{''.join(said)}</ul>"]
+    return []

@@ -258,6 +258,8 @@ class ViewFact(FactContent):
     occurred_bounds: list[Day]
     occurred_label: str
     possible_days: list[Day]
+    expected_bounds: list[Day] | None = Field(default=None, description="a pending decision's expected date: its first and last possible day")
+    expected_label: str | None = Field(default=None, description="a pending decision's expected date in words, e.g. spring 2017")
     in_effect: InEffect | None = Field(description="certain, possible, or null: not yet in effect as of the date, or retracted")
     position: int
     recorded_at: str

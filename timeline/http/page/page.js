@@ -2,6 +2,10 @@
 // log position, kept live by the server's event stream. Plain DOM, no build step; every text
 // from the API goes in through textContent, never as HTML.
 
+import { renderAxis } from "./axis.js";
+import { inspectionsOf, renderGrades, renderNational } from "./charts.js";
+import { dayInWords, edtfInWords, instantInWords } from "./words.js";
+
 const $ = (id) => document.getElementById(id);
 const TIMELINE_PAGE = 100;
 
@@ -49,10 +53,16 @@ function learnNames(map) {
   for (const [id, name] of Object.entries(map || {})) if (name) names[id] = name.name;
 }
 
+// A subject's recorded name; without one, its slug in words, each word capitalised but the small
+// ones ("devon-and-cornwall": Devon and Cornwall), and its kind, so it reads as an id, not a name.
 function subjectName(id) {
   if (names[id]) return names[id];
   const [kind, slug] = id.split("/");
-  return `${titled(words(slug))} (${kind})`;
+  return `${slugWords(slug || id)} (${kind})`;
+}
+
+function slugWords(slug) {
+  return slug.split("-").map((word, i) => (i && ["and", "of", "upon", "the"].includes(word) ? word : titled(word))).join(" ");
 }
 
 function personName(id) {
@@ -99,7 +109,7 @@ function sourceLine(source) {
   if (!source) return null;
   const href = safeHref(source.url);
   const name = href ? el("a", { href, rel: "noopener noreferrer" }, source.publisher) : source.publisher;
-  return el("span", { class: `source source-${source.kind}` }, name, ` (${source.kind})`, source.published ? `, ${source.published}` : "");
+  return el("span", { class: `source source-${source.kind}` }, name, ` (${source.kind})`, source.published ? `, ${edtfInWords(source.published)}` : "");
 }
 
 // A fact reported by several sources names them all, the first being `source`.
@@ -176,6 +186,11 @@ function ratingCard(pillar, rating) {
   );
 }
 
+function summaryLine(fact) {
+  const summary = fact.data && fact.data.summary;
+  return summary && summary !== fact.headline ? el("p", { class: "summary" }, summary) : null;
+}
+
 // Each claim the record disputes, on arrival: what the source said, with its quote, and what the record says.
 function renderDisputed(answer) {
   const list = $("disputed-body");
@@ -185,8 +200,10 @@ function renderDisputed(answer) {
         "li",
         { class: "dispute", "data-fact": claim.id },
         el("p", { class: "said" }, el("strong", {}, claim.headline), ` (${claim.occurred_label}) — `, sourcesLine(claim)),
+        summaryLine(claim),
         quote(claim.source),
         el("p", { class: "record" }, "The record: ", el("strong", {}, record.headline), ` (${record.occurred_label}) — `, sourcesLine(record)),
+        summaryLine(record),
         quote(record.source),
       ),
     ),
@@ -211,7 +228,7 @@ function renderStatus(status) {
         "ul",
         { class: "possible" },
         status.possible.map((fact) =>
-          el("li", {}, el("strong", {}, fact.headline), ` — dated ${fact.occurred_label}, so possibly by then, certainly by ${fact.possible_days[1]}. `, sourceLine(fact.source)),
+          el("li", {}, el("strong", {}, fact.headline), ` — dated ${fact.occurred_label}, so possibly by then, certainly by ${dayInWords(fact.possible_days[1])}. `, sourceLine(fact.source)),
         ),
       ),
     );
@@ -298,8 +315,8 @@ function versionHistory(fact) {
         "li",
         { class: `history-${version.change}` },
         el("strong", {}, CHANGE_KINDS[`${version.change}:${version.because}`] || (version.change === "retracted" ? "Retracted" : "Corrected")),
-        ` (version ${version.version}, recorded ${version.recorded_at.slice(0, 10)}`,
-        version.revised ? `; the source revised itself on ${version.revised})` : ")",
+        ` (version ${version.version}, on record from ${instantInWords(version.recorded_at)}`,
+        version.revised ? `; the source revised itself on ${edtfInWords(version.revised)})` : ")",
         version.reason ? `: ${version.reason}` : "",
       ),
     ),
@@ -328,7 +345,7 @@ function factItem(fact) {
   if (fact.retracted) classes.push("retracted");
   if (fact.in_effect === "possible") classes.push("possible");
   if (fact.claim && (fact.claim.disputes || (fact.claim.stands && fact.claim.disputed_by.length))) classes.push("is-disputed");
-  const summary = fact.type === "rating.published" || fact.type.startsWith("decision") || fact.type === "statement.made" ? fact.data.summary : null;
+  const summary = fact.data.summary; // every kind's, reports' and figures' included: it says what the headline cannot
   return el(
     "li",
     { class: classes.join(" "), id: `fact-${fact.id}`, "data-fact": fact.id },
@@ -336,13 +353,14 @@ function factItem(fact) {
       "p",
       { class: "when" },
       el("time", { datetime: fact.occurred_bounds[0], title: `EDTF: ${fact.occurred}` }, fact.occurred_label),
+      el("span", { class: "on-record" }, ` · on record from ${instantInWords(fact.recorded_at)}`),
       " · ",
       el("span", { class: "type" }, TYPE_LABELS[fact.type] || fact.type),
       fact.retracted ? el("span", { class: "badge" }, "retracted") : null,
       fact.discredited ? el("span", { class: "badge badge-withdrawn" }, "source withdrawn: no longer counts") : null,
       !fact.discredited && fact.withdrawn_sources && fact.withdrawn_sources.length ? el("span", { class: "badge badge-withdrawn" }, "one source withdrawn") : null,
       fact.version > 1 && !fact.retracted ? el("span", { class: "badge" }, "corrected") : null,
-      fact.in_effect === "possible" ? el("span", { class: "badge badge-possible" }, `possibly by then (${fact.possible_days[0]} to ${fact.possible_days[1]})`) : null,
+      fact.in_effect === "possible" ? el("span", { class: "badge badge-possible" }, `possibly by then (${dayInWords(fact.possible_days[0])} to ${dayInWords(fact.possible_days[1])})`) : null,
     ),
     el("h3", { class: "headline" }, fact.headline),
     summary && summary !== fact.headline ? el("p", { class: "summary" }, summary) : null,
@@ -373,6 +391,8 @@ function renderTimeline(timeline, append) {
 async function render(minPosition = null) {
   if (!state.subject) return;
   const mine = ++generation;
+  if (!knownSubjects.has(state.subject)) return renderUnknown(state.subject);
+  document.body.dataset.subjectKnown = "true";
   const base = `/v1/subjects/${state.subject}`;
   const params = viewParams({ min_position: minPosition });
   const [status, timeline, disputed] = await Promise.all([
@@ -389,6 +409,9 @@ async function render(minPosition = null) {
   for (const fact of timeline.facts) state.seen.add(fact.id);
   updateExportLink();
   document.body.dataset.position = String(timeline.known_at);
+  markLoaded(timeline.known_at);
+  loadedFacts = timeline.facts;
+  drawPictures(timeline.facts, disputed.disputes, mine).catch(showError);
   return fresh;
 }
 
@@ -424,14 +447,142 @@ async function showMore() {
   const timeline = await api(`/v1/subjects/${state.subject}/timeline`, { cursor: state.cursor, as_of: state.asOf, reported_by: state.reportedBy, include_retracted: "true", limit: TIMELINE_PAGE });
   for (const fact of timeline.facts) state.seen.add(fact.id);
   renderTimeline(timeline, true);
+  loadedFacts = [...loadedFacts, ...timeline.facts];
+  renderAxis($("axis-body"), loadedFacts, { onSelect: focusFact });
+}
+
+// --- pictures: the time axis and the charts -------------------------------------------------
+
+let loadedFacts = []; // the timeline's facts on the page, which the axis places
+const drawn = { grades: null, national: null }; // what the charts were last drawn from, to redraw on resize
+let nationalPick = null; // the national chart's inspection and area, once the reader chose one
+
+// Moves to a fact in the timeline (a mark's Enter or click); false when it is not on the page.
+function focusFact(id) {
+  const item = document.getElementById(`fact-${id}`);
+  if (!item) return false;
+  for (const other of document.querySelectorAll(".fact.selected")) other.classList.remove("selected");
+  item.classList.add("selected");
+  item.tabIndex = -1;
+  item.focus();
+  history.replaceState(null, "", `${location.pathname}${location.search}#fact-${id}`);
+  return true;
+}
+
+// Where a force's fact is read: here when it is on this page, else on that subject's page.
+function factLink(subject, id) {
+  if (subject === state.subject && document.getElementById(`fact-${id}`)) return `#fact-${id}`;
+  const url = pageUrl(state.knownAt);
+  url.searchParams.set("subject", subject);
+  url.searchParams.delete("changes_since");
+  url.searchParams.delete("changes_until");
+  return `${url.pathname}${url.search}#fact-${id}`;
+}
+
+// A force's recorded name, else its slug in words ("avon-and-somerset": Avon and Somerset).
+function forceName(id) {
+  if (names[id]) return names[id];
+  return slugWords(id.split("/")[1] || id);
+}
+
+async function drawPictures(facts, disputed, mine) {
+  $("pictures").hidden = false;
+  renderAxis($("axis-body"), facts, { onSelect: focusFact });
+  const [{ frameworks }, ratings] = await Promise.all([
+    api("/v1/frameworks", { known_at: state.knownAt }),
+    api(`/v1/subjects/${state.subject}/timeline`, viewParams({ type: "rating.published", limit: 1000 })),
+  ]);
+  if (mine !== generation) return;
+  drawn.grades = [ratings.facts, state.subject, frameworks];
+  renderGrades($("grades-body"), ...drawn.grades, { onSelect: focusFact });
+  await drawNational(ratings.facts, disputed, frameworks, mine);
+}
+
+// The national picture for one of the inspections the subject was graded in: by default the one
+// with the most forces on record (the latest on a tie), else the reader's choice.
+async function drawNational(ratingFacts, disputed, frameworks, mine) {
+  const candidates = inspectionsOf(ratingFacts, state.subject);
+  $("national").hidden = candidates.length === 0;
+  if (!candidates.length) return;
+  // One answer per inspection (every area), then the chosen area's own, with its counts and coverage.
+  const inspections = [...new Set(candidates.map((c) => c.inspection))];
+  const answers = await Promise.all(inspections.map((inspection) => api("/v1/ratings", viewParams({ inspection }))));
+  if (mine !== generation) return;
+  const forces = (c) => new Set(answers[inspections.indexOf(c.inspection)].ratings.filter((r) => r.pillar === c.pillar).map((r) => r.subject)).size;
+  const options = candidates.map((c) => ({ ...c, key: `${c.inspection}|${c.pillar}`, forces: forces(c) })).sort((a, b) => a.day.localeCompare(b.day) || a.pillar.localeCompare(b.pillar));
+  const widest = [...options].sort((a, b) => b.forces - a.forces || b.day.localeCompare(a.day))[0];
+  const chosen = options.find((o) => o.key === nationalPick) || widest;
+  const answer = await api("/v1/ratings", viewParams({ inspection: chosen.inspection, pillar: chosen.pillar }));
+  if (mine !== generation) return;
+  const select = $("national-pick");
+  select.replaceChildren(...options.map((o) => el("option", { value: o.key }, `${o.inspection}, ${titled(words(o.pillar))}: ${o.forces} forces on record`)));
+  select.value = chosen.key;
+  const figures = disputed.filter(({ claim }) => claim.type === "figure.reported" && claim.data.period === chosen.inspection);
+  drawn.national = [answer, { frameworks, nameOf: forceName, linkTo: factLink, figures }];
+  renderNational($("national-body"), ...drawn.national);
+}
+
+function redrawPictures() {
+  if (!state.subject || !knownSubjects.has(state.subject)) return;
+  renderAxis($("axis-body"), loadedFacts, { onSelect: focusFact });
+  if (drawn.grades) renderGrades($("grades-body"), ...drawn.grades, { onSelect: focusFact });
+  if (drawn.national) renderNational($("national-body"), ...drawn.national);
+}
+
+function wirePictures() {
+  let width = window.innerWidth, pending = false;
+  window.addEventListener("resize", () => {
+    if (pending || window.innerWidth === width) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      width = window.innerWidth;
+      redrawPictures();
+    });
+  });
+  $("national-pick").addEventListener("change", (event) => {
+    nationalPick = event.target.value;
+    refresh();
+  });
 }
 
 function announce(text) {
   $("announcer").textContent = text;
 }
 
+// A failed load leaves what was shown before in place, marked as stale, and says so.
 function showError(error) {
-  $("status-body").replaceChildren(el("p", { class: "error", role: "alert" }, `Could not load this view: ${error.message}`));
+  const shown = document.body.dataset.loadedAt;
+  document.body.dataset.stale = "true";
+  $("load-state").hidden = false;
+  $("load-state").replaceChildren(
+    el("strong", {}, "Could not load this view: "),
+    error.message,
+    shown ? `. What is shown below is out of date: it was loaded on ${shown}, and does not follow the dates chosen above.` : ". Nothing could be shown.",
+  );
+}
+
+function markLoaded(position) {
+  document.body.dataset.stale = "false";
+  document.body.dataset.loadedAt = `${instantInWords(new Date().toISOString())} (log position ${position})`;
+  $("load-state").hidden = true;
+  $("load-state").replaceChildren();
+}
+
+// A subject no fact names, asked for in the URL: said so, never silently replaced by another one.
+function renderUnknown(subject) {
+  document.body.dataset.subjectKnown = "false";
+  $("status-heading").textContent = `Unknown subject: ${subject}`;
+  $("status-body").replaceChildren(
+    el("p", { class: "unknown-subject", role: "alert" }, `Nothing on record names ${subject}. Check the address, or choose a subject from the list above.`),
+  );
+  $("disputed").hidden = true;
+  $("facts").replaceChildren();
+  $("more").hidden = true;
+  for (const id of ["axis-body", "grades-body", "national-body"]) $(id).replaceChildren();
+  $("pictures").hidden = true;
+  markLoaded(state.head);
+  return [];
 }
 
 function updateExportLink() {
@@ -508,27 +659,44 @@ async function loadSubjects() {
   learnNames(Object.fromEntries(subjects.map((subject) => [subject.id, subject.name])));
   const select = $("subject");
   const current = state.subject;
-  select.replaceChildren(...subjects.map((subject) => el("option", { value: subject.id }, `${subjectName(subject.id)} — ${subject.facts} facts`)));
-  const forces = subjects.filter((subject) => subject.kind === "force");
-  state.subject = subjects.some((s) => s.id === current) ? current : (forces[0] || subjects[0] || {}).id || null;
+  select.replaceChildren(...subjects.map((subject) => el("option", { value: subject.id }, `${subjectName(subject.id)} — ${subject.facts} ${subject.facts === 1 ? "fact" : "facts"}`)));
+  // With none asked for, a force a story names (it has a recorded name) before one only a table lists.
+  const forces = subjects.filter((subject) => subject.kind === "force").sort((a, b) => Boolean(b.name) - Boolean(a.name));
+  state.subject = current || (forces[0] || subjects[0] || {}).id || null;
+  if (state.subject && !knownSubjects.has(state.subject)) select.prepend(el("option", { value: state.subject }, `${state.subject} (not on record)`));
   if (state.subject) select.value = state.subject;
 }
 
-function showKnownAt() {
+function showKnownAt(described = "") {
   const slider = $("known-at");
   slider.max = String(Math.max(state.head, 1));
   slider.value = String(state.knownAt ?? state.head);
-  $("known-at-text").textContent =
-    state.knownAt === null ? `everything known now (log position ${state.head})` : `as the log stood at position ${state.knownAt} of ${state.head}`;
+  const where = state.knownAt === null ? `everything known now (log position ${state.head})` : `as the log stood at position ${state.knownAt} of ${state.head}`;
+  $("known-at-text").textContent = described ? `${where}: ${described}` : where;
   slider.setAttribute("aria-valuetext", $("known-at-text").textContent);
 }
 
+// What arrived at a log position, in words: "a rating about Bedfordshire Police".
+function arrival(event) {
+  if (event.fact) return `${(TYPE_LABELS[event.fact.type] || words(event.fact.type.replace(".", " "))).toLowerCase()} about ${subjectName(event.fact.subject)}`;
+  if (event.document) return `the document “${event.document.title || event.id}”`;
+  if (event.event === "framework.defined") return `the framework edition ${event.id}`;
+  return words(event.event.replace(".", " "));
+}
+
+// The moment the log stood at, in words: when the last event then was recorded, and what it was.
 async function describeKnownAt() {
-  if (state.knownAt === null) return;
-  const { events } = await api("/v1/events", { after: state.knownAt - 1, limit: 1 });
-  if (events.length && state.knownAt === events[0].position) {
-    $("known-at-text").textContent = `as the log stood at position ${state.knownAt} of ${state.head}, recorded ${events[0].recorded_at.replace("T", " ").slice(0, 19)} UTC`;
-  }
+  const position = state.knownAt ?? state.head;
+  if (!position) return;
+  const { events } = await api("/v1/events", { after: position - 1, limit: 1 });
+  if (!events.length || (state.knownAt ?? state.head) !== events[0].position) return;
+  showKnownAt(`last recorded ${instantInWords(events[0].recorded_at)}, ${arrival(events[0])}`);
+}
+
+// The date controls follow the browser's locale; their dates are also said in words beside them.
+function showDateWords() {
+  $("as-of-words").textContent = state.asOf ? `as of ${dayInWords(state.asOf)}` : "any date";
+  $("reported-by-words").textContent = state.reportedBy ? `published by ${dayInWords(state.reportedBy)}` : "whenever published";
 }
 
 function wireControls() {
@@ -542,6 +710,7 @@ function wireControls() {
   for (const [id, key] of [["as-of", "asOf"], ["reported-by", "reportedBy"]]) {
     const setTo = (value) => {
       state[key] = value || null;
+      showDateWords();
       saveLocation();
       refresh();
     };
@@ -565,13 +734,14 @@ function wireControls() {
   $("known-at").addEventListener("change", () => {
     saveLocation();
     refresh();
-    describeKnownAt();
+    describeKnownAt().catch(showError);
   });
   $("known-at-clear").addEventListener("click", () => {
     state.knownAt = null;
     showKnownAt();
     saveLocation();
     refresh();
+    describeKnownAt().catch(showError);
   });
   $("more").addEventListener("click", () => showMore().catch(showError));
   $("controls").addEventListener("submit", (event) => event.preventDefault());
@@ -611,10 +781,13 @@ function listen() {
   stream.addEventListener("open", () => {
     $("live-state").textContent = "Live: new facts appear as they are recorded";
     document.body.dataset.live = "true";
+    $("live-lost").hidden = true; // the stream resumes from the last event seen, so what was missed arrives
   });
   stream.addEventListener("error", () => {
     $("live-state").textContent = "Reconnecting to the live log…";
     document.body.dataset.live = "false";
+    // The live view stops following the log: say so where it is read, not only in the footer.
+    $("live-lost").hidden = state.knownAt !== null;
   });
 }
 
@@ -629,7 +802,9 @@ async function start() {
   $("as-of").value = state.asOf || "";
   $("reported-by").value = state.reportedBy || "";
   $("changes-since").value = state.changesSince ?? "";
+  showDateWords();
   wireControls();
+  wirePictures();
   try {
     const [{ head }] = await Promise.all([api("/v1/events", { limit: 1 }), loadSubjects()]);
     state.head = head;
@@ -637,7 +812,8 @@ async function start() {
     showKnownAt();
     saveLocation();
     await refresh();
-    describeKnownAt();
+    if (location.hash.startsWith("#fact-")) focusFact(location.hash.slice("#fact-".length));
+    describeKnownAt().catch(showError);
     await showChanges();
   } catch (error) {
     showError(error);
