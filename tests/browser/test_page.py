@@ -176,7 +176,7 @@ def test_each_kind_of_change_and_a_withdrawn_source_read_differently(page, serve
     expect(page.locator(f"#fact-{revised['id']} .history")).to_contain_text("Revised by the source")
     expect(page.locator(f"#fact-{taken_down['id']} .history")).to_contain_text("Retracted by the source")
     corroborated = page.locator(f"#fact-{cited['id']}")
-    expect(corroborated.locator(".source-line")).to_contain_text("Sources: HMICFRS")
+    expect(corroborated.locator(".source-line")).to_contain_text("Sources: The Bugle")
     expect(corroborated.locator(".source-line")).to_contain_text("Radio Beds")
     expect(corroborated.locator(".badge-withdrawn")).to_have_text("one source withdrawn")
 
