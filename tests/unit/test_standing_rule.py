@@ -356,3 +356,25 @@ def test_a_fact_as_views_render_it():
     }
     assert fact_json(state)["headline"] == "Pat disputes"
     assert fact_json(state)["in_effect"] == "certain"
+
+
+def test_linked_claims_of_different_grades_about_one_slot_still_disagree():
+    stands = rating("good", kind="official", position=1, id="stands")
+    other = rating("inadequate", kind="press", position=2, id="other")
+    challenger = statement(kind="press", position=3, disputes=("stands",), id="challenger")
+    assert standing([stands, other, challenger]) == (stands, [other, challenger])
+
+
+def test_a_rating_slot_is_labelled_apart_from_a_figure_slot():
+    assert natural_slot(rating("good", inspection="PEEL 2016")) == ("rating", "force/anyshire", "effectiveness", "peel-2016")
+
+
+def test_a_reported_statement_in_brief_says_who_reports_it():
+    reported = fact("statement.made", data={"speaker": "person/pat", "stance": "disputes", "speech": "reported"}, id="r")
+    assert claim_json(reported)["headline"] == "Publisher 0 reports that Pat disputes"
+    assert fact_json(reported)["headline"] == "Publisher 0 reports that Pat disputes"
+
+
+def test_a_role_in_brief_names_its_holder():
+    held = fact("role.held", "person/pat-smith", data={"role": "Chief", "organisation": "force/anyshire"})
+    assert claim_json(held)["headline"] == "Pat Smith: Chief, Anyshire"

@@ -295,3 +295,35 @@ def test_a_fact_given_twice_counts_once():
     assert len(status([chief, chief])["roles"]) == 1
     maybe = statement(occurred="2017", position=3)
     assert len(status([maybe, maybe], as_of=dt.date(2017, 6, 1))["possible"]) == 1
+
+
+def test_names_are_those_in_force_as_of_the_date():
+    old = fact("subject.named", occurred="2015", data={"name": "Old Name"}, position=1)
+    new = fact("subject.named", occurred="2018", data={"name": "New Name"}, position=2)
+    assert status([old, new], as_of=dt.date(2017, 1, 1))["name"]["name"] == "Old Name"
+
+
+def test_statements_and_possible_facts_say_people_by_their_names():
+    named = fact("subject.named", "person/pat", occurred="2015", data={"name": "Pat Smith"}, position=1)
+    said = statement(occurred="2016", position=2)
+    maybe = statement(occurred="2017", position=3)
+    card = status([named, said, maybe], as_of=dt.date(2017, 6, 1))
+    assert [s["headline"] for s in card["statements"]] == ["Pat Smith disputes"]
+    assert [s["headline"] for s in card["possible"]] == ["Pat Smith disputes"]
+
+
+def test_a_decision_made_names_its_decider():
+    made = decision("decision.made", {"outcome": "agreed", "decider": "org/home-office"})
+    assert status([made])["decisions"][0]["decider"] == "org/home-office"
+
+
+def test_monitoring_takes_the_latest_of_several_changes():
+    changes = [monitoring(state, occurred=f"201{n}", position=n) for n, state in enumerate(["routine", "scan", "engage"])]
+    card = status(changes)["monitoring"]
+    assert (card["state"], [h["state"] for h in card["history"]]) == ("engage", ["routine", "scan", "engage"])
+
+
+def test_a_role_not_yet_begun_does_not_hide_the_roles_after_it():
+    later = role("person/amy", **{"from": "2019"})
+    now = role("person/bob", position=2, **{"from": "2015"})
+    assert people(status([later, now], as_of=dt.date(2016, 1, 1))["roles"]) == [("person/bob", "Chief")]

@@ -205,3 +205,19 @@ def test_an_editions_grade_order_is_its_grades_then_its_states():
 
 def test_a_fact_of_a_type_no_timeline_query_names_is_kept_by_an_empty_type_filter():
     assert page_ids([fact("subject.named", data={"name": "x"})]) == (["fact-1"], None)
+
+
+def test_an_edition_with_an_overall_grade_but_no_such_area_does_not_grade_overall():
+    no_area = TWO_GRADES | {"areas": [{"id": "effectiveness"}]}
+    assert judged(data("pass", inspection="Other 2020", pillar="overall"), {"two": no_area})["why"] == "Two grades does not grade overall"
+
+
+def test_an_edition_without_states_refuses_a_grade_off_its_scale():
+    assert judged(data("good", inspection="Other 2020"), EDITIONS)["why"] == "Two grades has no grade good; its grades are pass, fail"
+
+
+def test_ratings_of_an_inspection_asked_for_are_named_as_asked_even_with_no_claims():
+    spelled = ratings_across_forces([rating("good")], "effectiveness", None, "peel 2016", FRAMEWORKS)
+    assert spelled["inspection"] == "peel 2016"
+    none = ratings_across_forces([], "effectiveness", None, "PEEL 2016", FRAMEWORKS)
+    assert (none["inspection"], none["covered"], none["covers"]) == ("PEEL 2016", 0, 43)
