@@ -24,8 +24,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ["projections", "timeline", "tests", "seeds", "pyproject.toml"]
-# The queries asked directly first (seconds), then the model test on SQLite (a minute or more).
-TEST = ["tests/integration/test_view_queries.py", "tests/integration/test_projection_model.py", "-k", "not Postgres"]
+# The queries asked directly and the publication-time rule case by case first (seconds), then the model test on
+# SQLite (a minute or more).
+TEST = [
+    "tests/integration/test_view_queries.py", "tests/integration/test_publication_time.py",
+    "tests/integration/test_projection_model.py", "-k", "not Postgres",
+]
 
 
 @dataclass(frozen=True)
