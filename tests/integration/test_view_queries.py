@@ -20,6 +20,7 @@ from projections import facts as fact_rows
 from projections.facts import Seen
 from projections.runner import ProjectionRunner, live_prefix
 from projections.store import open_store
+from projections.timeline import TimelineQuery
 from timeline.app import Timeline
 from timeline.vocabulary import parse_record
 
@@ -54,8 +55,10 @@ FACTS = {
     "named": body("subject.named", "2015", {"name": "Anyshire Police"}),
     "named-retracted": body("subject.named", "2016", {"name": "Wrong Name"}),
     "role": body("role.held", "2016", {"role": "Chief", "organisation": FORCE}, subject="person/pat"),
+    "mentioned-once": said("2016", mentions=["force/elsewhere"]),  # corrected below to mention nobody
 }
 RETRACTED = ("retracted", "named-retracted")
+UNMENTIONED = "mentioned-once"
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +69,7 @@ def read(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     timeline.record([parse_record(b) for b in FACTS.values()])
     for name in RETRACTED:
         timeline.retract(uuid.UUID(FACTS[name]["id"]), 1, "wrong")
+    timeline.correct(uuid.UUID(FACTS[UNMENTIONED]["id"]), 1, {"mentions": []}, "it did not mention them")
     store = open_store(database)
     runner = ProjectionRunner(store, timeline.log, all_projections())
     runner.setup()
@@ -139,3 +143,17 @@ def test_naming_returns_only_the_types_asked_for(read):
 def test_a_retracted_name_names_nothing(read):
     cursor, prefix, seen = read
     assert names(fact_rows.naming_facts(cursor, prefix, {FORCE}, seen)) == {"named"}
+
+
+def test_facts_naming_a_subject_are_those_whose_current_version_names_it(read):
+    cursor, prefix, seen = read
+    assert fact_rows.states_referencing(cursor, prefix, "force/elsewhere", seen) == []
+    assert "mentioned-once" in names(fact_rows.states_referencing(cursor, prefix, FORCE, seen))
+
+
+def test_a_timeline_page_holds_the_facts_possible_by_as_of_and_no_others(read):
+    cursor, prefix, seen = read
+    page = fact_rows.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(as_of=dt.date(2016, 12, 31)), 100)
+    assert names(page) == {"named", "other-area", "other-inspection", "statement", "role", "mentioned-once"}
+    everything = fact_rows.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(include_retracted=True), 100)
+    assert {"retracted", "named-retracted"} <= names(everything)
