@@ -56,7 +56,12 @@ FACTS = {
     "named-retracted": body("subject.named", "2016", {"name": "Wrong Name"}),
     "role": body("role.held", "2016", {"role": "Chief", "organisation": FORCE}, subject="person/pat"),
     "mentioned-once": said("2016", mentions=["force/elsewhere"]),  # corrected below to mention nobody
+    # PEEL 2015's latest efficiency claim is the latest, though its earliest is older than PEEL 2016's.
+    "efficiency-early": rating("good", "2015", pillar="efficiency", inspection="PEEL 2015"),
+    "efficiency-middle": rating("good", "2016", pillar="efficiency", inspection="PEEL 2016"),
+    "efficiency-late": rating("good", "2017-05", pillar="efficiency", inspection="PEEL 2015"),
 }
+EFFICIENCY = {"efficiency-early", "efficiency-middle", "efficiency-late"}
 RETRACTED = ("retracted", "named-retracted")
 UNMENTIONED = "mentioned-once"
 
@@ -89,9 +94,9 @@ def names(states: list[Any]) -> set[str]:
 def test_latest_naming_returns_only_facts_certainly_in_effect(read):
     cursor, prefix, seen = read
     found = fact_rows.latest_naming(cursor, prefix, FORCE, seen, "rating.published", AS_OF, 100)
-    assert names(found) == {"certain", "last-day", "other-area", "other-inspection"}
+    assert names(found) == {"certain", "last-day", "other-area", "other-inspection", *EFFICIENCY}
     assert names(fact_rows.latest_naming(cursor, prefix, FORCE, seen, "rating.published", None, 100)) == {
-        "certain", "last-day", "possible", "other-area", "other-inspection",
+        "certain", "last-day", "possible", "other-area", "other-inspection", *EFFICIENCY,
     }  # fmt: skip
 
 
@@ -131,8 +136,13 @@ def test_claims_before_a_key_are_read_latest_first_in_effect(read):
 def test_an_inspections_claims_on_one_area_are_that_areas(read):
     cursor, prefix, seen = read
     assert names(fact_rows.inspection_claims(cursor, prefix, "peel-2016", "effectiveness", seen, AS_OF)) == {"certain"}
-    assert names(fact_rows.inspection_claims(cursor, prefix, "peel-2016", None, seen, AS_OF)) == {"certain", "other-area"}
+    assert names(fact_rows.inspection_claims(cursor, prefix, "peel-2016", None, seen, AS_OF)) == {"certain", "other-area", "efficiency-middle"}
     assert fact_rows.latest_inspection(cursor, prefix, "effectiveness", seen, AS_OF) == "peel-2017"
+
+
+def test_the_latest_inspection_is_the_one_with_the_latest_claim(read):
+    cursor, prefix, seen = read
+    assert fact_rows.latest_inspection(cursor, prefix, "efficiency", seen, AS_OF) == "peel-2015"
 
 
 def test_naming_returns_only_the_types_asked_for(read):
@@ -154,6 +164,6 @@ def test_facts_naming_a_subject_are_those_whose_current_version_names_it(read):
 def test_a_timeline_page_holds_the_facts_possible_by_as_of_and_no_others(read):
     cursor, prefix, seen = read
     page = fact_rows.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(as_of=dt.date(2016, 12, 31)), 100)
-    assert names(page) == {"named", "other-area", "other-inspection", "statement", "role", "mentioned-once"}
+    assert names(page) == {"named", "other-area", "other-inspection", "statement", "role", "mentioned-once", "efficiency-early", "efficiency-middle"}
     everything = fact_rows.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(include_retracted=True), 100)
     assert {"retracted", "named-retracted"} <= names(everything)
