@@ -228,7 +228,7 @@ def test_a_role_shows_its_dates_and_source():
     assert status([chief])["former_roles"] == [{
         "person": "person/pat", "role": "Chief", "organisation": FORCE, "governs": FORCE, "from": "2015", "to": "2016-06",
         "from_label": "2015", "to_label": "June 2016", "ended": "resigned", "attested": "2017-03-02", "fact": "fact-1",
-        "source": chief.source, "sources": [chief.source],
+        "source": chief.source, "sources": [chief.source], "disputed_by": [],
     }]  # fmt: skip
 
 
