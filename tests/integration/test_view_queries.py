@@ -60,6 +60,7 @@ FACTS = {
     "efficiency-early": rating("good", "2015", pillar="efficiency", inspection="PEEL 2015"),
     "efficiency-middle": rating("good", "2016", pillar="efficiency", inspection="PEEL 2016"),
     "efficiency-late": rating("good", "2017-05", pillar="efficiency", inspection="PEEL 2015"),
+    "corrected": rating("good", "2016", pillar="legitimacy", inspection="PEEL 2017"),  # corrected below to inadequate
 }
 EFFICIENCY = {"efficiency-early", "efficiency-middle", "efficiency-late"}
 RETRACTED = ("retracted", "named-retracted")
@@ -75,6 +76,8 @@ def read(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     for name in RETRACTED:
         timeline.retract(uuid.UUID(FACTS[name]["id"]), 1, "wrong")
     timeline.correct(uuid.UUID(FACTS[UNMENTIONED]["id"]), 1, {"mentions": []}, "it did not mention them")
+    corrected = FACTS["corrected"]["data"] | {"grade": "inadequate"}
+    timeline.correct(uuid.UUID(FACTS["corrected"]["id"]), 1, {"data": corrected}, "misread")
     store = open_store(database)
     runner = ProjectionRunner(store, timeline.log, all_projections())
     runner.setup()
@@ -94,9 +97,9 @@ def names(states: list[Any]) -> set[str]:
 def test_latest_naming_returns_only_facts_certainly_in_effect(read):
     cursor, prefix, seen = read
     found = fact_rows.latest_naming(cursor, prefix, FORCE, seen, "rating.published", AS_OF, 100)
-    assert names(found) == {"certain", "last-day", "other-area", "other-inspection", *EFFICIENCY}
+    assert names(found) == {"certain", "last-day", "other-area", "other-inspection", "corrected", *EFFICIENCY}
     assert names(fact_rows.latest_naming(cursor, prefix, FORCE, seen, "rating.published", None, 100)) == {
-        "certain", "last-day", "possible", "other-area", "other-inspection", *EFFICIENCY,
+        "certain", "last-day", "possible", "other-area", "other-inspection", "corrected", *EFFICIENCY,
     }  # fmt: skip
 
 
@@ -164,6 +167,12 @@ def test_facts_naming_a_subject_are_those_whose_current_version_names_it(read):
 def test_a_timeline_page_holds_the_facts_possible_by_as_of_and_no_others(read):
     cursor, prefix, seen = read
     page = fact_rows.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(as_of=dt.date(2016, 12, 31)), 100)
-    assert names(page) == {"named", "other-area", "other-inspection", "statement", "role", "mentioned-once", "efficiency-early", "efficiency-middle"}
+    assert names(page) == {"named", "other-area", "other-inspection", "statement", "role", "mentioned-once", "efficiency-early", "efficiency-middle", "corrected"}
     everything = fact_rows.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(include_retracted=True), 100)
     assert {"retracted", "named-retracted"} <= names(everything)
+
+
+def test_a_corrected_claim_is_read_once_as_it_now_stands(read):
+    cursor, prefix, seen = read
+    claims = fact_rows.slot_claims(cursor, prefix, FORCE, "legitimacy", "peel-2017", seen, None)
+    assert [(names([c]), c.version, c.data["grade"]) for c in claims] == [({"corrected"}, 2, "inadequate")]
