@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python3 -c 'import sys; sys.path.insert(0, "scripts"); import run; run.ensure_environment()'
+python3 -c 'import sys; sys.path.insert(0, "scripts"); import run; run.ensure_environment(with_tests=True)'
 venv=.venv/bin
 part=${1:-all}
 status=0
