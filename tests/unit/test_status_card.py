@@ -327,3 +327,18 @@ def test_a_role_not_yet_begun_does_not_hide_the_roles_after_it():
     later = role("person/amy", **{"from": "2019"})
     now = role("person/bob", position=2, **{"from": "2015"})
     assert people(status([later, now], as_of=dt.date(2016, 1, 1))["roles"]) == [("person/bob", "Chief")]
+
+
+def test_a_role_disputed_by_a_claim_that_stands_is_not_held_and_does_not_hide_the_next():
+    disputed = role("person/amy", position=1)
+    challenge = fact("statement.made", FORCE, "2017-03-02", kind="official", position=2, disputes=(disputed.id,),
+                     data={"speaker": "person/kim", "stance": "denies", "summary": "never appointed"})  # fmt: skip
+    undisputed = role("person/bob", occurred="2018", position=3)
+    assert people(status([disputed, challenge, undisputed])["roles"]) == [("person/bob", "Chief")]
+
+
+def test_a_role_that_stands_says_who_disputes_it():
+    held = role("person/amy", position=1)
+    doubt = fact("statement.made", FORCE, "2017-03-02", kind="statement", position=2, disputes=(held.id,),
+                 data={"speaker": "person/kim", "stance": "denies", "summary": "never appointed"})  # fmt: skip
+    assert status([held, doubt])["roles"][0]["disputed_by"] == [claim_json(doubt)]
