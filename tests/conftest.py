@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from timeline.app import Timeline
 
@@ -16,7 +16,13 @@ pytest_plugins = ["tests.findings"]  # issue 16's findings and their tests' outc
 
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True, print_blob=True)
-settings.load_profile("ci" if os.environ.get("CI") else "default")
+# scripts/mutation.sh: a run per mutant, so fewer examples, the same ones each run (a verdict that can be repeated),
+# and no shrinking (a mutant's verdict needs one failure, not the smallest).
+settings.register_profile(
+    "mutation", parent=settings.get_profile("default"), derandomize=True, database=None, max_examples=40,
+    phases=[Phase.explicit, Phase.generate],
+)
+settings.load_profile(os.environ.get("TIMELINE_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
 
 POSTGRES_URL = os.environ.get("TIMELINE_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
 

@@ -126,14 +126,33 @@ def status_summary(facts: dict[str, Known], subject: str, as_of: dt.date | None,
     return {"ratings": ratings, "pending": sorted(pending)}
 
 
-def timeline_ids(facts: dict[str, Known], subject: str, as_of: dt.date | None, all_subjects: set[str]) -> list[tuple[str, str]]:
-    """A subject's timeline: every fact at least possibly in effect, each with whether it is certain."""
-    shown = [f for f in facts.values() if not f.retracted and possible(f, as_of)]
+def timeline_ids(
+    facts: dict[str, Known], subject: str, as_of: dt.date | None, all_subjects: set[str], include_retracted: bool = False
+) -> list[tuple[str, str | None]]:
+    """A subject's timeline: every fact at least possibly in effect, each with whether it is certain (a retracted
+    one, listed only when asked for, is in effect at no date)."""
+    shown = [f for f in facts.values() if (include_retracted or not f.retracted) and possible(f, as_of)]
     return [
-        (f.id, "certain" if certain(f, as_of) else "possible")
+        (f.id, None if f.retracted else "certain" if certain(f, as_of) else "possible")
         for f in sorted(shown, key=lambda f: f.key)
         if f.names(subject, all_subjects)
     ]
+
+
+def latest_statements(facts: dict[str, Known], subject: str, as_of: dt.date | None, all_subjects: set[str], limit: int) -> list[str]:
+    """The status card's statements: the latest few naming the subject, certainly in effect, latest first."""
+    said = [f for f in visible(facts, as_of) if f.content.type == "statement.made" and f.names(subject, all_subjects)]
+    return [f.id for f in sorted(said, key=lambda f: f.key, reverse=True)[:limit]]
+
+
+def latest_findings(facts: dict[str, Known], subject: str, as_of: dt.date | None) -> tuple[str, list[str]] | None:
+    """The status card's findings: the report of the latest finding about the subject, and every finding about
+    the subject in that report (not in any other), in timeline order."""
+    found = [f for f in visible(facts, as_of) if f.content.type == "finding.reported" and f.content.subject == subject]
+    if not found:
+        return None
+    report = max(found, key=lambda f: f.key).content.data["report"]
+    return report, [f.id for f in sorted(found, key=lambda f: f.key) if f.content.data["report"] == report]
 
 
 def ratings_summary(facts: dict[str, Known], pillar: str, as_of: dt.date | None) -> tuple[dict[str, str], dict[str, int]]:
