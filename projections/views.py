@@ -105,6 +105,7 @@ class Views:
         `reported_by` limit it, so a reader meets the disputes on arrival."""
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            _known(cursor, prefix, subject)  # a typo is a 404, not "no disputes"
             subject = seen.subject_of(subject)
             names, disputed = _disputes(cursor, prefix, seen, subject)
         return _envelope(position, seen, None) | {"subject": subject, "name": names.get(subject), "disputes": disputed}
@@ -174,8 +175,8 @@ class Views:
     ) -> dict[str, Any]:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
-            states = facts_for_ratings(cursor, prefix, pillar, inspection, seen, as_of)
             frameworks = self._frameworks(cursor, prefix, seen.position)
+            states = facts_for_ratings(cursor, prefix, pillar, inspection, seen, as_of, frameworks)
         return _envelope(position, seen, as_of) | ratings_across_forces(states, pillar, as_of, inspection, frameworks)
 
     def frameworks(self, known_at: KnownAt = None) -> dict[str, Any]:

@@ -148,3 +148,10 @@ async def test_reviews_follow_the_times_of_the_disputes_they_come_from(seeded):
     # Before any fact was recorded, none either.
     assert await reviews(seeded, subject="force/bedfordshire", known_at="1") == []
     assert len(await reviews(seeded, subject="force/bedfordshire", reported_by="2017-03-02")) == 2
+
+
+async def test_reviews_of_a_subject_nobody_named_are_a_404_not_an_empty_list(seeded):
+    """A typo must not read as "no disputes": the fact-checker would publish nothing and not know why."""
+    response = await seeded.get("/v1/claim-reviews", params={"subject": "force/clevland"})
+    assert response.status == 404 and response.content_type == "application/problem+json"
+    assert (await seeded.get("/v1/subjects/force/clevland/disputes")).status == 404
