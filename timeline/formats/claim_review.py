@@ -69,7 +69,7 @@ def verdict(claim: dict[str, Any], record: dict[str, Any]) -> str:
 
 def _what(record: dict[str, Any], claim: dict[str, Any]) -> str:
     """What the record says instead: a grade, a figure, else what of its data differs from the claim's
-    (`from March 2018`), else its headline."""
+    (`from March 2018`), else when it happened where only the date differs, else its headline."""
     data = record["data"]
     if record["type"] == "rating.published":
         return str(data["grade"]).replace("-", " ")
@@ -78,7 +78,13 @@ def _what(record: dict[str, Any], claim: dict[str, Any]) -> str:
     differs = {k: v for k, v in data.items() if k != "summary" and claim["data"].get(k) != v} if record["type"] == claim["type"] else {}
     if differs:
         return "; ".join(f"{key.replace('_', ' ')} {_words(value)}" for key, value in differs.items())
+    if record["type"] == claim["type"] and record.get("occurred") != claim.get("occurred") and record.get("occurred_label"):
+        return f"it happened in {record['occurred_label']}" if not is_day(record["occurred"]) else f"it happened on {record['occurred_label']}"
     return str(record["headline"])
+
+
+def is_day(edtf: str) -> bool:
+    return len(edtf) == 10 and is_plain(edtf)
 
 
 def _words(value: Any) -> str:
