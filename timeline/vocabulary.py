@@ -667,7 +667,16 @@ def _field_error(error: Any, index: int | None, whole: str) -> FieldError:
         message = f"{error.instance!r} is not a UUID"
     elif isinstance(kind, _KINDS.Format) and kind.format in FORMATS:
         message = _format_cause(kind.format, error.instance) or message
+    elif isinstance(kind, _KINDS.Pattern) and kind.pattern in _PATTERN_WORDS:
+        message = f"{_shown(error.instance)} {_PATTERN_WORDS[kind.pattern]}"  # a regex is no help to a reporter
     return FieldError(".".join(parts) or whole, message, index)
+
+
+_PATTERN_WORDS = {
+    SLUG["pattern"]: "is not lower-case words joined by hyphens, e.g. requires-improvement or investigating-crime",
+    URL["pattern"]: "is not a web address starting http:// or https://",
+    SHA256["pattern"]: "is not a sha256: 64 characters 0-9 and a-f",
+}
 
 
 def _shown(value: object, most: int = 60) -> str:

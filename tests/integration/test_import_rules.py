@@ -59,7 +59,7 @@ def set_occurred(state: dict) -> None:
 
 
 HOSTILE: list[tuple[str, Callable[[dict], bool], Callable[[dict], None], str, str]] = [
-    ("javascript URL", quoting_fact, set_url, "source.url", "does not match"),
+    ("javascript URL", quoting_fact, set_url, "source.url", "is not a web address"),
     ("not a subject", quoting_fact, set_subject, "subject", "not a subject"),
     ("quote not in its document", quoting_fact, set_quote, "source.quote", "does not occur in document"),
     ("text changed under its sha256", lambda line: line["topic"] == DOCUMENT, set_text, "sha256", "does not match the text"),

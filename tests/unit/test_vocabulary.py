@@ -59,13 +59,13 @@ def test_every_fact_type_has_a_schema():
         (lambda b: b.update(subject="army/bedfordshire"), "subject", "unknown kind 'army'"),
         (lambda b: b.update(subject="person/zoe-billingham"), "subject", "must be a subject of kind force"),
         (lambda b: b.update(occurred="2017-13"), "occurred", "not a valid EDTF date"),
-        (lambda b: b["data"].update(grade="Excellent!"), "data.grade", "does not match"),
+        (lambda b: b["data"].update(grade="Excellent!"), "data.grade", "is not lower-case words joined by hyphens"),
         (lambda b: b["data"].pop("pillar"), "data.pillar", "is required"),
         (lambda b: b["data"].update(inspectorate="force/hmic"), "data.inspectorate", "must be a subject of kind org"),
         (lambda b: b["data"].update(colour="red"), "data", "'colour' was unexpected"),
         (lambda b: b["source"].update(kind="blog"), "source.kind", "'blog' is not one of"),
         (lambda b: b["source"].update(published="2 March 2017"), "source.published", "not a valid EDTF date"),
-        (lambda b: b["source"].update(url="thecomet.net"), "source.url", "does not match"),
+        (lambda b: b["source"].update(url="thecomet.net"), "source.url", "is not a web address"),
         (lambda b: b.update(id="not-a-uuid"), "id", "is not a UUID"),
         (lambda b: b.pop("source"), "source", "is required"),  # without `sources` too
         (lambda b: b.update(mentions=["force/x", "force/x"]), "mentions", "non-unique"),
@@ -180,3 +180,22 @@ def test_every_pattern_refuses_a_trailing_newline_in_both_validators(schema):
         value, checks = _MATCHING[pattern], {"type": "string", "pattern": pattern}
         for validator in (Draft202012Validator(checks), jsonschema_rs.Draft202012Validator(checks)):
             assert validator.is_valid(value) and not validator.is_valid(value + "\n"), (pattern, validator)
+
+
+def test_a_value_off_its_pattern_is_refused_in_words_not_with_the_regex():
+    """A reporter filling a spreadsheet meets these first: "Inadequate", "Investigating Crime", an ftp:// link."""
+    from timeline.errors import InvalidRecord
+    from timeline.vocabulary import parse_record
+
+    body = {
+        "type": "rating.published", "subject": "force/x", "occurred": "2019",
+        "data": {"pillar": "Investigating Crime", "grade": "Inadequate", "inspection": "PEEL 2021/22", "inspectorate": "org/hmicfrs"},
+        "source": {"publisher": "HMICFRS", "url": "ftp://example.org/r", "published": "2019", "kind": "official"},
+    }  # fmt: skip
+    with pytest.raises(InvalidRecord) as refused:
+        parse_record(body)
+    messages = {e.field: e.message for e in refused.value.errors}
+    assert messages["data.grade"] == "'Inadequate' is not lower-case words joined by hyphens, e.g. requires-improvement or investigating-crime"
+    assert messages["data.pillar"].startswith("'Investigating Crime' is not lower-case words")
+    assert messages["source.url"] == "'ftp://example.org/r' is not a web address starting http:// or https://"
+    assert not any("^" in message or "(?!" in message for message in messages.values())
