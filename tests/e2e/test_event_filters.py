@@ -38,7 +38,7 @@ def named(event: dict) -> list[str]:
 @pytest.fixture
 async def story(client):
     """Testshire's rating recorded, corrected and retracted; Kent's rating; a statement by a person about Testshire."""
-    testshire, kent = rating(), rating(subject="force/kent")
+    testshire, kent = rating(), rating(subject="force/kentshire")
     statement = {
         "type": "statement.made", "subject": "person/jane-doe", "occurred": "2019-05-02", "mentions": ["force/testshire"],
         "data": {"speaker": "person/jane-doe", "stance": "welcomes", "summary": "welcomes the grade"},
@@ -58,10 +58,10 @@ async def story(client):
 async def test_a_subject_gives_every_event_of_the_facts_naming_it_retractions_included(client, story):
     testshire = [story["testshire"], story["statement"], story["corrected"], story["retracted"]]
     assert await positions(client, subject="force/testshire") == sorted(testshire)
-    assert await positions(client, subject="force/kent") == [story["kent"]]
+    assert await positions(client, subject="force/kentshire") == [story["kent"]]
     both = sorted([*testshire, story["kent"]])
-    assert await positions(client, subject="force/testshire,force/kent") == both
-    response = await client.get("/v1/events?limit=1000&subject=force/testshire&subject=force/kent")  # repeated, as well as listed
+    assert await positions(client, subject="force/testshire,force/kentshire") == both
+    response = await client.get("/v1/events?limit=1000&subject=force/testshire&subject=force/kentshire")  # repeated, as well as listed
     assert [e["position"] for e in (await response.json())["events"]] == both
 
 
@@ -82,22 +82,22 @@ async def test_a_type_is_an_events_name_or_its_facts_type_and_combines_with_subj
     documents = await positions(client, type="document.recorded")
     assert documents and all(e["event"] == "document.recorded" for e in await every_event(client) if e["position"] in documents)
     assert await positions(client, subject="force/testshire", type="statement.made,fact.corrected") == [story["statement"], story["corrected"]]
-    assert await positions(client, subject="force/kent", type="fact.retracted") == []
+    assert await positions(client, subject="force/kentshire", type="fact.retracted") == []
 
 
 async def test_a_filtered_page_in_cloudevents_holds_only_what_the_filter_wants(client, story):
-    response = await client.get("/v1/events", params={"subject": "force/kent"}, headers={"Accept": "application/cloudevents-batch+json"})
+    response = await client.get("/v1/events", params={"subject": "force/kentshire"}, headers={"Accept": "application/cloudevents-batch+json"})
     assert [int(e["id"]) for e in await response.json(content_type=None)] == [story["kent"]]
     assert int(response.headers["Timeline-Next-After"]) >= story["kent"]
 
 
 async def test_a_filtered_page_looks_at_a_bounded_number_of_events_and_next_after_goes_on_to_the_head(aiohttp_client, settings):
     client = await aiohttp_client(create_app(dataclasses.replace(settings, events_scan=7)))
-    for subject in ["force/kent", "force/essex"] * 6:
+    for subject in ["force/kentshire", "force/essexshire"] * 6:
         await client.post("/v1/facts", json=rating(subject=subject))
     wanted, after, pages = [], 0, 0
     while True:
-        response = await client.get("/v1/events", params={"subject": "force/kent", "after": str(after)})
+        response = await client.get("/v1/events", params={"subject": "force/kentshire", "after": str(after)})
         body = await response.json()
         positions_seen = [e["position"] for e in await every_event(client) if after < e["position"] <= body["next_after"]]
         assert len(positions_seen) <= 7  # the page looked at no more than events_scan events
@@ -107,13 +107,13 @@ async def test_a_filtered_page_looks_at_a_bounded_number_of_events_and_next_afte
         if after == body["head"]:
             break
     assert pages > 2
-    assert wanted == [e["position"] for e in await every_event(client) if "force/kent" in named(e)]
+    assert wanted == [e["position"] for e in await every_event(client) if "force/kentshire" in named(e)]
     assert len(wanted) >= 6
 
 
 async def test_a_filtered_stream_sends_only_what_it_wants_and_resumes_by_last_event_id_without_repeats_or_gaps(client):
     stream = await connected(client, params={"subject": "force/testshire", "type": "rating.published"})
-    await client.post("/v1/facts", json=rating(subject="force/kent"))  # not wanted
+    await client.post("/v1/facts", json=rating(subject="force/kentshire"))  # not wanted
     wanted = await (await client.post("/v1/facts", json=rating())).json()
     first = await next_event(stream)
     assert (int(first["id"]), first["event"]) == (wanted["position"], "fact.recorded")
@@ -121,7 +121,7 @@ async def test_a_filtered_stream_sends_only_what_it_wants_and_resumes_by_last_ev
     stream.close()
 
     missed = []
-    for body in (rating(subject="force/kent"), rating(), rating(subject="force/kent"), rating()):  # while disconnected
+    for body in (rating(subject="force/kentshire"), rating(), rating(subject="force/kentshire"), rating()):  # while disconnected
         receipt = await (await client.post("/v1/facts", json=body)).json()
         if body["subject"] == "force/testshire":
             missed.append(receipt["position"])
@@ -144,7 +144,7 @@ async def test_a_filtered_stream_from_the_start_sends_what_the_filtered_log_list
     ("query", "named"),
     [
         ({"typ": "fact.recorded"}, "typ"),  # a typo is not silently ignored
-        ({"subjects": "force/kent"}, "subjects"),
+        ({"subjects": "force/kentshire"}, "subjects"),
         ({"subject": "kent"}, "subject"),  # no kind
         ({"subject": "planet/"}, "subject"),  # no such kind
         ({"type": "rating.publish"}, "type"),
