@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from timeline.storage import _conninfo, eventsourcing_env, is_postgres
+from timeline.storage import is_postgres
+from timeline.storage.postgres import conninfo
 
 
 class PostgresListener:
@@ -33,7 +34,7 @@ class PostgresListener:
 
         while not self._stop.is_set():
             try:
-                with psycopg.connect(_conninfo(eventsourcing_env(self.database)), autocommit=True) as conn:
+                with psycopg.connect(conninfo(self.database), autocommit=True) as conn:
                     conn.execute(f'LISTEN "{self.channel}"')
                     self.on_notify()  # anything committed before LISTEN took effect
                     while not self._stop.is_set():

@@ -159,11 +159,11 @@ def postgres_baselines(url: str, rows: list[tuple], single_rows: int) -> dict[st
     and a scan with orjson.loads, in a schema of their own that is dropped afterwards."""
     import psycopg
 
-    from timeline.storage import connection_string
+    from timeline.storage.postgres import conninfo
 
     schema = f"bench_raw_{uuid.uuid4().hex[:8]}"
     figures: dict[str, float] = {}
-    with psycopg.connect(connection_string(url), autocommit=True) as conn:
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
         try:
             conn.execute(f'SET search_path TO "{schema}"')

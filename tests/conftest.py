@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 from timeline.app import Timeline
+from timeline.storage.postgres import conninfo
 
 pytest_plugins = ["tests.findings"]  # issue 16's findings and their tests' outcomes, at the end of the run
 
@@ -45,17 +46,10 @@ def postgres_unreachable_reason() -> str | None:
     try:
         import psycopg
 
-        with psycopg.connect(_conninfo(POSTGRES_URL), connect_timeout=3):
+        with psycopg.connect(conninfo(POSTGRES_URL), connect_timeout=3):
             return None
     except Exception as error:  # noqa: BLE001 - any failure to connect means: skip, and say why
         return f"no PostgreSQL server reachable at {POSTGRES_URL} ({type(error).__name__}: {error})".strip()
-
-
-def _conninfo(url: str) -> str:
-    from timeline.storage import _conninfo as conninfo
-    from timeline.storage import eventsourcing_env
-
-    return conninfo(eventsourcing_env(url))
 
 
 _POSTGRES_SKIP = postgres_unreachable_reason()
@@ -75,7 +69,7 @@ def postgres_database() -> Iterator[str]:
 
     schema = f"test_{uuid.uuid4().hex[:12]}"
     yield f"{POSTGRES_URL}?schema={schema}"
-    with psycopg.connect(_conninfo(POSTGRES_URL), autocommit=True) as conn:
+    with psycopg.connect(conninfo(POSTGRES_URL), autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 

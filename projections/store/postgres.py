@@ -11,7 +11,8 @@ from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool
 
 from projections.store import Cursor, ViewStore
-from timeline.storage import _conninfo, eventsourcing_env
+from timeline.storage import eventsourcing_env
+from timeline.storage.postgres import conninfo
 
 
 class _Cursor:
@@ -43,7 +44,7 @@ class PostgresViewStore(ViewStore):
         self.schema = env["POSTGRES_SCHEMA"] or "public"
         options = f"-c search_path={self.schema} -c idle_in_transaction_session_timeout=10000"
         self.pool = ConnectionPool(
-            _conninfo(env), min_size=1, max_size=max_size, kwargs={"options": options}, open=True
+            conninfo(url), min_size=1, max_size=max_size, kwargs={"options": options}, open=True
         )
 
     @contextmanager

@@ -29,9 +29,9 @@ def test_sqlite_refuses_to_update_or_delete_stored_events(sqlite_database):
 def test_postgres_refuses_to_update_delete_or_truncate_stored_events(postgres_database):
     import psycopg
 
-    from tests.conftest import _conninfo
     from timeline.app import Timeline
     from timeline.storage import eventsourcing_env
+    from timeline.storage.postgres import conninfo
 
     timeline = Timeline(postgres_database)
     table = timeline.recorder.events_table_name
@@ -40,7 +40,7 @@ def test_postgres_refuses_to_update_delete_or_truncate_stored_events(postgres_da
     finally:
         timeline.close()
     schema = eventsourcing_env(postgres_database)["POSTGRES_SCHEMA"]
-    with psycopg.connect(_conninfo(postgres_database), autocommit=True) as conn:
+    with psycopg.connect(conninfo(postgres_database), autocommit=True) as conn:
         qualified = f'"{schema}"."{table}"'
         before = conn.execute(f"SELECT * FROM {qualified} ORDER BY notification_id").fetchall()
         for statement in (f"UPDATE {qualified} SET topic = 'x'", f"DELETE FROM {qualified}", f"TRUNCATE {qualified}"):

@@ -36,10 +36,10 @@ def execute(database: str, *statements: str) -> None:
         return
     import psycopg
 
-    from tests.conftest import _conninfo
+    from timeline.storage.postgres import conninfo
 
     schema = eventsourcing_env(database)["POSTGRES_SCHEMA"]
-    with psycopg.connect(_conninfo(database), autocommit=True) as conn:
+    with psycopg.connect(conninfo(database), autocommit=True) as conn:
         conn.execute(f'SET search_path TO "{schema}"')
         for statement in statements:
             conn.execute(statement)

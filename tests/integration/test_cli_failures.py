@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import _POSTGRES_SKIP, POSTGRES_URL, _conninfo
+from tests.conftest import _POSTGRES_SKIP, POSTGRES_URL
 from timeline.cli import CANNOT_LISTEN, NO_DATABASE, OK, REFUSED, USAGE
 from timeline.seed import seed_files
+from timeline.storage.postgres import conninfo
 
 READ_COMMANDS = [["facts"], ["log"], ["export"], ["verify"], ["rebuild"], ["backup", "copy.sqlite3"]]
 
@@ -197,7 +198,7 @@ def test_a_read_command_refuses_a_postgresql_schema_without_a_log_and_creates_no
     assert one_line(run("facts", "--database", url), NO_DATABASE) == (
         f"timeline facts: no log in schema {schema} of {url}; only serve, load and import create one"
     )
-    with psycopg.connect(_conninfo(postgres_server)) as connection:
+    with psycopg.connect(conninfo(postgres_server)) as connection:
         (found,) = connection.execute("SELECT count(*) FROM information_schema.schemata WHERE schema_name = %s", (schema,)).fetchone()
     assert found == 0
 

@@ -29,12 +29,13 @@ from projections.store import open_store
 from projections.timeline import TimelineQuery
 from projections.views import Views
 from tests import oracle
-from tests.conftest import _POSTGRES_SKIP, POSTGRES_URL, _conninfo
+from tests.conftest import _POSTGRES_SKIP, POSTGRES_URL
 from tests.tables import dump_view
 from timeline.app import Timeline
 from timeline.dates import parse_valid_time
 from timeline.errors import Conflict, FactRetracted, StaleVersion, UnknownSubject
 from timeline.seed import sync_frameworks
+from timeline.storage.postgres import conninfo
 from timeline.vocabulary import corrected_body, fact_body, parse_record
 
 FORCES = ["force/alpha", "force/beta"]
@@ -478,7 +479,7 @@ def postgres_database():
     schema = f"model_{uuid.uuid4().hex[:12]}"
 
     def drop():
-        with psycopg.connect(_conninfo(POSTGRES_URL), autocommit=True) as conn:
+        with psycopg.connect(conninfo(POSTGRES_URL), autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
     return f"{POSTGRES_URL}?schema={schema}", drop

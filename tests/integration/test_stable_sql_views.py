@@ -19,10 +19,10 @@ from projections.runner import ProjectionRunner, live_prefix
 from projections.store import open_store
 from projections.timeline import TimelineQuery
 from projections.views import Views
-from tests.conftest import _conninfo
 from timeline.app import Timeline
 from timeline.seed import sync_frameworks, sync_seed
 from timeline.storage import eventsourcing_env
+from timeline.storage.postgres import conninfo
 from timeline.vocabulary import parse_fact
 
 EVERY = TimelineQuery(limit=10_000)
@@ -36,7 +36,7 @@ def outside_reader(database: str) -> Iterator[Any]:
         import psycopg
 
         schema = eventsourcing_env(database)["POSTGRES_SCHEMA"]
-        with psycopg.connect(_conninfo(database), options=f"-c search_path={schema}", autocommit=True) as connection:
+        with psycopg.connect(conninfo(database), options=f"-c search_path={schema}", autocommit=True) as connection:
             yield connection
     else:
         connection = sqlite3.connect(database)
