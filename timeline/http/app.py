@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from aiohttp import web
 
 from projections import all_projections
+from projections.keeper import ViewKeeper
 from projections.notify import listener_for
 from projections.runner import ProjectionRunner
 from projections.store import ViewStore, open_store
@@ -27,7 +28,6 @@ from timeline.http.auth import require_token_for_writes
 from timeline.http.bodies import refuse_oversized_bodies
 from timeline.http.handlers.events import read_frames
 from timeline.http.hosts import require_known_host
-from timeline.http.keeper import ViewKeeper
 from timeline.http.keys import (
     ANSWERS,
     FAILED_ATTEMPTS,

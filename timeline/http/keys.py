@@ -7,13 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
+from projections.keeper import ViewKeeper
 from projections.runner import ProjectionRunner
 from projections.views import Views
 from timeline.app import Timeline
 from timeline.config import Settings
 from timeline.http.answers import AnswerCache
 from timeline.http.attempts import FailedAttempts
-from timeline.http.keeper import ViewKeeper
 from timeline.http.log_head import LogHead
 from timeline.http.log_watch import LogWatch
 from timeline.http.metrics import Metrics

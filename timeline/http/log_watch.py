@@ -22,7 +22,7 @@ from concurrent.futures import Executor
 from typing import Generic, TypeVar
 
 from timeline.http.log_head import LogHead
-from timeline.http.wakeup import Wakeup
+from timeline.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 Page = TypeVar("Page")

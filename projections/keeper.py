@@ -1,4 +1,5 @@
-"""Keeps the views current in the background, off the event loop."""
+"""Keeps the views current in the background, off the event loop: the server wires it (timeline/http/app.py)
+and wakes it after its writes; it knows nothing of HTTP."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from projections.runner import ProjectionRunner
-from timeline.http.wakeup import Wakeup
+from timeline.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
