@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from projections import facts as fact_rows
-from projections.facts import FactState, Seen
+from projections import fact_rows
+from projections.fact_rows import FactState, Seen
 from projections.store import Cursor
 from timeline.date_words import in_words
 from timeline.dates import InvalidDate, parse_valid_time, possible_days

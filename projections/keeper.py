@@ -1,4 +1,4 @@
-"""Keeps the views current in the background, off the event loop: the server wires it (timeline/http/app.py)
+"""Keeps the views current in the background, off the event loop: the server wires it (timeline/http/server.py)
 and wakes it after its writes; it knows nothing of HTTP."""
 
 from __future__ import annotations

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from projections import facts as fact_rows
+from projections import fact_rows
 from projections.claims import claim_json, in_effect, rating_history
 from projections.editions import Frameworks, edition_of, grade_order, judged
-from projections.facts import FactState, Seen
+from projections.fact_rows import FactState, Seen
 from projections.store import Cursor
 from timeline.frameworks import inspection_key
 

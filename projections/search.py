@@ -22,7 +22,7 @@ from eventsourcing.utils import get_topic
 
 from projections.base import Projection
 from projections.documents import documents
-from projections.facts import CORRECTED, RECORDED, FactState, Seen, _fact_id, _prefixed, _state
+from projections.fact_rows import CORRECTED, RECORDED, FactState, Seen, _fact_id, _prefixed, _state
 from projections.store import Cursor, dialect_of
 from timeline.redactions import DOCUMENT_REDACTED, FACT_REDACTED, is_tombstone
 from timeline.sources import Document

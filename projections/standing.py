@@ -21,9 +21,9 @@ from typing import Any
 
 import orjson
 
-from projections import facts as fact_rows
+from projections import fact_rows
 from projections.claims import Standing, natural_slot, rating_slot, standings
-from projections.facts import FactState, Seen
+from projections.fact_rows import FactState, Seen
 from projections.store import Cursor
 
 LIMIT = 100_000  # facts judged again after one batch: a group joined by more links is judged on what was read

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from projections import facts as fact_rows
+from projections import fact_rows
 from projections.claims import (
     claim_json,
     claims_in_effect,
@@ -17,7 +17,7 @@ from projections.claims import (
     rating_history,
 )
 from projections.editions import Frameworks, change, judged
-from projections.facts import FactState, Seen
+from projections.fact_rows import FactState, Seen
 from projections.store import Cursor
 from timeline.date_words import in_words
 from timeline.dates import parse_valid_time, possible_days

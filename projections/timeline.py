@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from projections.facts import FactState
+from projections.fact_rows import FactState
 
 SortKey = tuple[str, str, int]
 

@@ -17,20 +17,20 @@ from typing import Any
 
 import orjson
 
-from projections import facts as fact_rows
+from projections import fact_rows
+from projections.citations import sources
 from projections.claims import claims_in_effect, fact_json, names_in_force, rating_slot
 from projections.documents import documents as document_rows
 from projections.editions import Frameworks, judged
-from projections.facts import FactState, Seen
+from projections.fact_rows import FactState, Seen
 from projections.ratings import facts_for_ratings, ratings_across_forces
 from projections.runner import live_prefix
 from projections.search import matching_documents, matching_facts
-from projections.sources import sources
 from projections.statements import statements
 from projections.status import facts_for_status, subject_status
 from projections.store import Cursor, ViewStore
 from projections.timeline import TimelineQuery, subject_timeline
-from timeline.app import MAX_POSITION
+from timeline.application import MAX_POSITION
 from timeline.errors import UnknownSubject
 
 KnownAt = int | dt.datetime | None

@@ -381,7 +381,7 @@ def run(events: int, database: str | None, seed: int, generator: LoadGenerator, 
     from projections import all_projections
     from projections.runner import ProjectionRunner
     from projections.store import open_store
-    from timeline.app import Timeline
+    from timeline.application import Timeline
     from timeline.loader import read_record_file, store_record_file
     from timeline.storage import is_postgres
 

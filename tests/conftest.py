@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.storage.postgres import conninfo
 
 pytest_plugins = ["tests.findings"]  # issue 16's findings and their tests' outcomes, at the end of the run

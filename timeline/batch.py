@@ -50,7 +50,7 @@ from timeline.sources import (
 from timeline.vocabulary import NewFact, corrected_body, parse_fact
 
 if TYPE_CHECKING:
-    from timeline.app import Receipt, Timeline
+    from timeline.application import Receipt, Timeline
 
 T = TypeVar("T")
 Record = NewFact | DocumentContent | DocumentRevision | FrameworkContent
@@ -119,7 +119,7 @@ class WriteBatch:
 
     def record(self, records: Sequence[Record]) -> Pending[list[Receipt]]:
         """Stage new facts and documents, all or none; records already stored unchanged are no-ops."""
-        from timeline.app import Receipt
+        from timeline.application import Receipt
 
         local: dict[UUID, Fact | Document | Framework] = {}
         outcomes: list[Receipt | tuple[str, UUID, int, bool]] = []
@@ -357,7 +357,7 @@ class WriteBatch:
         return self._outcome("document", aggregate_id, local, document.version)
 
     def _receipt(self, kind: str, aggregate_id: UUID, version: int, created: bool, positions: Positions) -> Receipt:
-        from timeline.app import Receipt
+        from timeline.application import Receipt
 
         stored = positions[(aggregate_id, version)]
         aggregate = self._staged[aggregate_id]

@@ -20,7 +20,7 @@ import orjson
 from tqdm import tqdm
 
 from timeline import logs
-from timeline.app import EVENT_NAMES, EVENT_NAMES_BY_TOPIC, LogEntry, Timeline, public_id
+from timeline.application import EVENT_NAMES, EVENT_NAMES_BY_TOPIC, LogEntry, Timeline, public_id
 from timeline.config import DEFAULT_HOST, DEFAULT_PORT, ConfigurationError, Settings, database_from, settings_from
 from timeline.facts import Fact, content_of
 from timeline.loader import STDIN, STDIN_NAME, FileRefused, read_record_file, store_record_file
@@ -184,8 +184,8 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from timeline.http.app import create_app, tune_process
     from timeline.http.request_ids import AccessLogger
+    from timeline.http.server import create_app, tune_process
 
     logs.configure(args.log_level, args.log_format)
     try:

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from timeline.app import Receipt, Timeline
+from timeline.application import Receipt, Timeline
 from timeline.batch import Record
 from timeline.errors import Conflict, DocumentConflict, FactConflict, FieldError, InvalidRecord
 from timeline.formats.facts_csv import check_header, record_from_row

@@ -45,7 +45,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from timeline import chain_store, idempotency_keys, storage
-from timeline.app import EVENT_NAMES, MAX_POSITION, Timeline
+from timeline.application import EVENT_NAMES, MAX_POSITION, Timeline
 from timeline.chain import GENESIS, content_of, link_of
 from timeline.config import TOKEN_NAME
 from timeline.errors import InvalidRecord

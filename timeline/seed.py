@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import timeline
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.errors import Conflict
 from timeline.loader import read_record_file, store_record_file
 

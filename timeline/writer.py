@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from timeline import logs
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.batch import Pending, WriteBatch
 from timeline.errors import Conflict
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from timeline.config import Settings, hash_token
-from timeline.http.app import create_app
+from timeline.http.server import create_app
 
 TOKEN = "test-token-" + uuid.uuid4().hex
 

@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from timeline.http.app import create_app
+from timeline.http.server import create_app
 
 CLEVELAND = "force/cleveland"
 HMICFRS = {"publisher": "HMICFRS", "url": "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2018/cleveland/",

@@ -9,9 +9,9 @@ import orjson
 import pytest
 
 from tests.e2e.conftest import rating
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.config import ConfigurationError, hash_token, settings_from
-from timeline.http.app import create_app
+from timeline.http.server import create_app
 from timeline.log_file import export_log, import_log
 
 pytestmark = pytest.mark.finding("authors")

@@ -13,8 +13,8 @@ import pytest
 
 from tests.e2e.conftest import rating
 from timeline.http import respond
-from timeline.http.app import create_app
 from timeline.http.handlers import facts
+from timeline.http.server import create_app
 
 pytestmark = pytest.mark.finding(9)
 

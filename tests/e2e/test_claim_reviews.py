@@ -11,7 +11,7 @@ import pytest
 from pyld import jsonld
 
 from timeline.config import ConfigurationError, settings_from
-from timeline.http.app import create_app
+from timeline.http.server import create_app
 
 S = "http://schema.org/"
 # schema.org's context, offline: its vocabulary and URL-valued `url`, as https://schema.org/docs/jsonldcontext.json has them.

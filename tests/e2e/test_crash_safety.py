@@ -19,7 +19,7 @@ from projections.runner import ProjectionRunner
 from projections.store import open_store
 from tests.e2e.conftest import free_port, rating
 from tests.tables import dump_view
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.facts import Fact
 
 TRIALS = 20

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import SEEDED_HEAD
 from tests.e2e.conftest import rating
 from tests.e2e.sse import connected, next_event
-from timeline.http.app import create_app
+from timeline.http.server import create_app
 from timeline.vocabulary import references
 
 

@@ -11,7 +11,7 @@ import dataclasses
 
 import pytest
 
-from timeline.http.app import create_app
+from timeline.http.server import create_app
 
 pytestmark = pytest.mark.finding(9)
 

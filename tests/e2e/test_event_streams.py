@@ -19,8 +19,8 @@ import pytest
 from tests.e2e.conftest import rating
 from tests.e2e.sse import GUARD, connected, next_event
 from timeline.config import Settings
-from timeline.http.app import create_app
 from timeline.http.keys import LOG_HEAD, LOG_WATCH, STREAMS, TIMELINE
+from timeline.http.server import create_app
 
 pytestmark = pytest.mark.finding(9)
 

@@ -113,7 +113,7 @@ async def test_an_empty_batch_is_a_422(client):
 async def test_an_oversized_body_is_a_413(aiohttp_client, settings):
     import dataclasses
 
-    from timeline.http.app import create_app
+    from timeline.http.server import create_app
 
     small = await aiohttp_client(create_app(dataclasses.replace(settings, max_body_bytes=2048, max_batch=3)))
     padded = rating(data=rating()["data"] | {"summary": "x" * 1900})
@@ -345,8 +345,8 @@ async def test_min_position_beyond_the_log_head_is_a_400(client):
 async def test_a_view_that_does_not_reach_min_position_in_time_is_a_503_with_retry_after(aiohttp_client, settings):
     import threading
 
-    from timeline.http.app import create_app
     from timeline.http.keys import RUNNER
+    from timeline.http.server import create_app
 
     client = await aiohttp_client(create_app(dataclasses.replace(settings, read_wait_seconds=0.5)))
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import rating
 from timeline.config import Settings
-from timeline.http.app import create_app
+from timeline.http.server import create_app
 
 PATCH = "application/merge-patch+json"
 

@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from projections.runner import ProjectionRunner
 from tests.e2e.conftest import TOKEN, rating
 from timeline.config import ConfigurationError, hash_token, settings_from
-from timeline.http.app import create_app
+from timeline.http.server import create_app
 
 STATUS = "/v1/subjects/{kind}/{slug}/status"
 

@@ -29,7 +29,7 @@ def quoting(document: str, quote: str):
 
 
 async def test_a_thousand_facts_quoting_one_large_document_normalise_its_text_once(aiohttp_client, settings, monkeypatch, report):
-    from timeline.http.app import create_app
+    from timeline.http.server import create_app
 
     client = await aiohttp_client(create_app(dataclasses.replace(settings, seed=False, max_body_bytes=16 * 1024 * 1024)))
     document = {"id": "large-report", "publisher": "HMIC", "url": "https://example.org/r", "published": "2017-03-02",

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import TOKEN
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.chain import Verified
 from timeline.config import Settings, settings_from
-from timeline.http.app import create_app
 from timeline.http.keys import RUNNER, TIMELINE
+from timeline.http.server import create_app
 from timeline.log_file import export_log, import_log
 
 pytestmark = pytest.mark.finding("redaction")

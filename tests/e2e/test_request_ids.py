@@ -12,7 +12,7 @@ import pytest
 from projections.runner import ProjectionRunner
 from projections.views import Views
 from tests.e2e.conftest import rating
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.http.keys import REBUILDS
 from timeline.logs import RequestIdFilter
 

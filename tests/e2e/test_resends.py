@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from tests.e2e.conftest import rating
-from timeline.http.app import create_app
+from timeline.http.server import create_app
 
 pytestmark = pytest.mark.finding(10)
 

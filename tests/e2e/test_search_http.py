@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from timeline.http.app import create_app
+from timeline.http.server import create_app
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def test_serve_seeds_an_empty_store_and_healthz_reports_it(server):
 
 @pytest.mark.finding("chain")
 def test_healthz_reports_the_chain_head_as_stored(server, database):
-    from timeline.app import Timeline
+    from timeline.application import Timeline
 
     health = get_json(f"{server}/healthz")
     timeline = Timeline(database)

@@ -72,7 +72,7 @@ def test_the_access_log_is_off_unless_asked_for(sqlite_database, tmp_path, flag)
         get(f"{url}/healthz")
     text = log.read_text()
     assert "aiohttp.access" not in text and "/healthz" not in text
-    assert "INFO timeline.http.app: seeded " in text  # the rest of the log is there, at info
+    assert "INFO timeline.http.server: seeded " in text  # the rest of the log is there, at info
 
 
 def test_log_level_warning_leaves_out_info_lines(sqlite_database, tmp_path):

@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.conftest import rating
 from timeline.config import Settings
-from timeline.http.app import create_app
+from timeline.http.server import create_app
 
 pytestmark = pytest.mark.finding(11)
 

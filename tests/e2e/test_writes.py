@@ -10,8 +10,8 @@ import pytest
 
 from tests.e2e.conftest import TOKEN, rating
 from timeline.config import ConfigurationError, settings_from
-from timeline.http.app import create_app
 from timeline.http.keys import WRITER
+from timeline.http.server import create_app
 
 
 async def test_writes_need_a_bearer_token_when_tokens_are_configured(secured):
@@ -106,7 +106,7 @@ def loop_server(settings):
 
     from aiohttp import web
 
-    from timeline.http.app import create_app, tune_process
+    from timeline.http.server import create_app, tune_process
 
     switch_interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
     tune_process()  # as `timeline serve` does
@@ -132,7 +132,7 @@ def loop_server(settings):
 BLOCKING = [
     ("projections.views", "Views", ("status", "timeline", "ratings", "statements", "sources", "subjects", "subject", "changes")),
     ("projections.runner", "ProjectionRunner", ("catch_up",)),
-    ("timeline.app", "Timeline", ("log", "head", "save_staged", "fact", "document")),
+    ("timeline.application", "Timeline", ("log", "head", "save_staged", "fact", "document")),
     ("timeline.http.handlers.facts", None, ("parse_fact", "parse_document")),
     ("timeline.dates", None, ("parse_edtf",)),  # plain ISO dates are read on the loop by design: microseconds
 ]
@@ -293,7 +293,7 @@ async def test_responses_carry_security_headers_and_no_cors_grant(client):
 async def test_cors_is_granted_only_to_configured_origins(aiohttp_client, settings):
     import dataclasses
 
-    from timeline.http.app import create_app
+    from timeline.http.server import create_app
 
     newsroom = "https://newsroom.example"
     client = await aiohttp_client(create_app(dataclasses.replace(settings, cors_origins=(newsroom,))))

@@ -10,7 +10,7 @@ from tests.integration.test_recording import DOCUMENT, rating, record
 
 
 def test_sqlite_refuses_to_update_or_delete_stored_events(sqlite_database):
-    from timeline.app import Timeline
+    from timeline.application import Timeline
 
     timeline = Timeline(sqlite_database)
     try:
@@ -29,7 +29,7 @@ def test_sqlite_refuses_to_update_or_delete_stored_events(sqlite_database):
 def test_postgres_refuses_to_update_delete_or_truncate_stored_events(postgres_database):
     import psycopg
 
-    from timeline.app import Timeline
+    from timeline.application import Timeline
     from timeline.storage import eventsourcing_env
     from timeline.storage.postgres import conninfo
 
@@ -50,7 +50,7 @@ def test_postgres_refuses_to_update_delete_or_truncate_stored_events(postgres_da
 
 
 def test_protecting_the_log_twice_is_harmless(database):
-    from timeline.app import Timeline
+    from timeline.application import Timeline
 
     for _ in range(2):
         Timeline(database).close()

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from tests.integration.test_recording import DOCUMENT, rating
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.errors import Conflict
 from timeline.log_file import export_log, import_log
 from timeline.vocabulary import parse_record

@@ -15,7 +15,7 @@ from projections.store import open_store
 from projections.timeline import TimelineQuery
 from projections.views import Views
 from tests.e2e.conftest import rating
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.backup import BackupRefused, backup_sqlite
 from timeline.loader import read_record_file, store_record_file
 from timeline.seed import seed_files

@@ -11,7 +11,7 @@ from tests.conftest import SEEDED_HEAD
 from tests.integration.test_cli import timeline as run
 from tests.integration.test_recording import DOCUMENT, rating, record
 from timeline import chain_store
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.chain import DOCUMENT_CHANGED, EVENT_CHANGED, LINK_CHANGED, Verified
 from timeline.cli import VERIFY_FAILED
 from timeline.errors import Conflict

@@ -14,7 +14,7 @@ from tests.e2e.conftest import rating
 from tests.integration.test_log_file import exported, imported
 from tests.integration.test_recording import record
 from timeline import idempotency_keys
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.errors import Conflict, KeyReused
 from timeline.loader import FileRefused
 from timeline.vocabulary import parse_record

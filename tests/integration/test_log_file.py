@@ -18,7 +18,7 @@ from tests.e2e.conftest import rating
 from tests.exports import event_lines, marked, unmarked
 from tests.tables import dump_view
 from timeline import chain_store
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.chain import GENESIS, Verified, extend
 from timeline.loader import FileRefused, read_record_file, store_record_file
 from timeline.log_file import UNMARKED, UNVERIFIED, StoreNotEmpty, export_log, import_log

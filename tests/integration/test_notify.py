@@ -10,7 +10,7 @@ from projections.notify import PostgresListener, listener_for
 
 
 def test_a_commit_from_another_process_wakes_the_listener(postgres_database, tmp_path):
-    from timeline.app import Timeline
+    from timeline.application import Timeline
 
     timeline = Timeline(postgres_database)  # creates the log's tables before listening
     channel = timeline.notification_channel
@@ -38,7 +38,7 @@ def test_a_commit_from_another_process_wakes_the_listener(postgres_database, tmp
 
 
 def test_sqlite_has_no_listener_and_relies_on_the_writer_and_a_poll(sqlite_database):
-    from timeline.app import Timeline
+    from timeline.application import Timeline
 
     timeline = Timeline(sqlite_database)
     try:

@@ -20,9 +20,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition, rule
 
-from projections import all_projections, standing
-from projections import facts as fact_rows
-from projections.facts import Seen
+from projections import all_projections, fact_rows, standing
+from projections.fact_rows import Seen
 from projections.runner import ProjectionRunner, live_prefix
 from projections.status import LATEST_STATEMENTS, subject_status
 from projections.store import open_store
@@ -31,7 +30,7 @@ from projections.views import Views
 from tests import oracle
 from tests.conftest import _POSTGRES_SKIP, POSTGRES_URL
 from tests.tables import dump_view
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.dates import parse_valid_time
 from timeline.errors import Conflict, FactRetracted, StaleVersion, UnknownSubject
 from timeline.seed import sync_frameworks

@@ -16,7 +16,7 @@ from projections.runner import ProjectionRunner
 from projections.store import open_store
 from projections.timeline import TimelineQuery
 from projections.views import Views
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.dates import parse_valid_time
 from timeline.vocabulary import parse_record
 

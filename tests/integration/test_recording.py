@@ -221,7 +221,7 @@ def test_a_batch_larger_than_one_insert_takes_is_stored_whole_at_consecutive_pos
 def test_a_sliced_batch_that_fails_in_its_last_slice_stores_nothing(postgres_database, sqlite_database):
     from eventsourcing.persistence import IntegrityError
 
-    from timeline.app import Timeline
+    from timeline.application import Timeline
     from timeline.postgres_recorder import SLICE_EVENTS
 
     scratch = Timeline(sqlite_database)  # only to make stored events
@@ -248,7 +248,7 @@ def big_rating():
 
 def test_fact_counts_keep_up_with_writes_from_any_process(database):
     from tests.e2e.conftest import rating as official_rating
-    from timeline.app import Timeline
+    from timeline.application import Timeline
 
     counting, other = Timeline(database), Timeline(database)
     try:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.integration.test_chain import execute
 from tests.integration.test_recording import DOCUMENT, rating, record
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.chain import EVENT_CHANGED, PURGED_WITHOUT_REDACTION, REDACTION_PURGED, Broken, Verified
 from timeline.redactions import is_tombstone, tombstone
 from timeline.storage import is_postgres

@@ -13,7 +13,7 @@ from projections.store import open_store
 from projections.timeline import TimelineQuery
 from projections.views import Views
 from tests.e2e.conftest import rating
-from timeline.app import LogEntry, Timeline
+from timeline.application import LogEntry, Timeline
 from timeline.loader import read_record_file, store_record_file
 from timeline.seed import seed_files
 from timeline.vocabulary import parse_record

@@ -13,7 +13,7 @@ from projections.runner import ProjectionRunner
 from projections.search import folded_words, search_terms
 from projections.store import open_store
 from projections.views import Views
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.loader import read_record_file, store_record_file
 from timeline.seed import seed_files, sync_frameworks
 from timeline.vocabulary import parse_record

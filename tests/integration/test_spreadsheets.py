@@ -19,7 +19,7 @@ from projections import all_projections
 from projections.runner import ProjectionRunner
 from projections.store import open_store
 from projections.views import Views
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.cli import OK, REFUSED, USAGE
 from timeline.formats.facts_csv import facts_csv, record_from_row
 from timeline.loader import read_record_file, store_record_file

@@ -19,7 +19,7 @@ from projections.runner import ProjectionRunner, live_prefix
 from projections.store import open_store
 from projections.timeline import TimelineQuery
 from projections.views import Views
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.seed import sync_frameworks, sync_seed
 from timeline.storage import eventsourcing_env
 from timeline.storage.postgres import conninfo

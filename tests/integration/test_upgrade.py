@@ -13,7 +13,7 @@ from projections.runner import ProjectionRunner, live_prefix
 from projections.store import open_store
 from projections.views import Views
 from tests.exports import event_lines
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.loader import read_record_file
 from timeline.log_file import export_log, import_log
 from timeline.seed import seed_files, sync_frameworks, sync_seed

@@ -1,4 +1,4 @@
-"""The views' queries (projections/facts.py) say exactly what they promise, on a real store.
+"""The views' queries (projections/fact_rows.py) say exactly what they promise, on a real store.
 
 The rules in Python re-filter much of what these queries return (in effect, slot, type), which hides a
 query that returns too much everywhere but where a LIMIT meets it. So each query is asked directly
@@ -15,13 +15,12 @@ from typing import Any
 
 import pytest
 
-from projections import all_projections
-from projections import facts as fact_rows
-from projections.facts import Seen
+from projections import all_projections, fact_rows
+from projections.fact_rows import Seen
 from projections.runner import ProjectionRunner, live_prefix
 from projections.store import open_store
 from projections.timeline import TimelineQuery
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.vocabulary import parse_record
 
 FORCE = "force/anyshire"

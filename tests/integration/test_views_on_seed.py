@@ -11,7 +11,7 @@ from projections.runner import ProjectionRunner
 from projections.store import open_store
 from projections.timeline import TimelineQuery
 from projections.views import Views
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.loader import read_record_file, store_record_file
 from timeline.seed import seed_files, sync_frameworks
 

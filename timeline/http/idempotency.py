@@ -21,7 +21,7 @@ import orjson
 from aiohttp import web
 
 from timeline import idempotency_keys
-from timeline.app import Receipt
+from timeline.application import Receipt
 from timeline.batch import Pending, WriteBatch
 from timeline.errors import FieldError
 from timeline.http.auth import AUTHOR

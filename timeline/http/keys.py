@@ -10,7 +10,7 @@ from aiohttp import web
 from projections.keeper import ViewKeeper
 from projections.runner import ProjectionRunner
 from projections.views import Views
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.config import Settings
 from timeline.http.answers import AnswerCache
 from timeline.http.attempts import FailedAttempts

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from aiohttp import web
 
-from timeline.app import MAX_POSITION
+from timeline.application import MAX_POSITION
 from timeline.dates import InvalidDate, ValidTime, is_plain, parse_bounded
 from timeline.errors import FieldError
 from timeline.facts import FactType

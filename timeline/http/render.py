@@ -6,7 +6,15 @@ from typing import Any
 from uuid import UUID
 
 from timeline import redactions
-from timeline.app import EVENT_NAMES, EVENT_NAMES_BY_TOPIC, LogEntry, Receipt, StoredDocument, StoredFact, public_id
+from timeline.application import (
+    EVENT_NAMES,
+    EVENT_NAMES_BY_TOPIC,
+    LogEntry,
+    Receipt,
+    StoredDocument,
+    StoredFact,
+    public_id,
+)
 from timeline.facts import Fact, content_of
 from timeline.frameworks import Framework
 from timeline.sources import Document
@@ -28,7 +36,8 @@ def location(receipt: Receipt) -> str:
     return f"/v1/{'facts' if receipt.kind == 'fact' else 'documents'}/{receipt.id}"
 
 
-def fact_json(fact: StoredFact) -> dict[str, Any]:
+def stored_fact_json(fact: StoredFact) -> dict[str, Any]:
+    """A fact as recorded (GET /v1/facts/{id}); a fact as a view shows it is `projections.claims.fact_json`."""
     return {
         "id": str(fact.id),
         "version": fact.version,

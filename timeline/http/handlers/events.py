@@ -10,7 +10,7 @@ from aiohttp import web
 from eventsourcing.utils import get_topic
 
 from timeline import redactions
-from timeline.app import EVENT_NAMES, LogEntry, Timeline
+from timeline.application import EVENT_NAMES, LogEntry, Timeline
 from timeline.errors import EventNotFound, FieldError
 from timeline.facts import Fact, FactContent, content_of
 from timeline.http import params

@@ -8,7 +8,7 @@ from uuid import UUID
 import orjson
 from aiohttp import web
 
-from timeline.app import Receipt
+from timeline.application import Receipt
 from timeline.batch import Pending, WriteBatch
 from timeline.dates import parse_valid_time
 from timeline.errors import FactConflict, FieldError, InvalidRecord
@@ -17,7 +17,7 @@ from timeline.http.auth import AUTHOR
 from timeline.http.cloudevents import BATCH, STRUCTURED, event_from_binary, fact_from_cloudevent, is_binary
 from timeline.http.keys import SETTINGS, TIMELINE
 from timeline.http.problems import BadRequest
-from timeline.http.render import document_json, fact_json, location, receipt_json
+from timeline.http.render import document_json, location, receipt_json, stored_fact_json
 from timeline.http.respond import JSON, json_response, off_loop, read_json
 from timeline.patches import MERGE_PATCH
 from timeline.vocabulary import (
@@ -102,7 +102,7 @@ def _as_document(item: Any) -> Any:
 
 async def get_fact(request: web.Request) -> web.Response:
     fact = await off_loop(request, request.app[TIMELINE].fact, params.fact_id(request))
-    return json_response(fact_json(fact), headers={"ETag": f'"{fact.version}"'})
+    return json_response(stored_fact_json(fact), headers={"ETag": f'"{fact.version}"'})
 
 
 async def correct_fact(request: web.Request) -> web.Response:

@@ -1,4 +1,5 @@
-"""The aiohttp application factory: every resource is opened and closed in a cleanup context."""
+"""The server's composition root, the aiohttp application factory: every resource is opened and closed in a
+cleanup context."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from projections.notify import listener_for
 from projections.runner import ProjectionRunner
 from projections.store import ViewStore, open_store
 from projections.views import Views
-from timeline.app import Timeline
+from timeline.application import Timeline
 from timeline.config import Settings
 from timeline.http.answers import AnswerCache
 from timeline.http.attempts import FailedAttempts

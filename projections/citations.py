@@ -1,10 +1,10 @@
-"""Sources: documents, and the facts that cite them."""
+"""The sources view: each document with the facts that cite it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from projections.facts import FactState
+from projections.fact_rows import FactState
 
 
 def sources(documents: list[dict[str, Any]], citing: list[FactState]) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""The `facts` projection: every version of every fact, with the log interval it was known in.
+"""The `facts` projection's rows, and the queries on them: every version of every fact, with the log interval
+it was known in. (The domain's facts are `timeline/facts.py`.)
 
 A row holds one version and `known_from`/`known_to`, the positions at which it became
 and stopped being the latest; so "the facts as known at position K" is a plain filter,
