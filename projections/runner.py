@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from projections.base import Projection
-from projections.store import Cursor, ViewStore, one_row
+from projections.store import Cursor, ViewStore, dialect_of, one_row
 
 log = logging.getLogger(__name__)
 ReadLog = Callable[[int, int], Sequence[Any]]  # (after, limit) -> entries with .position and .event
@@ -210,13 +210,41 @@ def _tracked(cursor: Cursor, name: str, generation: int | None, lock: bool = Fal
 
 
 def _drop_inactive(cursor: Cursor, projection: Projection) -> None:
-    """Remove generations that are not live: those an earlier rebuild replaced, or left half-built."""
+    """Remove generations that are not live: those an earlier rebuild replaced, or left half-built.
+
+    On PostgreSQL a generation is dropped only if all its tables can be locked at once without waiting: a
+    reader still in one of them keeps it for the next rebuild. Waiting would deadlock with a reader that
+    holds one of the tables and asks for another (a reader must never be the deadlock's victim)."""
     cursor.execute("SELECT generation FROM view_tracking WHERE view = ? AND active = 0", (projection.name,))
     for (generation,) in cursor.fetchall():
-        for table in projection.table_names(_prefix(projection.name, generation)):
+        tables = projection.table_names(_prefix(projection.name, generation))
+        if dialect_of(cursor) == "postgres" and not _locked_without_waiting(cursor, tables):
+            continue
+        for table in tables:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-    cursor.execute("DELETE FROM view_tracking WHERE view = ? AND active = 0", (projection.name,))
+        cursor.execute("DELETE FROM view_tracking WHERE view = ? AND generation = ?", (projection.name, generation))
     cursor.execute(
         "DELETE FROM view_shapes WHERE view = ? AND generation NOT IN (SELECT generation FROM view_tracking WHERE view = ?)",
         (projection.name, projection.name),
     )
+
+
+def _locked_without_waiting(cursor: Cursor, tables: list[str]) -> bool:
+    """Take ACCESS EXCLUSIVE locks on every one of these tables that exists, all or none, never waiting."""
+    existing = []
+    for table in tables:
+        cursor.execute("SELECT to_regclass(?) IS NOT NULL", (table,))
+        if one_row(cursor)[0]:
+            existing.append(table)
+    if not existing:
+        return True
+    import psycopg
+
+    cursor.execute("SAVEPOINT drop_generation")
+    try:
+        cursor.execute(f"LOCK TABLE {', '.join(existing)} IN ACCESS EXCLUSIVE MODE NOWAIT")
+    except psycopg.errors.LockNotAvailable:
+        cursor.execute("ROLLBACK TO SAVEPOINT drop_generation")
+        return False
+    cursor.execute("RELEASE SAVEPOINT drop_generation")
+    return True
