@@ -15,17 +15,12 @@ from timeline.frameworks import inspection_key
 
 
 def facts_for_ratings(
-    cursor: Cursor, prefix: str, pillar: str | None, inspection: str | None, seen: Seen, as_of: dt.date | None,
-    frameworks: Frameworks | None = None,
+    cursor: Cursor, prefix: str, pillar: str | None, inspection: str | None, seen: Seen, as_of: dt.date | None
 ) -> list[FactState]:
-    """Every claim about the inspection asked for (by any name its edition lists for it), else about each area's
-    latest inspection with a claim in effect (on one area, or each). A few rows a subject, however long the log:
-    cycles never mix."""
+    """Every claim about the inspection asked for, else about each area's latest inspection with a claim
+    in effect (on one area, or each). A few rows a subject, however long the log: cycles never mix."""
     if inspection is not None:
-        edition = edition_of(inspection, frameworks or {})
-        names = (frameworks or {})[edition]["inspections"] if edition is not None else [inspection]
-        keys = sorted({inspection_key(name) for name in [inspection, *names]})
-        return [state for key in keys for state in fact_rows.inspection_claims(cursor, prefix, key, pillar, seen, as_of)]
+        return fact_rows.inspection_claims(cursor, prefix, inspection_key(inspection), pillar, seen, as_of)
     states: list[FactState] = []
     for area in [pillar] if pillar else fact_rows.rated_areas(cursor, prefix, None):
         key = fact_rows.latest_inspection(cursor, prefix, area, seen, as_of)

@@ -175,8 +175,8 @@ class Views:
     ) -> dict[str, Any]:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
+            states = facts_for_ratings(cursor, prefix, pillar, inspection, seen, as_of)
             frameworks = self._frameworks(cursor, prefix, seen.position)
-            states = facts_for_ratings(cursor, prefix, pillar, inspection, seen, as_of, frameworks)
         return _envelope(position, seen, as_of) | ratings_across_forces(states, pillar, as_of, inspection, frameworks)
 
     def frameworks(self, known_at: KnownAt = None) -> dict[str, Any]:

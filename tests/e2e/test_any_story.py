@@ -107,12 +107,12 @@ async def test_a_body_other_than_a_police_force_is_rated_on_its_own_framework(cl
     assert refused.status == 422 and "force or org" in (await refused.json())["errors"][0]["message"]
 
 
-async def test_ratings_by_another_name_its_edition_lists_find_the_claims_recorded_under_the_first(client):
-    """peel-2021-22 lists "PEEL 2021" among its inspections' names: asking by it finds ratings of "PEEL 2021/22"."""
-    await post(client, rating("investigating-crime", "adequate", inspection="PEEL 2021/22"))
-    ratings = await (await client.get("/v1/ratings", params={"inspection": "PEEL 2021"})).json()
-    assert ratings["framework"]["edition"] == "peel-2021-22"
-    assert ratings["covered"] == 1 and [(r["subject"], r["grade"]) for r in ratings["ratings"]] == [(CLEVELAND, "adequate")]
+async def test_ratings_of_one_inspection_leave_out_the_other_cycles_of_its_edition(client):
+    """PEEL 2014 to 2017 is one edition of three yearly inspections: asking for one is not asking for all."""
+    await post(client, [rating("effectiveness", grade, inspection=inspection) for grade, inspection in
+                        (("good", "PEEL 2015"), ("inadequate", "PEEL 2016"), ("requires-improvement", "PEEL 2017"))])  # fmt: skip
+    ratings = await (await client.get("/v1/ratings", params={"inspection": "PEEL 2016", "pillar": "effectiveness"})).json()
+    assert [(r["inspection"], r["grade"]) for r in ratings["ratings"]] == [("PEEL 2016", "inadequate")]
 
 
 async def test_ratings_by_an_inspections_other_spelling_find_its_edition_and_say_how_many_forces_it_covers(client):
