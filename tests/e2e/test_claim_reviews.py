@@ -155,3 +155,10 @@ async def test_reviews_of_a_subject_nobody_named_are_a_404_not_an_empty_list(see
     response = await seeded.get("/v1/claim-reviews", params={"subject": "force/clevland"})
     assert response.status == 404 and response.content_type == "application/problem+json"
     assert (await seeded.get("/v1/subjects/force/clevland/disputes")).status == 404
+
+
+async def test_the_page_of_a_subject_nobody_named_is_served_without_reviews(seeded):
+    """The page says itself that the subject is unknown; the reviews it would embed are simply none."""
+    response = await seeded.get("/", params={"subject": "force/atlantis"}, headers={"Accept": "text/html"})
+    assert response.status == 200 and response.content_type == "text/html"
+    assert 'id="claim-reviews"' not in await response.text()

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from timeline.errors import UnknownSubject
 from timeline.formats.claim_review import claim_reviews
 from timeline.http import params
 from timeline.http.handlers.search import REVIEWED_SUBJECTS, reviewer_of
@@ -41,7 +42,10 @@ async def index(request: web.Request) -> web.Response:
         if not reviewed:
             return page
         if subject is not None:
-            disputes = views.disputes(subject, known_at, reported_by)["disputes"]
+            try:
+                disputes = views.disputes(subject, known_at, reported_by)["disputes"]
+            except UnknownSubject:
+                return page  # the page itself says the subject is unknown
         else:
             disputes = views.every_dispute(known_at, reported_by, limit=REVIEWED_SUBJECTS)["disputes"]
         return embedded(page, claim_reviews(disputes, reviewer))
