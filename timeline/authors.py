@@ -15,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from timeline.chain_store import Dialect, _rows, dialect
+from timeline.chain_store import Dialect, _rows, create_side_table, dialect
 from timeline.recorders import SQLRecorder
 
 TABLE = "log_authors"
@@ -28,11 +28,7 @@ def _table(names: Dialect) -> str:
 
 
 def create(recorder: SQLRecorder) -> None:
-    names = dialect(recorder)
-    with recorder.datastore.transaction(commit=True) as cursor:
-        if names.param == "%s":
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{_table(names)}.create",))
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {_table(names)} (position BIGINT PRIMARY KEY, name TEXT NOT NULL)")
+    create_side_table(recorder, TABLE, "position BIGINT PRIMARY KEY, name TEXT NOT NULL")
 
 
 def append(cursor: Any, names: Dialect, inserted: Iterable[tuple[int, StoredEvent]], authors: Authors | None) -> None:

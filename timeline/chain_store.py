@@ -98,14 +98,18 @@ def _insert(cursor: Any, names: Dialect, rows: Iterable[ChainRow]) -> str | None
 
 def create(recorder: SQLRecorder) -> None:
     """Create the chain table if missing, and chain whatever the log holds beyond it."""
+    create_side_table(recorder, TABLE, "position BIGINT PRIMARY KEY, link TEXT NOT NULL, content TEXT NOT NULL")
+    catch_up(recorder)
+
+
+def create_side_table(recorder: SQLRecorder, name: str, columns: str) -> None:
+    """Create a table kept beside the events (the chain, authors, keys) if missing, qualified as the chain is."""
     names = dialect(recorder)
-    statement = names.sql("CREATE TABLE IF NOT EXISTS {chain} (position BIGINT PRIMARY KEY, link TEXT NOT NULL, content TEXT NOT NULL)")
     with recorder.datastore.transaction(commit=True) as cursor:
         if names.param == "%s":
             # Several servers may start at once: their CREATE TABLEs must not collide.
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{names.chain}.create",))
-        cursor.execute(statement)
-    catch_up(recorder)
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{names.table(name)}.create",))
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {names.table(name)} ({columns})")
 
 
 def catch_up(recorder: SQLRecorder) -> int:

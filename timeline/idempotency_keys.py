@@ -23,7 +23,7 @@ import orjson
 import psycopg
 from eventsourcing.persistence import IntegrityError
 
-from timeline.chain_store import Dialect, _locked, _rows, dialect
+from timeline.chain_store import Dialect, _locked, _rows, create_side_table, dialect
 from timeline.recorders import SQLRecorder
 
 TABLE = "log_idempotency_keys"
@@ -55,14 +55,11 @@ def _table(names: Dialect) -> str:
 
 
 def create(recorder: SQLRecorder) -> None:
-    names = dialect(recorder)
-    with recorder.datastore.transaction(commit=True) as cursor:
-        if names.param == "%s":
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{_table(names)}.create",))
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {_table(names)} (name TEXT NOT NULL, key TEXT NOT NULL, "
-            "fingerprint TEXT NOT NULL, writes TEXT NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (name, key))"
-        )
+    create_side_table(
+        recorder, TABLE,
+        "name TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, writes TEXT NOT NULL, position BIGINT NOT NULL, "
+        "PRIMARY KEY (name, key)",
+    )  # fmt: skip
 
 
 def append(cursor: Any, names: Dialect, keyed: Sequence[KeyedWrite] | None, position: int | None = None) -> None:
