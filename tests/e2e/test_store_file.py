@@ -71,13 +71,14 @@ def small_disk(tmp_path):
 def fill(disk) -> None:
     """Write a file until the filesystem refuses another byte."""
     with open(disk / "filler", "wb", buffering=0) as filler:  # unbuffered: closing has nothing left to write
-        while True:
-            try:
-                filler.write(b"\0" * 65536)
-            except OSError as error:
-                if error.errno != errno.ENOSPC:
-                    raise
-                return
+        for size in (65536, 4096, 1):  # large writes first, then smaller ones into what the last large one left
+            while True:
+                try:
+                    filler.write(b"\0" * size)
+                except OSError as error:
+                    if error.errno != errno.ENOSPC:
+                        raise
+                    break
 
 
 async def test_healthz_fails_while_the_disk_holding_the_store_is_full_and_recovers_once_space_is_freed(aiohttp_client, small_disk, report):
