@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
+import functools
 import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,30 +19,52 @@ from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Trans
 from eventsourcing.utils import get_topic
 
 from timeline import authors, chain_store, idempotency_keys, redactions, storage
-from timeline.batch import Positions, Record, Stored, WriteBatch
 from timeline.chain import Broken, Verified, verify
 from timeline.codec import build_transcoder
+from timeline.commands import (
+    Command,
+    Correct,
+    Keyed,
+    Patch,
+    Pending,
+    Positions,
+    Receipt,
+    Record,
+    RecordRecords,
+    RedactDocument,
+    RedactFact,
+    Retract,
+    Stored,
+    WithdrawDocument,
+    receipts,
+)
 from timeline.dates import ValidTime
-from timeline.errors import Conflict, DocumentNotFound, FactNotFound, Redacted, StoreUnavailable
+from timeline.errors import (
+    AlreadyRedacted,
+    Conflict,
+    DocumentConflict,
+    DocumentNotFound,
+    DocumentWithdrawn,
+    FactConflict,
+    FactNotFound,
+    FactRetracted,
+    KeyReused,
+    Redacted,
+    StaleVersion,
+    StoreUnavailable,
+    TimelineError,
+)
 from timeline.facts import Because, Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
-from timeline.idempotency_keys import KeyedWrite
+from timeline.idempotency_keys import KeyedWrite, Write
+from timeline.patches import changes_from_patch
 from timeline.recorders import SQLRecorder, sql_recorder
 from timeline.sources import Document, DocumentContent, DocumentRevision, document_aggregate_id
+from timeline.unit_of_work import UnitOfWork
+from timeline.vocabulary import corrected_body, parse_fact
+from timeline.write_rules import check_links, check_quotes
 
 MAX_POSITION = 2**63 - 1  # positions are 64-bit in both stores
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What a write acknowledges: the record's id and version, and where it stands in the log."""
-
-    kind: str  # "fact", "document" or "framework"
-    id: str
-    version: int
-    position: int
-    recorded_at: dt.datetime
-    created: bool  # False when the same record was already stored
 
 
 class LogEntry:
@@ -150,55 +176,272 @@ class Timeline(Application[UUID]):
         mapper = super().construct_mapper()
         return RedactingMapper(transcoder=mapper.transcoder, compressor=mapper.compressor, cipher=mapper.cipher)
 
-    # Writes
+    # Writes: a use case per command, staging its events in a unit of work; committing the unit stores them
 
-    def batch(self) -> WriteBatch:
-        """Stage several commands and commit them in one transaction (see timeline.batch)."""
-        return WriteBatch(self)
+    def unit_of_work(self) -> UnitOfWork:
+        """An empty unit of work reading this log: execute commands in it, then `commit` it."""
+        return UnitOfWork(self.repository.get, lambda ids: storage.stored_originators(self.recorder, ids))
+
+    def execute(self, unit: UnitOfWork, command: Command) -> Pending[Any]:
+        """Stage a command in `unit`, checked against the log and what `unit` staged before it; its outcome,
+        known once `unit` commits. A refused command raises and stages nothing."""
+        match command:
+            case RecordRecords(records):
+                return self._record_new(unit, records)
+            case Correct(fact_id, expected_version, changes, reason, revised):
+                return self._correct(unit, fact_id, expected_version, changes, reason, revised)
+            case Patch(fact_id, expected_version, patch, reason, revised):
+                fact = unit.aggregate(fact_id)
+                if not isinstance(fact, Fact):
+                    raise FactNotFound(fact_id)
+                return self._correct(unit, fact_id, expected_version, changes_from_patch(fact.content, patch), reason, revised)
+            case Retract(fact_id, expected_version, reason, because):
+                fact = _fact_for_change(unit, fact_id, expected_version)
+                fact.retract(reason, because)
+                return _staged_change(unit, fact)
+            case WithdrawDocument(slug, reason, withdrawn):
+                return self._withdraw_document(unit, slug, reason, withdrawn)
+            case RedactFact(fact_id, reason):
+                return self._redact_fact(unit, fact_id, reason)
+            case RedactDocument(slug, reason):
+                return self._redact_document(unit, slug, reason)
+            case Keyed():
+                return self._keyed(unit, command)
+        raise TypeError(f"not a command: {command!r}")
+
+    def commit(self, unit: UnitOfWork) -> None:
+        """Store what `unit` staged in one transaction, and settle its commands' outcomes."""
+        unit.commit(self.save_staged)
+
+    def write(self, commands: Sequence[Command], by: str | None = None) -> list[Any]:
+        """Execute commands in one unit of work and commit it: all or none (the first refusal raises); their
+        outcomes. `by` names the token that sent them."""
+        unit = self.unit_of_work()
+        unit.by = by
+        pending = [self.execute(unit, command) for command in commands]
+        self.commit(unit)
+        return [p.result() for p in pending]
 
     def record(self, records: Sequence[Record]) -> list[Receipt]:
         """Store a batch atomically: every new record, or none. Re-sent records are no-ops."""
-        batch = self.batch()
-        pending = batch.record(records)
-        batch.commit()
-        return pending.result()
+        (receipts,) = self.write([RecordRecords(tuple(records))])
+        return list(receipts)
 
     def correct(
         self, fact_id: UUID, expected_version: int, changes: dict[str, Any], reason: str, revised: ValidTime | None = None
     ) -> Receipt:
         """Replace fields of a fact's content (top-level fields, whole), as a new version."""
-        batch = self.batch()
-        pending = batch.correct(fact_id, expected_version, changes, reason, revised)
-        batch.commit()
-        return pending.result()
+        return self._one(Correct(fact_id, expected_version, changes, reason, revised))
 
     def retract(self, fact_id: UUID, expected_version: int, reason: str, because: Because = Because.ERRED) -> Receipt:
         """Withdraw a fact: it stays in the log, marked retracted, with the reason (we erred, or its source retracted it)."""
-        batch = self.batch()
-        pending = batch.retract(fact_id, expected_version, reason, because)
-        batch.commit()
-        return pending.result()
+        return self._one(Retract(fact_id, expected_version, reason, because))
 
     def withdraw_document(self, slug: str, reason: str, withdrawn: ValidTime | None = None) -> Receipt:
         """Record that a document's source withdrew it: every fact citing it is flagged, none is changed."""
-        batch = self.batch()
-        pending = batch.withdraw_document(slug, reason, withdrawn)
-        batch.commit()
-        return pending.result()
+        return self._one(WithdrawDocument(slug, reason, withdrawn))
 
     def redact_fact(self, fact_id: UUID, reason: str) -> Receipt:
         """Take a fact's content down (a legal takedown): a redaction event, and every earlier event of it purged."""
-        batch = self.batch()
-        pending = batch.redact_fact(fact_id, reason)
-        batch.commit()
-        return pending.result()
+        return self._one(RedactFact(fact_id, reason))
 
     def redact_document(self, slug: str, reason: str) -> Receipt:
         """Take a document's content down, every version of it: a redaction event, and its earlier events purged."""
-        batch = self.batch()
-        pending = batch.redact_document(slug, reason)
-        batch.commit()
-        return pending.result()
+        return self._one(RedactDocument(slug, reason))
+
+    def _one(self, command: Command) -> Receipt:
+        (receipt,) = self.write([command])
+        assert isinstance(receipt, Receipt)
+        return receipt
+
+    def _record_new(self, unit: UnitOfWork, records: Sequence[Record]) -> Pending[list[Receipt]]:
+        """New facts, documents and framework editions, all or none; records already stored unchanged are no-ops."""
+        local: dict[UUID, Fact | Document | Framework] = {}
+        outcomes: list[Receipt | _New] = []
+        unit.look_up(_named_ids(records))
+        for index, record in enumerate(records):
+            if isinstance(record, FrameworkContent):
+                outcomes.append(self._framework(unit, record, local))
+                continue
+            if isinstance(record, DocumentContent | DocumentRevision):
+                outcomes.append(self._document(unit, record, local, index))
+                continue
+            fact_id = record.id
+            if fact_id is None:
+                fact_id = uuid.uuid4()
+                unit.mark_absent(fact_id)
+            find = functools.partial(unit.aggregate, local=local)
+            check_quotes(record.content, find, index)
+            check_links(fact_id, record.content, find, index)
+            original = _original(unit, fact_id, local)
+            if original is None:
+                local[fact_id] = Fact.record(fact_id, record.content)
+            elif original != record.content:
+                raise FactConflict(fact_id, index)
+            outcomes.append(self._outcome(unit, "fact", fact_id, local))
+        unit.stage(local.values())
+
+        def resolve(positions: Positions) -> list[Receipt]:
+            return [o if isinstance(o, Receipt) else o.receipt(positions) for o in outcomes]
+
+        writes = tuple(_written(o) if isinstance(o, Receipt) else o.write for o in outcomes)
+        return unit.add(Pending(resolve, writes))
+
+    def _correct(
+        self, unit: UnitOfWork, fact_id: UUID, expected_version: int, changes: dict[str, Any], reason: str, revised: ValidTime | None
+    ) -> Pending[Receipt]:
+        """A new version of a fact. A retry of the correction that made its latest version (same reason, and its
+        result already holds) is answered with that version's receipt, as any re-send is."""
+        retried = self._retried_correction(unit, fact_id, expected_version, changes, reason, revised)
+        if retried is not None:
+            return unit.add(Pending(lambda positions: retried, (_written(retried),)))
+        fact = _fact_for_change(unit, fact_id, expected_version)
+        fact.keeps_type(changes.get("type", fact.content.type))  # before the body is read: the type decides its schema
+        content = parse_fact(corrected_body(fact.content, changes)).content
+        check_quotes(content, unit.aggregate, None)
+        check_links(fact_id, content, unit.aggregate, None)
+        fact.correct(content, reason, revised)
+        return _staged_change(unit, fact)
+
+    def _retried_correction(
+        self, unit: UnitOfWork, fact_id: UUID, expected_version: int, changes: dict[str, Any], reason: str, revised: ValidTime | None
+    ) -> Receipt | None:
+        if unit.is_staged(fact_id):  # changed in this very unit: not yet a version a retry could be answered with
+            return None
+        fact = unit.aggregate(fact_id)
+        if not isinstance(fact, Fact) or fact.retracted or fact.version != expected_version + 1 or fact.last_change != (reason, revised):
+            return None
+        if parse_fact(corrected_body(fact.content, changes)).content != fact.content:
+            return None
+        return self.receipt_for_stored("fact", fact_id, fact.version)
+
+    def _withdraw_document(self, unit: UnitOfWork, slug: str, reason: str, withdrawn: ValidTime | None) -> Pending[Receipt]:
+        aggregate_id = document_aggregate_id(slug)
+        document = unit.aggregate(aggregate_id)
+        if not isinstance(document, Document):
+            raise DocumentNotFound(slug)
+        if document.withdrawn or document.redacted:
+            raise Redacted(f"document {slug!r}") if document.redacted else DocumentWithdrawn(slug)
+        if not unit.is_staged(aggregate_id):
+            document = copy.deepcopy(document)  # the unit's cached copy stays as stored until it commits
+        document.withdraw(reason, withdrawn)
+        unit.stage([document])
+        return unit.add(_New("document", slug, aggregate_id, document.version, True).pending())
+
+    def _redact_fact(self, unit: UnitOfWork, fact_id: UUID, reason: str) -> Pending[Receipt]:
+        """A redaction re-sent with the same reason is answered with the original's receipt."""
+        try:
+            fact = unit.aggregate(fact_id)
+        except Redacted:
+            return self._redacted_again(unit, "fact", fact_id, f"fact {fact_id}", reason)
+        if not isinstance(fact, Fact):
+            raise FactNotFound(fact_id)
+        if fact.redacted:
+            raise Redacted(f"fact {fact_id}")  # by an earlier command of this unit
+        fact.redact(reason)
+        return _staged_change(unit, fact)
+
+    def _redact_document(self, unit: UnitOfWork, slug: str, reason: str) -> Pending[Receipt]:
+        aggregate_id = document_aggregate_id(slug)
+        try:
+            document = unit.aggregate(aggregate_id)
+        except Redacted:
+            return self._redacted_again(unit, "document", aggregate_id, f"document {slug!r}", reason)
+        if not isinstance(document, Document):
+            raise DocumentNotFound(slug)
+        if document.redacted:
+            raise Redacted(f"document {slug!r}")
+        if not unit.is_staged(aggregate_id):
+            document = copy.deepcopy(document)  # the unit's cached copy stays as stored until it commits
+        document.redact(reason)
+        unit.stage([document])
+        new = _New("document", slug, aggregate_id, document.version, True)
+        return unit.add(Pending(new.receipt))
+
+    def _redacted_again(self, unit: UnitOfWork, kind: str, aggregate_id: UUID, record: str, reason: str) -> Pending[Receipt]:
+        receipt, stored_reason = self.redaction_receipt(kind, aggregate_id)
+        if stored_reason != reason:
+            raise AlreadyRedacted(record, stored_reason)
+        return unit.add(Pending(lambda positions: receipt))
+
+    def _keyed(self, unit: UnitOfWork, keyed: Keyed) -> Pending[list[Receipt]]:
+        """A command sent with an idempotency key, staged with its key.
+
+        A key already stored, or staged by an earlier command of this unit, is not run again: the request
+        that used it first is answered, as not created (a re-send); the same key with another request
+        (`fingerprint`) is refused. Two servers staging one key at once clash on the key's row: the later
+        commit fails, and the writer's retry finds the key stored."""
+        name, key, fingerprint = keyed.name, keyed.key, keyed.fingerprint
+        earlier = unit.key(name, key)
+        if earlier is not None:
+            first, pending = earlier
+            if first.fingerprint != fingerprint:
+                raise KeyReused(key)
+            return unit.add(Pending(lambda positions: [dataclasses.replace(r, created=False) for r in receipts(pending.result())], first.writes))
+        stored = idempotency_keys.find(self.recorder, name, key)
+        if stored is None:
+            try:
+                pending = self.execute(unit, keyed.command)
+            except TimelineError:
+                # Refused for what it read: if another server's commit of this very key came between the key's
+                # lookup and that read (a version moved on, a fact retracted), it is a re-send after all.
+                stored = idempotency_keys.find(self.recorder, name, key)
+                if stored is None:
+                    raise
+            else:
+                unit.stage_key(KeyedWrite(name, key, fingerprint, pending.writes), pending)
+                return unit.add(Pending(lambda positions: receipts(pending.result()), pending.writes))
+        if stored.fingerprint != fingerprint:
+            raise KeyReused(key)
+        answers = [self.receipt_for_stored(kind, aggregate_id, version) for kind, aggregate_id, version in stored.writes]
+        return unit.add(Pending(lambda positions: answers, stored.writes))
+
+    def _outcome(self, unit: UnitOfWork, kind: str, aggregate_id: UUID, local: dict[UUID, Any], version: int = 1) -> Receipt | _New:
+        # New in this unit: its position is known after commit. Staged by an earlier command of the unit,
+        # this one is a re-send of it: it gets the same receipt, as not created (one answer for every re-send).
+        if aggregate_id in local:
+            return _New(kind, _public_id(local[aggregate_id]), aggregate_id, version, True)
+        if unit.is_staged(aggregate_id):
+            return _New(kind, _public_id(unit.aggregate(aggregate_id)), aggregate_id, version, False)
+        return self.receipt_for_stored(kind, aggregate_id, version)
+
+    def _framework(self, unit: UnitOfWork, record: FrameworkContent, local: dict[UUID, Any]) -> Receipt | _New:
+        """Define a framework edition, or revise it when its definition changed (editing its file appends a version)."""
+        aggregate_id = framework_aggregate_id(record.slug)
+        framework = unit.aggregate(aggregate_id, local)
+        if framework is None:
+            local[aggregate_id] = Framework.define(record)
+        elif not isinstance(framework, Framework):
+            raise FactConflict(aggregate_id)
+        elif framework.content != record:
+            framework.revise(record)
+            local[aggregate_id] = framework
+        return self._outcome(unit, "framework", aggregate_id, local, framework.version if framework is not None else 1)
+
+    def _document(
+        self, unit: UnitOfWork, record: DocumentContent | DocumentRevision, local: dict[UUID, Any], index: int
+    ) -> Receipt | _New:
+        """Record a document, or revise it when the record gives a reason; a version already stored is a re-send."""
+        content = record.content if isinstance(record, DocumentRevision) else record
+        aggregate_id = document_aggregate_id(content.slug)
+        document = unit.aggregate(aggregate_id, local)
+        if document is None:
+            local[aggregate_id] = Document.record(content)
+            return self._outcome(unit, "document", aggregate_id, local)
+        if not isinstance(document, Document):
+            raise DocumentConflict(content.slug, index)
+        version = document.version_of(content)
+        if version is not None:
+            return self._outcome(unit, "document", aggregate_id, local, version)
+        if not isinstance(record, DocumentRevision):
+            raise DocumentConflict(content.slug, index)
+        if document.withdrawn or document.redacted:
+            raise Redacted(f"document {content.slug!r}") if document.redacted else DocumentWithdrawn(content.slug)
+        if aggregate_id not in local:  # revise a copy: a command refused later must leave no event behind
+            document = copy.deepcopy(document)
+        document.revise(record)
+        local[aggregate_id] = document
+        return self._outcome(unit, "document", aggregate_id, local, document.version)
 
     def forget_purged(self) -> None:
         """After a redaction, ask SQLite to copy the WAL into the file and truncate it, so that the old page images
@@ -445,6 +688,87 @@ class Timeline(Application[UUID]):
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
+
+
+@dataclass(frozen=True)
+class _New:
+    """An event a unit of work staged: its receipt, once the commit says where it landed."""
+
+    kind: str
+    public_id: str
+    aggregate_id: UUID
+    version: int
+    created: bool
+
+    @property
+    def write(self) -> Write:
+        return (self.kind, self.aggregate_id, self.version)
+
+    def receipt(self, positions: Positions) -> Receipt:
+        stored = positions[(self.aggregate_id, self.version)]
+        return Receipt(self.kind, self.public_id, self.version, stored.position, stored.recorded_at, created=self.created)
+
+    def pending(self) -> Pending[Receipt]:
+        return Pending(self.receipt, (self.write,))
+
+
+def _public_id(aggregate: Fact | Document | Framework) -> str:
+    """How the API names a record: a document's or framework's slug, else the fact's id (see `public_id`)."""
+    return aggregate.content.slug if isinstance(aggregate, Document | Framework) else str(aggregate.id)
+
+
+def _written(receipt: Receipt) -> Write:
+    """What a receipt names, as an idempotency key stores it."""
+    if receipt.kind == "document":
+        return (receipt.kind, document_aggregate_id(receipt.id), receipt.version)
+    if receipt.kind == "framework":
+        return (receipt.kind, framework_aggregate_id(receipt.id), receipt.version)
+    return (receipt.kind, UUID(receipt.id), receipt.version)
+
+
+def _named_ids(records: Sequence[Record]) -> set[UUID]:
+    """Every id these records name: their own, and the documents and facts they cite or link to."""
+    named: set[UUID] = set()
+    for record in records:
+        if isinstance(record, FrameworkContent):
+            named.add(framework_aggregate_id(record.slug))
+            continue
+        if isinstance(record, DocumentContent | DocumentRevision):
+            slug = record.content.slug if isinstance(record, DocumentRevision) else record.slug
+            named.add(document_aggregate_id(slug))
+            continue
+        if record.id is not None:
+            named.add(record.id)
+        named.update(document_aggregate_id(s.document) for s in record.content.sources if s.document is not None)
+        named.update(UUID(linked) for linked in (*record.content.disputes, *record.content.supports))
+    return named
+
+
+def _original(unit: UnitOfWork, fact_id: UUID, local: dict[UUID, Any]) -> FactContent | None:
+    fact = unit.aggregate(fact_id, local)
+    if fact is None:
+        return None
+    if not isinstance(fact, Fact):
+        raise FactConflict(fact_id)
+    return fact.original
+
+
+def _fact_for_change(unit: UnitOfWork, fact_id: UUID, expected_version: int) -> Fact:
+    fact = unit.aggregate(fact_id)
+    if not isinstance(fact, Fact):
+        raise FactNotFound(fact_id)
+    if fact.redacted:
+        raise Redacted(f"fact {fact_id}")
+    if fact.retracted:
+        raise FactRetracted(fact_id)
+    if fact.version != expected_version:
+        raise StaleVersion(fact_id, expected_version, fact.version)
+    return fact
+
+
+def _staged_change(unit: UnitOfWork, fact: Fact) -> Pending[Receipt]:
+    unit.stage([fact])
+    return unit.add(_New("fact", str(fact.id), fact.id, fact.version, True).pending())
 
 
 _CHANGES: dict[type[Any], str] = {Fact.Recorded: "recorded", Fact.Corrected: "corrected", Fact.Retracted: "retracted"}

@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from timeline.dates import ValidTime
+from timeline.errors import FieldError, InvalidRecord
 
 
 class FactType(StrEnum):
@@ -205,10 +206,14 @@ class Fact(Aggregate):
         return cls._create(cls.Recorded, id=fact_id, **_event_fields(content))
 
     def correct(self, content: FactContent, reason: str, revised: ValidTime | None = None) -> None:
-        if content.type != self.content.type:
-            raise ValueError("a correction cannot change a fact's type; retract it and record a new fact")
+        self.keeps_type(content.type)
         because = Because.SOURCE_REVISED if revised is not None else Because.ERRED
         self.trigger_event(self.Corrected, reason=reason, revised=revised, because=because, **_event_fields(content))
+
+    def keeps_type(self, fact_type: str) -> None:
+        """Refuse a correction to another type: that is another fact (retract this one, record that)."""
+        if fact_type != self.content.type:
+            raise InvalidRecord([FieldError("type", "a correction cannot change a fact's type; retract it instead")])
 
     def retract(self, reason: str, because: Because = Because.ERRED) -> None:
         if because not in (Because.ERRED, Because.SOURCE_RETRACTED):

@@ -12,8 +12,8 @@ from typing import Any
 
 import orjson
 
-from timeline.application import Receipt, Timeline
-from timeline.batch import Record
+from timeline.application import Timeline
+from timeline.commands import Receipt, Record
 from timeline.errors import Conflict, DocumentConflict, FactConflict, FieldError, InvalidRecord
 from timeline.formats.facts_csv import check_header, record_from_row
 from timeline.vocabulary import parse_record

@@ -1,7 +1,8 @@
 """The single writer: commits every write waiting at a moment in one transaction, off the event loop.
 
 The eventsourcing library is synchronous and SQLite wants one writer, so all writes go
-through one thread. Requests that arrive while a batch is committing wait together and
+through one thread. The writer only groups commands: each is carried out by the application
+(`Timeline.execute`, the same path as `Timeline.write`), then the group is committed. Requests that arrive while a batch is committing wait together and
 share the next commit (group commit): one fsync for many acknowledged writes. A request
 is answered only after its batch has committed, so an acknowledged write is durable.
 """
@@ -13,16 +14,14 @@ import contextvars
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 from timeline import logs
 from timeline.application import Timeline
-from timeline.batch import Pending, WriteBatch
+from timeline.commands import Command, Pending
 from timeline.errors import Conflict
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-Command = Callable[[WriteBatch], Pending[Any]]
 Authored = tuple[Command, str | None]  # a command, and the name of the token that sent it (None: no token)
 
 
@@ -44,11 +43,11 @@ class Writer:
         """Call `listener` with the number of requests each commit held (on the event loop, after the commit)."""
         self._batch_listeners.append(listener)
 
-    async def submit(self, command: Callable[[WriteBatch], Pending[T]], by: str | None = None) -> T:
-        """Stage `command` in the next batch; returns its outcome once that batch has committed.
+    async def submit(self, command: Command, by: str | None = None) -> Any:
+        """Execute `command` in the next group; returns its outcome once that group has committed.
 
         `by` is the name of the token that sent it, recorded with the events it writes."""
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         await self._queue.put(((command, by), future, logs.REQUEST_ID.get()))
         return await future
 
@@ -76,16 +75,16 @@ class Writer:
                 observe(len(group))
 
     def _commit(self, commands: list[Authored], retried: bool = False) -> list[Any]:
-        batch = self.timeline.batch()
+        unit = self.timeline.unit_of_work()
         staged: list[Any] = []
         for command, by in commands:
-            batch.by = by
+            unit.by = by
             try:
-                staged.append(command(batch))
+                staged.append(self.timeline.execute(unit, command))
             except Exception as error:  # noqa: BLE001 - a refused command stages nothing and fails alone
                 staged.append(error)
         try:
-            batch.commit()
+            self.timeline.commit(unit)
         except Conflict as error:
             if len(commands) > 1:
                 # Another process wrote first: retry each command alone, so only the clashing one fails.

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from tests.e2e.conftest import TOKEN, rating
+from timeline.commands import RecordRecords
 from timeline.config import ConfigurationError, settings_from
 from timeline.http.keys import WRITER
 from timeline.http.server import create_app
@@ -66,17 +67,20 @@ def test_with_no_token_the_server_refuses_to_listen_beyond_loopback():
     assert settings_from({}, host="127.0.0.1").host == "127.0.0.1"
 
 
-async def test_writes_waiting_together_are_committed_in_one_transaction(client):
+async def test_writes_waiting_together_are_committed_in_one_transaction(client, monkeypatch):
     writer = client.app[WRITER]
     release, holding = threading.Event(), threading.Event()
+    hold, execute = RecordRecords(()), writer.timeline.execute
 
-    def hold_the_writer(batch):
-        # Runs on the writer thread: keeps the first batch open until every request is queued.
-        holding.set()
-        release.wait(timeout=30)
-        return batch.record([])
+    def hold_the_writer(unit, command):
+        # Runs on the writer thread: keeps the first group open until every request is queued.
+        if command is hold:
+            holding.set()
+            release.wait(timeout=30)
+        return execute(unit, command)
 
-    blocker = asyncio.ensure_future(writer.submit(hold_the_writer))
+    monkeypatch.setattr(writer.timeline, "execute", hold_the_writer)
+    blocker = asyncio.ensure_future(writer.submit(hold))
     await asyncio.to_thread(holding.wait, 30)
     batches_before = writer.batches
     posts = [asyncio.ensure_future(client.post("/v1/facts", json=rating())) for _ in range(32)]

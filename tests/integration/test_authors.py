@@ -8,6 +8,7 @@ import pytest
 
 from tests.integration.test_recording import DOCUMENT, rating
 from timeline.application import Timeline
+from timeline.commands import RecordRecords
 from timeline.errors import Conflict
 from timeline.log_file import export_log, import_log
 from timeline.vocabulary import parse_record
@@ -16,11 +17,8 @@ pytestmark = pytest.mark.finding("authors")
 
 
 def record_by(timeline: Timeline, by: str | None, *bodies: dict) -> list:
-    batch = timeline.batch()
-    batch.by = by
-    pending = batch.record([parse_record(body) for body in bodies])
-    batch.commit()
-    return pending.result()
+    (receipts,) = timeline.write([RecordRecords(tuple(parse_record(body) for body in bodies))], by=by)
+    return receipts
 
 
 def test_each_event_is_stored_with_the_name_of_the_token_that_wrote_it(timeline):

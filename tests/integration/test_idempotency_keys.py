@@ -13,10 +13,12 @@ import pytest
 from tests.e2e.conftest import rating
 from tests.integration.test_log_file import exported, imported
 from tests.integration.test_recording import record
-from timeline import idempotency_keys
+from timeline import idempotency_keys, storage
 from timeline.application import Timeline
+from timeline.commands import Keyed, RecordRecords, Retract
 from timeline.errors import Conflict, KeyReused
 from timeline.loader import FileRefused
+from timeline.unit_of_work import UnitOfWork
 from timeline.vocabulary import parse_record
 
 
@@ -29,24 +31,28 @@ def two_servers(database):
 
 
 def retract(fact_id):
-    return lambda batch: batch.retract(fact_id, 1, "recorded twice")
+    return Retract(fact_id, 1, "recorded twice")
+
+
+def keyed(timeline, name, key, fingerprint, command):
+    """Execute a keyed command in a unit of work of its own and commit it; its pending outcome."""
+    unit = timeline.unit_of_work()
+    pending = timeline.execute(unit, Keyed(name, key, fingerprint, command))
+    timeline.commit(unit)
+    return pending
 
 
 def test_a_key_is_stored_with_its_write_and_answers_its_re_send(two_servers):
     one, other = two_servers
     (fact,) = record(one, rating())
     fact_id = uuid.UUID(fact.id)
-    batch = one.batch()
-    first = batch.keyed("alice", "k1", "fingerprint", retract(fact_id))
-    batch.commit()
+    first = keyed(one, "alice", "k1", "fingerprint", retract(fact_id))
     assert idempotency_keys.find(other.recorder, "alice", "k1").writes == (("fact", fact_id, 2),)
-    again = other.batch()
-    resent = again.keyed("alice", "k1", "fingerprint", retract(fact_id))
-    again.commit()
+    resent = keyed(other, "alice", "k1", "fingerprint", retract(fact_id))
     assert resent.result() == [r.__class__(**{**r.__dict__, "created": False}) for r in first.result()]
     assert idempotency_keys.find(other.recorder, "bob", "k1") is None  # keys are per token
     with pytest.raises(KeyReused):
-        other.batch().keyed("alice", "k1", "another fingerprint", retract(fact_id))
+        other.execute(other.unit_of_work(), Keyed("alice", "k1", "another fingerprint", retract(fact_id)))
 
 
 def test_the_same_key_committed_meanwhile_by_another_server_answers_a_command_refused_for_it(two_servers):
@@ -55,29 +61,27 @@ def test_the_same_key_committed_meanwhile_by_another_server_answers_a_command_re
     (fact,) = record(one, rating())
     fact_id = uuid.UUID(fact.id)
 
-    def the_other_server_first(batch):
-        elsewhere = other.batch()
-        elsewhere.keyed("", "k2", "fingerprint", retract(fact_id))
-        elsewhere.commit()
-        return batch.retract(fact_id, 1, "recorded twice")  # refused: the fact is retracted now
+    def the_other_server_first(aggregate_id):
+        keyed(other, "", "k2", "fingerprint", retract(fact_id))
+        return one.repository.get(aggregate_id)  # so the retraction is refused: the fact is retracted now
 
-    batch = one.batch()
-    answered = batch.keyed("", "k2", "fingerprint", the_other_server_first)
-    batch.commit()
+    unit = UnitOfWork(the_other_server_first, lambda ids: storage.stored_originators(one.recorder, ids))
+    answered = one.execute(unit, Keyed("", "k2", "fingerprint", retract(fact_id)))
+    one.commit(unit)
     (receipt,) = answered.result()
     assert (receipt.id, receipt.version, receipt.created) == (str(fact_id), 2, False)
 
 
 def test_two_servers_staging_one_key_clash_on_it_and_nothing_of_the_later_is_stored(two_servers):
     one, other = two_servers
-    first, second = one.batch(), other.batch()
-    first.keyed("", "k3", "fingerprint", lambda batch: batch.record([]))
+    first, second = one.unit_of_work(), other.unit_of_work()
+    one.execute(first, Keyed("", "k3", "fingerprint", RecordRecords(())))
     (fact,) = record(one, rating())
-    second.keyed("", "k3", "fingerprint", retract(uuid.UUID(fact.id)))
-    first.commit()  # records nothing: its key alone
+    other.execute(second, Keyed("", "k3", "fingerprint", retract(uuid.UUID(fact.id))))
+    one.commit(first)  # records nothing: its key alone
     head = other.head()
     with pytest.raises(Conflict):
-        second.commit()
+        other.commit(second)
     assert other.head() == head
 
 
@@ -85,9 +89,7 @@ def test_the_keys_table_is_append_only(sqlite_database):
     timeline = Timeline(sqlite_database)
     try:
         (fact,) = record(timeline, rating())
-        batch = timeline.batch()
-        batch.keyed("", "k4", "fingerprint", retract(uuid.UUID(fact.id)))
-        batch.commit()
+        keyed(timeline, "", "k4", "fingerprint", retract(uuid.UUID(fact.id)))
     finally:
         timeline.close()
     with sqlite3.connect(sqlite_database) as conn:
@@ -103,12 +105,8 @@ def test_keys_travel_in_an_export_and_answer_re_sends_on_the_imported_store(data
     try:
         (fact,) = record(source, rating())
         fact_id = uuid.UUID(fact.id)
-        batch = source.batch()
-        first = batch.keyed("alice", "k5", "f" * 64, retract(fact_id))
-        batch.commit()
-        again = source.batch()
-        again.keyed("", "k6", "e" * 64, lambda batch: batch.record([parse_record(rating(id=str(fact_id)))]))  # stores no event
-        again.commit()
+        first = keyed(source, "alice", "k5", "f" * 64, retract(fact_id))
+        keyed(source, "", "k6", "e" * 64, RecordRecords((parse_record(rating(id=str(fact_id))),)))  # stores no event
     finally:
         source.close()
     path = tmp_path / "log.ndjson"
@@ -118,12 +116,10 @@ def test_keys_travel_in_an_export_and_answer_re_sends_on_the_imported_store(data
     assert exported(database) == path.read_bytes()
     restored = Timeline(database)
     try:
-        resent = restored.batch()
-        answered = resent.keyed("alice", "k5", "f" * 64, retract(fact_id))
-        resent.commit()
+        answered = keyed(restored, "alice", "k5", "f" * 64, retract(fact_id))
         assert [(r.id, r.version, r.position) for r in answered.result()] == [(r.id, r.version, r.position) for r in first.result()]
         with pytest.raises(KeyReused):
-            restored.batch().keyed("", "k6", "d" * 64, retract(fact_id))
+            restored.execute(restored.unit_of_work(), Keyed("", "k6", "d" * 64, retract(fact_id)))
     finally:
         restored.close()
 

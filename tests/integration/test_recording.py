@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from timeline.commands import Correct, Keyed, RecordRecords, Retract
 from timeline.errors import FactConflict, FactRetracted, InvalidRecord, StaleVersion
 from timeline.vocabulary import parse_record
 
@@ -36,6 +37,10 @@ def rating(**changes):
 
 def record(timeline, *bodies):
     return timeline.record([parse_record(body) for body in bodies])
+
+
+def recording(*bodies):
+    return RecordRecords(tuple(parse_record(body) for body in bodies))
 
 
 def test_a_recorded_fact_gets_a_version_a_position_and_a_utc_record_time(timeline):
@@ -152,53 +157,78 @@ def test_the_log_reads_in_order_after_a_position(timeline):
     assert [entry.position for entry in timeline.log(after=positions[0])] == positions[1:]
 
 
-def test_commands_in_one_batch_commit_together_and_a_refused_one_stages_nothing(timeline):
+def test_commands_in_one_unit_of_work_commit_together_and_a_refused_one_stages_nothing(timeline):
     record(timeline, DOCUMENT)
     first, misquoted, third = rating(), rating(), rating()
     misquoted["source"]["quote"] = "never said"
-    batch = timeline.batch()
-    ok_1 = batch.record([parse_record(first)])
+    unit = timeline.unit_of_work()
+    ok_1 = timeline.execute(unit, recording(first))
     with pytest.raises(InvalidRecord):
-        batch.record([parse_record(misquoted)])
-    ok_2 = batch.record([parse_record(third)])
+        timeline.execute(unit, recording(misquoted))
+    ok_2 = timeline.execute(unit, recording(third))
     head = timeline.head()
-    batch.commit()
+    timeline.commit(unit)
     positions = [ok_1.result()[0].position, ok_2.result()[0].position]
     assert positions == [head + 1, head + 2]
     assert timeline.count_facts() == 2
 
 
-def test_later_commands_in_a_batch_see_the_earlier_ones(timeline):
+def test_later_commands_in_a_unit_of_work_see_the_earlier_ones(timeline):
     record(timeline, DOCUMENT)
     body = rating()
     fact_id = uuid.UUID(body["id"])
-    batch = timeline.batch()
-    batch.record([parse_record(body)])
-    again = batch.record([parse_record(copy.deepcopy(body))])  # the same fact twice: one event
-    corrected = batch.correct(fact_id, 1, {"occurred": "2017-03"}, "month only")
+    unit = timeline.unit_of_work()
+    timeline.execute(unit, recording(body))
+    again = timeline.execute(unit, recording(copy.deepcopy(body)))  # the same fact twice: one event
+    corrected = timeline.execute(unit, Correct(fact_id, 1, {"occurred": "2017-03"}, "month only"))
     with pytest.raises(StaleVersion):
-        batch.retract(fact_id, 1, "stale: the correction is version 2")
-    retracted = batch.retract(fact_id, 2, "withdrawn")
-    batch.commit()
+        timeline.execute(unit, Retract(fact_id, 1, "stale: the correction is version 2"))
+    retracted = timeline.execute(unit, Retract(fact_id, 2, "withdrawn"))
+    timeline.commit(unit)
     assert [r.version for r in again.result()] == [1]
     assert (corrected.result().version, retracted.result().version) == (2, 3)
     assert [v.change for v in timeline.fact(fact_id).history] == ["recorded", "corrected", "retracted"]
 
 
-def test_a_committed_batch_is_freed_at_once_without_waiting_for_the_cycle_collector(timeline):
+def test_the_application_refuses_what_is_not_a_command_and_stages_nothing_for_it(timeline):
+    record(timeline, DOCUMENT)
+    unit = timeline.unit_of_work()
+    with pytest.raises(TypeError, match="not a command"):
+        timeline.execute(unit, "record this")
+    with pytest.raises(TypeError, match="not a command"):
+        timeline.execute(unit, Keyed("", "k", "f" * 64, "record this"))
+    head = timeline.head()
+    timeline.commit(unit)
+    assert timeline.head() == head
+
+
+def test_a_write_is_all_or_none_the_first_refused_command_stores_nothing(timeline):
+    record(timeline, DOCUMENT)
+    misquoted = rating()
+    misquoted["source"]["quote"] = "never said"
+    head = timeline.head()
+    with pytest.raises(InvalidRecord):
+        timeline.write([recording(rating()), recording(misquoted)])
+    assert timeline.head() == head
+    corrected = rating()
+    first, second = timeline.write([recording(corrected), Correct(uuid.UUID(corrected["id"]), 1, {"occurred": "2017-03"}, "month only")])
+    assert ([r.version for r in first], second.version, second.position) == ([1], 2, first[0].position + 1)
+
+
+def test_a_committed_unit_of_work_is_freed_at_once_without_waiting_for_the_cycle_collector(timeline):
     import gc
     import weakref
 
     record(timeline, DOCUMENT)
     gc.disable()
     try:
-        batch = timeline.batch()
-        pending = batch.record([parse_record(rating())])
-        batch.commit()
-        staged = weakref.ref(batch)
+        unit = timeline.unit_of_work()
+        pending = timeline.execute(unit, recording(rating()))
+        timeline.commit(unit)
+        staged = weakref.ref(unit)
         assert pending.result()[0].version == 1
-        del batch
-        assert staged() is None  # no reference cycle keeps the batch and its aggregates alive
+        del unit
+        assert staged() is None  # no reference cycle keeps the unit of work and its aggregates alive
     finally:
         gc.enable()
 

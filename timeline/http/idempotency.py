@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 from aiohttp import web
 
 from timeline import idempotency_keys
-from timeline.application import Receipt
-from timeline.batch import Pending, WriteBatch
+from timeline.commands import Command, Keyed, Receipt, receipts
 from timeline.errors import FieldError
 from timeline.http.auth import AUTHOR
 from timeline.http.keys import WRITER
@@ -62,15 +61,13 @@ def keyed_id(key: str, author: str | None, index: int) -> uuid.UUID:
     return uuid.uuid5(_KEYS, f"{author or ''}\n{key}\n{index}")
 
 
-async def submit(request: web.Request, body: Any, command: Callable[[WriteBatch], Pending[Any]]) -> list[Receipt]:
+async def submit(request: web.Request, body: Any, command: Command) -> list[Receipt]:
     """Run a write's command through the writer, with the request's key if it sent one; its receipts."""
     key, by = key_of(request), request.get(AUTHOR)
     if key is None:
-        result = await request.app[WRITER].submit(command, by=by)
-        return result if isinstance(result, list) else [result]
+        return receipts(await request.app[WRITER].submit(command, by=by))
     fingerprint = await off_loop(request, fingerprint_of, request.method, request.rel_url.raw_path, _request_headers(request), body)
-    receipts: list[Receipt] = await request.app[WRITER].submit(lambda batch: batch.keyed(by or "", key, fingerprint, command), by=by)
-    return receipts
+    return receipts(await request.app[WRITER].submit(Keyed(by or "", key, fingerprint, command), by=by))
 
 
 def fingerprint_of(method: str, path: str, headers: list[tuple[str, str]], body: Any) -> str:

@@ -10,11 +10,11 @@ from timeline.application import (
     EVENT_NAMES,
     EVENT_NAMES_BY_TOPIC,
     LogEntry,
-    Receipt,
     StoredDocument,
     StoredFact,
     public_id,
 )
+from timeline.commands import Receipt
 from timeline.facts import Fact, content_of
 from timeline.frameworks import Framework
 from timeline.sources import Document

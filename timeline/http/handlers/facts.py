@@ -8,9 +8,8 @@ from uuid import UUID
 import orjson
 from aiohttp import web
 
-from timeline.application import Receipt
-from timeline.batch import Pending, WriteBatch
-from timeline.dates import parse_valid_time
+from timeline.commands import Correct, Patch, RecordRecords, RedactDocument, RedactFact, Retract, WithdrawDocument
+from timeline.dates import ValidTime, parse_valid_time
 from timeline.errors import FactConflict, FieldError, InvalidRecord
 from timeline.http import idempotency, params
 from timeline.http.auth import AUTHOR
@@ -70,7 +69,7 @@ async def _record(request: web.Request, body: Any, parse: Any) -> web.Response:
     if key is not None:
         records, derived = idempotency.with_keyed_ids(records, key, request.get(AUTHOR))
     try:
-        receipts = await idempotency.submit(request, body, lambda batch: batch.record(records))
+        receipts = await idempotency.submit(request, body, RecordRecords(tuple(records)))
     except FactConflict as conflict:
         if conflict.fact_id in derived:
             raise BadRequest(f"this {idempotency.HEADER} was sent before with another body", status=422) from None
@@ -114,13 +113,8 @@ async def correct_fact(request: web.Request) -> web.Response:
     fact_id, body = params.fact_id(request), await read_json(request)
     await off_loop(request, validate_correction, body)  # its EDTF dates are parsed by edtf: not on the loop
     expected = _expected_version(request, body)
-    revised = body.get("revised")
-
-    def correct(batch: WriteBatch) -> Pending[Receipt]:  # runs on the writer's thread: dates are parsed there
-        when = parse_valid_time(revised) if revised is not None else None
-        return batch.correct(fact_id, expected, body["changes"], body["reason"], when)
-
-    (receipt,) = await idempotency.submit(request, body, correct)
+    revised = await _valid_time(request, body.get("revised"))
+    (receipt,) = await idempotency.submit(request, body, Correct(fact_id, expected, body["changes"], body["reason"], revised))
     return _changed(request, receipt)
 
 
@@ -132,12 +126,8 @@ async def _patch_fact(request: web.Request) -> web.Response:
         meta["expected_version"] = params.integer(request, "expected_version", None, low=1)
     await off_loop(request, validate_patch_parameters, meta)
     expected = _expected_version(request, meta)
-    revised = meta.get("revised")
-
-    def correct(batch: WriteBatch) -> Pending[Receipt]:
-        return batch.patch(fact_id, expected, patch, meta["reason"], parse_valid_time(revised) if revised is not None else None)
-
-    (receipt,) = await idempotency.submit(request, patch, correct)
+    revised = await _valid_time(request, meta.get("revised"))
+    (receipt,) = await idempotency.submit(request, patch, Patch(fact_id, expected, patch, meta["reason"], revised))
     return _changed(request, receipt)
 
 
@@ -146,7 +136,7 @@ async def retract_fact(request: web.Request) -> web.Response:
     fact_id, body = params.fact_id(request), await read_json(request)
     because = validate_retraction(body)
     expected = _expected_version(request, body)
-    (receipt,) = await idempotency.submit(request, body, lambda batch: batch.retract(fact_id, expected, body["reason"], because))
+    (receipt,) = await idempotency.submit(request, body, Retract(fact_id, expected, body["reason"], because))
     return _changed(request, receipt)
 
 
@@ -154,12 +144,8 @@ async def withdraw_document(request: web.Request) -> web.Response:
     """POST /v1/documents/{id}/retractions: {reason, withdrawn}: its source withdrew it. Facts citing it are flagged."""
     slug, body = request.match_info["id"], await read_json(request)
     await off_loop(request, validate_withdrawal, body)  # an EDTF date: parsed off the loop
-    withdrawn = body.get("withdrawn")
-
-    def withdraw(batch: WriteBatch) -> Pending[Receipt]:
-        return batch.withdraw_document(slug, body["reason"], parse_valid_time(withdrawn) if withdrawn is not None else None)
-
-    (receipt,) = await idempotency.submit(request, body, withdraw)
+    withdrawn = await _valid_time(request, body.get("withdrawn"))
+    (receipt,) = await idempotency.submit(request, body, WithdrawDocument(slug, body["reason"], withdrawn))
     return _changed(request, receipt)
 
 
@@ -168,7 +154,7 @@ async def redact_fact(request: web.Request) -> web.Response:
     log, the views and exports; its id, its digests and the reason stay (docs/redaction.md)."""
     fact_id, body = params.fact_id(request), await read_json(request)
     reason = validate_redaction(body)
-    (receipt,) = await idempotency.submit(request, body, lambda batch: batch.redact_fact(fact_id, reason))
+    (receipt,) = await idempotency.submit(request, body, RedactFact(fact_id, reason))
     await off_loop(request, request.app[TIMELINE].forget_purged)
     return _changed(request, receipt)
 
@@ -177,9 +163,14 @@ async def redact_document(request: web.Request) -> web.Response:
     """POST /v1/documents/{id}/redactions: {reason}; an admin token only. Every version's content is taken down."""
     slug, body = request.match_info["id"], await read_json(request)
     reason = validate_redaction(body)
-    (receipt,) = await idempotency.submit(request, body, lambda batch: batch.redact_document(slug, reason))
+    (receipt,) = await idempotency.submit(request, body, RedactDocument(slug, reason))
     await off_loop(request, request.app[TIMELINE].forget_purged)
     return _changed(request, receipt)
+
+
+async def _valid_time(request: web.Request, edtf: str | None) -> ValidTime | None:
+    """A date the request gives, parsed off the loop (edtf is slow), once its request was validated."""
+    return None if edtf is None else await off_loop(request, parse_valid_time, edtf)
 
 
 def _changed(request: web.Request, receipt: Any) -> web.Response:
