@@ -355,14 +355,13 @@ class Timeline(Application[UUID]):
             document = copy.deepcopy(document)  # the unit's cached copy stays as stored until it commits
         document.redact(reason)
         unit.stage([document])
-        new = _New("document", slug, aggregate_id, document.version, True)
-        return unit.add(Pending(new.receipt))
+        return unit.add(_New("document", slug, aggregate_id, document.version, True).pending())
 
     def _redacted_again(self, unit: UnitOfWork, kind: str, aggregate_id: UUID, record: str, reason: str) -> Pending[Receipt]:
         receipt, stored_reason = self.redaction_receipt(kind, aggregate_id)
         if stored_reason != reason:
             raise AlreadyRedacted(record, stored_reason)
-        return unit.add(Pending(lambda positions: receipt))
+        return unit.add(Pending(lambda positions: receipt, (_written(receipt),)))
 
     def _keyed(self, unit: UnitOfWork, keyed: Keyed) -> Pending[list[Receipt]]:
         """A command sent with an idempotency key, staged with its key.

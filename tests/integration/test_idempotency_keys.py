@@ -12,10 +12,10 @@ import pytest
 
 from tests.e2e.conftest import rating
 from tests.integration.test_log_file import exported, imported
-from tests.integration.test_recording import record
+from tests.integration.test_recording import DOCUMENT, record
 from timeline import idempotency_keys, storage
 from timeline.application import Timeline
-from timeline.commands import Keyed, RecordRecords, Retract
+from timeline.commands import Keyed, RecordRecords, RedactDocument, RedactFact, Retract
 from timeline.errors import Conflict, KeyReused
 from timeline.loader import FileRefused
 from timeline.unit_of_work import UnitOfWork
@@ -53,6 +53,19 @@ def test_a_key_is_stored_with_its_write_and_answers_its_re_send(two_servers):
     assert idempotency_keys.find(other.recorder, "bob", "k1") is None  # keys are per token
     with pytest.raises(KeyReused):
         other.execute(other.unit_of_work(), Keyed("alice", "k1", "another fingerprint", retract(fact_id)))
+
+
+@pytest.mark.parametrize("redaction", ["document", "fact"])
+def test_a_keyed_redaction_re_sent_is_answered_with_its_receipt(timeline, redaction):
+    """Its key names the redaction's event, as every keyed write's does: a re-send once answered with nothing."""
+    (_document, fact) = record(timeline, DOCUMENT, rating())
+    command = RedactDocument("comet-test", "takedown") if redaction == "document" else RedactFact(uuid.UUID(fact.id), "takedown")
+    (first,) = keyed(timeline, "", "k7", "fingerprint", command).result()
+    (resent,) = keyed(timeline, "", "k7", "fingerprint", command).result()
+    assert (resent.id, resent.version, resent.position, resent.created) == (first.id, first.version, first.position, False)
+    (again,) = keyed(timeline, "", "k8", "fingerprint", command).result()  # already redacted: the original's receipt
+    (again_resent,) = keyed(timeline, "", "k8", "fingerprint", command).result()
+    assert again.position == again_resent.position == first.position
 
 
 def test_the_same_key_committed_meanwhile_by_another_server_answers_a_command_refused_for_it(two_servers):
