@@ -326,7 +326,7 @@ class Timeline(Application[UUID]):
             document = copy.deepcopy(document)  # the unit's cached copy stays as stored until it commits
         document.withdraw(reason, withdrawn)
         unit.stage([document])
-        return unit.add(_New("document", slug, aggregate_id, document.version, True).pending())
+        return unit.add(_New.of(document, document.version, created=True).pending())
 
     def _redact_fact(self, unit: UnitOfWork, fact_id: UUID, reason: str) -> Pending[Receipt]:
         """A redaction re-sent with the same reason is answered with the original's receipt."""
@@ -355,7 +355,7 @@ class Timeline(Application[UUID]):
             document = copy.deepcopy(document)  # the unit's cached copy stays as stored until it commits
         document.redact(reason)
         unit.stage([document])
-        return unit.add(_New("document", slug, aggregate_id, document.version, True).pending())
+        return unit.add(_New.of(document, document.version, created=True).pending())
 
     def _redacted_again(self, unit: UnitOfWork, kind: str, aggregate_id: UUID, record: str, reason: str) -> Pending[Receipt]:
         receipt, stored_reason = self.redaction_receipt(kind, aggregate_id)
@@ -399,9 +399,9 @@ class Timeline(Application[UUID]):
         # New in this unit: its position is known after commit. Staged by an earlier command of the unit,
         # this one is a re-send of it: it gets the same receipt, as not created (one answer for every re-send).
         if aggregate_id in local:
-            return _New(kind, _public_id(local[aggregate_id]), aggregate_id, version, True)
+            return _New.of(local[aggregate_id], version, created=True)
         if unit.is_staged(aggregate_id):
-            return _New(kind, _public_id(unit.aggregate(aggregate_id)), aggregate_id, version, False)
+            return _New.of(unit.aggregate(aggregate_id), version, created=False)
         return self.receipt_for_stored(kind, aggregate_id, version)
 
     def _framework(self, unit: UnitOfWork, record: FrameworkContent, local: dict[UUID, Any]) -> Receipt | _New:
@@ -699,6 +699,15 @@ class _New:
     version: int
     created: bool
 
+    @classmethod
+    def of(cls, aggregate: Fact | Document | Framework, version: int, created: bool) -> _New:
+        # How the API names a record: a document's or framework's slug, else the fact's id (see `public_id`).
+        if isinstance(aggregate, Document):
+            return cls("document", aggregate.content.slug, aggregate.id, version, created)
+        if isinstance(aggregate, Framework):
+            return cls("framework", aggregate.content.slug, aggregate.id, version, created)
+        return cls("fact", str(aggregate.id), aggregate.id, version, created)
+
     @property
     def write(self) -> Write:
         return (self.kind, self.aggregate_id, self.version)
@@ -709,11 +718,6 @@ class _New:
 
     def pending(self) -> Pending[Receipt]:
         return Pending(self.receipt, (self.write,))
-
-
-def _public_id(aggregate: Fact | Document | Framework) -> str:
-    """How the API names a record: a document's or framework's slug, else the fact's id (see `public_id`)."""
-    return aggregate.content.slug if isinstance(aggregate, Document | Framework) else str(aggregate.id)
 
 
 def _written(receipt: Receipt) -> Write:
@@ -767,7 +771,7 @@ def _fact_for_change(unit: UnitOfWork, fact_id: UUID, expected_version: int) -> 
 
 def _staged_change(unit: UnitOfWork, fact: Fact) -> Pending[Receipt]:
     unit.stage([fact])
-    return unit.add(_New("fact", str(fact.id), fact.id, fact.version, True).pending())
+    return unit.add(_New.of(fact, fact.version, created=True).pending())
 
 
 _CHANGES: dict[type[Any], str] = {Fact.Recorded: "recorded", Fact.Corrected: "corrected", Fact.Retracted: "retracted"}
