@@ -1,10 +1,12 @@
 """The single writer: commits every write waiting at a moment in one transaction, off the event loop.
 
 The eventsourcing library is synchronous and SQLite wants one writer, so all writes go
-through one thread. The writer only groups commands: each is carried out by the application
-(`Timeline.execute`, the same path as `Timeline.write`), then the group is committed. Requests that arrive while a batch is committing wait together and
+through one thread. Requests that arrive while a group is committing wait together and
 share the next commit (group commit): one fsync for many acknowledged writes. A request
-is answered only after its batch has committed, so an acknowledged write is durable.
+is answered only after its group has committed, so an acknowledged write is durable.
+
+The writer holds no rule: it hands each command of a group to the application
+(`Timeline.execute`, as `Timeline.write` does for the CLI), then commits the group's unit of work.
 """
 
 from __future__ import annotations
