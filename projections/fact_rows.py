@@ -30,8 +30,8 @@ from timeline.dates import ValidTime, possible_days
 from timeline.facts import AUTHORITY, Fact
 from timeline.frameworks import Framework, inspection_key
 from timeline.redactions import is_tombstone
+from timeline.references import references, subject_fields
 from timeline.sources import Document
-from timeline.vocabulary import references, subject_fields
 
 _COLUMNS = (
     "fact_id, version, known_from, known_from_at, first_position, first_recorded_at, change, reason, "
@@ -42,7 +42,7 @@ NOT_REVISED = "0001-01-01"  # `revised_from` of a version the source never revis
 
 
 class FactBody(TypedDict):
-    """A fact's content as the API shows it (timeline.vocabulary.fact_body), as the views store it."""
+    """A fact's content as the API shows it (timeline.fact_bodies.fact_body), as the views store it."""
 
     type: str
     subject: str

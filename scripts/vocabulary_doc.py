@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Write docs/vocabulary.md from the schemas in timeline/vocabulary.py (a test keeps them in step)."""
+"""Write docs/vocabulary.md from the schemas in timeline/schemas.py (a test keeps them in step)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from timeline.schemas import FACT_TYPES, SOURCE_SCHEMA
 from timeline.subjects import SUBJECT_KINDS
-from timeline.vocabulary import FACT_TYPES, SOURCE_SCHEMA
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "vocabulary.md"
 
@@ -30,7 +30,7 @@ def render() -> str:
     lines = [
         "# Vocabulary",
         "",
-        "Generated from `timeline/vocabulary.py` by `python scripts/vocabulary_doc.py`; the schemas there are the",
+        "Generated from `timeline/schemas.py` by `python scripts/vocabulary_doc.py`; the schemas there are the",
         "source of truth and validate every record.",
         "",
         "## Subject kinds",

@@ -31,8 +31,8 @@ POSTGRES_URL = os.environ.get("TIMELINE_TEST_POSTGRES", "postgresql://127.0.0.1:
 def _seeded_log() -> tuple[int, int]:
     """How many events a freshly seeded store holds (the stories, then the framework editions), and how many facts."""
     from timeline.loader import read_record_file
+    from timeline.parsing import NewFact
     from timeline.seed import framework_files, seed_files
-    from timeline.vocabulary import NewFact
 
     stories = [record for path in seed_files() for record in read_record_file(path).records]
     return len(stories) + len(framework_files()), sum(isinstance(record, NewFact) for record in stories)

@@ -22,13 +22,14 @@ from tqdm import tqdm
 from timeline import logs
 from timeline.application import EVENT_NAMES, EVENT_NAMES_BY_TOPIC, LogEntry, Timeline, public_id
 from timeline.config import DEFAULT_HOST, DEFAULT_PORT, ConfigurationError, Settings, database_from, settings_from
+from timeline.fact_bodies import fact_body
 from timeline.facts import Fact, content_of
 from timeline.loader import STDIN, STDIN_NAME, FileRefused, read_record_file, store_record_file
 from timeline.logs import FORMATS, LEVELS
 from timeline.redactions import is_tombstone, kept_sha256
+from timeline.references import references
 from timeline.storage import DatabaseUnavailable, check_database, is_postgres, shown
 from timeline.subjects import SUBJECT_KINDS, InvalidSubject, subject_kind
-from timeline.vocabulary import fact_body, references
 
 # Exit codes, the same for every command (shown by `timeline --help`; docs/operations.md).
 OK, REFUSED, USAGE, VERIFY_FAILED, NO_DATABASE, CANNOT_LISTEN, INTERRUPTED = 0, 1, 2, 3, 4, 5, 130

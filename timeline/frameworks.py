@@ -32,7 +32,7 @@ def framework_aggregate_id(slug: str) -> uuid.UUID:
 
 @dataclass(frozen=True)
 class FrameworkContent:
-    """An edition's definition, as recorded (see FRAMEWORK_SCHEMA in timeline.vocabulary)."""
+    """An edition's definition, as recorded (see FRAMEWORK_SCHEMA in timeline.schemas)."""
 
     slug: str
     definition: dict[str, Any]

@@ -16,7 +16,7 @@ from timeline.application import Timeline
 from timeline.commands import Receipt, Record
 from timeline.errors import Conflict, DocumentConflict, FactConflict, FieldError, InvalidRecord
 from timeline.formats.facts_csv import check_header, record_from_row
-from timeline.vocabulary import parse_record
+from timeline.parsing import parse_record
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 `timeline import` checks each event against the same rules instead. Each event is first decoded by
 the mapper, which upcasts an older version of its class to the current shape (a `Fact.Recorded` of
 version 1 gains empty `disputes` and `supports`, as every reader of the log sees it); the record
-it stands for is then rebuilt and validated by the vocabulary (`timeline.vocabulary`): a URL that
+it stands for is then rebuilt and validated by the vocabulary (`timeline.parsing`): a URL that
 is not http(s), a subject that is not `kind/slug`, a date that is not EDTF, a document whose text
 does not match its sha256. What the writer checks against the log is checked against the file's
 earlier lines: each source's quote must occur in the version of its document it cites, recorded before it; links name facts recorded
@@ -21,11 +21,10 @@ from uuid import UUID
 
 from timeline.dates import InvalidDate, parse_bounded
 from timeline.errors import FieldError, InvalidRecord
+from timeline.fact_bodies import fact_body
 from timeline.facts import Because, Fact, FactContent, FactType, content_of
 from timeline.frameworks import Framework, framework_aggregate_id
-from timeline.sources import Document, DocumentRevision, document_aggregate_id, normalise_for_quoting
-from timeline.vocabulary import (
-    fact_body,
+from timeline.parsing import (
     parse_document,
     parse_fact,
     parse_framework,
@@ -33,6 +32,7 @@ from timeline.vocabulary import (
     validate_retraction,
     validate_withdrawal,
 )
+from timeline.sources import Document, DocumentRevision, document_aggregate_id, normalise_for_quoting
 
 
 class LogRules:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from timeline.errors import FieldError, InvalidRecord
+from timeline.fact_bodies import fact_body
 from timeline.facts import FactContent
-from timeline.vocabulary import CHANGEABLE, fact_body
+from timeline.schemas import CHANGEABLE
 
 MERGE_PATCH = "application/merge-patch+json"
 _LISTS = ("mentions", "disputes", "supports")  # a list removed by a patch is an empty one

@@ -82,7 +82,7 @@ async def test_a_change_across_editions_whose_scales_differ_is_not_comparable(cl
 async def test_a_body_other_than_a_police_force_is_rated_on_its_own_framework(client):
     """HMICFRS also inspects England's 44 fire and rescue services, on three pillars of its own."""
     from timeline.http.keys import TIMELINE
-    from timeline.vocabulary import parse_record
+    from timeline.parsing import parse_record
 
     edition = {
         "type": "framework", "id": "fire-2018-19", "name": "Fire and rescue 2018/19", "inspectorate": "org/hmicfrs",

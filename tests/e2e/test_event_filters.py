@@ -16,7 +16,7 @@ from tests.conftest import SEEDED_HEAD
 from tests.e2e.conftest import rating
 from tests.e2e.sse import connected, next_event
 from timeline.http.server import create_app
-from timeline.vocabulary import references
+from timeline.references import references
 
 
 async def positions(client, **query: str) -> list[int]:

@@ -42,7 +42,7 @@ def test_every_operation_conforms_to_the_openapi_document(run_server, sqlite_dat
 
 def test_the_openapi_document_uses_the_vocabulary_schemas():
     from timeline.http.openapi import openapi_document
-    from timeline.vocabulary import FACT_SCHEMA
+    from timeline.schemas import FACT_SCHEMA
 
     document = orjson.loads(orjson.dumps(openapi_document()))
     assert document["openapi"] == "3.1.0"

@@ -58,7 +58,7 @@ async def test_a_thousand_facts_quoting_one_large_document_normalise_its_text_on
 
 
 def test_a_document_in_the_same_batch_as_its_quotes_is_normalised_once(timeline, monkeypatch):
-    from timeline.vocabulary import parse_record
+    from timeline.parsing import parse_record
 
     calls = []
     normalise = sources.normalise_for_quoting

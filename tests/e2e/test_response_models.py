@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from tests.e2e.conftest import rating
 from timeline.http.keys import KEEPER, TIMELINE
 from timeline.http.openapi import openapi_document
-from timeline.vocabulary import parse_framework
+from timeline.parsing import parse_framework
 
 PROBLEM = "application/problem+json"
 

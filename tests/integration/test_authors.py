@@ -11,7 +11,7 @@ from timeline.application import Timeline
 from timeline.commands import RecordRecords
 from timeline.errors import Conflict
 from timeline.log_file import export_log, import_log
-from timeline.vocabulary import parse_record
+from timeline.parsing import parse_record
 
 pytestmark = pytest.mark.finding("authors")
 

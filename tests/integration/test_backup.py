@@ -18,8 +18,8 @@ from tests.e2e.conftest import rating
 from timeline.application import Timeline
 from timeline.backup import BackupRefused, backup_sqlite
 from timeline.loader import read_record_file, store_record_file
+from timeline.parsing import parse_record
 from timeline.seed import seed_files
-from timeline.vocabulary import parse_record
 
 
 def views_at(database: str, known_at: int) -> dict:

@@ -15,9 +15,9 @@ from timeline.application import Timeline
 from timeline.chain import DOCUMENT_CHANGED, EVENT_CHANGED, LINK_CHANGED, Verified
 from timeline.cli import VERIFY_FAILED
 from timeline.errors import Conflict
+from timeline.parsing import parse_record
 from timeline.seed import framework_files, seed_files
 from timeline.storage import eventsourcing_env, is_postgres
-from timeline.vocabulary import parse_record
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from timeline.application import Timeline
 from timeline.commands import Keyed, RecordRecords, RedactDocument, RedactFact, Retract
 from timeline.errors import Conflict, KeyReused
 from timeline.loader import FileRefused
+from timeline.parsing import parse_record
 from timeline.unit_of_work import UnitOfWork
-from timeline.vocabulary import parse_record
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from timeline.application import Timeline
 from timeline.chain import GENESIS, Verified, extend
 from timeline.loader import FileRefused, read_record_file, store_record_file
 from timeline.log_file import UNMARKED, UNVERIFIED, StoreNotEmpty, export_log, import_log
+from timeline.parsing import parse_record
 from timeline.seed import framework_files, seed_files
-from timeline.vocabulary import parse_record
 
 STORIES = SEEDED_HEAD - len(framework_files())  # the stories' events: the fixture loads no framework editions
 # The source log (below): the stories, two ratings, a correction, a retraction, a document's two versions, a fact

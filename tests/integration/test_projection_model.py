@@ -33,9 +33,10 @@ from tests.tables import dump_view
 from timeline.application import Timeline
 from timeline.dates import parse_valid_time
 from timeline.errors import Conflict, FactRetracted, StaleVersion, UnknownSubject
+from timeline.fact_bodies import corrected_body, fact_body
+from timeline.parsing import parse_record
 from timeline.seed import sync_frameworks
 from timeline.storage.postgres import conninfo
-from timeline.vocabulary import corrected_body, fact_body, parse_record
 
 FORCES = ["force/alpha", "force/beta"]
 PEOPLE = ["person/pat", "person/sam"]

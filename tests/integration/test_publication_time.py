@@ -18,7 +18,7 @@ from projections.timeline import TimelineQuery
 from projections.views import Views
 from timeline.application import Timeline
 from timeline.dates import parse_valid_time
-from timeline.vocabulary import parse_record
+from timeline.parsing import parse_record
 
 FORCE = "force/northshire"
 

@@ -10,7 +10,7 @@ import pytest
 
 from timeline.commands import Correct, Keyed, RecordRecords, Retract
 from timeline.errors import FactConflict, FactRetracted, InvalidRecord, StaleVersion
-from timeline.vocabulary import parse_record
+from timeline.parsing import parse_record
 
 ARTICLE = "Beds police is the only force out of the 28 across the UK to be deemed \u2018inadequate\u2019."
 DOCUMENT = {

@@ -15,8 +15,8 @@ from projections.views import Views
 from tests.e2e.conftest import rating
 from timeline.application import LogEntry, Timeline
 from timeline.loader import read_record_file, store_record_file
+from timeline.parsing import parse_record
 from timeline.seed import seed_files
-from timeline.vocabulary import parse_record
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from projections.store import open_store
 from projections.views import Views
 from timeline.application import Timeline
 from timeline.loader import read_record_file, store_record_file
+from timeline.parsing import parse_record
 from timeline.seed import seed_files, sync_frameworks
-from timeline.vocabulary import parse_record
 
 
 @pytest.fixture

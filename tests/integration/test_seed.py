@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from timeline.facts import SourceKind
 from timeline.loader import read_record_file, store_record_file
+from timeline.parsing import NewFact
 from timeline.seed import seed_files
 from timeline.sources import DocumentContent, quote_occurs_in
-from timeline.vocabulary import NewFact
 
 
 def seed_records():

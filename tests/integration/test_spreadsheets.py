@@ -23,9 +23,9 @@ from timeline.application import Timeline
 from timeline.cli import OK, REFUSED, USAGE
 from timeline.formats.facts_csv import facts_csv, record_from_row
 from timeline.loader import read_record_file, store_record_file
+from timeline.parsing import NewFact, parse_record
 from timeline.seed import framework_files, seed_files, sync_frameworks, sync_seed
 from timeline.sources import DocumentContent
-from timeline.vocabulary import NewFact, parse_record
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "seeds" / "templates" / "facts.csv"

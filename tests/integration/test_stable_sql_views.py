@@ -20,10 +20,10 @@ from projections.store import open_store
 from projections.timeline import TimelineQuery
 from projections.views import Views
 from timeline.application import Timeline
+from timeline.parsing import parse_fact
 from timeline.seed import sync_frameworks, sync_seed
 from timeline.storage import eventsourcing_env
 from timeline.storage.postgres import conninfo
-from timeline.vocabulary import parse_fact
 
 EVERY = TimelineQuery(limit=10_000)
 COMET_DOCUMENT, ITV_DOCUMENT = "comet-2017-03-02-bedfordshire-inadequate", "itv-2019-09-27-failing-in-all-areas"

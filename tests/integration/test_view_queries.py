@@ -21,7 +21,7 @@ from projections.runner import ProjectionRunner, live_prefix
 from projections.store import open_store
 from projections.timeline import TimelineQuery
 from timeline.application import Timeline
-from timeline.vocabulary import parse_record
+from timeline.parsing import parse_record
 
 FORCE = "force/anyshire"
 AS_OF = dt.date(2017, 6, 1)

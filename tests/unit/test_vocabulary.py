@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 from tests.strategies import json_values
-from timeline import vocabulary
+from timeline import parsing, schemas
 from timeline.errors import InvalidRecord
+from timeline.fact_bodies import fact_body
 from timeline.facts import FactType
+from timeline.parsing import parse_document, parse_fact, parse_record
+from timeline.schemas import FACT_TYPES
 from timeline.sources import DocumentContent
-from timeline.vocabulary import FACT_TYPES, fact_body, parse_document, parse_fact, parse_record
 
 RATING = {
     "id": "7529703d-525c-53c7-b8c6-a41120c7ebdd",
@@ -138,7 +140,7 @@ def mutated_facts(draw):
 @settings(max_examples=300)
 @given(mutated_facts())
 def test_the_validator_accepts_exactly_what_jsonschema_accepts(body):
-    validator, accepted = vocabulary._FACT_VALIDATOR, not list(_REFERENCE.iter_errors(body))
+    validator, accepted = parsing._FACT_VALIDATOR, not list(_REFERENCE.iter_errors(body))
     assert validator.compiled.is_valid(body) == accepted
     if not accepted:
         with pytest.raises(InvalidRecord) as refused:
@@ -148,12 +150,12 @@ def test_the_validator_accepts_exactly_what_jsonschema_accepts(body):
 
 def _reference(schema: dict) -> Draft202012Validator:
     formats = FormatChecker()
-    for name, (check, raises) in vocabulary.FORMATS.items():
+    for name, (check, raises) in schemas.FORMATS.items():
         formats.checks(name, raises=raises)(check)
     return Draft202012Validator(schema, format_checker=formats)
 
 
-_REFERENCE = _reference(vocabulary.FACT_SCHEMA)
+_REFERENCE = _reference(schemas.FACT_SCHEMA)
 
 
 def _patterns(schema: object) -> list[str]:
@@ -166,8 +168,8 @@ def _patterns(schema: object) -> list[str]:
 
 
 # A value each pattern accepts: a new pattern without one here fails the test below.
-_MATCHING = {vocabulary.URL["pattern"]: "https://example.org/x", vocabulary.SLUG["pattern"]: "comet-2017",
-             vocabulary.SHA256["pattern"]: "0" * 64}
+_MATCHING = {schemas.URL["pattern"]: "https://example.org/x", schemas.SLUG["pattern"]: "comet-2017",
+             schemas.SHA256["pattern"]: "0" * 64}
 
 
 @pytest.mark.parametrize("schema", ["FACT_SCHEMA", "DOCUMENT_SCHEMA", "CORRECTION_SCHEMA", "RETRACTION_SCHEMA"])
@@ -175,7 +177,7 @@ _MATCHING = {vocabulary.URL["pattern"]: "https://example.org/x", vocabulary.SLUG
 def test_every_pattern_refuses_a_trailing_newline_in_both_validators(schema):
     import jsonschema_rs
 
-    patterns = set(_patterns(getattr(vocabulary, schema)))
+    patterns = set(_patterns(getattr(schemas, schema)))
     for pattern in patterns:
         value, checks = _MATCHING[pattern], {"type": "string", "pattern": pattern}
         for validator in (Draft202012Validator(checks), jsonschema_rs.Draft202012Validator(checks)):
@@ -185,7 +187,7 @@ def test_every_pattern_refuses_a_trailing_newline_in_both_validators(schema):
 def test_a_value_off_its_pattern_is_refused_in_words_not_with_the_regex():
     """A reporter filling a spreadsheet meets these first: "Inadequate", "Investigating Crime", an ftp:// link."""
     from timeline.errors import InvalidRecord
-    from timeline.vocabulary import parse_record
+    from timeline.parsing import parse_record
 
     body = {
         "type": "rating.published", "subject": "force/x", "occurred": "2019",

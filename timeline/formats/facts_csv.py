@@ -1,7 +1,7 @@
 """Facts as a spreadsheet: the template's columns, one row a fact (docs/spreadsheets.md).
 
 A row stands for exactly one JSON record, and `record_from_row` builds that record and nothing more:
-whether it is a valid fact is for the vocabulary to say, as it says for JSON (`timeline.vocabulary`).
+whether it is a valid fact is for the vocabulary to say, as it says for JSON (`timeline.parsing`).
 `facts_csv` writes facts in the same shape, so that an export loads back to the same facts.
 
 - `id`, `type`, `subject`, `occurred` (an EDTF date) are the record's own fields;
@@ -27,7 +27,7 @@ import orjson
 
 from timeline.errors import FieldError, InvalidRecord
 from timeline.formats.cells import inert, revived
-from timeline.vocabulary import FACT_TYPES, MAX_SOURCES, SOURCE_SCHEMA
+from timeline.schemas import FACT_TYPES, MAX_SOURCES, SOURCE_SCHEMA
 
 _SUMMARY = "text"  # data.summary
 _LISTS = ("mentions", "disputes", "supports")
@@ -134,7 +134,7 @@ def _json_or_text(cell: str) -> Any:
 
 
 def row_of(body: dict[str, Any], fact_id: str) -> dict[str, str]:
-    """A fact's body (timeline.vocabulary.fact_body) as a row of the template, by column."""
+    """A fact's body (timeline.fact_bodies.fact_body) as a row of the template, by column."""
     row = {"id": fact_id, "type": body["type"], "subject": body["subject"], "occurred": body["occurred"]}
     for field, value in body["data"].items():
         row[_SUMMARY if field == "summary" else field] = _cell(value)

@@ -18,7 +18,7 @@ from cloudevents.core.v1.event import CloudEvent
 from timeline.application import LogEntry
 from timeline.errors import FieldError, InvalidRecord
 from timeline.http.render import entry_json
-from timeline.vocabulary import RecordValidator, field_errors
+from timeline.validation import RecordValidator, field_errors
 
 STRUCTURED = "application/cloudevents+json"
 BATCH = "application/cloudevents-batch+json"

@@ -27,7 +27,7 @@ from timeline.http.auth import AUTHOR
 from timeline.http.keys import WRITER
 from timeline.http.problems import BadRequest
 from timeline.http.respond import off_loop
-from timeline.vocabulary import NewFact
+from timeline.parsing import NewFact
 
 HEADER = "Idempotency-Key"
 _KEYS = uuid.UUID("1c5e2a7e-4b0f-4d8a-9f3e-6a2d7c9b1e04")

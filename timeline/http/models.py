@@ -3,7 +3,7 @@
 Rendering stays plain dicts serialised by orjson (a model per answer would cost every read; see docs/api.md,
 "Models"); these models are what those dicts promise, and tests/e2e/test_response_models.py checks every
 route's real answers against the schemas generated from them. Request bodies are the vocabulary's JSON
-Schemas (timeline/vocabulary.py), which also validate them.
+Schemas (timeline/schemas.py), which also validate them.
 
 `Closed` shapes list every field a rendering writes; `Open` ones (facts' content, sources as recorded) list
 what is always there and may carry more, as the records they come from may.

@@ -16,8 +16,7 @@ from timeline.http.cloudevents import BATCH, CLOUDEVENT_SCHEMA, STRUCTURED
 from timeline.http.keys import VIEWS
 from timeline.http.respond import JSON, view_response
 from timeline.patches import MERGE_PATCH
-from timeline.subjects import SUBJECT_KINDS
-from timeline.vocabulary import (
+from timeline.schemas import (
     AREA,
     CORRECTION_SCHEMA,
     DOCUMENT_SCHEMA,
@@ -27,6 +26,7 @@ from timeline.vocabulary import (
     RETRACTION_SCHEMA,
     WITHDRAWAL_SCHEMA,
 )
+from timeline.subjects import SUBJECT_KINDS
 
 PROBLEM = "application/problem+json"
 REF = "#/components/schemas/{model}"

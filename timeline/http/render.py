@@ -15,10 +15,10 @@ from timeline.application import (
     public_id,
 )
 from timeline.commands import Receipt
+from timeline.fact_bodies import fact_body
 from timeline.facts import Fact, content_of
 from timeline.frameworks import Framework
 from timeline.sources import Document
-from timeline.vocabulary import fact_body
 
 
 def receipt_json(receipt: Receipt) -> dict[str, Any]:

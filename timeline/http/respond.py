@@ -18,7 +18,7 @@ from timeline.http.keys import ANSWERS, KEEPER, LOG_HEAD, READS, SETTINGS
 from timeline.http.negotiate import chosen
 from timeline.http.params import integer
 from timeline.http.problems import BadRequest
-from timeline.vocabulary import MAX_DEPTH, nesting_depth
+from timeline.validation import MAX_DEPTH, nesting_depth
 
 JSON = "application/json"
 INLINE_BODY_BYTES = 64 * 1024  # a body this small decodes on the loop in microseconds; a larger one on a read thread

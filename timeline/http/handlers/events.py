@@ -21,7 +21,7 @@ from timeline.http.negotiate import JSON as JSON_FORMAT
 from timeline.http.problems import BadRequest
 from timeline.http.render import entry_json
 from timeline.http.respond import JSON, off_loop
-from timeline.vocabulary import subject_references
+from timeline.references import subject_references
 
 KEEP_ALIVE_SECONDS = 15.0
 STREAM_PAGE = 200

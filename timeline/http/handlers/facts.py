@@ -18,8 +18,7 @@ from timeline.http.keys import SETTINGS, TIMELINE
 from timeline.http.problems import BadRequest
 from timeline.http.render import document_json, location, receipt_json, stored_fact_json
 from timeline.http.respond import JSON, json_response, off_loop, read_json
-from timeline.patches import MERGE_PATCH
-from timeline.vocabulary import (
+from timeline.parsing import (
     parse_document,
     parse_fact,
     validate_correction,
@@ -28,6 +27,7 @@ from timeline.vocabulary import (
     validate_retraction,
     validate_withdrawal,
 )
+from timeline.patches import MERGE_PATCH
 
 
 async def record_facts(request: web.Request) -> web.Response:
