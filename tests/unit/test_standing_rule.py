@@ -11,6 +11,7 @@ from projections.claims import (
     claims_in_effect,
     competing,
     effect,
+    expected_json,
     fact_json,
     in_effect,
     names_in_force,
@@ -378,3 +379,37 @@ def test_a_reported_statement_in_brief_says_who_reports_it():
 def test_a_role_in_brief_names_its_holder():
     held = fact("role.held", "person/pat-smith", data={"role": "Chief", "organisation": "force/anyshire"})
     assert claim_json(held)["headline"] == "Pat Smith: Chief, Anyshire"
+
+
+# A pending decision's expected date
+
+
+def pending(expected=None, fact_type="decision.pending"):
+    data = {"title": "Funding", "decider": "org/home-office"} | ({} if expected is None else {"expected": expected})
+    return fact(fact_type, "decision/funding", data=data)
+
+
+def test_a_pending_decision_is_expected_between_the_first_and_last_day_of_its_date_in_words():
+    assert expected_json(pending("2019-03")) == {"expected_bounds": ["2019-03-01", "2019-03-31"], "expected_label": "March 2019"}
+    assert expected_json(pending("2019-21")) == {"expected_bounds": ["2019-03-01", "2019-05-31"], "expected_label": "spring 2019"}
+
+
+def test_a_pending_decision_without_an_expected_date_has_none():
+    assert expected_json(pending()) == {}
+
+
+def test_an_expected_date_that_is_no_longer_a_date_is_not_drawn():
+    assert expected_json(pending("2019-13")) == {}  # recorded under an older vocabulary: shown as text, not placed
+    assert expected_json(pending(2019)) == {}
+
+
+def test_only_a_pending_decision_has_an_expected_date():
+    assert expected_json(pending("2019-03", fact_type="decision.made")) == {}
+    assert expected_json(fact(data={"expected": "2019-03"})) == {}
+
+
+def test_a_pending_decision_as_views_render_it_says_when_it_is_expected():
+    rendered = fact_json(pending("2019-03"))
+    assert rendered["expected_bounds"] == ["2019-03-01", "2019-03-31"]
+    assert rendered["expected_label"] == "March 2019"
+    assert "expected_bounds" not in fact_json(statement())
