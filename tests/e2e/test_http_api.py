@@ -159,6 +159,22 @@ async def test_if_match_carries_the_expected_version(client):
     await problem(await client.post(f"/v1/facts/{body['id']}/corrections", json=other, headers={"If-Match": etag}), 409)
 
 
+async def test_a_weak_if_match_carries_the_expected_version_too(client):
+    body = rating()
+    await client.post("/v1/facts", json=body)
+    response = await client.post(f"/v1/facts/{body['id']}/retractions", json={"reason": "wrong"}, headers={"If-Match": 'W/"1"'})
+    assert response.status == 201
+
+
+@pytest.mark.parametrize("header", ["1", '"1", "2"', "*", '"1'])
+async def test_an_if_match_that_is_not_one_quoted_version_is_a_400_naming_it(client, header):
+    body = rating()
+    await client.post("/v1/facts", json=body)
+    response = await client.post(f"/v1/facts/{body['id']}/retractions", json={"reason": "wrong"}, headers={"If-Match": header})
+    refused = await problem(response, 400)
+    assert [error["field"] for error in refused["errors"]] == ["If-Match"]
+
+
 async def test_a_change_without_an_expected_version_is_a_428(client):
     body = rating()
     await client.post("/v1/facts", json=body)
@@ -377,6 +393,21 @@ async def test_view_responses_carry_an_etag_and_if_none_match_gives_304(client):
     receipt = await (await client.post("/v1/facts", json=rating(subject="force/bedfordshire"))).json()
     changed = await client.get(url, params={"min_position": str(receipt["position"])}, headers={"If-None-Match": etag})
     assert changed.status == 200 and changed.headers["ETag"] != etag
+
+
+@pytest.mark.parametrize("header", ["W/{etag}", '"other", {etag}'])
+async def test_if_none_match_gives_304_for_a_weak_tag_or_one_of_a_list(client, header):
+    url = "/v1/subjects/force/bedfordshire/status"
+    etag = (await client.get(url)).headers["ETag"]
+    assert (await client.get(url, headers={"If-None-Match": header.format(etag=etag)})).status == 304
+
+
+@pytest.mark.parametrize("header", ["{bare}", "{etag} garbage", "*"])
+async def test_an_if_none_match_that_names_no_tag_of_the_answer_gets_the_full_answer(client, header):
+    url = "/v1/subjects/force/bedfordshire/status"
+    etag = (await client.get(url)).headers["ETag"]
+    again = await client.get(url, headers={"If-None-Match": header.format(etag=etag, bare=etag.strip('"'))})
+    assert again.status == 200 and again.headers["ETag"] == etag
 
 
 async def test_an_answer_is_computed_once_per_view_position_and_a_write_makes_a_fresh_one(client):

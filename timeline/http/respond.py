@@ -89,7 +89,8 @@ async def view_response(
         answers.put(key, cached)
     body, etag = cached
     reflects = {POSITION_HEADER: str(min(position for _, position in positions))}
-    if etag in _etags(request.headers.get("If-None-Match", "")):
+    # Weak comparison (RFC 9110 13.1.2): W/"x" matches "x". A malformed header matches nothing: a full answer.
+    if any(f'"{tag.value}"' == etag for tag in request.if_none_match or ()):
         return web.Response(status=304, headers={"ETag": etag, **reflects})
     saved = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
     return web.Response(body=body, headers={"ETag": etag, "Content-Type": content_type, **reflects, **saved})
@@ -123,6 +124,3 @@ def _rendered(compute: Callable[[], dict[str, Any]], render: Callable[[dict[str,
     body = render(compute())
     return body, '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
 
-
-def _etags(header: str) -> set[str]:
-    return {tag.strip().removeprefix("W/") for tag in header.split(",")} if header else set()

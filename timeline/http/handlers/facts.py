@@ -179,10 +179,9 @@ def _changed(request: web.Request, receipt: Any) -> web.Response:
 
 
 def _expected_version(request: web.Request, body: dict[str, Any]) -> int:
-    header = request.headers.get("If-Match")
-    if header is not None:
-        tag = header.strip().removeprefix("W/").strip('"')
-        version = params.position(tag)  # versions are counted as positions are
+    tags = request.if_match  # aiohttp's parse: quoted tags, weak or strong; nothing for a malformed header
+    if tags is not None:
+        version = params.position(tags[0].value) if len(tags) == 1 else None  # versions are counted as positions are
         if version is None:
             message = 'If-Match names the version you read, e.g. If-Match: "2"'
             raise BadRequest(message, errors=[FieldError("If-Match", "is not a version")])
