@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 
 import orjson
@@ -35,7 +36,7 @@ class BadRequest(Exception):
 
 
 def problem(status: int, detail: str, *, errors: list[FieldError] | None = None, headers: dict[str, str] | None = None, **extra: Any) -> web.Response:
-    body: dict[str, Any] = {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status, "detail": detail}
+    body: dict[str, Any] = {"type": "about:blank", "title": _title(status), "status": status, "detail": detail}
     if errors:
         body["errors"] = [
             {"field": e.field, "message": e.message, **({"index": e.index} if e.index is not None else {})} for e in errors
@@ -90,11 +91,15 @@ async def _answer(request: web.Request, handler: Callable[[web.Request], Awaitab
         return problem(500, "an unexpected error occurred; nothing was stored")
 
 
-# RFC 9110's titles: Python 3.11's http.HTTPStatus still has the older phrases ("Request Entity Too Large",
-# "Unprocessable Entity").
-_TITLES = {
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    406: "Not Acceptable", 408: "Request Timeout", 409: "Conflict", 410: "Gone", 421: "Misdirected Request", 413: "Content Too Large", 415: "Unsupported Media Type",
-    422: "Unprocessable Content", 428: "Precondition Required", 429: "Too Many Requests", 500: "Internal Server Error",
-    503: "Service Unavailable",
-}
+# RFC 9110's names where Python 3.11's http.HTTPStatus still has the older phrases ("Request Entity Too Large",
+# "Unprocessable Entity"); every other title is the standard library's phrase.
+_RENAMED = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
+def _title(status: int) -> str:
+    if status in _RENAMED:
+        return _RENAMED[status]
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:  # a status the standard library does not name
+        return "Error"
