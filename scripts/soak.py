@@ -76,10 +76,6 @@ def open_files(pid: int) -> list[str]:
     return sorted(found)
 
 
-def open_fds(pid: int) -> int:
-    return len(open_files(pid))
-
-
 def fact(rng: random.Random) -> dict:
     return {
         "id": str(uuid.UUID(int=rng.getrandbits(128))),

@@ -20,8 +20,6 @@ REQUEST_ID: ContextVar[str | None] = ContextVar("timeline_request_id", default=N
 LEVELS = ("debug", "info", "warning", "error")
 FORMATS = ("text", "json")
 
-# What the access log adds to a line, beside its message (JSON lines carry them as fields).
-ACCESS_FIELDS = ("remote", "method", "path", "status", "bytes", "duration_ms", "user_agent")
 # Every attribute a plain LogRecord has, so that what a caller adds with extra= can be told from them.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
 

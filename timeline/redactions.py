@@ -27,8 +27,6 @@ _PREFIX = b'{"redacted":"'
 _TOMBSTONE = re.compile(rb'\{"redacted":"[0-9a-f]{64}"\}')
 TOMBSTONE_LENGTH = len(_PREFIX) + 64 + 2
 
-REASON_LENGTH = 2000  # a reason names the takedown (a court order, a request), not the content taken down
-
 
 def tombstone(state: bytes) -> bytes:
     """What a purged event's stored state becomes: the sha256 of the state it replaces, and nothing of it."""

@@ -77,7 +77,7 @@ def binary_from_entry(entry: LogEntry) -> tuple[dict[str, str], bytes]:
     return dict(message.headers), message.body
 
 
-def cloudevent_from_entry(entry: LogEntry, base: str = "/v1/facts") -> dict[str, Any]:
+def cloudevent_from_entry(entry: LogEntry) -> dict[str, Any]:
     body = entry_json(entry)
     kind = {"document.recorded": "documents", "framework.defined": "frameworks", "framework.revised": "frameworks"}.get(body["event"], "facts")
     event = {

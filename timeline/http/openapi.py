@@ -14,6 +14,7 @@ from pydantic.json_schema import models_json_schema
 from timeline.http import models, params
 from timeline.http.cloudevents import BATCH, CLOUDEVENT_SCHEMA, STRUCTURED
 from timeline.http.keys import VIEWS
+from timeline.http.problems import PROBLEM
 from timeline.http.respond import JSON, view_response
 from timeline.patches import MERGE_PATCH
 from timeline.schemas import (
@@ -26,9 +27,8 @@ from timeline.schemas import (
     RETRACTION_SCHEMA,
     WITHDRAWAL_SCHEMA,
 )
-from timeline.subjects import SUBJECT_KINDS
+from timeline.subjects import SLUG, SUBJECT_KINDS
 
-PROBLEM = "application/problem+json"
 REF = "#/components/schemas/{model}"
 
 
@@ -85,7 +85,7 @@ MIN_POSITION = _query("min_position", {"type": "integer", "minimum": 0}, "wait (
 LIMIT = _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "page size")
 SUBJECT_PATH = [
     {"name": "kind", "in": "path", "required": True, "schema": {"enum": list(SUBJECT_KINDS)}},
-    {"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}},
+    {"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "pattern": f"^{SLUG}$"}},
 ]
 EVENT_FILTERS = [
     _query("subject", _STRING, "only events of facts naming these subjects: ids or whole kinds (force/), comma-separated or repeated"),
