@@ -54,14 +54,15 @@ from timeline.errors import (
     StoreUnavailable,
     TimelineError,
 )
+from timeline.fact_bodies import corrected_body
 from timeline.facts import Because, Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
 from timeline.idempotency_keys import KeyedWrite, Write
+from timeline.parsing import parse_fact
 from timeline.patches import changes_from_patch
 from timeline.recorders import SQLRecorder, sql_recorder
 from timeline.sources import Document, DocumentContent, DocumentRevision, document_aggregate_id
 from timeline.unit_of_work import UnitOfWork
-from timeline.vocabulary import corrected_body, parse_fact
 from timeline.write_rules import check_links, check_quotes
 
 MAX_POSITION = 2**63 - 1  # positions are 64-bit in both stores

@@ -17,8 +17,8 @@ from timeline.dates import ValidTime
 from timeline.facts import Because
 from timeline.frameworks import FrameworkContent
 from timeline.idempotency_keys import Write
+from timeline.parsing import NewFact
 from timeline.sources import DocumentContent, DocumentRevision
-from timeline.vocabulary import NewFact
 
 T = TypeVar("T")
 Record = NewFact | DocumentContent | DocumentRevision | FrameworkContent

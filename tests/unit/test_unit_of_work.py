@@ -12,9 +12,9 @@ from eventsourcing.application import AggregateNotFoundError
 from timeline.commands import Pending, Stored
 from timeline.facts import Fact
 from timeline.idempotency_keys import KeyedWrite
+from timeline.parsing import parse_document, parse_record
 from timeline.sources import Document
 from timeline.unit_of_work import UnitOfWork
-from timeline.vocabulary import parse_document, parse_record
 
 DOCUMENT = parse_document({
     "type": "document", "id": "comet-test", "publisher": "The Comet", "url": "https://example.org/comet",

@@ -10,8 +10,8 @@ import pytest
 
 from timeline.errors import InvalidRecord, Redacted
 from timeline.facts import Fact
+from timeline.parsing import parse_document, parse_record
 from timeline.sources import Document, document_aggregate_id
-from timeline.vocabulary import parse_document, parse_record
 from timeline.write_rules import check_links, check_quotes
 
 DOCUMENT = Document.record(parse_document({
