@@ -30,8 +30,8 @@ from projections.statements import statements
 from projections.status import facts_for_status, subject_status
 from projections.store import Cursor, ViewStore
 from projections.timeline import TimelineQuery, subject_timeline
-from timeline.application import MAX_POSITION
 from timeline.errors import UnknownSubject
+from timeline.log_records import MAX_POSITION
 
 KnownAt = int | dt.datetime | None
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import datetime as dt
 import functools
 import threading
 import uuid
@@ -14,11 +13,11 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate, DomainEvent, DomainEventProtocol
-from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Transcoder
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
 from eventsourcing.utils import get_topic
 
-from timeline import authors, chain_store, idempotency_keys, redactions, storage
+from timeline import authors, chain_store, idempotency_keys, storage
 from timeline.chain import Broken, Verified, verify
 from timeline.codec import build_transcoder
 from timeline.commands import (
@@ -58,94 +57,25 @@ from timeline.fact_bodies import corrected_body
 from timeline.facts import Because, Fact, FactContent
 from timeline.frameworks import Framework, FrameworkContent, framework_aggregate_id
 from timeline.idempotency_keys import KeyedWrite, Write
+from timeline.log_records import (
+    CHANGES,
+    DocumentVersion,
+    FactVersion,
+    LogEntry,
+    RedactingMapper,
+    StoredDocument,
+    StoredFact,
+    Withdrawal,
+    document_event,
+    public_id,
+    recorded,
+)
 from timeline.parsing import parse_fact
 from timeline.patches import changes_from_patch
 from timeline.recorders import SQLRecorder, sql_recorder
 from timeline.sources import Document, DocumentContent, DocumentRevision, document_aggregate_id
 from timeline.unit_of_work import UnitOfWork
 from timeline.write_rules import check_links, check_quotes
-
-MAX_POSITION = 2**63 - 1  # positions are 64-bit in both stores
-
-
-class LogEntry:
-    """One event as the log holds it: its position, topic and stored state; the domain event on demand.
-
-    Projections read `state` (the transcoder's JSON) directly, in one orjson pass, so replaying
-    a long log builds no event objects; everything else reads `event`.
-    """
-
-    __slots__ = ("_event", "_mapper", "originator_id", "originator_version", "position", "state", "topic")
-
-    def __init__(
-        self, position: int, originator_id: UUID | str, originator_version: int, topic: str, state: bytes, mapper: Mapper[UUID]
-    ) -> None:
-        self.position = position
-        self.originator_id = originator_id  # a UUID, or its hex as SQLite stores it
-        self.originator_version = originator_version
-        self.topic = topic
-        self.state = state
-        self._mapper = mapper
-        self._event: DomainEvent | None = None
-
-    @property
-    def event(self) -> DomainEvent:
-        if self._event is None:
-            originator = self.originator_id
-            originator = originator if isinstance(originator, UUID) else UUID(originator)
-            self._event = recorded(
-                self._mapper.to_domain_event(StoredEvent(originator, self.originator_version, self.topic, self.state))
-            )
-        return self._event
-
-    def __repr__(self) -> str:
-        return f"LogEntry(position={self.position}, topic={self.topic!r})"
-
-
-@dataclass(frozen=True)
-class FactVersion:
-    version: int
-    position: int
-    recorded_at: dt.datetime
-    change: str  # "recorded", "corrected" or "retracted"
-    reason: str | None
-    because: Because | None  # why it changed: None for the version first recorded
-
-
-@dataclass(frozen=True)
-class StoredFact:
-    id: UUID
-    content: FactContent
-    version: int
-    retracted: bool
-    history: list[FactVersion]
-
-
-@dataclass(frozen=True)
-class DocumentVersion:
-    version: int
-    position: int
-    recorded_at: dt.datetime
-    reason: str | None  # None for the first version
-    revised: ValidTime | None  # when the source published the revision, if it revised itself
-    because: Because | None  # None for the first version
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Withdrawal:
-    position: int
-    recorded_at: dt.datetime
-    reason: str
-    withdrawn: ValidTime | None  # when the source withdrew it, if known
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    content: DocumentContent  # the version asked for
-    version: int
-    history: list[DocumentVersion]
-    withdrawal: Withdrawal | None
 
 
 class Timeline(Application[UUID]):
@@ -539,7 +469,7 @@ class Timeline(Application[UUID]):
                 version=event.originator_version,
                 position=positions[event.originator_version],
                 recorded_at=event.timestamp,
-                change=_CHANGES[type(event)],
+                change=CHANGES[type(event)],
                 reason=getattr(event, "reason", None),
                 because=getattr(event, "because", None),
             )
@@ -583,7 +513,7 @@ class Timeline(Application[UUID]):
         positions = storage.event_positions(self.recorder, document.id)
         history: list[DocumentVersion] = []
         withdrawal = None
-        for event in map(_document_event, self.repository.event_store.get(document.id)):
+        for event in map(document_event, self.repository.event_store.get(document.id)):
             position = positions[event.originator_version]
             if isinstance(event, Document.Withdrawn):
                 withdrawal = Withdrawal(position, event.timestamp, event.reason, event.withdrawn)
@@ -775,50 +705,3 @@ def _staged_change(unit: UnitOfWork, fact: Fact) -> Pending[Receipt]:
     return unit.add(_New.of(fact, fact.version, created=True).pending())
 
 
-_CHANGES: dict[type[Any], str] = {Fact.Recorded: "recorded", Fact.Corrected: "corrected", Fact.Retracted: "retracted"}
-
-
-class RedactingMapper(Mapper[UUID]):
-    """The library's mapper, except that a purged event (timeline.redactions) is refused as Redacted:
-    its record cannot be rebuilt, and readers say so rather than fail on a state that is only a digest."""
-
-    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        if redactions.is_tombstone(stored_event.state):
-            raise Redacted(f"record {stored_event.originator_id}")
-        return super().to_domain_event(stored_event)
-
-# What each event is called wherever the log is shown (the API's log and stream, the CLI).
-EVENT_NAMES: dict[type[Any], str] = {
-    Fact.Recorded: "fact.recorded",
-    Fact.Corrected: "fact.corrected",
-    Fact.Retracted: "fact.retracted",
-    Fact.Redacted: "fact.redacted",
-    Document.Recorded: "document.recorded",
-    Document.Revised: "document.revised",
-    Document.Withdrawn: "document.withdrawn",
-    Document.Redacted: "document.redacted",
-    Framework.Defined: "framework.defined",
-    Framework.Revised: "framework.revised",
-}
-EVENT_NAMES_BY_TOPIC = {get_topic(cls): name for cls, name in EVENT_NAMES.items()}  # for events that cannot be decoded (purged)
-
-
-def recorded(event: DomainEventProtocol[UUID]) -> DomainEvent:
-    """An event of this log as what it is, the library's dataclass event, with its record time (`timestamp`):
-    the library's readers type what they return by the protocol, which has none."""
-    if not isinstance(event, DomainEvent):
-        raise TypeError(f"not an event of a Timeline's log: {type(event).__qualname__}")
-    return event
-
-
-def _document_event(event: DomainEventProtocol[UUID]) -> Document.Recorded | Document.Revised | Document.Withdrawn:
-    """An event of a document's aggregate as what it is (see `recorded`); a document read is never redacted."""
-    if not isinstance(event, Document.Recorded | Document.Revised | Document.Withdrawn):
-        raise TypeError(f"not an event of a document: {type(event).__qualname__}")
-    return event
-
-
-def public_id(event: Any) -> str:
-    """How the API names the record an event belongs to: a document's or framework's slug, else the fact's id."""
-    named = Document.Recorded | Document.Revised | Document.Withdrawn | Document.Redacted | Framework.Defined | Framework.Revised
-    return event.slug if isinstance(event, named) else str(event.originator_id)

@@ -20,11 +20,12 @@ import orjson
 from tqdm import tqdm
 
 from timeline import logs
-from timeline.application import EVENT_NAMES, EVENT_NAMES_BY_TOPIC, LogEntry, Timeline, public_id
+from timeline.application import Timeline
 from timeline.config import DEFAULT_HOST, DEFAULT_PORT, ConfigurationError, Settings, database_from, settings_from
 from timeline.fact_bodies import fact_body
 from timeline.facts import Fact, content_of
 from timeline.loader import STDIN, STDIN_NAME, FileRefused, read_record_file, store_record_file
+from timeline.log_records import EVENT_NAMES, EVENT_NAMES_BY_TOPIC, LogEntry, public_id
 from timeline.logs import FORMATS, LEVELS
 from timeline.redactions import is_tombstone, kept_sha256
 from timeline.references import references

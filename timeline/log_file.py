@@ -45,12 +45,13 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from timeline import chain_store, idempotency_keys, storage
-from timeline.application import EVENT_NAMES, MAX_POSITION, Timeline
+from timeline.application import Timeline
 from timeline.chain import GENESIS, content_of, link_of
 from timeline.config import TOKEN_NAME
 from timeline.errors import InvalidRecord
 from timeline.idempotency_keys import KeyedWrite
 from timeline.loader import FileRefused, Location, Problem
+from timeline.log_records import EVENT_NAMES, MAX_POSITION
 from timeline.log_rules import LogRules
 from timeline.redactions import TOPICS as REDACTED_TOPICS
 from timeline.redactions import is_tombstone

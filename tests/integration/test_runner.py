@@ -13,8 +13,9 @@ from projections.store import open_store
 from projections.timeline import TimelineQuery
 from projections.views import Views
 from tests.e2e.conftest import rating
-from timeline.application import LogEntry, Timeline
+from timeline.application import Timeline
 from timeline.loader import read_record_file, store_record_file
+from timeline.log_records import LogEntry
 from timeline.parsing import parse_record
 from timeline.seed import seed_files
 

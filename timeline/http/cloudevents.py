@@ -15,9 +15,9 @@ from cloudevents.core.bindings.http import HTTPMessage, from_binary_event, to_bi
 from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.v1.event import CloudEvent
 
-from timeline.application import LogEntry
 from timeline.errors import FieldError, InvalidRecord
 from timeline.http.render import entry_json
+from timeline.log_records import LogEntry
 from timeline.validation import RecordValidator, field_errors
 
 STRUCTURED = "application/cloudevents+json"

@@ -9,12 +9,12 @@ from uuid import UUID
 
 from aiohttp import web
 
-from timeline.application import MAX_POSITION
 from timeline.dates import InvalidDate, ValidTime, is_plain, parse_bounded
 from timeline.errors import FieldError
 from timeline.facts import FactType
 from timeline.http.keys import READS
 from timeline.http.problems import BadRequest
+from timeline.log_records import MAX_POSITION
 from timeline.subjects import SUBJECT_KINDS, InvalidSubject, subject_kind
 
 MAX_LIMIT = 1000

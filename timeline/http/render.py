@@ -6,7 +6,11 @@ from typing import Any
 from uuid import UUID
 
 from timeline import redactions
-from timeline.application import (
+from timeline.commands import Receipt
+from timeline.fact_bodies import fact_body
+from timeline.facts import Fact, content_of
+from timeline.frameworks import Framework
+from timeline.log_records import (
     EVENT_NAMES,
     EVENT_NAMES_BY_TOPIC,
     LogEntry,
@@ -14,10 +18,6 @@ from timeline.application import (
     StoredFact,
     public_id,
 )
-from timeline.commands import Receipt
-from timeline.fact_bodies import fact_body
-from timeline.facts import Fact, content_of
-from timeline.frameworks import Framework
 from timeline.sources import Document
 
 

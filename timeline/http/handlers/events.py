@@ -10,7 +10,7 @@ from aiohttp import web
 from eventsourcing.utils import get_topic
 
 from timeline import redactions
-from timeline.application import EVENT_NAMES, LogEntry, Timeline
+from timeline.application import Timeline
 from timeline.errors import EventNotFound, FieldError
 from timeline.facts import Fact, FactContent, content_of
 from timeline.http import params
@@ -21,6 +21,7 @@ from timeline.http.negotiate import JSON as JSON_FORMAT
 from timeline.http.problems import BadRequest
 from timeline.http.render import entry_json
 from timeline.http.respond import JSON, off_loop
+from timeline.log_records import EVENT_NAMES, LogEntry
 from timeline.references import subject_references
 
 KEEP_ALIVE_SECONDS = 15.0
