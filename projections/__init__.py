@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from projections.base import Projection
 from projections.documents import DocumentsProjection
-from projections.fact_rows import FactsProjection
+from projections.fact_tables import FactsProjection
 from projections.search import SearchProjection
 
 

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from projections import fact_rows
-from projections.fact_rows import FactState, Seen
+from projections import fact_queries
+from projections.fact_queries import FactState, Seen
 from projections.store import Cursor
 from timeline.date_words import in_words
 from timeline.dates import InvalidDate, parse_valid_time, possible_days
@@ -173,12 +173,12 @@ def latest_slots(cursor: Cursor, prefix: str, force: str, pillar: str, seen: See
     slots: dict[str, list[FactState]] = {}
     keys: dict[str, tuple[str, str, int]] = {}
     before = None
-    while page := fact_rows.claims_before(cursor, prefix, force, pillar, seen, as_of, before, 16):
+    while page := fact_queries.claims_before(cursor, prefix, force, pillar, seen, as_of, before, 16):
         for inspection, claim in page:
             if sum(key > claim.sort_key for key in keys.values()) >= 2:
                 return [c for claims in slots.values() for c in claims]
             if inspection not in slots:
-                slots[inspection] = fact_rows.slot_claims(cursor, prefix, force, pillar, inspection, seen, as_of)
+                slots[inspection] = fact_queries.slot_claims(cursor, prefix, force, pillar, inspection, seen, as_of)
                 keys[inspection] = standing(slots[inspection])[0].sort_key
         before = page[-1][1].sort_key
     return [c for claims in slots.values() for c in claims]

@@ -9,7 +9,7 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from projections.base import Projection
-from projections.fact_rows import record_time
+from projections.fact_tables import record_time
 from projections.store import Cursor
 from timeline.dates import possible_days
 from timeline.redactions import is_tombstone

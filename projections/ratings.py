@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from projections import fact_rows
+from projections import fact_queries
 from projections.claims import claim_json, in_effect, rating_history
 from projections.editions import Frameworks, edition_of, grade_order, judged
-from projections.fact_rows import FactState, Seen
+from projections.fact_queries import FactState, Seen
 from projections.store import Cursor
 from timeline.frameworks import inspection_key
 
@@ -20,12 +20,12 @@ def facts_for_ratings(
     """Every claim about the inspection asked for, else about each area's latest inspection with a claim
     in effect (on one area, or each). A few rows a subject, however long the log: cycles never mix."""
     if inspection is not None:
-        return fact_rows.inspection_claims(cursor, prefix, inspection_key(inspection), pillar, seen, as_of)
+        return fact_queries.inspection_claims(cursor, prefix, inspection_key(inspection), pillar, seen, as_of)
     states: list[FactState] = []
-    for area in [pillar] if pillar else fact_rows.rated_areas(cursor, prefix, None):
-        key = fact_rows.latest_inspection(cursor, prefix, area, seen, as_of)
+    for area in [pillar] if pillar else fact_queries.rated_areas(cursor, prefix, None):
+        key = fact_queries.latest_inspection(cursor, prefix, area, seen, as_of)
         if key is not None:
-            states += fact_rows.inspection_claims(cursor, prefix, key, area, seen, as_of)
+            states += fact_queries.inspection_claims(cursor, prefix, key, area, seen, as_of)
     return states
 
 

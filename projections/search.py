@@ -22,7 +22,8 @@ from eventsourcing.utils import get_topic
 
 from projections.base import Projection
 from projections.documents import documents
-from projections.fact_rows import CORRECTED, RECORDED, FactState, Seen, _fact_id, _prefixed, _state
+from projections.fact_queries import FactState, Seen, _prefixed, _state
+from projections.fact_tables import CORRECTED, RECORDED, _fact_id
 from projections.store import Cursor, dialect_of
 from timeline.redactions import DOCUMENT_REDACTED, FACT_REDACTED, is_tombstone
 from timeline.sources import Document

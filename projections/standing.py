@@ -21,9 +21,9 @@ from typing import Any
 
 import orjson
 
-from projections import fact_rows
+from projections import fact_queries
 from projections.claims import Standing, natural_slot, rating_slot, standings
-from projections.fact_rows import FactState, Seen
+from projections.fact_queries import FactState, Seen
 from projections.store import Cursor
 
 LIMIT = 100_000  # facts judged again after one batch: a group joined by more links is judged on what was read
@@ -49,8 +49,8 @@ def restand(cursor: Cursor, prefix: str, position: int, fact_ids: Iterable[str],
         ids.update(row[0] for row in cursor.fetchall())
     if not ids:
         return
-    seen = Seen(position, None, fact_rows.withdrawn_documents(cursor, prefix, position, None))
-    seen = dataclasses.replace(seen, merged=fact_rows.merges(cursor, prefix, seen))
+    seen = Seen(position, None, fact_queries.withdrawn_documents(cursor, prefix, position, None))
+    seen = dataclasses.replace(seen, merged=fact_queries.merges(cursor, prefix, seen))
     ids |= _merged_subjects_facts(cursor, prefix, ids)
     # What any version of these facts competed with: its slots, and the facts it linked or was linked from.
     keyed = _keys(ids)
@@ -63,7 +63,7 @@ def restand(cursor: Cursor, prefix: str, position: int, fact_ids: Iterable[str],
     )
     ids.update(row[0] for row in cursor.fetchall())
     # Ratings are read by their slots (every version's, from the claims table); other claims by id.
-    unslotted = fact_rows.states_by_id(cursor, prefix, _unslotted_claims_among(cursor, prefix, ids), seen)
+    unslotted = fact_queries.states_by_id(cursor, prefix, _unslotted_claims_among(cursor, prefix, ids), seen)
     judged = _group_closure(cursor, prefix, seen, unslotted, slots)
     claims = standings(judged.values(), None)
     cursor.execute(f"DELETE FROM {prefix}_standing WHERE fact_id IN (SELECT key FROM json_each(?))", (_keys(ids | set(judged)),))
@@ -89,10 +89,10 @@ def competitors(cursor: Cursor, prefix: str, fact_id: str) -> set[str]:
 
 def judged_anew(cursor: Cursor, prefix: str, position: int) -> dict[str, tuple[Any, ...]]:
     """The rows `restand` would store if every fact were judged again at once, by fact id (for checking it)."""
-    seen = Seen(position, None, fact_rows.withdrawn_documents(cursor, prefix, position, None))
-    seen = dataclasses.replace(seen, merged=fact_rows.merges(cursor, prefix, seen))
+    seen = Seen(position, None, fact_queries.withdrawn_documents(cursor, prefix, position, None))
+    seen = dataclasses.replace(seen, merged=fact_queries.merges(cursor, prefix, seen))
     cursor.execute(f"SELECT DISTINCT fact_id FROM {prefix}_versions WHERE known_from <= ?", (position,))
-    states = {s.id: s for s in fact_rows.states_by_id(cursor, prefix, [row[0] for row in cursor.fetchall()], seen)}
+    states = {s.id: s for s in fact_queries.states_by_id(cursor, prefix, [row[0] for row in cursor.fetchall()], seen)}
     claims = standings(states.values(), None)
     return {fact_id: _row(states[fact_id], claim) for fact_id, claim in claims.items() if _is_claim(states[fact_id], claim)}
 
@@ -133,11 +133,11 @@ def _group_closure(
     while (frontier or pending) and len(judged) < LIMIT:
         pending |= {rating_slot(s) for s in frontier if s.type == "rating.published"}
         pending -= read
-        found = fact_rows.claims_in_slots(cursor, prefix, sorted(pending), seen, None)
+        found = fact_queries.claims_in_slots(cursor, prefix, sorted(pending), seen, None)
         read |= pending
         for subject in sorted({s.subject for s in frontier if s.type == "figure.reported"}):
-            found += fact_rows.naming(cursor, prefix, subject, seen, ("figure.reported",))
-        found += fact_rows.linked_once(cursor, prefix, frontier, seen)
+            found += fact_queries.naming(cursor, prefix, subject, seen, ("figure.reported",))
+        found += fact_queries.linked_once(cursor, prefix, frontier, seen)
         pending = set()
         frontier = [s for s in {s.id: s for s in found}.values() if s.id not in judged]
         judged.update((s.id, s) for s in frontier)

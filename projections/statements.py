@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from projections.claims import in_effect
-from projections.fact_rows import FactState
+from projections.fact_queries import FactState
 
 
 def statements(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from projections import fact_rows
+from projections import fact_queries
 from projections.claims import (
     claim_json,
     claims_in_effect,
@@ -17,7 +17,7 @@ from projections.claims import (
     rating_history,
 )
 from projections.editions import Frameworks, change, judged
-from projections.fact_rows import FactState, Seen
+from projections.fact_queries import FactState, Seen
 from projections.store import Cursor
 from timeline.date_words import in_words
 from timeline.dates import parse_valid_time, possible_days
@@ -59,24 +59,24 @@ def facts_for_status(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_o
     report's findings, every decision and role, and the latest facts possibly in effect. A status
     then reads a few dozen rows, however long the log.
     """
-    states = fact_rows.latest_naming(cursor, prefix, subject, seen, "statement.made", as_of, LATEST_STATEMENTS)
-    latest = fact_rows.latest_naming(cursor, prefix, subject, seen, "finding.reported", as_of, 1, about=subject)
+    states = fact_queries.latest_naming(cursor, prefix, subject, seen, "statement.made", as_of, LATEST_STATEMENTS)
+    latest = fact_queries.latest_naming(cursor, prefix, subject, seen, "finding.reported", as_of, 1, about=subject)
     if latest:
         report = latest[0].data["report"]
-        states += fact_rows.latest_naming(cursor, prefix, report, seen, "finding.reported", as_of, 1_000_000, about=subject)
-    states += fact_rows.naming(cursor, prefix, subject, seen, ("role.held", "decision.pending", "decision.made", "monitoring.changed"))
-    states += fact_rows.linked(cursor, prefix, [s for s in states if s.type == "role.held"], seen)  # facts disputing a role
+        states += fact_queries.latest_naming(cursor, prefix, report, seen, "finding.reported", as_of, 1_000_000, about=subject)
+    states += fact_queries.naming(cursor, prefix, subject, seen, ("role.held", "decision.pending", "decision.made", "monitoring.changed"))
+    states += fact_queries.linked(cursor, prefix, [s for s in states if s.type == "role.held"], seen)  # facts disputing a role
     decisions = {s.subject for s in states if s.type.startswith("decision.")} - {subject}
     for decision in sorted(decisions):
-        states += fact_rows.naming(cursor, prefix, decision, seen, ("decision.pending", "decision.made"))
+        states += fact_queries.naming(cursor, prefix, decision, seen, ("decision.pending", "decision.made"))
     claims: list[FactState] = []
-    for area in fact_rows.rated_areas(cursor, prefix, subject, seen):
+    for area in fact_queries.rated_areas(cursor, prefix, subject, seen):
         claims += latest_slots(cursor, prefix, subject, area, seen, as_of)
-    states += claims + fact_rows.linked(cursor, prefix, claims, seen)  # facts recorded as disputing a grade
+    states += claims + fact_queries.linked(cursor, prefix, claims, seen)  # facts recorded as disputing a grade
     if as_of is not None:
-        states += fact_rows.latest_possible(cursor, prefix, subject, seen, as_of, LATEST_POSSIBLE)
+        states += fact_queries.latest_possible(cursor, prefix, subject, seen, as_of, LATEST_POSSIBLE)
     # The names of the subject and of everyone and everything these facts name.
-    states += fact_rows.naming_facts(cursor, prefix, {name for s in states for name in s.refs} | {subject}, seen)
+    states += fact_queries.naming_facts(cursor, prefix, {name for s in states for name in s.refs} | {subject}, seen)
     return states
 
 

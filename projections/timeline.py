@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from projections.fact_rows import FactState
+from projections.fact_queries import FactState
 
 SortKey = tuple[str, str, int]
 

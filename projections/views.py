@@ -17,12 +17,12 @@ from typing import Any
 
 import orjson
 
-from projections import fact_rows
+from projections import fact_queries
 from projections.citations import sources
 from projections.claims import claims_in_effect, fact_json, names_in_force, rating_slot
 from projections.documents import documents as document_rows
 from projections.editions import Frameworks, judged
-from projections.fact_rows import FactState, Seen
+from projections.fact_queries import FactState, Seen
 from projections.ratings import facts_for_ratings, ratings_across_forces
 from projections.runner import live_prefix
 from projections.search import matching_documents, matching_facts
@@ -61,7 +61,7 @@ class Views:
             frameworks = self._frameworks(cursor, prefix, seen.position)
             # Only an expected date needs "today" (to say overdue); without as_of it is the log's latest day.
             expecting = any(s.type == "decision.pending" and s.data.get("expected") for s in states)
-            last_day = fact_rows.last_day(cursor, prefix, seen) if as_of is None and expecting else None
+            last_day = fact_queries.last_day(cursor, prefix, seen) if as_of is None and expecting else None
         return _envelope(position, seen, as_of) | subject_status(states, subject, as_of, frameworks, last_day)
 
     def timeline(
@@ -77,15 +77,15 @@ class Views:
             _known(cursor, prefix, subject)
             subject = seen.subject_of(subject)
             # One row past the page tells whether there is a next one.
-            candidates = fact_rows.timeline_page(cursor, prefix, subject, seen, query, query.limit + 1)
+            candidates = fact_queries.timeline_page(cursor, prefix, subject, seen, query, query.limit + 1)
             page, next_key = subject_timeline(candidates, query)
-            versions = fact_rows.history(cursor, prefix, [s.id for s in page], seen.position)
+            versions = fact_queries.history(cursor, prefix, [s.id for s in page], seen.position)
             # Where each rating on the page stands: every claim about its slot, not just those on the page.
             slots = sorted({rating_slot(s) for s in page if s.type == "rating.published"})
-            rivals = fact_rows.claims_in_slots(cursor, prefix, slots, seen, query.as_of)
-            rivals += fact_rows.linked(cursor, prefix, [*page, *rivals], seen)
+            rivals = fact_queries.claims_in_slots(cursor, prefix, slots, seen, query.as_of)
+            rivals += fact_queries.linked(cursor, prefix, [*page, *rivals], seen)
             frameworks = self._frameworks(cursor, prefix, seen.position)
-            named = fact_rows.naming_facts(cursor, prefix, {name for s in [*page, *rivals] for name in s.refs} | {subject}, seen)
+            named = fact_queries.naming_facts(cursor, prefix, {name for s in [*page, *rivals] for name in s.refs} | {subject}, seen)
         claims = claims_in_effect([*page, *rivals], query.as_of)
         names = names_in_force(named, query.as_of)
         return _envelope(position, seen, query.as_of) | {
@@ -117,7 +117,7 @@ class Views:
         under its claim's own subject. The same disputes as each subject's own, in one snapshot."""
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
-            page = fact_rows.subjects(cursor, prefix, None, seen, after, limit)
+            page = fact_queries.subjects(cursor, prefix, None, seen, after, limit)
             disputed = []
             for subject, _ in page:
                 if seen.subject_of(subject) == subject:  # a merged id's facts are its subject's
@@ -144,7 +144,7 @@ class Views:
             naming = matching_facts(cursor, prefix, texts_prefix, terms, seen, as_of, SEARCH_LISTED, by="name")
             subjects = list(dict.fromkeys(seen.subject_of(s.subject) for s in naming))
             documents = matching_documents(cursor, documents_prefix, texts_prefix, terms, seen, SEARCH_LISTED)
-            named = fact_rows.naming_facts(cursor, prefix, {name for s in page for name in s.refs} | set(subjects), seen)
+            named = fact_queries.naming_facts(cursor, prefix, {name for s in page for name in s.refs} | set(subjects), seen)
         names = names_in_force(named, as_of)
         return _envelope(position, seen, as_of) | {
             "terms": terms,
@@ -164,7 +164,7 @@ class Views:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             if subject is not None:
                 _known(cursor, prefix, subject)
-            states = fact_rows.current_facts(cursor, prefix, seen, subject)
+            states = fact_queries.current_facts(cursor, prefix, seen, subject)
         return _envelope(position, seen, None) | {
             "subject": subject, "facts": [{"id": s.id, "version": s.version, **s.body} for s in states],
         }
@@ -196,7 +196,7 @@ class Views:
                 _known(cursor, prefix, speaker or about or "")
             speaker = seen.subject_of(speaker) if speaker else speaker
             about = seen.subject_of(about) if about else about
-            states = fact_rows.states_referencing(cursor, prefix, speaker or about or "", seen)
+            states = fact_queries.states_referencing(cursor, prefix, speaker or about or "", seen)
         said = statements(states, speaker=speaker, about=about, as_of=as_of)
         return _envelope(position, seen, as_of) | {"speaker": speaker, "about": about, "statements": said}
 
@@ -204,7 +204,7 @@ class Views:
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             documents_prefix, documents_position = live_prefix(cursor, "documents")
-            citing = fact_rows.states_citing(cursor, prefix, None, seen)
+            citing = fact_queries.states_citing(cursor, prefix, None, seen)
             documents = document_rows(cursor, documents_prefix, seen.position, reported_by)
         envelope = _envelope(min(position, documents_position), seen, None)
         return envelope | {"documents": sources(documents, citing)}
@@ -215,7 +215,7 @@ class Views:
         """A page of the subjects named by facts, in id order after `after`; `next_after` continues it."""
         with self.store.read() as cursor:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
-            page = fact_rows.subjects(cursor, prefix, kind, seen, after, limit)
+            page = fact_queries.subjects(cursor, prefix, kind, seen, after, limit)
             next_after = page[-1][0] if len(page) == limit else None
             listed = dict(page)
             # A subject known by several ids is listed once, under the id that stays, counting each fact once,
@@ -226,9 +226,9 @@ class Views:
                 if seen.subject_of(subject) != subject and after < seen.subject_of(subject) and (ends is None or seen.subject_of(subject) <= ends)
             }  # fmt: skip
             for subject in merged:
-                listed[subject] = sum(not s.retracted for s in fact_rows.states_referencing(cursor, prefix, subject, seen))
+                listed[subject] = sum(not s.retracted for s in fact_queries.states_referencing(cursor, prefix, subject, seen))
             listed = {subject: count for subject, count in listed.items() if seen.subject_of(subject) == subject}
-            names = names_in_force(fact_rows.naming_facts(cursor, prefix, set(listed), seen), None)
+            names = names_in_force(fact_queries.naming_facts(cursor, prefix, set(listed), seen), None)
         return _envelope(position, seen, None) | {
             "subjects": [
                 {"id": subject, "kind": subject.split("/")[0], "facts": count, "name": names.get(subject)}
@@ -247,7 +247,7 @@ class Views:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             _known(cursor, prefix, subject)
             subject = seen.subject_of(subject)
-            states = [s for s in fact_rows.states_referencing(cursor, prefix, subject, seen) if not s.retracted]
+            states = [s for s in fact_queries.states_referencing(cursor, prefix, subject, seen) if not s.retracted]
         types: dict[str, int] = {}
         for state in states:
             types[state.type] = types.get(state.type, 0) + 1
@@ -273,7 +273,7 @@ class Views:
         with self.store.read() as cursor:
             prefix, position, start = self._facts(cursor, since)
             _, _, end = self._facts(cursor, until)
-            rows = fact_rows.changed_between(cursor, prefix, start.position, end.position, after, limit + 1, subject)
+            rows = fact_queries.changed_between(cursor, prefix, start.position, end.position, after, limit + 1, subject)
             page = rows[:limit]
             touched = sorted({name for s in page for name in s.refs} if subject is None else {subject})
             moves = [
@@ -298,7 +298,7 @@ class Views:
         key = (prefix, position)
         editions = self._editions.get(key)
         if editions is None:
-            editions = fact_rows.frameworks(cursor, prefix, position)
+            editions = fact_queries.frameworks(cursor, prefix, position)
             if len(self._editions) >= 64:
                 self._editions.clear()  # positions move on: old ones are not asked again
             self._editions[key] = editions
@@ -316,21 +316,21 @@ class Views:
             at = position
         elif isinstance(known_at, dt.datetime):
             instant = known_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
-            at = min(fact_rows.position_known_at(cursor, prefix, instant), position)
+            at = min(fact_queries.position_known_at(cursor, prefix, instant), position)
         else:
             at = min(known_at, position)
-        seen = Seen(at, reported_by, fact_rows.withdrawn_documents(cursor, prefix, at, reported_by))
-        return prefix, position, dataclasses.replace(seen, merged=fact_rows.merges(cursor, prefix, seen))
+        seen = Seen(at, reported_by, fact_queries.withdrawn_documents(cursor, prefix, at, reported_by))
+        return prefix, position, dataclasses.replace(seen, merged=fact_queries.merges(cursor, prefix, seen))
 
 
 def _disputes(cursor: Cursor, prefix: str, seen: Seen, subject: str) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """The one definition of a dispute: a claim naming the subject, in effect at any date, that disputes the claim
     that stands among those it competes with; each beside that record. With the names the two call the subjects."""
-    states = [s for s in fact_rows.states_referencing(cursor, prefix, subject, seen) if not s.retracted]
+    states = [s for s in fact_queries.states_referencing(cursor, prefix, subject, seen) if not s.retracted]
     slots = sorted({rating_slot(s) for s in states if s.type == "rating.published"})
-    rivals = fact_rows.claims_in_slots(cursor, prefix, slots, seen, None)
-    rivals += fact_rows.linked(cursor, prefix, [*states, *rivals], seen)
-    named = fact_rows.naming_facts(cursor, prefix, {name for s in [*states, *rivals] for name in s.refs} | {subject}, seen)
+    rivals = fact_queries.claims_in_slots(cursor, prefix, slots, seen, None)
+    rivals += fact_queries.linked(cursor, prefix, [*states, *rivals], seen)
+    named = fact_queries.naming_facts(cursor, prefix, {name for s in [*states, *rivals] for name in s.refs} | {subject}, seen)
     claims = claims_in_effect([*states, *rivals], None)
     names = names_in_force(named, None)
     by_id = {s.id: s for s in [*rivals, *states]}
@@ -346,7 +346,7 @@ def _known(cursor: Cursor, prefix: str, subject: str) -> None:
     """Refuse a subject no fact has ever named: a typo (`force/clevland`) must not read as a subject with nothing
     recorded. One that the log names is known at every `as_of`, `known_at` and `reported_by`, even those before
     its first fact (it then has nothing to show), so that moving back in time never turns a subject into a 404."""
-    if not fact_rows.is_named(cursor, prefix, subject):
+    if not fact_queries.is_named(cursor, prefix, subject):
         raise UnknownSubject(subject)
 
 
@@ -360,7 +360,7 @@ def _framework(state: FactState, frameworks: Frameworks) -> dict[str, Any]:
 
 def _ratings_at(cursor: Cursor, prefix: str, subject: str, seen: Seen) -> dict[str, Any]:
     """A subject's standing grade per area as the log stood at `seen` (no `as_of`)."""
-    frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
+    frameworks = fact_queries.frameworks(cursor, prefix, seen.position)
     ratings = subject_status(facts_for_status(cursor, prefix, subject, seen, None), subject, None, frameworks)["ratings"]
     return {pillar: {"grade": r["grade"], "inspection": r["inspection"], "fact": r["fact"]} for pillar, r in ratings.items()}
 

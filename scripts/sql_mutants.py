@@ -41,7 +41,7 @@ class Mutant:
     new: str
 
 
-FACTS = "projections/fact_rows.py"
+FACTS = "projections/fact_queries.py"
 MUTANTS = [
     Mutant("include-retracted-dropped", FACTS, "the timeline's SQL keeps retracted facts even when not asked to",
            'if not query.include_retracted:\n        where.append("v.retracted = 0")',
@@ -133,7 +133,7 @@ def copy_project(into: Path) -> None:
             shutil.copy2(source, into / name)
     # The copy, not the work tree (installed editable), must be what the tests import.
     found = subprocess.run(
-        [sys.executable, "-c", "import projections.fact_rows; print(projections.fact_rows.__file__)"],
+        [sys.executable, "-c", "import projections.fact_queries; print(projections.fact_queries.__file__)"],
         cwd=into, env=os.environ | {"PYTHONPATH": str(into)}, capture_output=True, text=True, check=True,
     ).stdout.strip()
     if not found.startswith(str(into)):

@@ -20,8 +20,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition, rule
 
-from projections import all_projections, fact_rows, standing
-from projections.fact_rows import Seen
+from projections import all_projections, fact_queries, standing
+from projections.fact_queries import Seen
 from projections.runner import ProjectionRunner, live_prefix
 from projections.status import LATEST_STATEMENTS, subject_status
 from projections.store import open_store
@@ -432,11 +432,11 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
     def status_from_every_fact(self, subject, as_of, seen):
         with self.store.read() as cursor:
             prefix, _ = live_prefix(cursor, "facts")
-            states = fact_rows.states_referencing(cursor, prefix, subject, seen)
+            states = fact_queries.states_referencing(cursor, prefix, subject, seen)
             for decision in sorted({s.subject for s in states if s.type.startswith("decision.")} - {subject}):
-                states += fact_rows.states_referencing(cursor, prefix, decision, seen)
-            frameworks = fact_rows.frameworks(cursor, prefix, seen.position)
-            last_day = fact_rows.last_day(cursor, prefix, seen) if as_of is None else None
+                states += fact_queries.states_referencing(cursor, prefix, decision, seen)
+            frameworks = fact_queries.frameworks(cursor, prefix, seen.position)
+            last_day = fact_queries.last_day(cursor, prefix, seen) if as_of is None else None
         return subject_status(states, subject, as_of, frameworks, last_day)
 
     def timeline_ids(self, subject, as_of, known, reported_by, include_retracted=False):

@@ -1,4 +1,4 @@
-"""The views' queries (projections/fact_rows.py) say exactly what they promise, on a real store.
+"""The views' queries (projections/fact_queries.py) say exactly what they promise, on a real store.
 
 The rules in Python re-filter much of what these queries return (in effect, slot, type), which hides a
 query that returns too much everywhere but where a LIMIT meets it. So each query is asked directly
@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from projections import all_projections, fact_rows
-from projections.fact_rows import Seen
+from projections import all_projections, fact_queries
+from projections.fact_queries import Seen
 from projections.runner import ProjectionRunner, live_prefix
 from projections.store import open_store
 from projections.timeline import TimelineQuery
@@ -95,83 +95,83 @@ def names(states: list[Any]) -> set[str]:
 
 def test_latest_naming_returns_only_facts_certainly_in_effect(read):
     cursor, prefix, seen = read
-    found = fact_rows.latest_naming(cursor, prefix, FORCE, seen, "rating.published", AS_OF, 100)
+    found = fact_queries.latest_naming(cursor, prefix, FORCE, seen, "rating.published", AS_OF, 100)
     assert names(found) == {"certain", "last-day", "other-area", "other-inspection", "corrected", *EFFICIENCY}
-    assert names(fact_rows.latest_naming(cursor, prefix, FORCE, seen, "rating.published", None, 100)) == {
+    assert names(fact_queries.latest_naming(cursor, prefix, FORCE, seen, "rating.published", None, 100)) == {
         "certain", "last-day", "possible", "other-area", "other-inspection", "corrected", *EFFICIENCY,
     }  # fmt: skip
 
 
 def test_latest_naming_reads_the_latest_first_and_only_its_type(read):
     cursor, prefix, seen = read
-    latest = fact_rows.latest_naming(cursor, prefix, FORCE, seen, "statement.made", AS_OF, 1)
+    latest = fact_queries.latest_naming(cursor, prefix, FORCE, seen, "statement.made", AS_OF, 1)
     assert names(latest) == {"statement-last-day"}
 
 
 def test_latest_naming_about_a_subject_leaves_out_facts_about_others(read):
     cursor, prefix, seen = read
-    assert fact_rows.latest_naming(cursor, prefix, FORCE, seen, "role.held", None, 10, about=FORCE) == []
-    assert names(fact_rows.latest_naming(cursor, prefix, FORCE, seen, "role.held", None, 10)) == {"role"}
+    assert fact_queries.latest_naming(cursor, prefix, FORCE, seen, "role.held", None, 10, about=FORCE) == []
+    assert names(fact_queries.latest_naming(cursor, prefix, FORCE, seen, "role.held", None, 10)) == {"role"}
 
 
 def test_latest_possible_returns_facts_that_may_not_yet_have_happened(read):
     cursor, prefix, seen = read
-    assert names(fact_rows.latest_possible(cursor, prefix, FORCE, seen, AS_OF, 100)) == {"possible", "statement-possible"}
+    assert names(fact_queries.latest_possible(cursor, prefix, FORCE, seen, AS_OF, 100)) == {"possible", "statement-possible"}
 
 
 def test_a_slots_claims_are_that_slots_only_and_in_effect(read):
     cursor, prefix, seen = read
-    assert names(fact_rows.slot_claims(cursor, prefix, FORCE, "effectiveness", "peel-2016", seen, AS_OF)) == {"certain"}
-    assert names(fact_rows.claims_in_slots(cursor, prefix, [(FORCE, "effectiveness", "peel-2016")], seen, None)) == {"certain", "possible"}
+    assert names(fact_queries.slot_claims(cursor, prefix, FORCE, "effectiveness", "peel-2016", seen, AS_OF)) == {"certain"}
+    assert names(fact_queries.claims_in_slots(cursor, prefix, [(FORCE, "effectiveness", "peel-2016")], seen, None)) == {"certain", "possible"}
 
 
 def test_claims_before_a_key_are_read_latest_first_in_effect(read):
     cursor, prefix, seen = read
-    page = fact_rows.claims_before(cursor, prefix, FORCE, "effectiveness", seen, AS_OF, None, 100)
+    page = fact_queries.claims_before(cursor, prefix, FORCE, "effectiveness", seen, AS_OF, None, 100)
     assert [names([claim]) for _, claim in page] == [{"last-day"}, {"certain"}, {"other-inspection"}]
     before = page[0][1].sort_key
-    assert [names([c]) for _, c in fact_rows.claims_before(cursor, prefix, FORCE, "effectiveness", seen, AS_OF, before, 100)] == [
+    assert [names([c]) for _, c in fact_queries.claims_before(cursor, prefix, FORCE, "effectiveness", seen, AS_OF, before, 100)] == [
         {"certain"}, {"other-inspection"},
     ]  # fmt: skip
 
 
 def test_an_inspections_claims_on_one_area_are_that_areas(read):
     cursor, prefix, seen = read
-    assert names(fact_rows.inspection_claims(cursor, prefix, "peel-2016", "effectiveness", seen, AS_OF)) == {"certain"}
-    assert names(fact_rows.inspection_claims(cursor, prefix, "peel-2016", None, seen, AS_OF)) == {"certain", "other-area", "efficiency-middle"}
-    assert fact_rows.latest_inspection(cursor, prefix, "effectiveness", seen, AS_OF) == "peel-2017"
+    assert names(fact_queries.inspection_claims(cursor, prefix, "peel-2016", "effectiveness", seen, AS_OF)) == {"certain"}
+    assert names(fact_queries.inspection_claims(cursor, prefix, "peel-2016", None, seen, AS_OF)) == {"certain", "other-area", "efficiency-middle"}
+    assert fact_queries.latest_inspection(cursor, prefix, "effectiveness", seen, AS_OF) == "peel-2017"
 
 
 def test_the_latest_inspection_is_the_one_with_the_latest_claim(read):
     cursor, prefix, seen = read
-    assert fact_rows.latest_inspection(cursor, prefix, "efficiency", seen, AS_OF) == "peel-2015"
+    assert fact_queries.latest_inspection(cursor, prefix, "efficiency", seen, AS_OF) == "peel-2015"
 
 
 def test_naming_returns_only_the_types_asked_for(read):
     cursor, prefix, seen = read
-    assert names(fact_rows.naming(cursor, prefix, FORCE, seen, ("role.held",))) == {"role"}
+    assert names(fact_queries.naming(cursor, prefix, FORCE, seen, ("role.held",))) == {"role"}
 
 
 def test_a_retracted_name_names_nothing(read):
     cursor, prefix, seen = read
-    assert names(fact_rows.naming_facts(cursor, prefix, {FORCE}, seen)) == {"named"}
+    assert names(fact_queries.naming_facts(cursor, prefix, {FORCE}, seen)) == {"named"}
 
 
 def test_facts_naming_a_subject_are_those_whose_current_version_names_it(read):
     cursor, prefix, seen = read
-    assert fact_rows.states_referencing(cursor, prefix, "force/elsewhere", seen) == []
-    assert "mentioned-once" in names(fact_rows.states_referencing(cursor, prefix, FORCE, seen))
+    assert fact_queries.states_referencing(cursor, prefix, "force/elsewhere", seen) == []
+    assert "mentioned-once" in names(fact_queries.states_referencing(cursor, prefix, FORCE, seen))
 
 
 def test_a_timeline_page_holds_the_facts_possible_by_as_of_and_no_others(read):
     cursor, prefix, seen = read
-    page = fact_rows.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(as_of=dt.date(2016, 12, 31)), 100)
+    page = fact_queries.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(as_of=dt.date(2016, 12, 31)), 100)
     assert names(page) == {"named", "other-area", "other-inspection", "statement", "role", "mentioned-once", "efficiency-early", "efficiency-middle", "corrected"}
-    everything = fact_rows.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(include_retracted=True), 100)
+    everything = fact_queries.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(include_retracted=True), 100)
     assert {"retracted", "named-retracted"} <= names(everything)
 
 
 def test_a_corrected_claim_is_read_once_as_it_now_stands(read):
     cursor, prefix, seen = read
-    claims = fact_rows.slot_claims(cursor, prefix, FORCE, "legitimacy", "peel-2017", seen, None)
+    claims = fact_queries.slot_claims(cursor, prefix, FORCE, "legitimacy", "peel-2017", seen, None)
     assert [(names([c]), c.version, c.data["grade"]) for c in claims] == [({"corrected"}, 2, "inadequate")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.fact_rows import FactState
+from projections.fact_queries import FactState
 from timeline.dates import parse_valid_time, possible_days
 
 

@@ -1,14 +1,8 @@
-"""The `facts` projection's rows, and the queries on them: every version of every fact, with the log interval
-it was known in. (The domain's facts are `timeline/facts.py`.)
+"""The reads on the `facts` projection's tables (`projections/fact_tables.py`): which version of each fact
+a read sees (`Seen`), and the queries the views ask, each returning facts as they stood (`FactState`).
 
-A row holds one version and `known_from`/`known_to`, the positions at which it became
-and stopped being the latest; so "the facts as known at position K" is a plain filter,
-and every view can answer `known_at` without replaying anything.
-
-Publication time works the same way: `published` is the last day of the source's publication
-date, and `revised_from`/`revised_to` bound the days on which a version was what the source
-said (a source revising itself starts a new span; mending our own record does not). So "as
-reported by day R" is a plain filter too (see `Seen`).
+Each query selects in SQL exactly the rows it promises (known at the position, reported by the day, in
+effect by `as_of`, of a type, in a slot): the rules in Python take what it returns without filtering it again.
 """
 
 from __future__ import annotations
@@ -18,27 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, NotRequired, TypedDict
-from uuid import UUID
 
 import orjson
-from eventsourcing.domain import DomainEvent
-from eventsourcing.utils import get_topic
 
-from projections.base import Projection
+from projections.fact_tables import COLUMNS, NOT_REVISED
 from projections.store import Cursor, one_row
-from timeline.dates import ValidTime, possible_days
-from timeline.facts import AUTHORITY, Fact
-from timeline.frameworks import Framework, inspection_key
-from timeline.redactions import is_tombstone
+from timeline.dates import ValidTime
 from timeline.references import references, subject_fields
-from timeline.sources import Document
-
-_COLUMNS = (
-    "fact_id, version, known_from, known_from_at, first_position, first_recorded_at, change, reason, "
-    "retracted, type, subject, occurred, occurred_lower, occurred_upper, earliest, latest, "
-    "published, revised_from, source_kind, body, because"
-)
-NOT_REVISED = "0001-01-01"  # `revised_from` of a version the source never revised: it counts from publication
 
 
 class FactBody(TypedDict):
@@ -126,294 +106,6 @@ class FactState:
         return (self.occurred.lower.isoformat(), self.occurred.upper.isoformat(), self.position)
 
 
-def record_time(event: DomainEvent) -> str:
-    return event.timestamp.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
-RECORDED, CORRECTED, RETRACTED = get_topic(Fact.Recorded), get_topic(Fact.Corrected), get_topic(Fact.Retracted)
-DOCUMENT_WITHDRAWN = get_topic(Document.Withdrawn)
-FACT_REDACTED = get_topic(Fact.Redacted)
-FRAMEWORK_DEFINED, FRAMEWORK_REVISED = get_topic(Framework.Defined), get_topic(Framework.Revised)
-
-
-def _framework_version(cursor: Cursor, prefix: str, entry: Any) -> None:
-    state = orjson.loads(entry.state)
-    edition = state["slug"]
-    if entry.topic == FRAMEWORK_REVISED:
-        cursor.execute(
-            f"UPDATE {prefix}_frameworks SET known_to = ? WHERE edition = ? AND version = ?",
-            (entry.position, edition, entry.originator_version - 1),
-        )
-    cursor.execute(
-        f"INSERT INTO {prefix}_frameworks VALUES (?, ?, ?, NULL, ?)",
-        (edition, entry.originator_version, entry.position, orjson.dumps(state["definition"]).decode()),
-    )
-
-
-class FactsProjection(Projection):
-    name = "facts"
-    shape = 10  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
-    # 4: by occurred; 5: links between facts; 6: claims by inspection and time; 7: several sources, citations as links;
-    # 8: why each version changed, documents withdrawn by their sources; 9: redactions (a redacted fact leaves no row);
-    # 10: where each claim stands now (standing)
-
-    def table_names(self, prefix: str) -> list[str]:
-        return [
-            f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims", f"{prefix}_frameworks", f"{prefix}_links", f"{prefix}_withdrawn",
-            f"{prefix}_standing",
-        ]
-
-    def create_tables(self, cursor: Cursor, prefix: str) -> None:
-        cursor.execute(
-            f"CREATE TABLE {prefix}_versions ("
-            "fact_id TEXT NOT NULL, version INTEGER NOT NULL, "
-            "known_from BIGINT NOT NULL, known_from_at TEXT NOT NULL, known_to BIGINT, known_to_at TEXT, "
-            "first_position BIGINT NOT NULL, first_recorded_at TEXT NOT NULL, "
-            "change TEXT NOT NULL, reason TEXT, retracted INTEGER NOT NULL, "
-            "type TEXT NOT NULL, subject TEXT NOT NULL, occurred TEXT NOT NULL, "
-            "occurred_lower TEXT NOT NULL, occurred_upper TEXT NOT NULL, "
-            "earliest TEXT NOT NULL, latest TEXT NOT NULL, "
-            "published TEXT NOT NULL, revised_from TEXT NOT NULL, revised_to TEXT, "
-            "source_kind TEXT NOT NULL, body TEXT NOT NULL, because TEXT, "
-            "PRIMARY KEY (fact_id, version))"
-        )
-        # Every subject a version names, in timeline order, so that a page or a "latest N" reads N rows.
-        cursor.execute(
-            f"CREATE TABLE {prefix}_refs ("
-            "subject TEXT NOT NULL, type TEXT NOT NULL, occurred_lower TEXT NOT NULL, occurred_upper TEXT NOT NULL, "
-            "first_position BIGINT NOT NULL, fact_id TEXT NOT NULL, version INTEGER NOT NULL)"
-        )
-        # Which facts each version disputes or supports, so a fact's challengers are found from it.
-        cursor.execute(
-            f"CREATE TABLE {prefix}_links (fact_id TEXT NOT NULL, version INTEGER NOT NULL, other TEXT NOT NULL, kind TEXT NOT NULL)"
-        )
-        # Documents their sources withdrew: every fact citing one is flagged from that position on.
-        cursor.execute(
-            f"CREATE TABLE {prefix}_withdrawn (document TEXT PRIMARY KEY, position BIGINT NOT NULL, public_from TEXT NOT NULL)"
-        )
-        # Framework editions, each version with the log interval it was the latest in, like facts.
-        cursor.execute(
-            f"CREATE TABLE {prefix}_frameworks (edition TEXT NOT NULL, version INTEGER NOT NULL, "
-            "known_from BIGINT NOT NULL, known_to BIGINT, definition TEXT NOT NULL, PRIMARY KEY (edition, version))"
-        )
-        # Rating claims by slot (force, area, inspection key): a status reads its latest slots, not every rating.
-        cursor.execute(
-            f"CREATE TABLE {prefix}_claims ("
-            "subject TEXT NOT NULL, pillar TEXT NOT NULL, inspection TEXT NOT NULL, "
-            "occurred_lower TEXT NOT NULL, occurred_upper TEXT NOT NULL, first_position BIGINT NOT NULL, "
-            "fact_id TEXT NOT NULL, version INTEGER NOT NULL)"
-        )
-        from projections import standing  # it reads these tables through this module: imported once both exist
-
-        standing.create_table(cursor, prefix)
-
-    def create_sql_views(self, cursor: Cursor, prefix: str, dialect: str) -> None:
-        from projections.sql_views import create_views
-
-        create_views(cursor, prefix, dialect)
-
-    def create_indexes(self, cursor: Cursor, prefix: str) -> None:
-        cursor.execute(f"CREATE INDEX {prefix}_versions_type ON {prefix}_versions (type, known_from)")
-        cursor.execute(f"CREATE INDEX {prefix}_versions_known_at ON {prefix}_versions (known_from_at)")
-        cursor.execute(f"CREATE INDEX {prefix}_versions_known_from ON {prefix}_versions (known_from)")
-        cursor.execute(f"CREATE INDEX {prefix}_versions_occurred ON {prefix}_versions (occurred_upper)")
-        cursor.execute(f"CREATE INDEX {prefix}_links_other ON {prefix}_links (other)")
-        cursor.execute(
-            f"CREATE INDEX {prefix}_refs_order ON {prefix}_refs (subject, occurred_lower, occurred_upper, first_position)"
-        )
-        cursor.execute(
-            f"CREATE INDEX {prefix}_refs_type ON {prefix}_refs (subject, type, occurred_lower, occurred_upper, first_position)"
-        )
-        cursor.execute(
-            f"CREATE INDEX {prefix}_claims_order ON {prefix}_claims "
-            "(subject, pillar, occurred_lower, occurred_upper, first_position)"
-        )
-        cursor.execute(f"CREATE INDEX {prefix}_claims_slot ON {prefix}_claims (subject, pillar, inspection)")
-        # Led by the inspection, so that no subject's read of its own slots is planned through it.
-        cursor.execute(
-            f"CREATE INDEX {prefix}_claims_inspection ON {prefix}_claims "
-            "(inspection, pillar, occurred_lower, occurred_upper, first_position)"
-        )
-
-    def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
-        rows = _Rows()
-        # Record times follow positions: writers in several processes stamp events before the log orders
-        # them, so a time is never shown earlier than the one before it (else `known_at=<instant>` would skip).
-        cursor.execute(f"SELECT MAX(known_from_at) FROM {prefix}_versions")
-        latest_at = one_row(cursor)[0] or ""
-        changed: set[str] = set()  # facts whose standing may have moved, and documents withdrawn
-        withdrawn: list[str] = []
-        for entry in entries:
-            if is_tombstone(entry.state):
-                continue  # purged by a later redaction (timeline.redactions), whose event removes what was shown
-            if entry.topic in (RECORDED, CORRECTED, RETRACTED):
-                changed.add(_fact_id(entry))
-            if entry.topic == RECORDED:
-                state = orjson.loads(entry.state)
-                at = latest_at = max(latest_at, _record_time(state))
-                rows.add(_fact_id(entry), entry.originator_version, entry.position, at, entry.position, at, "recorded", None, state, NOT_REVISED)
-            elif entry.topic in (CORRECTED, RETRACTED):
-                rows.flush(cursor, prefix)  # the version it replaces may be among the rows not yet written
-                latest_at = self._change(cursor, prefix, entry, rows, latest_at)
-            elif entry.topic in (FRAMEWORK_DEFINED, FRAMEWORK_REVISED):
-                _framework_version(cursor, prefix, entry)
-            elif entry.topic == DOCUMENT_WITHDRAWN:
-                withdrawn.append(_withdrawal(cursor, prefix, entry))
-            elif entry.topic == FACT_REDACTED:
-                rows.flush(cursor, prefix)
-                from projections import standing  # it reads these tables through this module: imported once both exist
-
-                changed |= standing.competitors(cursor, prefix, _fact_id(entry))  # read before its rows go
-                _redaction(cursor, prefix, _fact_id(entry))
-        rows.flush(cursor, prefix)
-        if entries:
-            from projections import standing  # it reads these tables through this module: imported once both exist
-
-            standing.restand(cursor, prefix, entries[-1].position, changed, withdrawn)
-
-    def _change(self, cursor: Cursor, prefix: str, entry: Any, rows: _Rows, latest_at: str) -> str:
-        fact_id, version, position = _fact_id(entry), entry.originator_version, entry.position
-        cursor.execute(
-            f"SELECT first_position, first_recorded_at, occurred_lower, occurred_upper, revised_from, body "
-            f"FROM {prefix}_versions WHERE fact_id = ? AND version = ?",
-            (fact_id, version - 1),
-        )
-        first_position, first_recorded_at, lower, upper, revised_from, body = one_row(cursor)  # the version it replaces
-        state = orjson.loads(entry.state)
-        at = max(latest_at, _record_time(state))
-        revised = state.get("revised")  # absent from corrections stored before it existed
-        if revised is not None:
-            # A revision counts from the day it certainly appeared, and never before an earlier one.
-            revised_from = max(revised_from, revised["_v"][2]["_v"])
-        cursor.execute(
-            f"UPDATE {prefix}_versions SET known_to = ?, known_to_at = ?, revised_to = ? WHERE fact_id = ? AND version = ?",
-            (position, at, revised_from, fact_id, version - 1),
-        )
-        if entry.topic == CORRECTED:
-            because = state["because"]["_v"] if "because" in state else ("source-revised" if revised is not None else "erred")
-            rows.add(fact_id, version, position, at, first_position, first_recorded_at, "corrected", state["reason"], state, revised_from, because)
-            rows.flush(cursor, prefix)
-            return at
-        # A retraction keeps the content it withdraws, so that asking for retracted facts still shows what was said.
-        cursor.execute(
-            f"INSERT INTO {prefix}_versions ({_COLUMNS}) "
-            f"SELECT fact_id, ?, ?, ?, first_position, first_recorded_at, 'retracted', ?, 1, type, subject, occurred, "
-            f"occurred_lower, occurred_upper, earliest, latest, published, revised_from, source_kind, body, ? "
-            f"FROM {prefix}_versions WHERE fact_id = ? AND version = ?",
-            (version, position, at, state["reason"], state["because"]["_v"] if "because" in state else "erred", fact_id, version - 1),
-        )
-        cursor.execute(  # it still cites what it cited, for readers asking for retracted facts
-            f"INSERT INTO {prefix}_links SELECT fact_id, ?, other, kind FROM {prefix}_links "
-            f"WHERE fact_id = ? AND version = ? AND kind = 'cites'",
-            (version, fact_id, version - 1),
-        )
-        withdrawn = orjson.loads(body)
-        rows.index(withdrawn["type"], withdrawn["subject"], withdrawn["mentions"], withdrawn["data"], lower, upper, first_position, fact_id, version)
-        rows.flush(cursor, prefix)
-        return at
-
-
-class _Rows:
-    """Rows of new versions, written with one executemany per table."""
-
-    def __init__(self) -> None:
-        self.versions: list[tuple[Any, ...]] = []
-        self.refs: list[tuple[Any, ...]] = []
-        self.claims: list[tuple[Any, ...]] = []
-        self.links: list[tuple[Any, ...]] = []
-
-    def add(
-        self, fact_id: str, version: int, position: int, at: str, first_position: int, first_at: str, change: str,
-        reason: str | None, state: dict[str, Any], revised_from: str, because: str | None = None,
-    ) -> None:
-        # The transcoder's tags (timeline.codec) are read in place: {"_t": type, "_v": value}.
-        edtf, lower, upper = state["occurred"]["_v"]
-        lower, upper = lower["_v"], upper["_v"]
-        earliest, latest = possible_days(ValidTime(edtf, dt.date.fromisoformat(lower), dt.date.fromisoformat(upper)))
-        fact_type, subject, data, mentions = state["fact_type"]["_v"], state["subject"], state["data"], state["mentions"]
-        cited = [_stored_source(state["source"]), *(_stored_source(s) for s in state.get("further_sources", ()))]
-        # Public once any of its sources had published it; as authoritative as its most authoritative source.
-        published = min(public for _, public in cited)
-        source_kind = max((body["kind"] for body, _ in cited), key=AUTHORITY.__getitem__)
-        body_source = cited[0][0]
-        body = {"type": fact_type, "subject": subject, "occurred": edtf, "data": data, "mentions": mentions, "source": body_source}
-        if len(cited) > 1:
-            body["sources"] = [source for source, _ in cited]
-        cites = dict.fromkeys(s["document"] for s, _ in cited if "document" in s)
-        self.links.extend((fact_id, version, document, "cites") for document in cites)
-        for kind in ("disputes", "supports"):  # absent from events stored before links existed
-            if state.get(kind):
-                body[kind] = state[kind]
-                self.links.extend((fact_id, version, other, kind) for other in state[kind])
-        self.versions.append(
-            (
-                fact_id, version, position, at, first_position, first_at, change, reason, 0, fact_type, subject, edtf,
-                lower, upper, earliest.isoformat(), latest.isoformat(), published, revised_from,
-                source_kind, orjson.dumps(body).decode(), because,
-            )
-        )
-        self.index(fact_type, subject, mentions, data, lower, upper, first_position, fact_id, version)
-
-    def index(
-        self, fact_type: str, subject: str, mentions: list[str], data: dict[str, Any], lower: str, upper: str,
-        first_position: int, fact_id: str, version: int,
-    ) -> None:
-        """A version's rows in the tables that find it: by every subject it names, and by rating slot."""
-        self.refs.extend(
-            (named, fact_type, lower, upper, first_position, fact_id, version)
-            for named in references(fact_type, subject, mentions, data)
-        )
-        if fact_type == "rating.published":
-            self.claims.append((subject, data["pillar"], inspection_key(data["inspection"]), lower, upper, first_position, fact_id, version))
-
-    def flush(self, cursor: Cursor, prefix: str) -> None:
-        if self.versions:
-            cursor.executemany(f"INSERT INTO {prefix}_versions ({_COLUMNS}) VALUES ({', '.join('?' * 21)})", self.versions)
-        if self.refs:
-            cursor.executemany(f"INSERT INTO {prefix}_refs VALUES (?, ?, ?, ?, ?, ?, ?)", self.refs)
-        if self.claims:
-            cursor.executemany(f"INSERT INTO {prefix}_claims VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.claims)
-        if self.links:
-            cursor.executemany(f"INSERT INTO {prefix}_links VALUES (?, ?, ?, ?)", self.links)
-        self.versions, self.refs, self.claims, self.links = [], [], [], []
-
-
-def _redaction(cursor: Cursor, prefix: str, fact_id: str) -> None:
-    """A redacted fact leaves no row, as of any position: a takedown must not stay readable by `known_at`."""
-    for table in ("versions", "refs", "claims", "links"):
-        cursor.execute(f"DELETE FROM {prefix}_{table} WHERE fact_id = ?", (fact_id,))
-
-
-def _stored_source(tagged: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """A source's body as the API shows it, and the last day its publication date may mean, from the
-    transcoder's tags read in place (sources stored before EDTF publication dates held a day)."""
-    source = tagged["_v"]
-    published = source["published"]
-    if published["_t"] == "date":
-        edtf = public = published["_v"]
-    else:
-        edtf, lower, upper = published["_v"]
-        public = possible_days(ValidTime(edtf, dt.date.fromisoformat(lower["_v"]), dt.date.fromisoformat(upper["_v"])))[1].isoformat()
-    body = {"publisher": source["publisher"], "url": source["url"], "published": edtf, "kind": source["kind"]["_v"]}
-    if source["document"] is not None:
-        body["document"] = source["document"]
-    if source.get("document_version") is not None:
-        body["document_version"] = source["document_version"]
-    if source["quote"] is not None:
-        body["quote"] = source["quote"]
-    return body, public
-
-
-def _withdrawal(cursor: Cursor, prefix: str, entry: Any) -> str:
-    """Record a document's withdrawal; its slug."""
-    state = orjson.loads(entry.state)
-    withdrawn = state.get("withdrawn")
-    # Known from the day it was withdrawn (its last possible day), for readers asking what had been reported.
-    public_from = NOT_REVISED if withdrawn is None else withdrawn["_v"][2]["_v"]
-    cursor.execute(f"INSERT INTO {prefix}_withdrawn VALUES (?, ?, ?)", (state["slug"], entry.position, public_from))
-    slug: str = state["slug"]
-    return slug
-
 
 def withdrawn_documents(cursor: Cursor, prefix: str, position: int, reported_by: dt.date | None) -> frozenset[str]:
     """The documents whose sources had withdrawn them, as the log stood at `position` (and as reported by a day)."""
@@ -458,24 +150,6 @@ def merges(cursor: Cursor, prefix: str, seen: Seen) -> tuple[tuple[str, str], ..
         resolved[alias] = end
     return tuple(sorted(resolved.items()))
 
-
-def _fact_id(entry: Any) -> str:
-    originator = entry.originator_id
-    if isinstance(originator, UUID):
-        return str(originator)
-    h = originator  # SQLite stores the 32 hex digits, lower case: hyphenate them as str(UUID) would
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" if len(h) == 32 else str(UUID(h))
-
-
-def _record_time(state: dict[str, Any]) -> str:
-    """Record time as views store it: UTC, ISO 8601 with microseconds (what record_time gives an event)."""
-    stamp: str = state["timestamp"]["_v"]
-    if len(stamp) == 32 and stamp.endswith("+00:00"):
-        return stamp  # already UTC with microseconds: the usual case, and the costly one to reparse
-    return dt.datetime.fromisoformat(stamp).astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
-# Reading
 
 
 @dataclass(frozen=True)
@@ -911,7 +585,7 @@ def subjects(cursor: Cursor, prefix: str, kind: str | None, seen: Seen, after: s
 
 
 def _prefixed(alias: str) -> str:
-    return ", ".join(f"{alias}.{column.strip()}" for column in _COLUMNS.split(","))
+    return ", ".join(f"{alias}.{column.strip()}" for column in COLUMNS.split(","))
 
 
 def _distinct(states: Iterable[FactState]) -> list[FactState]:
