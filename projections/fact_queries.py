@@ -11,28 +11,15 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, NotRequired, TypedDict
+from typing import Any
 
 import orjson
 
 from projections.fact_tables import COLUMNS, NOT_REVISED
 from projections.store import Cursor, one_row
+from timeline.codec import FactBody
 from timeline.dates import ValidTime
 from timeline.references import references, subject_fields
-
-
-class FactBody(TypedDict):
-    """A fact's content as the API shows it (timeline.fact_bodies.fact_body), as the views store it."""
-
-    type: str
-    subject: str
-    occurred: str  # EDTF
-    data: dict[str, Any]
-    mentions: list[str]
-    source: dict[str, Any]
-    sources: NotRequired[list[dict[str, Any]]]  # only when it cites more than one (the first is `source`)
-    disputes: NotRequired[list[str]]  # only when it has them
-    supports: NotRequired[list[str]]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from eventsourcing.utils import get_topic
 
 from projections.base import Projection
 from projections.store import Cursor, one_row
-from timeline.dates import ValidTime, possible_days
+from timeline.codec import stored_fact, stored_valid_time, stored_value
+from timeline.dates import possible_days
 from timeline.facts import AUTHORITY, Fact
 from timeline.frameworks import Framework, inspection_key
 from timeline.redactions import is_tombstone
@@ -204,13 +205,13 @@ class FactsProjection(Projection):
         revised = state.get("revised")  # absent from corrections stored before it existed
         if revised is not None:
             # A revision counts from the day it certainly appeared, and never before an earlier one.
-            revised_from = max(revised_from, revised["_v"][2]["_v"])
+            revised_from = max(revised_from, stored_valid_time(revised).upper.isoformat())
         cursor.execute(
             f"UPDATE {prefix}_versions SET known_to = ?, known_to_at = ?, revised_to = ? WHERE fact_id = ? AND version = ?",
             (position, at, revised_from, fact_id, version - 1),
         )
         if entry.topic == CORRECTED:
-            because = state["because"]["_v"] if "because" in state else ("source-revised" if revised is not None else "erred")
+            because = stored_value(state["because"]) if "because" in state else ("source-revised" if revised is not None else "erred")
             rows.add(fact_id, version, position, at, first_position, first_recorded_at, "corrected", state["reason"], state, revised_from, because)
             rows.flush(cursor, prefix)
             return at
@@ -220,7 +221,7 @@ class FactsProjection(Projection):
             f"SELECT fact_id, ?, ?, ?, first_position, first_recorded_at, 'retracted', ?, 1, type, subject, occurred, "
             f"occurred_lower, occurred_upper, earliest, latest, published, revised_from, source_kind, body, ? "
             f"FROM {prefix}_versions WHERE fact_id = ? AND version = ?",
-            (version, position, at, state["reason"], state["because"]["_v"] if "because" in state else "erred", fact_id, version - 1),
+            (version, position, at, state["reason"], stored_value(state["because"]) if "because" in state else "erred", fact_id, version - 1),
         )
         cursor.execute(  # it still cites what it cited, for readers asking for retracted facts
             f"INSERT INTO {prefix}_links SELECT fact_id, ?, other, kind FROM {prefix}_links "
@@ -246,28 +247,21 @@ class _Rows:
         self, fact_id: str, version: int, position: int, at: str, first_position: int, first_at: str, change: str,
         reason: str | None, state: dict[str, Any], revised_from: str, because: str | None = None,
     ) -> None:
-        # The transcoder's tags (timeline.codec) are read in place: {"_t": type, "_v": value}.
-        edtf, lower, upper = state["occurred"]["_v"]
-        lower, upper = lower["_v"], upper["_v"]
-        earliest, latest = possible_days(ValidTime(edtf, dt.date.fromisoformat(lower), dt.date.fromisoformat(upper)))
-        fact_type, subject, data, mentions = state["fact_type"]["_v"], state["subject"], state["data"], state["mentions"]
-        cited = [_stored_source(state["source"]), *(_stored_source(s) for s in state.get("further_sources", ()))]
+        fact = stored_fact(state)
+        body, occurred = fact.body, fact.occurred
+        earliest, latest = possible_days(occurred)
+        lower, upper = occurred.lower.isoformat(), occurred.upper.isoformat()
+        fact_type, subject, data, mentions = body["type"], body["subject"], body["data"], body["mentions"]
         # Public once any of its sources had published it; as authoritative as its most authoritative source.
-        published = min(public for _, public in cited)
-        source_kind = max((body["kind"] for body, _ in cited), key=AUTHORITY.__getitem__)
-        body_source = cited[0][0]
-        body = {"type": fact_type, "subject": subject, "occurred": edtf, "data": data, "mentions": mentions, "source": body_source}
-        if len(cited) > 1:
-            body["sources"] = [source for source, _ in cited]
-        cites = dict.fromkeys(s["document"] for s, _ in cited if "document" in s)
+        published = min(possible_days(when)[1] for when in fact.published).isoformat()
+        source_kind = max(fact.kinds, key=AUTHORITY.__getitem__)
+        cites = dict.fromkeys(s["document"] for s in body.get("sources") or [body["source"]] if "document" in s)
         self.links.extend((fact_id, version, document, "cites") for document in cites)
-        for kind in ("disputes", "supports"):  # absent from events stored before links existed
-            if state.get(kind):
-                body[kind] = state[kind]
-                self.links.extend((fact_id, version, other, kind) for other in state[kind])
+        self.links.extend((fact_id, version, other, "disputes") for other in body.get("disputes", ()))
+        self.links.extend((fact_id, version, other, "supports") for other in body.get("supports", ()))
         self.versions.append(
             (
-                fact_id, version, position, at, first_position, first_at, change, reason, 0, fact_type, subject, edtf,
+                fact_id, version, position, at, first_position, first_at, change, reason, 0, fact_type, subject, occurred.edtf,
                 lower, upper, earliest.isoformat(), latest.isoformat(), published, revised_from,
                 source_kind, orjson.dumps(body).decode(), because,
             )
@@ -304,32 +298,12 @@ def _redaction(cursor: Cursor, prefix: str, fact_id: str) -> None:
         cursor.execute(f"DELETE FROM {prefix}_{table} WHERE fact_id = ?", (fact_id,))
 
 
-def _stored_source(tagged: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """A source's body as the API shows it, and the last day its publication date may mean, from the
-    transcoder's tags read in place (sources stored before EDTF publication dates held a day)."""
-    source = tagged["_v"]
-    published = source["published"]
-    if published["_t"] == "date":
-        edtf = public = published["_v"]
-    else:
-        edtf, lower, upper = published["_v"]
-        public = possible_days(ValidTime(edtf, dt.date.fromisoformat(lower["_v"]), dt.date.fromisoformat(upper["_v"])))[1].isoformat()
-    body = {"publisher": source["publisher"], "url": source["url"], "published": edtf, "kind": source["kind"]["_v"]}
-    if source["document"] is not None:
-        body["document"] = source["document"]
-    if source.get("document_version") is not None:
-        body["document_version"] = source["document_version"]
-    if source["quote"] is not None:
-        body["quote"] = source["quote"]
-    return body, public
-
-
 def _withdrawal(cursor: Cursor, prefix: str, entry: Any) -> str:
     """Record a document's withdrawal; its slug."""
     state = orjson.loads(entry.state)
     withdrawn = state.get("withdrawn")
     # Known from the day it was withdrawn (its last possible day), for readers asking what had been reported.
-    public_from = NOT_REVISED if withdrawn is None else withdrawn["_v"][2]["_v"]
+    public_from = NOT_REVISED if withdrawn is None else stored_valid_time(withdrawn).upper.isoformat()
     cursor.execute(f"INSERT INTO {prefix}_withdrawn VALUES (?, ?, ?)", (state["slug"], entry.position, public_from))
     slug: str = state["slug"]
     return slug
@@ -345,7 +319,7 @@ def _fact_id(entry: Any) -> str:
 
 def _record_time(state: dict[str, Any]) -> str:
     """Record time as views store it: UTC, ISO 8601 with microseconds (what record_time gives an event)."""
-    stamp: str = state["timestamp"]["_v"]
+    stamp: str = stored_value(state["timestamp"])
     if len(stamp) == 32 and stamp.endswith("+00:00"):
         return stamp  # already UTC with microseconds: the usual case, and the costly one to reparse
     return dt.datetime.fromisoformat(stamp).astimezone(dt.UTC).isoformat(timespec="microseconds")

@@ -25,6 +25,7 @@ from projections.documents import documents
 from projections.fact_queries import FactState, Seen, _prefixed, _state
 from projections.fact_tables import CORRECTED, RECORDED, _fact_id
 from projections.store import Cursor, dialect_of
+from timeline.codec import stored_value
 from timeline.redactions import DOCUMENT_REDACTED, FACT_REDACTED, is_tombstone
 from timeline.sources import Document
 
@@ -117,7 +118,7 @@ class SearchProjection(Projection):
                 state, fact_id = orjson.loads(entry.state), _fact_id(entry)
                 words = " ".join(folded_words(" ".join(_fact_texts(state))))
                 rows.append((words, "fact", fact_id, entry.originator_version, 0))
-                if state["fact_type"]["_v"] in NAMING:
+                if stored_value(state["fact_type"]) in NAMING:
                     # A subject is found by its names and ids alone, not by the words of their sources.
                     named = {k: v for k, v in state["data"].items() if k in _NAMES}
                     names = " ".join(folded_words(" ".join([state["subject"], *_values(named)])))
@@ -142,7 +143,7 @@ def _fact_texts(state: dict[str, Any]) -> Iterator[str]:
     yield from state["mentions"]
     yield from _values(state["data"])
     for source in (state["source"], *state.get("further_sources", ())):
-        body = source["_v"]  # the transcoder's tag, read in place (timeline.codec)
+        body = stored_value(source)
         yield body["publisher"]
         if body.get("quote"):
             yield body["quote"]

@@ -4,6 +4,9 @@ orjson writes UUIDs, dates and enums as plain strings, which would come back as
 strings. Values of registered types are tagged as {"_t": name, "_v": value} on the
 way in and rebuilt on the way out. Fact data never holds such a dict: the schemas
 refuse unknown keys, and `_t` is not a valid data key.
+
+The views read stored state without building events (a rebuild reads the whole log): `stored_fact`
+and the readers beside it decode the tags in place, so the tags are known here only.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Transcoder
+
+from timeline.dates import ValidTime
 
 _TAG, _VALUE = "_t", "_v"
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -87,7 +92,6 @@ BUILTIN_TRANSCODINGS = [
 
 def build_transcoder() -> OrjsonTranscoder:
     """The transcoder for Timeline's events: the builtins plus the domain's value types."""
-    from timeline.dates import ValidTime
     from timeline.facts import Because, FactType, Source, SourceKind, source_from_stored
 
     transcoder = OrjsonTranscoder(
@@ -104,3 +108,81 @@ def build_transcoder() -> OrjsonTranscoder:
 
 def _fields_of(obj: Any) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
+
+
+# Reading stored state in place
+
+
+class FactBody(TypedDict):
+    """A fact's content as the API shows it (timeline.fact_bodies.fact_body), as the views store it."""
+
+    type: str
+    subject: str
+    occurred: str  # EDTF
+    data: dict[str, Any]
+    mentions: list[str]
+    source: dict[str, Any]
+    sources: NotRequired[list[dict[str, Any]]]  # only when it cites more than one (the first is `source`)
+    disputes: NotRequired[list[str]]  # only when it has them
+    supports: NotRequired[list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFact:
+    """A fact as a recorded or corrected event's stored state holds it."""
+
+    body: FactBody
+    occurred: ValidTime
+    published: list[ValidTime]  # each source's publication date, in the order of the body's sources
+    kinds: list[str]  # each source's kind, in the same order
+
+
+def stored_fact(state: dict[str, Any]) -> StoredFact:
+    """The fact a Fact.Recorded or Fact.Corrected event's state (its JSON, parsed) holds: what
+    `fact_body` gives for the event's content, without building the event."""
+    occurred = stored_valid_time(state["occurred"])
+    sources = [state["source"][_VALUE], *(tagged[_VALUE] for tagged in state.get("further_sources", ()))]
+    published = [_publication(source["published"]) for source in sources]
+    bodies = [_source_body(source, when.edtf) for source, when in zip(sources, published, strict=True)]
+    body: FactBody = {
+        "type": state["fact_type"][_VALUE], "subject": state["subject"], "occurred": occurred.edtf,
+        "data": state["data"], "mentions": state["mentions"], "source": bodies[0],
+    }  # fmt: skip
+    if len(bodies) > 1:
+        body["sources"] = bodies
+    if state.get("disputes"):  # absent from events stored before links existed
+        body["disputes"] = state["disputes"]
+    if state.get("supports"):
+        body["supports"] = state["supports"]
+    return StoredFact(body, occurred, published, [source["kind"][_VALUE] for source in sources])
+
+
+def stored_valid_time(tagged: dict[str, Any]) -> ValidTime:
+    """A stored ValidTime: [edtf, lower, upper], its bounds tagged dates."""
+    edtf, lower, upper = tagged[_VALUE]
+    return ValidTime(edtf, dt.date.fromisoformat(lower[_VALUE]), dt.date.fromisoformat(upper[_VALUE]))
+
+
+def stored_value(tagged: dict[str, Any]) -> Any:
+    """A tagged value as stored: an enum's value, a date's or a time's ISO text, a UUID's hex digits."""
+    return tagged[_VALUE]
+
+
+def _publication(tagged: dict[str, Any]) -> ValidTime:
+    """A source's publication date; sources stored before EDTF publication dates held a day (as source_from_stored)."""
+    if tagged[_TAG] == "date":
+        day = tagged[_VALUE]
+        return ValidTime(day, dt.date.fromisoformat(day), dt.date.fromisoformat(day))
+    return stored_valid_time(tagged)
+
+
+def _source_body(source: dict[str, Any], published: str) -> dict[str, Any]:
+    """A stored source's body as the API shows it (timeline.fact_bodies.source_body)."""
+    body = {"publisher": source["publisher"], "url": source["url"], "published": published, "kind": source["kind"][_VALUE]}
+    if source["document"] is not None:
+        body["document"] = source["document"]
+    if source.get("document_version") is not None:
+        body["document_version"] = source["document_version"]
+    if source["quote"] is not None:
+        body["quote"] = source["quote"]
+    return body

@@ -6,12 +6,15 @@ import dataclasses
 import datetime as dt
 import uuid
 
+import orjson
 from eventsourcing.persistence import Mapper
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.strategies import document_contents, fact_contents
-from timeline.codec import build_transcoder
+from timeline.codec import build_transcoder, stored_fact
+from timeline.dates import ValidTime
+from timeline.fact_bodies import fact_body
 from timeline.facts import Fact
 from timeline.sources import Document
 
@@ -51,3 +54,32 @@ def test_uuids_dates_and_enums_are_stored_tagged_not_as_bare_strings():
     value = {"id": uuid.UUID(int=1), "when": dt.date(2017, 3, 2)}
     assert transcoder.decode(transcoder.encode(value)) == value
     assert b'"_t":"uuid"' in transcoder.encode(value)
+
+
+def stored_state(event):
+    return orjson.loads(MAPPER.to_stored_event(event).state)
+
+
+@given(fact_id=st.uuids(), content=fact_contents, correction=fact_contents, reason=st.text(min_size=1))
+def test_a_stored_fact_reads_back_as_the_body_the_api_shows(fact_id, content, correction, reason):
+    fact = Fact.record(fact_id, content)
+    correction = dataclasses.replace(correction, type=content.type)
+    fact.correct(correction, reason)
+    recorded, corrected = fact.collect_events()
+    for event, written in ((recorded, content), (corrected, correction)):
+        found = stored_fact(stored_state(event))
+        assert found.body == fact_body(written)
+        assert found.occurred == written.occurred
+        assert found.published == [source.published for source in written.sources]
+        assert found.kinds == [source.kind.value for source in written.sources]
+
+
+@given(fact_id=st.uuids(), content=fact_contents)
+def test_a_source_stored_with_a_days_publication_date_reads_as_that_day(fact_id, content):
+    (recorded,) = Fact.record(fact_id, content).collect_events()
+    state = stored_state(recorded)
+    state["source"]["_v"]["published"] = {"_t": "date", "_v": "2016-05-04"}  # as sources were stored before EDTF dates
+    found = stored_fact(state)
+    day = dt.date(2016, 5, 4)
+    assert found.body["source"]["published"] == "2016-05-04"
+    assert found.published[0] == ValidTime("2016-05-04", day, day)
