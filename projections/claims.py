@@ -144,6 +144,7 @@ def standings(states: Iterable[FactState], as_of: dt.date | None) -> dict[str, S
     """Each claim certainly in effect, by fact id: whether it stands among the claims it competes with,
     who disputes it, and, if it does not stand, which does and whether it disputes that one."""
     found: dict[str, Standing] = {}
+    # Not a second filter: callers pass pages, rivals and linked facts together, not all of them in effect.
     for group in competing(s for s in states if in_effect(s, as_of)):
         stands, disputes = standing(group)
         found[stands.id] = Standing(True, False, disputes, None)

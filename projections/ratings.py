@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from projections import fact_queries
-from projections.claims import claim_json, in_effect, rating_history
+from projections.claims import claim_json, rating_history
 from projections.editions import Frameworks, edition_of, grade_order, judged
 from projections.fact_queries import FactState, Seen
 from projections.store import Cursor
@@ -30,15 +30,17 @@ def facts_for_ratings(
 
 
 def ratings_across_forces(
-    states: list[FactState], pillar: str | None, as_of: dt.date | None, inspection: str | None, frameworks: Frameworks
+    states: list[FactState], pillar: str | None, inspection: str | None, frameworks: Frameworks
 ) -> dict[str, Any]:
-    """Per subject and area (one, or all when None): the standing claim about the inspection; counts per
-    grade in the edition's order; and the inspection and its edition, named, with how many subjects it
-    covers (when every row is about one inspection)."""
-    facts = [s for s in states if in_effect(s, as_of)]
+    """Per subject and area: the standing claim about the inspection; counts per grade in the edition's order;
+    and the inspection and its edition, named, with how many subjects it covers (when every row is about one
+    inspection). `states` are what `facts_for_ratings` selected: claims certainly in effect, on the area asked
+    for (`pillar`, or every area when None), about one inspection per area."""
+    # Its sources' withdrawing a claim is the one part of being in effect the query does not say.
+    facts = [s for s in states if not s.discredited]
     rows = []
     for subject in sorted({f.subject for f in facts}):
-        for area in sorted({f.data["pillar"] for f in facts if f.subject == subject and (pillar is None or f.data["pillar"] == pillar)}):
+        for area in sorted({f.data["pillar"] for f in facts if f.subject == subject}):
             stands, disputes = rating_history(facts, subject, area)[-1]
             rows.append({
                 "subject": subject, "pillar": area, **claim_json(stands),

@@ -13,6 +13,7 @@ def statements(
     states: list[FactState], *, speaker: str | None = None, about: str | None = None, as_of: dt.date | None = None
 ) -> list[dict[str, Any]]:
     """Statements by a speaker, or about (or naming) a subject, in valid-time order."""
+    # The only filter: `states` are every fact naming the speaker or subject (fact_queries.states_referencing).
     said = [
         s
         for s in states

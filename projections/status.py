@@ -33,6 +33,7 @@ def subject_status(
     roles held and ended, monitoring: all from facts certainly in effect as of the date; and, apart, the
     latest facts that only may be. A pending decision is overdue once its expected date has passed by
     `as_of`, or with no `as_of` by `last_day`, the latest day any fact in the log names (never the clock)."""
+    # Not a second filter: the rows mix several queries' (facts only possible, decisions and roles whatever their dates).
     facts = _unique(s for s in states if in_effect(s, as_of))
     roles, former_roles = _roles(states, subject, as_of)
     names = names_in_force(states, as_of)

@@ -1,4 +1,5 @@
-"""Subject timeline: every fact about or naming a subject, in valid-time order, a page at a time."""
+"""Subject timeline: every fact about or naming a subject, in valid-time order, a page at a time: what a page
+asks for (`TimelineQuery`), and where the next one starts."""
 
 from __future__ import annotations
 
@@ -22,18 +23,9 @@ class TimelineQuery:
 
 
 def subject_timeline(states: list[FactState], query: TimelineQuery) -> tuple[list[FactState], SortKey | None]:
-    """One page of the timeline, and the key to resume after it (None on the last page)."""
-    chosen = sorted((s for s in states if _selected(s, query)), key=lambda s: s.sort_key)
-    page = chosen[: query.limit]
-    return page, (page[-1].sort_key if len(chosen) > query.limit else None)
+    """One page of the timeline, and the key to resume after it (None on the last page).
 
-
-def _selected(state: FactState, query: TimelineQuery) -> bool:
-    return (
-        (query.include_retracted or not state.retracted)
-        and (query.as_of is None or state.earliest <= query.as_of)  # possibly in effect, at least
-        and (not query.types or state.type in query.types)
-        and (query.date_from is None or state.occurred.upper >= query.date_from)
-        and (query.date_to is None or state.occurred.lower <= query.date_to)
-        and (query.after is None or state.sort_key > query.after)
-    )
+    `states` are what `fact_queries.timeline_page` selected for the query, in timeline order, read one
+    past the page: the query's filters are its SQL's alone, so that none is written twice."""
+    page = states[: query.limit]
+    return page, (page[-1].sort_key if len(states) > query.limit else None)

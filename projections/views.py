@@ -177,7 +177,7 @@ class Views:
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             states = facts_for_ratings(cursor, prefix, pillar, inspection, seen, as_of)
             frameworks = self._frameworks(cursor, prefix, seen.position)
-        return _envelope(position, seen, as_of) | ratings_across_forces(states, pillar, as_of, inspection, frameworks)
+        return _envelope(position, seen, as_of) | ratings_across_forces(states, pillar, inspection, frameworks)
 
     def frameworks(self, known_at: KnownAt = None) -> dict[str, Any]:
         """Every framework edition's definition as known at `known_at`."""

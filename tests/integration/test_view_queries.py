@@ -1,7 +1,8 @@
 """The views' queries (projections/fact_queries.py) say exactly what they promise, on a real store.
 
-The rules in Python re-filter much of what these queries return (in effect, slot, type), which hides a
-query that returns too much everywhere but where a LIMIT meets it. So each query is asked directly
+The timeline and the ratings across subjects take what their queries select without filtering it again,
+but the status card mixes several queries' rows and judges them in Python (in effect, slot, type), which
+hides a query that returns too much everywhere but where a LIMIT meets it. So each query is asked directly
 here: the hand-made SQL mutants of scripts/sql_mutants.py run against this file and the model test.
 """
 
@@ -169,6 +170,37 @@ def test_a_timeline_page_holds_the_facts_possible_by_as_of_and_no_others(read):
     assert names(page) == {"named", "other-area", "other-inspection", "statement", "role", "mentioned-once", "efficiency-early", "efficiency-middle", "corrected"}
     everything = fact_queries.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(include_retracted=True), 100)
     assert {"retracted", "named-retracted"} <= names(everything)
+
+
+def test_a_timeline_page_leaves_out_retracted_facts_unless_asked_for_them(read):
+    cursor, prefix, seen = read
+    assert not set(RETRACTED) & names(fact_queries.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(), 100))
+
+
+def test_a_timeline_page_holds_only_the_types_asked_for(read):
+    cursor, prefix, seen = read
+    page = fact_queries.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(types=frozenset({"statement.made"})), 100)
+    assert names(page) == {"statement", "statement-possible", "statement-last-day", "mentioned-once"}
+
+
+def test_a_timeline_page_holds_the_facts_whose_valid_time_overlaps_the_dates_asked_for(read):
+    cursor, prefix, seen = read
+    since = TimelineQuery(date_from=dt.date(2017, 6, 1))  # its last day is on or after it
+    assert names(fact_queries.timeline_page(cursor, prefix, FORCE, seen, since, 100)) == {
+        "last-day", "statement-last-day", "possible", "statement-possible",
+    }
+    until = TimelineQuery(date_to=dt.date(2017, 5, 1))  # its first day is on or before it
+    assert names(fact_queries.timeline_page(cursor, prefix, FORCE, seen, until, 100)) == set(FACTS) - {
+        "last-day", "statement-last-day", *RETRACTED,
+    }
+
+
+def test_a_timeline_page_is_in_timeline_order_and_resumes_strictly_after_its_key(read):
+    cursor, prefix, seen = read
+    whole = fact_queries.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(), 100)
+    assert [s.sort_key for s in whole] == sorted(s.sort_key for s in whole)
+    assert fact_queries.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(), 2) == whole[:2]
+    assert fact_queries.timeline_page(cursor, prefix, FORCE, seen, TimelineQuery(after=whole[2].sort_key), 100) == whole[3:]
 
 
 def test_a_corrected_claim_is_read_once_as_it_now_stands(read):

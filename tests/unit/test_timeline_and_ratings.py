@@ -1,9 +1,7 @@
-"""The timeline's filter and pages (projections/timeline.py), ratings across subjects (projections/ratings.py) and
+"""The timeline's pages (projections/timeline.py), ratings across subjects (projections/ratings.py) and
 framework editions (projections/editions.py): pure rules over facts as the views hold them."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import pytest
 
@@ -22,13 +20,6 @@ def page_ids(states, **query):
     return [s.id for s in page], next_key
 
 
-def test_the_timeline_is_in_valid_time_order_then_record_order():
-    late = statement(occurred="2018", position=1)
-    early = statement(occurred="2016", position=2)
-    same_day = statement(occurred="2016", position=3)
-    assert page_ids([late, same_day, early]) == (["fact-2", "fact-3", "fact-1"], None)
-
-
 def test_a_page_stops_at_its_limit_and_gives_the_key_after_it():
     states = [statement(occurred=f"201{n}", position=n) for n in range(5)]
     assert page_ids(states, limit=2) == (["fact-0", "fact-1"], states[1].sort_key)
@@ -36,44 +27,8 @@ def test_a_page_stops_at_its_limit_and_gives_the_key_after_it():
     assert page_ids(states, limit=4) == (["fact-0", "fact-1", "fact-2", "fact-3"], states[3].sort_key)
 
 
-def test_a_page_resumes_strictly_after_its_key():
-    states = [statement(occurred=f"201{n}", position=n) for n in range(4)]
-    assert page_ids(states, after=states[1].sort_key) == (["fact-2", "fact-3"], None)
-
-
-def test_retracted_facts_are_left_out_unless_asked_for():
-    kept = statement(position=1)
-    gone = statement(position=2, retracted=True)
-    assert page_ids([kept, gone]) == (["fact-1"], None)
-    assert page_ids([kept, gone], include_retracted=True) == (["fact-1", "fact-2"], None)
-
-
-def test_as_of_keeps_facts_that_may_have_happened_by_then():
-    year = statement(occurred="2017", position=1)
-    assert page_ids([year], as_of=dt.date(2016, 12, 31)) == ([], None)
-    assert page_ids([year], as_of=dt.date(2017, 1, 1)) == (["fact-1"], None)
-
-
-def test_types_keep_only_the_facts_of_those_types():
-    said = statement(position=1)
-    graded = rating("good", position=2)
-    assert page_ids([said, graded], types=frozenset({"rating.published"})) == (["fact-2"], None)
-    assert page_ids([said, graded], types=frozenset()) == (["fact-1", "fact-2"], None)
-
-
-@pytest.mark.parametrize(
-    ("date_from", "date_to", "kept"),
-    [
-        (dt.date(2017, 12, 31), None, True),  # its last day is in range
-        (dt.date(2018, 1, 1), None, False),
-        (None, dt.date(2017, 1, 1), True),  # its first day is in range
-        (None, dt.date(2016, 12, 31), False),
-        (dt.date(2017, 6, 1), dt.date(2017, 6, 1), True),
-    ],
-)
-def test_a_date_range_keeps_the_facts_whose_valid_time_overlaps_it(date_from, date_to, kept):
-    year = statement(occurred="2017", position=1)
-    assert page_ids([year], date_from=date_from, date_to=date_to) == ((["fact-1"] if kept else []), None)
+# What a page holds (retracted facts, as_of, types, dates, order, the key it resumes after) is its query's
+# alone: tests/integration/test_view_queries.py asks fact_queries.timeline_page.
 
 
 # Ratings across subjects
@@ -86,7 +41,7 @@ def test_each_subjects_standing_grade_is_counted_on_the_editions_scale():
     alpha = rating("inadequate", subject="force/alpha", position=1)
     alpha_press = rating("good", subject="force/alpha", kind="press", position=2)
     beta = rating("good", subject="force/beta", position=3)
-    found = ratings_across_forces([beta, alpha_press, alpha], "effectiveness", None, "PEEL 2016", FRAMEWORKS)
+    found = ratings_across_forces([beta, alpha_press, alpha], "effectiveness", "PEEL 2016", FRAMEWORKS)
     assert found == {
         "pillar": "effectiveness",
         "inspection": "PEEL 2016",
@@ -103,26 +58,25 @@ def test_each_subjects_standing_grade_is_counted_on_the_editions_scale():
     }  # fmt: skip
 
 
-def test_ratings_on_one_area_leave_out_the_others_and_all_areas_list_each():
+def test_ratings_on_every_area_list_each():
     effective = rating("good", pillar="effectiveness", position=1)
     legitimate = rating("inadequate", pillar="legitimacy", position=2)
-    one = ratings_across_forces([effective, legitimate], "legitimacy", None, None, FRAMEWORKS)
-    assert [(r["pillar"], r["grade"]) for r in one["ratings"]] == [("legitimacy", "inadequate")]
-    every = ratings_across_forces([legitimate, effective], None, None, None, FRAMEWORKS)
+    every = ratings_across_forces([legitimate, effective], None, None, FRAMEWORKS)
     assert [(r["pillar"], r["grade"]) for r in every["ratings"]] == [("effectiveness", "good"), ("legitimacy", "inadequate")]
     assert every["covered"] == 1
 
 
-def test_ratings_count_only_claims_certainly_in_effect():
-    later = rating("good", subject="force/alpha", occurred="2017", position=1)
-    retracted = rating("good", subject="force/beta", position=2, retracted=True)
-    found = ratings_across_forces([later, retracted], "effectiveness", dt.date(2017, 6, 1), None, FRAMEWORKS)
-    assert (found["ratings"], found["covered"], found["inspection"], found["framework"]) == ([], 0, None, None)
+def test_ratings_leave_out_a_claim_whose_every_source_was_withdrawn():
+    # Which claims are certainly in effect is the query's (fact_queries.inspection_claims); withdrawal is the rule's.
+    withdrawn = rating("good", subject="force/alpha", position=1, documents=("a",), withdrawn=("a",))
+    kept = rating("good", subject="force/beta", position=2, documents=("a", "b"), withdrawn=("a",))
+    found = ratings_across_forces([withdrawn, kept], "effectiveness", None, FRAMEWORKS)
+    assert [r["subject"] for r in found["ratings"]] == ["force/beta"]
 
 
 def test_a_grade_off_the_scale_still_counts_after_the_scale():
     odd = rating("excellent", subject="force/alpha", position=1)
-    found = ratings_across_forces([odd], "effectiveness", None, None, FRAMEWORKS)
+    found = ratings_across_forces([odd], "effectiveness", None, FRAMEWORKS)
     assert list(found["counts"]) == ["outstanding", "good", "requires-improvement", "inadequate", "not-graded", "excellent"]
     assert found["counts"]["excellent"] == 1
 
@@ -130,12 +84,12 @@ def test_a_grade_off_the_scale_still_counts_after_the_scale():
 def test_ratings_of_several_inspections_name_no_single_inspection():
     old = rating("good", subject="force/alpha", inspection="PEEL 2015", position=1)
     new = rating("good", subject="force/beta", inspection="PEEL 2016", position=2)
-    found = ratings_across_forces([old, new], "effectiveness", None, None, FRAMEWORKS)
+    found = ratings_across_forces([old, new], "effectiveness", None, FRAMEWORKS)
     assert (found["inspection"], found["framework"], found["covers"], found["counts"]) == (None, None, None, {"good": 2})
 
 
 def test_ratings_of_an_inspection_no_edition_lists_have_no_framework():
-    found = ratings_across_forces([rating("good", inspection="Other 2016")], "effectiveness", None, None, FRAMEWORKS)
+    found = ratings_across_forces([rating("good", inspection="Other 2016")], "effectiveness", None, FRAMEWORKS)
     assert (found["inspection"], found["framework"], found["covers"]) == ("Other 2016", None, None)
 
 
@@ -217,7 +171,7 @@ def test_an_edition_without_states_refuses_a_grade_off_its_scale():
 
 
 def test_ratings_of_an_inspection_asked_for_are_named_as_asked_even_with_no_claims():
-    spelled = ratings_across_forces([rating("good")], "effectiveness", None, "peel 2016", FRAMEWORKS)
+    spelled = ratings_across_forces([rating("good")], "effectiveness", "peel 2016", FRAMEWORKS)
     assert spelled["inspection"] == "peel 2016"
-    none = ratings_across_forces([], "effectiveness", None, "PEEL 2016", FRAMEWORKS)
+    none = ratings_across_forces([], "effectiveness", "PEEL 2016", FRAMEWORKS)
     assert (none["inspection"], none["covered"], none["covers"]) == ("PEEL 2016", 0, 43)
