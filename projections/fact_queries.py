@@ -2,7 +2,7 @@
 a read sees (`Seen`), and the queries the views ask, each returning facts as they stood (`FactState`).
 
 Each query selects in SQL exactly the rows it promises (known at the position, reported by the day, in
-effect by `as_of`, of a type, in a slot): the rules in Python take what it returns without filtering it again.
+effect by `as_of`, of a type, in a slot): the rules in Python do not filter again what a query guarantees.
 """
 
 from __future__ import annotations
@@ -196,11 +196,11 @@ def states_referencing(cursor: Cursor, prefix: str, subject: str, seen: Seen) ->
     where, params = seen.where()
     named, named_params = seen.subject_is("r.subject", subject)
     cursor.execute(
-        f"SELECT {_prefixed('v')} FROM {prefix}_refs r JOIN {prefix}_versions v "
+        f"SELECT {version_columns('v')} FROM {prefix}_refs r JOIN {prefix}_versions v "
         f"ON v.fact_id = r.fact_id AND v.version = r.version WHERE {named} AND {where}",
         (*named_params, *params),
     )
-    return _distinct(_state(row, seen) for row in cursor.fetchall())
+    return _distinct(fact_state(row, seen) for row in cursor.fetchall())
 
 
 _V = "SELECT {columns} FROM {prefix}_{table} x JOIN {prefix}_versions v ON v.fact_id = x.fact_id AND v.version = x.version "
@@ -240,11 +240,11 @@ def timeline_page(cursor: Cursor, prefix: str, subject: str, seen: Seen, query: 
     if query.after is not None:
         where.append("(x.occurred_lower, x.occurred_upper, x.first_position) > (?, ?, ?)")
         params.extend(query.after)
-    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
+    statement = _V.format(columns=version_columns("v"), prefix=prefix, table="refs")
     # A fact naming several of a merged subject's ids has a row for each: read enough rows for `limit` facts.
     rows = limit * len(seen.names_of(subject))
     cursor.execute(f"{statement} WHERE {' AND '.join(where)} ORDER BY {_ORDER.format(d='')} LIMIT ?", (*params, rows))
-    return _distinct(_state(row, seen) for row in cursor.fetchall())[:limit]
+    return _distinct(fact_state(row, seen) for row in cursor.fetchall())[:limit]
 
 
 def latest_naming(
@@ -259,16 +259,16 @@ def latest_naming(
     if about is not None:
         about_sql, about_params = seen.subject_is("v.subject", about)
         where, params = f"{where} AND {about_sql}", [*params, *about_params]
-    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
+    statement = _V.format(columns=version_columns("v"), prefix=prefix, table="refs")
     rows = limit * len(seen.names_of(subject))
     cursor.execute(f"{statement} WHERE {where} ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?", (*params, rows))
-    return _distinct(_state(row, seen) for row in cursor.fetchall())[:limit]
+    return _distinct(fact_state(row, seen) for row in cursor.fetchall())[:limit]
 
 
 def latest_possible(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_of: dt.date, limit: int) -> list[FactState]:
     """The latest facts naming a subject that may, but need not yet, have happened by `as_of`, latest first."""
     known, known_params = seen.where()
-    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
+    statement = _V.format(columns=version_columns("v"), prefix=prefix, table="refs")
     day = as_of.isoformat()
     named, named_params = seen.subject_is("x.subject", subject)
     cursor.execute(
@@ -276,17 +276,17 @@ def latest_possible(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_of
         f"ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?",
         (*named_params, *known_params, day, day, limit * len(seen.names_of(subject))),
     )
-    return _distinct(_state(row, seen) for row in cursor.fetchall())[:limit]
+    return _distinct(fact_state(row, seen) for row in cursor.fetchall())[:limit]
 
 
 def naming(cursor: Cursor, prefix: str, subject: str, seen: Seen, fact_types: tuple[str, ...]) -> list[FactState]:
     """Every fact of these types naming a subject, as seen."""
-    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
+    statement = _V.format(columns=version_columns("v"), prefix=prefix, table="refs")
     marks = ", ".join("?" * len(fact_types))
     known, known_params = seen.where()
     named, named_params = seen.subject_is("x.subject", subject)
     cursor.execute(f"{statement} WHERE {named} AND x.type IN ({marks}) AND {known}", (*named_params, *fact_types, *known_params))
-    return _distinct(_state(row, seen) for row in cursor.fetchall())
+    return _distinct(fact_state(row, seen) for row in cursor.fetchall())
 
 
 def claims_before(
@@ -301,9 +301,9 @@ def claims_before(
     if before is not None:
         where += " AND (x.occurred_lower, x.occurred_upper, x.first_position) < (?, ?, ?)"
         params.extend(before)
-    statement = _V.format(columns="x.inspection, " + _prefixed("v"), prefix=prefix, table="claims")
+    statement = _V.format(columns="x.inspection, " + version_columns("v"), prefix=prefix, table="claims")
     cursor.execute(f"{statement} WHERE {where} ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?", (*params, limit))
-    return [(row[0], _state(row[1:], seen)) for row in cursor.fetchall()]
+    return [(row[0], fact_state(row[1:], seen)) for row in cursor.fetchall()]
 
 
 def slot_claims(
@@ -312,13 +312,13 @@ def slot_claims(
     """Every claim certainly in effect about one rating slot (force, pillar, inspection)."""
     effect, effect_params = _certain(as_of)
     known, known_params = seen.where()
-    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="claims")
+    statement = _V.format(columns=version_columns("v"), prefix=prefix, table="claims")
     named, named_params = seen.subject_is("x.subject", force)
     cursor.execute(
         f"{statement} WHERE {named} AND x.pillar = ? AND x.inspection = ? AND {known} AND {effect}",
         (*named_params, pillar, inspection, *known_params, *effect_params),
     )
-    return [_state(row, seen) for row in cursor.fetchall()]
+    return [fact_state(row, seen) for row in cursor.fetchall()]
 
 
 def claims_in_slots(
@@ -339,12 +339,12 @@ def claims_in_slots(
     wanted = "SELECT s.key, p.key, i.key FROM json_each(?) s, json_each(s.value) p, json_each(p.value) i"
     effect, effect_params = _certain(as_of)
     known, known_params = seen.where()
-    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="claims")
+    statement = _V.format(columns=version_columns("v"), prefix=prefix, table="claims")
     cursor.execute(
         f"{statement} WHERE (x.subject, x.pillar, x.inspection) IN ({wanted}) AND {known} AND {effect}",
         (orjson.dumps(nested).decode(), *known_params, *effect_params),
     )
-    return [_state(row, seen) for row in cursor.fetchall()]
+    return [fact_state(row, seen) for row in cursor.fetchall()]
 
 
 def latest_inspection(cursor: Cursor, prefix: str, pillar: str | None, seen: Seen, as_of: dt.date | None) -> str | None:
@@ -378,11 +378,11 @@ def inspection_claims(
     effect, effect_params = _certain(as_of)
     known, known_params = seen.where()
     area, area_params = (" AND x.pillar = ?", (pillar,)) if pillar else ("", ())
-    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="claims")
+    statement = _V.format(columns=version_columns("v"), prefix=prefix, table="claims")
     cursor.execute(
         f"{statement} WHERE x.inspection = ?{area} AND {known} AND {effect}", (key, *area_params, *known_params, *effect_params)
     )
-    return [_state(row, seen) for row in cursor.fetchall()]
+    return [fact_state(row, seen) for row in cursor.fetchall()]
 
 
 def states_citing(cursor: Cursor, prefix: str, document: str | None, seen: Seen) -> list[FactState]:
@@ -390,11 +390,11 @@ def states_citing(cursor: Cursor, prefix: str, document: str | None, seen: Seen)
     which, params = ("AND l.other = ?", (document,)) if document is not None else ("", ())
     known, known_params = seen.where()
     cursor.execute(
-        f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE EXISTS (SELECT 1 FROM {prefix}_links l "
+        f"SELECT {version_columns('v')} FROM {prefix}_versions v WHERE EXISTS (SELECT 1 FROM {prefix}_links l "
         f"WHERE l.fact_id = v.fact_id AND l.version = v.version AND l.kind = 'cites' {which}) AND {known}",
         (*params, *known_params),
     )
-    return [_state(row, seen) for row in cursor.fetchall()]
+    return [fact_state(row, seen) for row in cursor.fetchall()]
 
 
 def current_facts(cursor: Cursor, prefix: str, seen: Seen, subject: str | None = None) -> list[FactState]:
@@ -403,16 +403,16 @@ def current_facts(cursor: Cursor, prefix: str, seen: Seen, subject: str | None =
     known, known_params = seen.where()
     if subject is None:
         cursor.execute(
-            f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE {known} AND v.retracted = 0 ORDER BY v.first_position",
+            f"SELECT {version_columns('v')} FROM {prefix}_versions v WHERE {known} AND v.retracted = 0 ORDER BY v.first_position",
             known_params,
         )
     else:
         named, named_params = seen.subject_is("x.subject", subject)
-        statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
+        statement = _V.format(columns=version_columns("v"), prefix=prefix, table="refs")
         cursor.execute(
             f"{statement} WHERE {named} AND {known} AND v.retracted = 0 ORDER BY v.first_position", (*named_params, *known_params)
         )
-    return _distinct(_state(row) for row in cursor.fetchall())
+    return _distinct(fact_state(row) for row in cursor.fetchall())
 
 
 def history(cursor: Cursor, prefix: str, fact_ids: list[str], known_at: int) -> dict[str, list[dict[str, Any]]]:
@@ -441,18 +441,18 @@ def changed_between(
     in log order; only those naming `subject`, if given."""
     if subject is None:
         cursor.execute(
-            f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE v.known_from > ? AND v.known_from <= ? "
+            f"SELECT {version_columns('v')} FROM {prefix}_versions v WHERE v.known_from > ? AND v.known_from <= ? "
             "ORDER BY v.known_from LIMIT ?",
             (max(since, after), until, limit),
         )
     else:
         cursor.execute(
-            f"SELECT {_prefixed('v')} FROM {prefix}_refs x JOIN {prefix}_versions v ON v.fact_id = x.fact_id "
+            f"SELECT {version_columns('v')} FROM {prefix}_refs x JOIN {prefix}_versions v ON v.fact_id = x.fact_id "
             "AND v.version = x.version WHERE x.subject = ? AND v.known_from > ? AND v.known_from <= ? "
             "ORDER BY v.known_from LIMIT ?",
             (subject, max(since, after), until, limit),  # the log's changes as they came: ids as written
         )
-    return [_state(row) for row in cursor.fetchall()]
+    return [fact_state(row) for row in cursor.fetchall()]
 
 
 def frameworks(cursor: Cursor, prefix: str, position: int) -> dict[str, dict[str, Any]]:
@@ -492,17 +492,17 @@ def linked_once(cursor: Cursor, prefix: str, facts: Sequence[FactState], seen: S
     if targets:
         # Sets travel as the keys of one JSON object: json_each gives them as text on SQLite and PostgreSQL alike.
         cursor.execute(
-            f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE v.fact_id IN (SELECT key FROM json_each(?)) AND {known}",
+            f"SELECT {version_columns('v')} FROM {prefix}_versions v WHERE v.fact_id IN (SELECT key FROM json_each(?)) AND {known}",
             (orjson.dumps(dict.fromkeys(targets, 0)).decode(), *known_params),
         )
-        found += [_state(row, seen) for row in cursor.fetchall()]
+        found += [fact_state(row, seen) for row in cursor.fetchall()]
     if facts:
         cursor.execute(
-            f"SELECT {_prefixed('v')} FROM {prefix}_links l JOIN {prefix}_versions v ON v.fact_id = l.fact_id AND v.version = l.version "
+            f"SELECT {version_columns('v')} FROM {prefix}_links l JOIN {prefix}_versions v ON v.fact_id = l.fact_id AND v.version = l.version "
             f"WHERE l.other IN (SELECT key FROM json_each(?)) AND l.kind <> 'cites' AND {known}",
             (orjson.dumps(dict.fromkeys((f.id for f in facts), 0)).decode(), *known_params),
         )
-        found += [_state(row, seen) for row in cursor.fetchall()]
+        found += [fact_state(row, seen) for row in cursor.fetchall()]
     return found
 
 
@@ -510,10 +510,10 @@ def states_by_id(cursor: Cursor, prefix: str, fact_ids: Iterable[str], seen: See
     """These facts as seen, retracted ones too."""
     known, known_params = seen.where()
     cursor.execute(
-        f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE v.fact_id IN (SELECT key FROM json_each(?)) AND {known}",
+        f"SELECT {version_columns('v')} FROM {prefix}_versions v WHERE v.fact_id IN (SELECT key FROM json_each(?)) AND {known}",
         (orjson.dumps(dict.fromkeys(sorted(fact_ids), 0)).decode(), *known_params),
     )
-    return [_state(row, seen) for row in cursor.fetchall()]
+    return [fact_state(row, seen) for row in cursor.fetchall()]
 
 
 def naming_facts(cursor: Cursor, prefix: str, subjects: set[str], seen: Seen) -> list[FactState]:
@@ -521,13 +521,13 @@ def naming_facts(cursor: Cursor, prefix: str, subjects: set[str], seen: Seen) ->
     if not subjects:
         return []
     known, known_params = seen.where()
-    statement = _V.format(columns=_prefixed("v"), prefix=prefix, table="refs")
+    statement = _V.format(columns=version_columns("v"), prefix=prefix, table="refs")
     cursor.execute(
         f"{statement} WHERE x.subject IN (SELECT key FROM json_each(?)) AND x.type = 'subject.named' AND v.subject = x.subject "
         f"AND {known} AND v.retracted = 0",
         (orjson.dumps(dict.fromkeys(sorted({name for subject in subjects for name in seen.names_of(subject)}), 0)).decode(), *known_params),
     )
-    return [_state(row, seen) for row in cursor.fetchall()]
+    return [fact_state(row, seen) for row in cursor.fetchall()]
 
 
 def last_day(cursor: Cursor, prefix: str, seen: Seen) -> dt.date | None:
@@ -571,7 +571,8 @@ def subjects(cursor: Cursor, prefix: str, kind: str | None, seen: Seen, after: s
     return [(subject, count) for subject, count in cursor.fetchall()]
 
 
-def _prefixed(alias: str) -> str:
+def version_columns(alias: str) -> str:
+    """The versions table's columns under a table alias, in the order `fact_state` reads them."""
     return ", ".join(f"{alias}.{column.strip()}" for column in COLUMNS.split(","))
 
 
@@ -580,7 +581,8 @@ def _distinct(states: Iterable[FactState]) -> list[FactState]:
     return list({state.id: state for state in reversed(list(states))}.values())[::-1]
 
 
-def _state(row: tuple[Any, ...], seen: Seen | None = None) -> FactState:
+def fact_state(row: tuple[Any, ...], seen: Seen | None = None) -> FactState:
+    """A versions row (`version_columns`) as a fact as seen: subject ids merged into others rewritten, documents withdrawn flagged."""
     (fact_id, version, known_from, known_from_at, first_position, first_recorded_at, change, reason,
      retracted, fact_type, subject, occurred, lower, upper, earliest, latest, published, revised_from,
      source_kind, body, because) = row

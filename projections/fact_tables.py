@@ -164,11 +164,11 @@ class FactsProjection(Projection):
             if is_tombstone(entry.state):
                 continue  # purged by a later redaction (timeline.redactions), whose event removes what was shown
             if entry.topic in (RECORDED, CORRECTED, RETRACTED):
-                changed.add(_fact_id(entry))
+                changed.add(fact_id_of(entry))
             if entry.topic == RECORDED:
                 state = orjson.loads(entry.state)
                 at = latest_at = max(latest_at, _record_time(state))
-                rows.add(_fact_id(entry), entry.originator_version, entry.position, at, entry.position, at, "recorded", None, state, NOT_REVISED)
+                rows.add(fact_id_of(entry), entry.originator_version, entry.position, at, entry.position, at, "recorded", None, state, NOT_REVISED)
             elif entry.topic in (CORRECTED, RETRACTED):
                 rows.flush(cursor, prefix)  # the version it replaces may be among the rows not yet written
                 latest_at = self._change(cursor, prefix, entry, rows, latest_at)
@@ -182,8 +182,8 @@ class FactsProjection(Projection):
                     standing,  # it reads through fact_queries, which imports this module: imported once both exist
                 )
 
-                changed |= standing.competitors(cursor, prefix, _fact_id(entry))  # read before its rows go
-                _redaction(cursor, prefix, _fact_id(entry))
+                changed |= standing.competitors(cursor, prefix, fact_id_of(entry))  # read before its rows go
+                _redaction(cursor, prefix, fact_id_of(entry))
         rows.flush(cursor, prefix)
         if entries:
             from projections import (
@@ -193,7 +193,7 @@ class FactsProjection(Projection):
             standing.restand(cursor, prefix, entries[-1].position, changed, withdrawn)
 
     def _change(self, cursor: Cursor, prefix: str, entry: Any, rows: _Rows, latest_at: str) -> str:
-        fact_id, version, position = _fact_id(entry), entry.originator_version, entry.position
+        fact_id, version, position = fact_id_of(entry), entry.originator_version, entry.position
         cursor.execute(
             f"SELECT first_position, first_recorded_at, occurred_lower, occurred_upper, revised_from, body "
             f"FROM {prefix}_versions WHERE fact_id = ? AND version = ?",
@@ -309,7 +309,8 @@ def _withdrawal(cursor: Cursor, prefix: str, entry: Any) -> str:
     return slug
 
 
-def _fact_id(entry: Any) -> str:
+def fact_id_of(entry: Any) -> str:
+    """A log entry's fact id as str(UUID) gives it, however the backend stored the originator id."""
     originator = entry.originator_id
     if isinstance(originator, UUID):
         return str(originator)

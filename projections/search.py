@@ -22,8 +22,8 @@ from eventsourcing.utils import get_topic
 
 from projections.base import Projection
 from projections.documents import documents
-from projections.fact_queries import FactState, Seen, _prefixed, _state
-from projections.fact_tables import CORRECTED, RECORDED, _fact_id
+from projections.fact_queries import FactState, Seen, fact_state, version_columns
+from projections.fact_tables import CORRECTED, RECORDED, fact_id_of
 from projections.store import Cursor, dialect_of
 from timeline.codec import stored_value
 from timeline.redactions import DOCUMENT_REDACTED, FACT_REDACTED, is_tombstone
@@ -112,10 +112,10 @@ class SearchProjection(Projection):
                 _insert(cursor, prefix, rows)
                 rows = []
                 kinds = ("fact", "name") if entry.topic == FACT_REDACTED else ("document",)
-                key = _fact_id(entry) if entry.topic == FACT_REDACTED else entry.event.slug
+                key = fact_id_of(entry) if entry.topic == FACT_REDACTED else entry.event.slug
                 cursor.execute(f"DELETE FROM {prefix}_texts WHERE kind IN ({', '.join('?' for _ in kinds)}) AND key = ?", (*kinds, key))
             elif entry.topic in (RECORDED, CORRECTED):
-                state, fact_id = orjson.loads(entry.state), _fact_id(entry)
+                state, fact_id = orjson.loads(entry.state), fact_id_of(entry)
                 words = " ".join(folded_words(" ".join(_fact_texts(state))))
                 rows.append((words, "fact", fact_id, entry.originator_version, 0))
                 if stored_value(state["fact_type"]) in NAMING:
@@ -207,11 +207,11 @@ def matching_facts(
         where.append("(v.occurred_lower, v.occurred_upper, v.first_position) < (?, ?, ?)")
         params.extend(before)
     cursor.execute(
-        f"SELECT {_prefixed('v')} FROM {prefix}_versions v WHERE {' AND '.join(where)} "
+        f"SELECT {version_columns('v')} FROM {prefix}_versions v WHERE {' AND '.join(where)} "
         "ORDER BY v.occurred_lower DESC, v.occurred_upper DESC, v.first_position DESC LIMIT ?",
         (*params, limit),
     )
-    return [_state(row, seen) for row in cursor.fetchall()]
+    return [fact_state(row, seen) for row in cursor.fetchall()]
 
 
 def matching_documents(
