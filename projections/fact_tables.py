@@ -25,7 +25,7 @@ from eventsourcing.utils import get_topic
 
 from projections.base import Projection
 from projections.store import Cursor, one_row
-from timeline.codec import stored_fact, stored_valid_time, stored_value
+from timeline.codec import fact_in_state, stored_valid_time, stored_value
 from timeline.dates import possible_days
 from timeline.facts import AUTHORITY, Fact
 from timeline.frameworks import Framework, inspection_key
@@ -247,7 +247,7 @@ class _Rows:
         self, fact_id: str, version: int, position: int, at: str, first_position: int, first_at: str, change: str,
         reason: str | None, state: dict[str, Any], revised_from: str, because: str | None = None,
     ) -> None:
-        fact = stored_fact(state)
+        fact = fact_in_state(state)
         body, occurred = fact.body, fact.occurred
         earliest, latest = possible_days(occurred)
         lower, upper = occurred.lower.isoformat(), occurred.upper.isoformat()

@@ -5,7 +5,7 @@ strings. Values of registered types are tagged as {"_t": name, "_v": value} on t
 way in and rebuilt on the way out. Fact data never holds such a dict: the schemas
 refuse unknown keys, and `_t` is not a valid data key.
 
-The views read stored state without building events (a rebuild reads the whole log): `stored_fact`
+The views read stored state without building events (a rebuild reads the whole log): `fact_in_state`
 and the readers beside it decode the tags in place, so the tags are known here only.
 """
 
@@ -128,7 +128,7 @@ class FactBody(TypedDict):
 
 
 @dataclass(frozen=True, slots=True)
-class StoredFact:
+class FactInState:
     """A fact as a recorded or corrected event's stored state holds it."""
 
     body: FactBody
@@ -137,7 +137,7 @@ class StoredFact:
     kinds: list[str]  # each source's kind, in the same order
 
 
-def stored_fact(state: dict[str, Any]) -> StoredFact:
+def fact_in_state(state: dict[str, Any]) -> FactInState:
     """The fact a Fact.Recorded or Fact.Corrected event's state (its JSON, parsed) holds: what
     `fact_body` gives for the event's content, without building the event."""
     occurred = stored_valid_time(state["occurred"])
@@ -154,7 +154,7 @@ def stored_fact(state: dict[str, Any]) -> StoredFact:
         body["disputes"] = state["disputes"]
     if state.get("supports"):
         body["supports"] = state["supports"]
-    return StoredFact(body, occurred, published, [source["kind"][_VALUE] for source in sources])
+    return FactInState(body, occurred, published, [source["kind"][_VALUE] for source in sources])
 
 
 def stored_valid_time(tagged: dict[str, Any]) -> ValidTime:

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.strategies import document_contents, fact_contents
-from timeline.codec import build_transcoder, stored_fact
+from timeline.codec import build_transcoder, fact_in_state
 from timeline.dates import ValidTime
 from timeline.fact_bodies import fact_body
 from timeline.facts import Fact
@@ -67,7 +67,7 @@ def test_a_stored_fact_reads_back_as_the_body_the_api_shows(fact_id, content, co
     fact.correct(correction, reason)
     recorded, corrected = fact.collect_events()
     for event, written in ((recorded, content), (corrected, correction)):
-        found = stored_fact(stored_state(event))
+        found = fact_in_state(stored_state(event))
         assert found.body == fact_body(written)
         assert found.occurred == written.occurred
         assert found.published == [source.published for source in written.sources]
@@ -79,7 +79,7 @@ def test_a_source_stored_with_a_days_publication_date_reads_as_that_day(fact_id,
     (recorded,) = Fact.record(fact_id, content).collect_events()
     state = stored_state(recorded)
     state["source"]["_v"]["published"] = {"_t": "date", "_v": "2016-05-04"}  # as sources were stored before EDTF dates
-    found = stored_fact(state)
+    found = fact_in_state(state)
     day = dt.date(2016, 5, 4)
     assert found.body["source"]["published"] == "2016-05-04"
     assert found.published[0] == ValidTime("2016-05-04", day, day)
