@@ -21,7 +21,15 @@ from tqdm import tqdm
 
 from timeline import logs
 from timeline.application import Timeline
-from timeline.config import DEFAULT_HOST, DEFAULT_PORT, ConfigurationError, Settings, database_from, settings_from
+from timeline.config import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    PROJECTORS,
+    ConfigurationError,
+    Settings,
+    database_from,
+    settings_from,
+)
 from timeline.fact_bodies import fact_body
 from timeline.facts import Fact, content_of
 from timeline.loader import STDIN, STDIN_NAME, FileRefused, read_record_file, store_record_file
@@ -141,6 +149,11 @@ def _parser() -> argparse.ArgumentParser:
         "--access-log", action=argparse.BooleanOptionalAction, default=False,
         help="log a line per request, at info, naming its request id (off by default: it costs about a third of a cached read)",
     )
+    serve.add_argument(
+        "--projector", choices=PROJECTORS, default=None,
+        help="run the projections on a thread of the server (default) or in a child process, off the GIL the requests use "
+        "(default: $TIMELINE_PROJECTOR, else thread)",
+    )
     serve.add_argument("--log-level", choices=LEVELS, default="info", help="log lines at this level and above (default info)")
     serve.add_argument(
         "--log-format", choices=FORMATS, default="text",
@@ -192,7 +205,8 @@ def _serve(args: argparse.Namespace) -> int:
     logs.configure(args.log_level, args.log_format)
     try:
         settings = settings_from(
-            database=args.database, host=args.host, port=args.port, seed=not args.no_seed, access_log=args.access_log
+            database=args.database, host=args.host, port=args.port, seed=not args.no_seed, access_log=args.access_log,
+            projector=args.projector,
         )
     except ConfigurationError as error:
         raise Failure(str(error), USAGE) from None

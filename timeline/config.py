@@ -15,6 +15,7 @@ from timeline.storage import DEFAULT_DATABASE
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+PROJECTORS = ("thread", "process")  # where the projections run (Settings.projector)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Settings:
     events_page_bytes: int = 8 * 1024 * 1024  # stored state a page of /v1/events holds, at most, beyond its first event
     max_streams: int = 1000  # event streams open at once; past that a new one is answered 503 with Retry-After
     read_threads: int = 2  # threads computing view reads; CPU-bound, so about one per core
+    projector: str = "thread"  # where the projections run: a thread of the server, or a child process (off its GIL)
     access_log: bool = False  # a line per request costs about a third of a cached read: opt in (--access-log)
     cors_origins: tuple[str, ...] = ()  # origins whose pages may call the API; none: no CORS at all
     trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose X-Forwarded-For names the client; none: never believed
@@ -178,6 +180,7 @@ def settings_from(environ: Mapping[str, str] = os.environ, **given: Any) -> Sett
         "organisation_url": web_address("TIMELINE_ORGANISATION_URL", environ.get("TIMELINE_ORGANISATION_URL", "")),
         "public_url": web_address("TIMELINE_PUBLIC_URL", environ.get("TIMELINE_PUBLIC_URL", "")),
         "metrics_need_token": _switch(environ, "TIMELINE_METRICS_NEED_TOKEN"),
+        "projector": environ.get("TIMELINE_PROJECTOR", "").strip() or Settings.projector,
     }
     for name, variable, kind in (
         ("max_body_bytes", "TIMELINE_MAX_BODY_BYTES", int),
@@ -194,6 +197,8 @@ def settings_from(environ: Mapping[str, str] = os.environ, **given: Any) -> Sett
                 raise ConfigurationError(f"{variable} must be a number, not {environ[variable]!r}") from None
     values.update({k: v for k, v in given.items() if v is not None})
     settings = Settings(**values)
+    if settings.projector not in PROJECTORS:
+        raise ConfigurationError(f"the projector is {' or '.join(PROJECTORS)}, not {settings.projector!r} (TIMELINE_PROJECTOR, --projector)")
     if settings.metrics_need_token and not settings.writes_need_token:
         raise ConfigurationError("TIMELINE_METRICS_NEED_TOKEN is set but no token is configured (TIMELINE_TOKENS): /metrics could not be read")
     if not settings.writes_need_token and settings.host not in LOOPBACK:

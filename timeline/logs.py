@@ -69,6 +69,9 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line, default=str).decode()
 
 
+_chosen: list[tuple[str, str]] = []  # the (level, style) configure was given, for a child process to log alike
+
+
 def configure(level: str = "info", style: str = "text", stream: TextIO | None = None) -> None:
     """Send every log line to stderr (or `stream`) at `level` and above, as text or JSON lines."""
     if level not in LEVELS:
@@ -81,3 +84,9 @@ def configure(level: str = "info", style: str = "text", stream: TextIO | None = 
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level.upper())
+    _chosen[:] = [(level, style)]
+
+
+def chosen() -> tuple[str, str] | None:
+    """The level and style this process logs at, where `configure` was called."""
+    return _chosen[0] if _chosen else None

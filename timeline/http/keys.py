@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
-from projections.keeper import ViewKeeper
+from projections.keeper import Keeper
 from projections.runner import ProjectionRunner
 from projections.views import Views
 from timeline.application import Timeline
@@ -24,7 +24,7 @@ TIMELINE = web.AppKey("timeline", Timeline)
 WRITER = web.AppKey("writer", Writer)
 RUNNER = web.AppKey("runner", ProjectionRunner)
 VIEWS = web.AppKey("views", Views)
-KEEPER = web.AppKey("keeper", ViewKeeper)
+KEEPER = web.AppKey("keeper", Keeper)
 LOG_HEAD = web.AppKey("log_head", LogHead)
 LOG_WATCH = web.AppKey("log_watch", LogWatch)  # the one wake-up every event stream waits on
 READS = web.AppKey("reads", ThreadPoolExecutor)

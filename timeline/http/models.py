@@ -647,14 +647,26 @@ class ChainHead(Closed):
     link: str
 
 
+class Projector(Closed):
+    """Where the projections run (`--projector`), and whether they are running."""
+
+    mode: Literal["thread", "process"]
+    alive: bool
+    pid: int | None  # the projector process's, while it runs
+    deaths: int  # times the projector process ended unasked
+    restarts: int  # times it was started again after one
+
+
 class Health(Closed):
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "status": "ok", "facts": 97, "position": 123,
+        "status": "ok", "projector": {"mode": "thread", "alive": True, "pid": None, "deaths": 0, "restarts": 0},
+        "facts": 97, "position": 123,
         "views": {"documents": {"position": 123, "lag": 0}, "facts": {"position": 123, "lag": 0}},
         "chain": {"position": 123, "link": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
     }]})
 
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]  # degraded: the projector process is down (being started again)
+    projector: Projector
     facts: int
     position: int
     views: dict[str, ViewPosition]

@@ -16,8 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from aiohttp import web
 
 from projections import all_projections
-from projections.keeper import ViewKeeper
+from projections.keeper import Keeper, ViewKeeper
 from projections.notify import listener_for
+from projections.projector import ProcessKeeper
 from projections.runner import ProjectionRunner
 from projections.store import ViewStore, open_store
 from projections.views import Views
@@ -152,10 +153,9 @@ async def _views(app: web.Application) -> AsyncIterator[None]:
     settings, timeline = app[SETTINGS], app[TIMELINE]
     store = await asyncio.to_thread(open_store, settings.database)
     runner = ProjectionRunner(store, timeline.log, all_projections())
-    await asyncio.to_thread(runner.setup)
-    positions = await asyncio.to_thread(runner.catch_up)
+    keeper = _keeper(settings, runner)
+    await keeper.start()
     await _open_connections_on_every_read_thread(app[READS], settings.read_threads, timeline, store)
-    keeper = ViewKeeper(runner, positions, poll=settings.view_poll_seconds)
     watch = app[LOG_WATCH]
 
     def committed_elsewhere() -> None:  # PostgreSQL's NOTIFY, on the listener's thread
@@ -172,8 +172,15 @@ async def _views(app: web.Application) -> AsyncIterator[None]:
     await _cancel(task)
     if listener:
         await asyncio.to_thread(listener.stop)
-    await asyncio.to_thread(keeper.close)
+    await keeper.close()
     await asyncio.to_thread(store.close)
+
+
+def _keeper(settings: Settings, runner: ProjectionRunner) -> Keeper:
+    """The projections on a thread of this process, or in a child process (`--projector`)."""
+    if settings.projector == "process":
+        return ProcessKeeper(settings.database, poll=settings.view_poll_seconds)
+    return ViewKeeper(runner, poll=settings.view_poll_seconds)
 
 
 async def _open_connections_on_every_read_thread(reads: ThreadPoolExecutor, threads: int, timeline: Timeline, store: ViewStore) -> None:

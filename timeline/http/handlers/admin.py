@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 from aiohttp import web
 
-from timeline.http.keys import METRICS, REBUILDS, RUNNER, STREAMS, TIMELINE
+from timeline.http.keys import KEEPER, METRICS, REBUILDS, RUNNER, STREAMS, TIMELINE
 from timeline.http.metrics import CONTENT_TYPE
 from timeline.http.negotiate import PROMETHEUS, offers
 from timeline.http.respond import json_response, off_loop
@@ -22,9 +23,12 @@ async def healthz(request: web.Request) -> web.Response:
     facts, position, (chained, link) = await asyncio.gather(
         off_loop(request, timeline.count_facts), off_loop(request, timeline.head), off_loop(request, timeline.chain_head)
     )
+    projector = request.app[KEEPER].health()
     return json_response(
         {
-            "status": "ok",
+            # Degraded while the projector process is down: reads wait for it, and answer 503 past read_wait_seconds.
+            "status": "ok" if projector.alive else "degraded",
+            "projector": dataclasses.asdict(projector),
             "facts": facts,
             "position": position,
             "views": {name: {"position": at, "lag": position - at} for name, at in sorted(views.items())},
@@ -61,13 +65,14 @@ async def list_projections(request: web.Request) -> web.Response:
 
 async def rebuild_projection(request: web.Request) -> web.Response:
     """POST /v1/projections/{name}/rebuild: replay into fresh tables in the background; 202 at once."""
-    name, runner, rebuilds = request.match_info["name"], request.app[RUNNER], request.app[REBUILDS]
+    name, runner, rebuilds, keeper = request.match_info["name"], request.app[RUNNER], request.app[REBUILDS], request.app[KEEPER]
     if name not in runner.projections:
         raise web.HTTPNotFound(text=f"no projection {name!r}; projections are {', '.join(runner.projections)}")
     if name in rebuilds:
         raise web.HTTPConflict(text=f"{name} is already being rebuilt")
-    # Not on the read threads: a rebuild is long, and reads must keep being answered meanwhile.
-    task = asyncio.create_task(asyncio.to_thread(runner.rebuild, name), name=f"rebuild-{name}")
+    # Where the projections run (the keeper's thread or process), not on the read threads: a rebuild is long,
+    # and reads must keep being answered meanwhile.
+    task = asyncio.create_task(keeper.rebuild(name), name=f"rebuild-{name}")
     rebuilds[name] = task
     task.add_done_callback(lambda done: _finished(rebuilds, name, done))
     return json_response({"name": name, "rebuilding": True}, status=202, headers={"Location": "/v1/projections"})
