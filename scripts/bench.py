@@ -356,10 +356,11 @@ class Server:
         threading.Thread(target=self.process.stdout.read, daemon=True).start()
 
     def peak_rss_mib(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        """The server's peak RSS, plus its child processes' (a --projector process): their sum at most."""
+        pid = self.process.pid
+        # Each thread's children: the projector is started from a worker thread.
+        children = [child for task in Path(f"/proc/{pid}/task").iterdir() for child in _read(task / "children").split()]
+        return sum(_peak_rss_mib(p) for p in [str(pid), *children])
 
     def __enter__(self) -> Self:
         return self
@@ -367,6 +368,20 @@ class Server:
     def __exit__(self, *exc: object) -> None:
         self.process.terminate()
         self.process.wait(timeout=60)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except FileNotFoundError:  # a thread or a child that has just ended
+        return ""
+
+
+def _peak_rss_mib(pid: str) -> float:
+    for line in _read(Path(f"/proc/{pid}/status")).splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def free_port() -> int:
@@ -377,7 +392,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run(events: int, database: str | None, seed: int, generator: LoadGenerator, folder: Path) -> tuple[list[Figure], dict]:
+def run(
+    events: int, database: str | None, seed: int, generator: LoadGenerator, folder: Path, projector: str = "thread"
+) -> tuple[list[Figure], dict]:
     from projections import all_projections
     from projections.runner import ProjectionRunner
     from projections.store import open_store
@@ -385,7 +402,7 @@ def run(events: int, database: str | None, seed: int, generator: LoadGenerator, 
     from timeline.loader import read_record_file, store_record_file
     from timeline.storage import is_postgres
 
-    notes: dict = {"load_generator": generator.name}
+    notes: dict = {"load_generator": generator.name, "projector": projector}
     facts = corpus(events, seed)
     rows = raw_rows(facts)
     corpus_file = folder / "corpus.ndjson"
@@ -437,7 +454,8 @@ def run(events: int, database: str | None, seed: int, generator: LoadGenerator, 
         base = generator.run(f"http://127.0.0.1:{minimal_port}", Load(["/x"]))
 
     def serve(store: str) -> Server:
-        command = [sys.executable, "-m", "timeline", "serve", "--no-seed", "--port", str(port), "--database", store]
+        command = [sys.executable, "-m", "timeline", "serve", "--no-seed", "--port", str(port), "--database", store,
+                   "--projector", projector]
         return Server(command, "Timeline on http://")
 
     url = f"http://127.0.0.1:{port}"
@@ -521,7 +539,7 @@ def table(figures: list[Figure], notes: dict) -> str:
         f"server peak RSS: {notes['server_peak_rss_mib_under_load']:.0f} MiB under load, "
         f"{notes['server_peak_rss_mib']:.0f} MiB after a rebuild of the facts view ({notes['server_rebuild_seconds']:.0f} s); target < 300 MiB"
     )
-    lines.append(f"HTTP load: {notes['load_generator']}")
+    lines.append(f"HTTP load: {notes['load_generator']}; the server's projections: --projector {notes['projector']}")
     return "\n".join(lines)
 
 
@@ -537,12 +555,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000,
                         help="requests per HTTP figure where wrk is missing and the Python generator stands in (default 2,000)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--projector", choices=["thread", "process"], default="thread",
+                        help="where the benched servers run the projections (timeline serve --projector; default thread)")
     parser.add_argument("--json", type=Path, help="also write the table as JSON here")
     args = parser.parse_args(argv)
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="timeline-bench-") as folder:
         generator = LoadGenerator(wrk, args.seconds, args.requests, Path(folder))
-        figures, notes = run(args.events, args.database, args.seed, generator, Path(folder))
+        figures, notes = run(args.events, args.database, args.seed, generator, Path(folder), args.projector)
     print(f"Timeline benchmark: {args.events:,} events on {machine()}")
     print(table(figures, notes))
     if args.json:

@@ -10,10 +10,23 @@ import sys
 import uuid
 
 import aiohttp
+import pytest
 
 from tests.e2e.conftest import rating
+from timeline.config import Settings
 
 ROUNDS = 40
+
+
+@pytest.fixture(params=["thread", "process"])
+def projector(request: pytest.FixtureRequest) -> str:
+    """Where the server runs the projections: read-your-writes holds either way."""
+    return request.param
+
+
+@pytest.fixture
+def settings(sqlite_database, projector) -> Settings:
+    return Settings(database=sqlite_database, read_wait_seconds=30, projector=projector)
 
 
 async def test_a_write_acknowledged_to_one_client_is_in_the_next_read_of_another_while_others_write(client):
@@ -69,8 +82,8 @@ async def test_a_batch_of_ratings_is_all_in_the_next_national_read(client):
     assert set(forces) <= {row["subject"] for row in ratings["ratings"]}
 
 
-def test_a_file_loaded_by_the_cli_is_in_the_servers_next_read(run_server, sqlite_database, tmp_path):
-    base = run_server(sqlite_database)
+def test_a_file_loaded_by_the_cli_is_in_the_servers_next_read(run_server, sqlite_database, tmp_path, projector):
+    base = run_server(sqlite_database, TIMELINE_PROJECTOR=projector)
     force = f"force/loaded-{uuid.uuid4().hex[:8]}"
     records = tmp_path / "ratings.ndjson"
     records.write_text(json.dumps(rating(subject=force)) + "\n")

@@ -6,6 +6,7 @@ import asyncio
 import uuid
 
 import aiohttp
+import pytest
 
 from tests.e2e.conftest import rating
 
@@ -34,8 +35,10 @@ async def read(base: str, path: str, min_position: int) -> dict:
         return body
 
 
-def test_two_servers_on_one_database_serve_the_same_views_with_every_fact_once(run_server, postgres_database):
-    first, second = run_server(postgres_database), run_server(postgres_database)
+@pytest.mark.parametrize("projector", ["thread", "process"])
+def test_two_servers_on_one_database_serve_the_same_views_with_every_fact_once(run_server, postgres_database, projector):
+    # The second server's projections run where `projector` says: both kinds of runner share the views.
+    first, second = run_server(postgres_database), run_server(postgres_database, TIMELINE_PROJECTOR=projector)
     bodies = [rating(id=str(uuid.uuid4()), subject=f"force/shared-{n % 3}") for n in range(2 * WRITES_EACH)]
 
     async def scenario():
