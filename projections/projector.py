@@ -59,29 +59,26 @@ class ProcessKeeper(Keeper):
         self._deaths = self._restarts = self._failed_starts = 0
         self._start_after = 0.0  # monotonic time before which a child that died at start is not started again
         self._closing = False
+        self._asking = asyncio.Lock()  # one question at a time: a catch-up's answer, or a (re)start, is awaited whole
         self.died = asyncio.Event()  # set whenever a child dies unasked (cleared when one starts)
 
     async def start(self) -> None:
         self.positions = await self._spawn()
 
     async def catch_up(self) -> dict[str, int]:
-        if self._child is None:
-            if time.monotonic() < self._start_after:
-                raise ProjectorDied("the projector process died at start; starting it again shortly")
-            self._restarts += 1
-            log.warning("starting the projector process again (restart %d)", self._restarts)
-            return await self._spawn()
-        return await self._ask(("catch_up",))
+        async with self._asking:
+            if self._child is None:
+                return await self._restart()
+            return await self._ask(("catch_up",))
 
     async def rebuild(self, name: str) -> int:
-        if self._child is None:
-            await self.catch_up()  # start it again first
-        child = self._child
-        if child is None:
-            raise ProjectorDied("the projector process is not running")
-        done: asyncio.Future[int] = self._loop.create_future()
-        self._rebuilds[name] = done
-        child.connection.send(("rebuild", name))
+        async with self._asking:
+            if self._child is None:
+                await self._reached(await self._restart())
+            assert self._child is not None
+            done: asyncio.Future[int] = self._loop.create_future()
+            self._rebuilds[name] = done
+            self._child.connection.send(("rebuild", name))
         try:
             return await done
         finally:
@@ -110,6 +107,13 @@ class ProcessKeeper(Keeper):
         child.connection.close()
 
     # The child, seen from here
+
+    async def _restart(self) -> dict[str, int]:
+        if time.monotonic() < self._start_after:
+            raise ProjectorDied("the projector process died at start; starting it again shortly")
+        self._restarts += 1
+        log.warning("starting the projector process again (restart %d)", self._restarts)
+        return await self._spawn()
 
     async def _spawn(self) -> dict[str, int]:
         """Start a child; its positions once it has set the views up and caught them up."""

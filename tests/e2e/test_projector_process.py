@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from tests.e2e.conftest import rating
-from timeline.config import Settings
+from timeline.config import ConfigurationError, Settings, settings_from
 from timeline.http.keys import KEEPER, REBUILDS
 from timeline.http.server import create_app
 
@@ -20,6 +20,14 @@ from timeline.http.server import create_app
 @pytest.fixture
 def settings(database) -> Settings:
     return Settings(database=database, read_wait_seconds=30, projector="process")
+
+
+def test_the_projector_is_chosen_by_flag_over_environment_and_an_unknown_one_is_refused():
+    assert settings_from({}).projector == "thread"  # the default, until the process is measured better
+    assert settings_from({"TIMELINE_PROJECTOR": "process"}).projector == "process"
+    assert settings_from({"TIMELINE_PROJECTOR": "process"}, projector="thread").projector == "thread"
+    with pytest.raises(ConfigurationError, match="TIMELINE_PROJECTOR"):
+        settings_from({"TIMELINE_PROJECTOR": "fork"})
 
 
 def graded(force: str, grade: str) -> dict:
