@@ -271,7 +271,7 @@ def _load(args: argparse.Namespace) -> int:
         with tqdm(args.files, unit="file", desc="loading", disable=None, file=sys.stderr) as files:
             for path in files:
                 try:
-                    stdin = sys.stdin.buffer.read() if path == STDIN else None
+                    stdin = sys.stdin.buffer if path == STDIN else None
                     receipts = store_record_file(timeline, read_record_file(path, stdin))
                 except FileRefused as error:
                     refused += 1
@@ -292,8 +292,8 @@ def _load(args: argparse.Namespace) -> int:
 def _report_refused(name: str, error: FileRefused) -> None:
     for problem in error.problems[:SHOWN_PROBLEMS]:
         print(problem, file=sys.stderr)
-    if len(error.problems) > SHOWN_PROBLEMS:
-        print(f"... and {len(error.problems) - SHOWN_PROBLEMS:,} more", file=sys.stderr)
+    if error.count > SHOWN_PROBLEMS:
+        print(f"... and {error.count - SHOWN_PROBLEMS:,} more", file=sys.stderr)
     print(f"{name}: refused, nothing stored", file=sys.stderr)
 
 

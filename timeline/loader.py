@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -41,11 +43,90 @@ class Problem:
 
 
 class FileRefused(Exception):
-    """A file had invalid records; none of its records is stored."""
+    """A file had invalid records; none of its records is stored. `problems` are the first of them (`count` in all)."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], count: int | None = None):
         self.problems = problems
+        self.count = len(problems) if count is None else count
         super().__init__("\n".join(map(str, problems)))
+
+
+STDIN = Path("-")  # `timeline load -`: the records come on standard input
+STDIN_NAME = "<stdin>"  # how a problem names standard input
+KEPT_PROBLEMS = 100  # a refused file's first problems are kept; the rest are only counted
+CHUNK = 1 << 20  # bytes read at a time from a JSON document
+
+
+class Problems:
+    """A file's problems: the first KEPT_PROBLEMS kept, all counted (a file of a million bad records
+    must not hold a million messages)."""
+
+    def __init__(self) -> None:
+        self.kept: list[Problem] = []
+        self.count = 0
+
+    def add(self, problem: Problem) -> None:
+        self.count += 1
+        if len(self.kept) < KEPT_PROBLEMS:
+            self.kept.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.add(problem)
+
+    def refusal(self) -> FileRefused:
+        return FileRefused(self.kept, self.count)
+
+
+class RecordStream:
+    """A record file read, parsed and validated one record at a time: iterate it for each valid record and
+    its location; `problems` gathers what was refused on the way, so the whole file is read either way.
+
+    A `.csv` file (or CSV on standard input) holds one fact a row (timeline.formats.facts_csv); any other
+    file holds JSON: one record, an array of records, or NDJSON, told apart by what it holds, not by its name."""
+
+    def __init__(self, path: Path, stdin: BinaryIO | bytes | None = None) -> None:
+        self.path = path
+        self.name = STDIN_NAME if path == STDIN else str(path)
+        self.problems = Problems()
+        self._stdin = io.BytesIO(stdin) if isinstance(stdin, bytes) else stdin
+        self._folder = None if path == STDIN else path.parent  # a record from standard input has no folder to read a text_file in
+
+    def __iter__(self) -> Iterator[tuple[Location, Record]]:
+        for index, (line, raw) in enumerate(self._raw_records()):
+            location = Location(self.name, line)
+            try:
+                yield location, parse_record(_resolve_text_file(raw, self._folder), index)
+            except InvalidRecord as error:
+                self.problems.extend(Problem(location, e.field, e.message) for e in error.errors)
+
+    def _raw_records(self) -> Iterator[tuple[int, Any]]:
+        try:
+            stream = self._open()
+        except OSError as error:
+            self.problems.add(Problem(Location(self.name), None, f"cannot be read: {error.strerror or error}"))
+            return
+        with stream as opened:
+            try:
+                yield from self._records_in(_Sniffed(opened))
+            except UnicodeDecodeError as error:
+                self.problems.add(Problem(Location(self.name), None, f"cannot be read: not UTF-8 text ({error.reason} at byte {error.start})"))
+            except OSError as error:
+                self.problems.add(Problem(Location(self.name), None, f"cannot be read: {error.strerror or error}"))
+
+    def _open(self) -> AbstractContextManager[BinaryIO]:
+        if self.path != STDIN:
+            return self.path.open("rb")
+        return nullcontext(self._stdin or io.BytesIO())  # standard input is not ours to close
+
+    def _records_in(self, file: _Sniffed) -> Iterator[tuple[int, Any]]:
+        first = file.first_character()
+        if self.path.suffix.lower() == ".csv" or (self.path == STDIN and first not in (b"{", b"[", b"")):
+            yield from _csv_rows(self.name, file, self.problems)
+        elif self.path.suffix in (".ndjson", ".jsonl") or (first == b"{" and file.is_ndjson()):
+            yield from _ndjson_lines(self.name, file, self.problems)
+        else:
+            yield from _json_elements(self.name, file, self.problems)
 
 
 @dataclass(frozen=True)
@@ -58,74 +139,142 @@ class RecordFile:
         return self.locations[index] if index is not None else Location(str(self.path))
 
 
-STDIN = Path("-")  # `timeline load -`: the records come on standard input
-STDIN_NAME = "<stdin>"  # how a problem names standard input
-
-
-def read_record_file(path: Path, stdin: bytes | None = None) -> RecordFile:
-    """Parse and validate every record of a file (or, for `-`, of `stdin`'s bytes); raise FileRefused listing all problems.
-
-    A `.csv` file (or CSV on standard input) holds one fact a row (timeline.formats.facts_csv); any other
-    file holds JSON: one record, an array of records, or NDJSON, told apart by what it holds, not by its name."""
+def read_record_file(path: Path, stdin: BinaryIO | bytes | None = None) -> RecordFile:
+    """Every record of a small file (the seed, a test's) in memory; raise FileRefused listing its problems.
+    `timeline load` streams instead (`RecordStream`)."""
+    stream = RecordStream(path, stdin)
     records: list[Record] = []
     locations: list[Location] = []
-    problems: list[Problem] = []
-    name = STDIN_NAME if path == STDIN else str(path)
-    folder = None if path == STDIN else path.parent  # a record from standard input has no folder to read a text_file in
-    for line, raw in _raw_records(path, name, stdin, problems):
-        location = Location(name, line)
+    for location, record in stream:
+        records.append(record)
+        locations.append(location)
+    if stream.problems.count:
+        raise stream.problems.refusal()
+    return RecordFile(Path(stream.name), records, locations)
+
+
+class _Sniffed:
+    """A byte stream whose start has been looked at (to tell NDJSON from a JSON document) and is read again."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._head = b""
+        self._eof = False
+        self.offset = 0  # bytes handed out so far, to name where undecodable bytes are
+
+    def _peek(self, size: int) -> bytes:
+        while len(self._head) < size and not self._eof:
+            chunk = self._stream.read(max(CHUNK, size - len(self._head)))
+            self._eof = not chunk
+            self._head += chunk
+        return self._head
+
+    def first_character(self) -> bytes:
+        """The first character that is not space (after a byte order mark), or b"" for an empty file."""
+        size = 4096
+        while True:
+            head = self._peek(size)
+            text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+            if text or self._eof:
+                return text[:1]
+            size *= 2
+
+    def is_ndjson(self) -> bool:
+        """Whether JSON text is a record a line: its first line is a whole JSON value, and more lines follow it."""
+        size = 4096
+        while True:
+            head = self._peek(size).removeprefix(b"\xef\xbb\xbf")
+            lines = head.split(b"\n")
+            filled = [line for line in lines[:-1] if line.strip()]
+            if len(filled) >= 2 or (len(filled) == 1 and lines[-1].strip()) or self._eof:
+                break
+            size *= 2
+        filled = [line for line in head.split(b"\n") if line.strip()]
+        if len(filled) < 2:
+            return False
         try:
-            records.append(parse_record(_resolve_text_file(raw, folder), len(records)))
-            locations.append(location)
-        except InvalidRecord as error:
-            problems.extend(Problem(location, e.field, e.message) for e in error.errors)
-    if problems:
-        raise FileRefused(problems)
-    return RecordFile(Path(name), records, locations)
+            orjson.loads(filled[0])
+        except orjson.JSONDecodeError:
+            return False  # a value spread over lines: one JSON document (an array, or a record laid out)
+        return True
+
+    def read(self, size: int) -> bytes:
+        if self._head:
+            chunk, self._head = self._head[:size], self._head[size:]
+        else:
+            chunk = self._stream.read(size)
+        self.offset += len(chunk)
+        return chunk
+
+    def lines(self) -> Iterator[bytes]:
+        """The bytes' lines, each with its newline (the last perhaps without)."""
+        rest = b""
+        while chunk := self.read(CHUNK):
+            pieces = (rest + chunk).split(b"\n")
+            rest = pieces.pop()
+            for piece in pieces:
+                yield piece + b"\n"
+        if rest:
+            yield rest
+
+    def text(self) -> Iterator[str]:
+        """The text in chunks, checked as UTF-8 (UnicodeDecodeError naming the byte in the whole file)."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        first = True
+        while True:
+            start = self.offset - len(decoder.getstate()[0])  # where the bytes decoded next begin in the file
+            chunk = self.read(CHUNK)
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as error:
+                raise UnicodeDecodeError("utf-8", chunk, start + error.start, start + error.end, error.reason) from None
+            if first:
+                text, first = text.removeprefix("\ufeff"), False  # the byte order mark spreadsheets put before UTF-8
+            if text:
+                yield text
+            if not chunk:
+                return
 
 
-def _raw_records(path: Path, name: str, stdin: bytes | None, problems: list[Problem]) -> Iterator[tuple[int, Any]]:
+def _decoded(line: bytes, offset: int) -> str:
     try:
-        text = (stdin or b"").decode("utf-8") if path == STDIN else path.read_text(encoding="utf-8")
-    except OSError as error:
-        problems.append(Problem(Location(name), None, f"cannot be read: {error.strerror or error}"))
-        return
+        return line.decode("utf-8")
     except UnicodeDecodeError as error:
-        problems.append(Problem(Location(name), None, f"cannot be read: not UTF-8 text ({error.reason} at byte {error.start})"))
-        return
-    text = text.removeprefix("\ufeff")  # the byte order mark spreadsheets put before a UTF-8 CSV
-    if path.suffix.lower() == ".csv" or (path == STDIN and text.lstrip()[:1] not in ("{", "[", "")):
-        yield from _csv_rows(name, text, problems)
-    elif path.suffix in (".ndjson", ".jsonl") or _is_ndjson(text):
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                try:
-                    yield number, orjson.loads(line)
-                except orjson.JSONDecodeError as error:
-                    problems.append(Problem(Location(name, number), "(record)", f"invalid JSON: {error}"))
-    else:
-        yield from _json_elements(name, text, problems)
+        raise UnicodeDecodeError("utf-8", line, offset + error.start, offset + error.end, error.reason) from None
 
 
-def _is_ndjson(text: str) -> bool:
-    """Whether JSON text is a record a line: its first line is a whole JSON value, and more lines follow it."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) < 2:
-        return False
-    try:
-        orjson.loads(lines[0])
-    except orjson.JSONDecodeError:
-        return False  # a value spread over lines: one JSON document (an array, or a record laid out)
-    return True
+def _ndjson_lines(name: str, file: _Sniffed, problems: Problems) -> Iterator[tuple[int, Any]]:
+    offset = 0
+    for number, line in enumerate(file.lines(), start=1):
+        text = _decoded(line, offset)
+        offset += len(line)
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        if text.strip():
+            try:
+                yield number, orjson.loads(text)
+            except orjson.JSONDecodeError as error:
+                problems.add(Problem(Location(name, number), "(record)", f"invalid JSON: {error}"))
 
 
-def _csv_rows(name: str, text: str, problems: list[Problem]) -> Iterator[tuple[int, Any]]:
+def _text_lines(file: _Sniffed) -> Iterator[str]:
+    rest = ""
+    for text in file.text():
+        pieces = (rest + text).split("\n")
+        rest = pieces.pop()
+        for piece in pieces:
+            yield piece + "\n"
+    if rest:
+        yield rest
+
+
+def _csv_rows(name: str, file: _Sniffed, problems: Problems) -> Iterator[tuple[int, Any]]:
     """Each row of a facts CSV as the JSON record it stands for, with the line it starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(_text_lines(file), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as error:
-        problems.append(Problem(Location(name, 1), "(header)", f"is not CSV: {error}"))
+        problems.add(Problem(Location(name, 1), "(header)", f"is not CSV: {error}"))
         return
     if header is None:
         return
@@ -140,7 +289,7 @@ def _csv_rows(name: str, text: str, problems: list[Problem]) -> Iterator[tuple[i
         except StopIteration:
             return
         except csv.Error as error:  # an unclosed quote, a cell past the csv module's size limit
-            problems.append(Problem(Location(name, start), "(row)", f"is not CSV: {error}"))
+            problems.add(Problem(Location(name, start), "(row)", f"is not CSV: {error}"))
             return
         line, start = start, reader.line_num + 1
         if not any(cell.strip() for cell in cells):
@@ -151,33 +300,82 @@ def _csv_rows(name: str, text: str, problems: list[Problem]) -> Iterator[tuple[i
             problems.extend(Problem(Location(name, line), e.field, e.message) for e in error.errors)
 
 
-def _json_elements(name: str, text: str, problems: list[Problem]) -> Iterator[tuple[int, Any]]:
-    """Top-level records of a JSON file with the line each starts on."""
+class _JSONText:
+    """A JSON document's text, read a chunk at a time and dropped once decoded, with the line each part is on."""
+
+    def __init__(self, file: _Sniffed) -> None:
+        self._chunks = file.text()
+        self.text = ""
+        self.position = 0
+        self.line = 1  # the line `text` starts on
+        self.eof = False
+
+    def more(self) -> bool:
+        """Read more (as much again as is held, so a long value is re-decoded a bounded number of times); False at the end."""
+        self.text, self.position = self.text[self.position :], 0
+        wanted = max(CHUNK, len(self.text))
+        added = 0
+        while added < wanted:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                self.eof = True
+                break
+            self.text += chunk
+            added += len(chunk)
+        return added > 0
+
+    def skip_space(self) -> str:
+        """The next character that is not space ("" at the end of the text)."""
+        while True:
+            while self.position < len(self.text) and self.text[self.position] in " \t\r\n":
+                if self.text[self.position] == "\n":
+                    self.line += 1
+                self.position += 1
+            if self.position < len(self.text) or not self.more():
+                return self.text[self.position : self.position + 1]
+
+    def advance(self, end: int) -> None:
+        self.line += self.text.count("\n", self.position, end)
+        self.position = end
+
+
+def _json_elements(name: str, file: _Sniffed, problems: Problems) -> Iterator[tuple[int, Any]]:
+    """Top-level records of a JSON document (one record, or an array of them) with the line each starts on."""
     decoder = json.JSONDecoder()
-    start = _skip_space(text, 0)
-    if text[start : start + 1] != "[":
+    text = _JSONText(file)
+
+    def decode() -> Any:
+        while True:
+            try:
+                value, end = decoder.raw_decode(text.text, text.position)
+            except json.JSONDecodeError as error:
+                if not text.eof and text.more():
+                    continue  # the value may go on in the text not read yet
+                problems.add(Problem(Location(name, text.line + error.lineno - 1 - text.text.count("\n", 0, text.position)), "(record)", f"invalid JSON: {error.msg}"))
+                return _INVALID
+            line = text.line
+            text.advance(end)
+            return line, value
+
+    if text.skip_space() != "[":
+        while text.more():
+            pass  # one record: the whole document, decoded whole so that anything after it is refused
         try:
-            yield text.count("\n", 0, start) + 1, decoder.decode(text)
+            yield text.line, decoder.decode(text.text)
         except json.JSONDecodeError as error:
-            problems.append(Problem(Location(name, error.lineno), "(record)", f"invalid JSON: {error.msg}"))
+            problems.add(Problem(Location(name, error.lineno), "(record)", f"invalid JSON: {error.msg}"))
         return
-    position = _skip_space(text, start + 1)
-    while position < len(text) and text[position] != "]":
-        try:
-            value, end = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as error:
-            problems.append(Problem(Location(name, error.lineno), "(record)", f"invalid JSON: {error.msg}"))
+    text.advance(text.position + 1)
+    while text.skip_space() not in ("]", ""):
+        found = decode()
+        if found is _INVALID:
             return
-        yield text.count("\n", 0, position) + 1, value
-        position = _skip_space(text, end)
-        if text[position : position + 1] == ",":
-            position = _skip_space(text, position + 1)
+        yield found
+        if text.skip_space() == ",":
+            text.advance(text.position + 1)
 
 
-def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
+_INVALID = object()
 
 
 def _resolve_text_file(raw: Any, folder: Path | None) -> Any:
