@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
+from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
 from timeline import authors, chain_store, idempotency_keys, storage
@@ -75,7 +75,9 @@ from timeline.patches import changes_from_patch
 from timeline.recorders import SQLRecorder, sql_recorder
 from timeline.sources import Document, DocumentContent, DocumentRevision, document_aggregate_id
 from timeline.unit_of_work import UnitOfWork
-from timeline.write_rules import check_links, check_quotes
+from timeline.write_rules import Find, check_links, check_quotes
+
+FACT_RECORDED = get_topic(Fact.Recorded)
 
 
 class Timeline(Application[UUID]):
@@ -189,7 +191,7 @@ class Timeline(Application[UUID]):
         """New facts, documents and framework editions, all or none; records already stored unchanged are no-ops."""
         local: dict[UUID, Fact | Document | Framework] = {}
         outcomes: list[Receipt | _New] = []
-        unit.look_up(_named_ids(records))
+        unit.look_up(named_ids(records))
         for index, record in enumerate(records):
             if isinstance(record, FrameworkContent):
                 outcomes.append(self._framework(unit, record, local))
@@ -217,6 +219,18 @@ class Timeline(Application[UUID]):
 
         writes = tuple(_written(o) if isinstance(o, Receipt) else o.write for o in outcomes)
         return unit.add(Pending(resolve, writes))
+
+    def new_fact_event(self, fact_id: UUID, content: FactContent, find: Find, index: int | None) -> StoredEvent:
+        """The event `record` stores for a fact whose id no log or batch holds yet, built straight from its content
+        (the bulk path of `timeline load`, which makes no aggregate), after the same rules: its quotes and links."""
+        check_quotes(content, find, index)
+        check_links(fact_id, content, find, index)
+        state = self.mapper.transcoder.encode(Fact.recorded_state(content))
+        if self.mapper.compressor:  # as the mapper stores any event (neither is configured today)
+            state = self.mapper.compressor.compress(state)
+        if self.mapper.cipher:
+            state = self.mapper.cipher.encrypt(state)
+        return StoredEvent(originator_id=fact_id, originator_version=1, topic=FACT_RECORDED, state=state)
 
     def _correct(
         self, unit: UnitOfWork, fact_id: UUID, expected_version: int, changes: dict[str, Any], reason: str, revised: ValidTime | None
@@ -333,7 +347,7 @@ class Timeline(Application[UUID]):
             return _New.of(local[aggregate_id], version, created=True)
         if unit.is_staged(aggregate_id):
             return _New.of(unit.aggregate(aggregate_id), version, created=False)
-        return self.receipt_for_stored(kind, aggregate_id, version)
+        return unit.staged_earlier(kind, aggregate_id, version) or self.receipt_for_stored(kind, aggregate_id, version)
 
     def _framework(self, unit: UnitOfWork, record: FrameworkContent, local: dict[UUID, Any]) -> Receipt | _New:
         """Define a framework edition, or revise it when its definition changed (editing its file appends a version)."""
@@ -660,7 +674,7 @@ def _written(receipt: Receipt) -> Write:
     return (receipt.kind, UUID(receipt.id), receipt.version)
 
 
-def _named_ids(records: Sequence[Record]) -> set[UUID]:
+def named_ids(records: Sequence[Record]) -> set[UUID]:
     """Every id these records name: their own, and the documents and facts they cite or link to."""
     named: set[UUID] = set()
     for record in records:

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from timeline.chain import GENESIS, ChainRow, extend
+from timeline.chain import GENESIS, ChainRow, extend, extend_digested
 from timeline.recorders import SQLRecorder
 
 TABLE = "log_chain"
@@ -87,6 +87,30 @@ def append(cursor: Any, names: Dialect, inserted: Iterable[tuple[int, StoredEven
     behind = [(r[0], r[1], r[2], r[3], state_bytes(r[4])) for r in _rows(cursor)]
     events = [*behind, *((p, e.originator_id, e.originator_version, e.topic, e.state) for p, e in inserted)]
     _insert(cursor, names, extend(previous, events))
+
+
+def append_digested(cursor: Any, names: Dialect, first: int, inserted: Iterable[tuple[int, UUID | str, int, str, bytes]]) -> None:
+    """Chain a bulk load's events just inserted on this cursor's transaction (which holds the insert lock), given in
+    position order from `first` with their states' sha256 (timeline.staging hashed them before the lock was taken)."""
+    cursor.execute(names.sql("SELECT position, link FROM {chain} ORDER BY position DESC LIMIT 1"))
+    found = _rows(cursor)
+    through, previous = found[0] if found else (0, GENESIS)
+    cursor.execute(
+        names.sql(
+            "SELECT {position}, originator_id, originator_version, topic, state FROM {events} "
+            "WHERE {position} > {p} AND {position} < {p} ORDER BY {position}"
+        ),
+        (through, first),
+    )
+    behind = [(r[0], r[1], r[2], r[3], state_bytes(r[4])) for r in _rows(cursor)]  # as `append`: the chain skips nothing
+    previous = _insert(cursor, names, extend(previous, behind)) or previous
+    page: list[tuple[int, UUID | str, int, str, bytes]] = []
+    for event in inserted:
+        page.append(event)
+        if len(page) == PAGE * 10:
+            previous = _insert(cursor, names, extend_digested(previous, page)) or previous
+            page = []
+    _insert(cursor, names, extend_digested(previous, page))
 
 
 def _insert(cursor: Any, names: Dialect, rows: Iterable[ChainRow]) -> str | None:

@@ -32,7 +32,7 @@ from timeline.config import (
 )
 from timeline.fact_bodies import fact_body
 from timeline.facts import Fact, content_of
-from timeline.loader import STDIN, STDIN_NAME, FileRefused, read_record_file, store_record_file
+from timeline.loader import STDIN, STDIN_NAME, FileRefused, RecordStream
 from timeline.log_records import EVENT_NAMES, EVENT_NAMES_BY_TOPIC, LogEntry, public_id
 from timeline.logs import FORMATS, LEVELS
 from timeline.redactions import is_tombstone, kept_sha256
@@ -262,27 +262,34 @@ def _announce(settings: Settings) -> Any:
 
 
 def _load(args: argparse.Namespace) -> int:
+    from timeline.bulk_load import load_record_file
+    from timeline.log_file import count_lines
+
     if args.files.count(STDIN) > 1:
         raise Failure("- (standard input) can be read once", USAGE)
     _require_files([path for path in args.files if path != STDIN])
     timeline = _open(args, existing=False)
     refused = 0
     try:
-        with tqdm(args.files, unit="file", desc="loading", disable=None, file=sys.stderr) as files:
-            for path in files:
-                try:
-                    stdin = sys.stdin.buffer if path == STDIN else None
-                    receipts = store_record_file(timeline, read_record_file(path, stdin))
-                except FileRefused as error:
-                    refused += 1
-                    _report_refused(STDIN_NAME if path == STDIN else str(path), error)
-                    continue
-                new = sum(r.created for r in receipts)
-                facts = sum(r.kind == "fact" for r in receipts)
-                print(
-                    f"{STDIN_NAME if path == STDIN else path}: {facts} facts, {len(receipts) - facts} documents "
-                    f"({new} new, {len(receipts) - new} already stored)"
-                )
+        for path in args.files:
+            name = STDIN_NAME if path == STDIN else str(path)
+            stream = RecordStream(path, sys.stdin.buffer if path == STDIN else None)
+            total = None if path == STDIN else count_lines(path)
+            try:
+                with tqdm(total=total, unit="line", desc=f"loading {name}", disable=None, file=sys.stderr) as bar:
+
+                    def show(line: int, bar: tqdm[NoReturn] = bar) -> None:
+                        bar.update(line - bar.n)
+
+                    loaded = load_record_file(timeline, stream, progress=show)
+            except FileRefused as error:
+                refused += 1
+                _report_refused(name, error)
+                continue
+            print(
+                f"{name}: {loaded.facts} facts, {loaded.others} documents "
+                f"({loaded.new} new, {loaded.facts + loaded.others - loaded.new} already stored)"
+            )
         print(f"log head: {timeline.head()}")
     finally:
         timeline.close()

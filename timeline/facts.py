@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 from timeline.dates import ValidTime
 from timeline.errors import FieldError, InvalidRecord
@@ -204,6 +205,17 @@ class Fact(Aggregate):
     @classmethod
     def record(cls, fact_id: UUID, content: FactContent) -> Fact:
         return cls._create(cls.Recorded, id=fact_id, **_event_fields(content))
+
+    @classmethod
+    def recorded_state(cls, content: FactContent) -> dict[str, Any]:
+        """The state `record`'s event is stored with (all but its id and version), made without an aggregate:
+        a bulk load builds millions. Same fields in the same order, so the same bytes but the timestamp."""
+        return {
+            "timestamp": cls.Recorded.create_timestamp(),
+            "originator_topic": get_topic(cls),
+            **_event_fields(content),
+            "class_version": cls.Recorded.class_version,
+        }
 
     def correct(self, content: FactContent, reason: str, revised: ValidTime | None = None) -> None:
         self.keeps_type(content.type)

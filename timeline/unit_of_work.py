@@ -16,7 +16,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from timeline.authors import Authors
-from timeline.commands import Pending, Positions
+from timeline.commands import Pending, Positions, Receipt
 from timeline.facts import Fact
 from timeline.frameworks import Framework
 from timeline.idempotency_keys import KeyedWrite
@@ -27,12 +27,14 @@ Staged = Fact | Document | Framework
 Get = Callable[[UUID], Aggregate]  # an aggregate as the log holds it; AggregateNotFoundError when it holds none
 Stored = Callable[[set[UUID]], set[UUID]]  # which of these ids the log holds, in one query
 Save = Callable[[list[Staged], Authors, Sequence[KeyedWrite]], Positions]
+Earlier = Callable[[str, UUID, int], Receipt | None]  # a write staged before this unit, outside the log (a file being loaded)
 
 
 class UnitOfWork:
-    def __init__(self, get: Get, stored: Stored) -> None:
+    def __init__(self, get: Get, stored: Stored, earlier: Earlier | None = None) -> None:
         self._get = get
         self._stored = stored
+        self._earlier = earlier
         self._staged: dict[UUID, Staged] = {}
         self._pending: list[Pending[Any]] = []
         self._absent: set[UUID] = set()  # ids found not to be in the log, so not looked up one by one
@@ -74,6 +76,11 @@ class UnitOfWork:
 
     def is_staged(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self._staged
+
+    def staged_earlier(self, kind: str, aggregate_id: UUID, version: int) -> Receipt | None:
+        """The receipt of a version staged before this unit, outside the log (by an earlier part of a file being
+        loaded); None when there is none, so the log is asked."""
+        return None if self._earlier is None else self._earlier(kind, aggregate_id, version)
 
     def key(self, name: str, key: str) -> tuple[KeyedWrite, Pending[Any]] | None:
         """An idempotency key staged by an earlier command of this unit, with that command's outcome."""

@@ -24,6 +24,7 @@ from timeline import authors, chain_store, idempotency_keys
 from timeline.recorders import SQLRecorder
 
 if TYPE_CHECKING:
+    from timeline.staging import Staging
     from timeline.storage.sqlite import CommitProbe
 
 DEFAULT_DATABASE = "timeline.sqlite3"
@@ -94,6 +95,10 @@ class LogStorage(ABC, Generic[Recorder]):
         keys: Iterable[idempotency_keys.KeyedWrite],
     ) -> None:
         """Insert events at the positions they held, in one transaction; see `restore_events`."""
+
+    @abstractmethod
+    def commit_staged(self, recorder: Recorder, staging: Staging) -> None:
+        """Append a load's staged events to the log in one transaction; see `commit_staged`."""
 
     @abstractmethod
     def stored_originators(self, recorder: Recorder, originator_ids: list[UUID]) -> set[UUID]:
@@ -237,6 +242,13 @@ def event_positions(recorder: SQLRecorder, originator_id: UUID) -> dict[int, int
         originator_id,
     )
     return {int(version): int(position) for version, position in rows}
+
+
+def commit_staged(recorder: SQLRecorder, staging: Staging) -> None:
+    """Append a load's staged events (timeline.staging) to the log, in their order, in one transaction that holds the
+    log's insert lock only to move them in and extend the hash chain over them; positions are given here. Conflict
+    when another writer stored one of their ids or versions first: then nothing is stored."""
+    for_recorder(recorder).commit_staged(recorder, staging)
 
 
 def stored_originators(recorder: SQLRecorder, originator_ids: set[UUID]) -> set[UUID]:

@@ -26,6 +26,7 @@ from timeline.storage import (
 if TYPE_CHECKING:
     from eventsourcing.postgres import PostgresApplicationRecorder
 
+    from timeline.staging import Staging
     from timeline.storage.sqlite import CommitProbe
 
 
@@ -198,6 +199,49 @@ class PostgresStorage(LogStorage["PostgresApplicationRecorder"]):
                 sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), (SELECT MAX(notification_id) FROM {}))").format(qualified),
                 (f'"{recorder.datastore.schema}"."{table}"',),
             )
+
+    def commit_staged(self, recorder: PostgresApplicationRecorder, staging: Staging) -> None:
+        import psycopg
+        from psycopg import sql
+
+        from timeline.errors import Conflict
+
+        events = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
+        try:
+            with recorder.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+                # COPY into a table of this transaction first: the log's lock is taken only once the rows are here.
+                curs.execute(
+                    "CREATE TEMP TABLE timeline_staged (seq bigint, originator_id uuid, originator_version bigint, topic text, state bytea) "
+                    "ON COMMIT DROP"
+                )
+                with curs.copy("COPY timeline_staged (seq, originator_id, originator_version, topic, state) FROM STDIN") as copy:
+                    for row in staging.rows():
+                        copy.write_row(row)
+                recorder._lock_table(curs)  # the library's insert lock, as its own inserts take it
+                recorder._notify_channel(curs)
+                curs.execute(sql.SQL("SELECT COALESCE(MAX(notification_id), 0) AS head FROM {}").format(events))
+                found = curs.fetchone()
+                head = int(found["head"]) if found is not None else 0
+                curs.execute(
+                    sql.SQL(
+                        "INSERT INTO {} (originator_id, originator_version, topic, state) "
+                        "SELECT originator_id, originator_version, topic, state FROM timeline_staged ORDER BY seq"
+                    ).format(events)
+                )
+                # The sequence numbers rows in the order the SELECT gives them: the staged order, after head.
+                with conn.cursor(name="timeline_staged_positions") as positions:
+                    positions.itersize = 10_000
+                    positions.execute(
+                        sql.SQL("SELECT notification_id FROM {} WHERE notification_id > %s ORDER BY notification_id").format(events), (head,)
+                    )
+                    chained = (
+                        (int(row["notification_id"]), i, v, topic, digest)
+                        for row, (_, i, v, topic, digest) in zip(positions, staging.digests(), strict=True)
+                    )
+                    first = head + 1
+                    chain_store.append_digested(curs, chain_store.dialect(recorder), first, chained)
+        except psycopg.errors.UniqueViolation:
+            raise Conflict("another writer stored some of these records first; nothing of this file was stored") from None
 
     def stored_originators(self, recorder: PostgresApplicationRecorder, originator_ids: list[UUID]) -> set[UUID]:
         from psycopg import sql

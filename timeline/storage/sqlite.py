@@ -12,10 +12,13 @@ from eventsourcing.persistence import StoredEvent
 
 from timeline import authors, chain_store, idempotency_keys, redaction_store
 from timeline import redactions as redactions_module
+from timeline.errors import Conflict
 from timeline.storage import DatabaseUnavailable, LogRow, LogStorage, as_uuid
 
 if TYPE_CHECKING:
     from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+    from timeline.staging import Staging
 
 
 class SQLiteStorage(LogStorage["SQLiteApplicationRecorder"]):
@@ -113,6 +116,35 @@ class SQLiteStorage(LogStorage["SQLiteApplicationRecorder"]):
                 authors.append(cursor, chain_store.dialect(recorder), batch, by)
                 redaction_store.purge(cursor, chain_store.dialect(recorder), batch)
             idempotency_keys.append(cursor, chain_store.dialect(recorder), list(keys))
+
+    def commit_staged(self, recorder: SQLiteApplicationRecorder, staging: Staging) -> None:
+        import sqlite3
+
+        table = recorder.events_table_name
+        with recorder.datastore.get_connection(commit=True) as pooled:
+            connection = pooled.cursor().sqlite_cursor.connection  # the library's connection, in autocommit mode
+            connection.execute("ATTACH DATABASE ? AS staged", (str(staging.path),))  # outside a transaction, as SQLite requires
+            try:
+                connection.execute("BEGIN IMMEDIATE")  # the log's one writer, from here to COMMIT
+                try:
+                    head = int(connection.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}").fetchone()[0])
+                    connection.execute(
+                        f"INSERT INTO {table} (originator_id, originator_version, topic, state) "
+                        "SELECT originator_id, originator_version, topic, state FROM staged.events ORDER BY seq"
+                    )
+                    # A rowid table gives each new row the largest rowid plus one: the staged order, from head + 1.
+                    digests = connection.execute("SELECT originator_id, originator_version, topic, digest FROM staged.events ORDER BY seq")
+                    chained = ((head + n, i, v, topic, digest) for n, (i, v, topic, digest) in enumerate(digests, start=1))
+                    chain_store.append_digested(connection.cursor(), chain_store.dialect(recorder), head + 1, chained)
+                    connection.execute("COMMIT")
+                except sqlite3.IntegrityError:
+                    connection.execute("ROLLBACK")
+                    raise Conflict("another writer stored some of these records first; nothing of this file was stored") from None
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+            finally:
+                connection.execute("DETACH DATABASE staged")
 
     def stored_originators(self, recorder: SQLiteApplicationRecorder, originator_ids: list[UUID]) -> set[UUID]:
         marks = ", ".join("?" * len(originator_ids))
