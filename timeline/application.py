@@ -19,7 +19,7 @@ from eventsourcing.utils import get_topic
 
 from timeline import authors, chain_store, idempotency_keys, storage
 from timeline.chain import Broken, Verified, verify
-from timeline.codec import build_transcoder
+from timeline.codec import OrjsonTranscoder, build_transcoder
 from timeline.commands import (
     Command,
     Correct,
@@ -78,6 +78,7 @@ from timeline.unit_of_work import UnitOfWork
 from timeline.write_rules import Find, check_links, check_quotes
 
 FACT_RECORDED = get_topic(Fact.Recorded)
+_PLAIN_FACT_FIELDS = frozenset({"data", "mentions", "disputes", "supports"})  # parsed from JSON: JSON's own values only
 
 
 class Timeline(Application[UUID]):
@@ -225,7 +226,9 @@ class Timeline(Application[UUID]):
         (the bulk path of `timeline load`, which makes no aggregate), after the same rules: its quotes and links."""
         check_quotes(content, find, index)
         check_links(fact_id, content, find, index)
-        state = self.mapper.transcoder.encode(Fact.recorded_state(content))
+        transcoder = self.mapper.transcoder
+        fields = Fact.recorded_state(content)
+        state = transcoder.encode_state(fields, _PLAIN_FACT_FIELDS) if isinstance(transcoder, OrjsonTranscoder) else transcoder.encode(fields)
         if self.mapper.compressor:  # as the mapper stores any event (neither is configured today)
             state = self.mapper.compressor.compress(state)
         if self.mapper.cipher:

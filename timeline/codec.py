@@ -55,6 +55,11 @@ class OrjsonTranscoder(Transcoder):
     def encode(self, obj: Any) -> bytes:
         return orjson.dumps(self._tag(obj))
 
+    def encode_state(self, state: dict[str, Any], plain: frozenset[str]) -> bytes:
+        """`encode` for a state whose `plain` fields hold only JSON's own values (a fact's data, as parsed from JSON):
+        those are not walked, which is most of the work for a bulk load's facts. The same bytes as `encode`."""
+        return orjson.dumps({key: value if key in plain else self._tag(value) for key, value in state.items()})
+
     def decode(self, data: bytes) -> Any:
         return self._untag(orjson.loads(data))
 

@@ -8,6 +8,8 @@ import orjson
 import pytest
 
 from timeline import loader
+from timeline.application import Timeline
+from timeline.bulk_load import load_record_file
 from timeline.loader import KEPT_PROBLEMS, FileRefused, RecordStream, read_record_file
 
 
@@ -82,3 +84,22 @@ def test_bytes_that_are_not_utf8_in_a_later_chunk_are_named_by_their_offset_in_t
     with pytest.raises(FileRefused) as refused:
         read_record_file(path)
     assert [str(p) for p in refused.value.problems][-1] == f"{path}: cannot be read: not UTF-8 text (invalid continuation byte at byte {len(good) + 5})"
+
+
+def peak_while_loading(path, database) -> int:
+    app = Timeline(database)
+    tracemalloc.start()
+    try:
+        loaded = load_record_file(app, RecordStream(path))
+        assert loaded.new > 0
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        app.close()
+
+
+def test_loading_a_large_ndjson_file_holds_no_more_memory_than_a_small_one(tmp_path):
+    small = peak_while_loading(ndjson(tmp_path / "small.ndjson", 2_000), str(tmp_path / "small.sqlite3"))
+    large = peak_while_loading(ndjson(tmp_path / "large.ndjson", 20_000), str(tmp_path / "large.sqlite3"))
+    # Ten times the records: held in a list (or as aggregates) until the commit, the peak would grow about tenfold.
+    assert large < 2 * small + 1_000_000, (small, large)
