@@ -28,7 +28,7 @@ from timeline import storage
 from timeline.application import Timeline, named_ids
 from timeline.commands import Positions, Receipt, RecordRecords, Stored
 from timeline.errors import Conflict, DocumentConflict, FactConflict, InvalidRecord, Redacted
-from timeline.loader import FileRefused, Location, Problem, RecordStream
+from timeline.loader import FileRefused, Location, Problem, Problems, RecordStream
 from timeline.parsing import NewFact
 from timeline.sources import Document
 from timeline.staging import Staging, commit_staged
@@ -91,7 +91,7 @@ class _Loading:
         self._absent: set[UUID] = set()  # ids of this chunk in neither the log nor the staging file
         self._documents: dict[UUID, Aggregate] = {}  # documents read for quotes: each can be megabytes, and is cited often
 
-    def stage(self, chunk: list[tuple[Location, Any]], problems: Any, progress: Progress | None) -> None:
+    def stage(self, chunk: list[tuple[Location, Any]], problems: Problems, progress: Progress | None) -> None:
         records = [record for _, record in chunk]
         named = named_ids(records)
         self._absent = named - storage.stored_originators(self.app.recorder, named) - self.staging.holding(named)
@@ -102,7 +102,7 @@ class _Loading:
                 problems.extend(Problem(location, e.field, e.message) for e in error.errors)
             except (FactConflict, DocumentConflict) as error:
                 problems.add(Problem(location, "id", str(error)))
-            except (Conflict, Redacted) as error:
+            except (Conflict, Redacted) as error:  # a document withdrawn or redacted, cited or revised
                 problems.add(Problem(location, None, str(error)))
             if problems.count:
                 break
@@ -168,6 +168,8 @@ class _Loading:
         return storage.stored_originators(self.app.recorder, ids) | self.staging.holding(ids) | (ids & self._buffer.keys())
 
     def _earlier(self, kind: str, aggregate_id: UUID, version: int) -> Receipt | None:
+        # A re-send of a record staged earlier in the file. A load only counts receipts: this one names the
+        # record by its aggregate id, and has no position yet.
         staged = self.staging.events_of(aggregate_id)
         if len(staged) < version:
             return None

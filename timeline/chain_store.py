@@ -104,6 +104,11 @@ def append_digested(cursor: Any, names: Dialect, first: int, inserted: Iterable[
     )
     behind = [(r[0], r[1], r[2], r[3], state_bytes(r[4])) for r in _rows(cursor)]  # as `append`: the chain skips nothing
     previous = _insert(cursor, names, extend(previous, behind)) or previous
+    if hasattr(cursor, "copy"):  # psycopg: COPY the rows, many times faster than inserting them, while the lock is held
+        with cursor.copy(names.sql("COPY {chain} (position, link, content) FROM STDIN")) as copy:
+            for row in extend_digested(previous, inserted):
+                copy.write_row((row.position, row.link, row.content))
+        return
     page: list[tuple[int, UUID | str, int, str, bytes]] = []
     for event in inserted:
         page.append(event)

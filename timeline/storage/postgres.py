@@ -228,18 +228,22 @@ class PostgresStorage(LogStorage["PostgresApplicationRecorder"]):
                         "SELECT originator_id, originator_version, topic, state FROM timeline_staged ORDER BY seq"
                     ).format(events)
                 )
-                # The sequence numbers rows in the order the SELECT gives them: the staged order, after head.
-                with conn.cursor(name="timeline_staged_positions") as positions:
-                    positions.itersize = 10_000
-                    positions.execute(
-                        sql.SQL("SELECT notification_id FROM {} WHERE notification_id > %s ORDER BY notification_id").format(events), (head,)
-                    )
-                    chained = (
-                        (int(row["notification_id"]), i, v, topic, digest)
-                        for row, (_, i, v, topic, digest) in zip(positions, staging.digests(), strict=True)
-                    )
-                    first = head + 1
-                    chain_store.append_digested(curs, chain_store.dialect(recorder), first, chained)
+                # The sequence numbers rows in the order the SELECT gives them, and none is drawn elsewhere while the
+                # lock is held: the staged order, after head. Where the numbers skip (a sequence cache), read them.
+                curs.execute(
+                    sql.SQL("SELECT MIN(notification_id) AS first, MAX(notification_id) AS last FROM {} WHERE notification_id > %s").format(events),
+                    (head,),
+                )
+                span = curs.fetchone()
+                assert span is not None
+                first, last = int(span["first"]), int(span["last"])
+                if last - first + 1 == staging.count:
+                    positions: Iterable[int] = range(first, last + 1)
+                else:
+                    curs.execute(sql.SQL("SELECT notification_id FROM {} WHERE notification_id > %s ORDER BY notification_id").format(events), (head,))
+                    positions = [int(row["notification_id"]) for row in curs.fetchall()]
+                chained = ((p, i, v, topic, digest) for p, (_, i, v, topic, digest) in zip(positions, staging.digests(), strict=True))
+                chain_store.append_digested(curs, chain_store.dialect(recorder), first, chained)
         except psycopg.errors.UniqueViolation:
             raise Conflict("another writer stored some of these records first; nothing of this file was stored") from None
 
