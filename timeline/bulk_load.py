@@ -13,7 +13,6 @@ only time other writers wait.
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ class Loaded:
     others: int  # documents and framework editions
     new: int
     head: int
-    commit_seconds: float  # how long the commit held the log's lock, at most: what other writers waited
+    locked_seconds: float  # how long the commit held the log's lock: what another writer waited, at most
 
 
 def load_record_file(app: Timeline, stream: RecordStream, progress: Progress | None = None) -> Loaded:
@@ -61,12 +60,11 @@ def load_record_file(app: Timeline, stream: RecordStream, progress: Progress | N
                 progress(chunk[-1][0].line or 0)
         if stream.problems.count:
             raise stream.problems.refusal()
-        started = time.perf_counter()
         try:
-            head = commit_staged(app, staging)
+            head, locked = commit_staged(app, staging)
         except Conflict as error:
             raise FileRefused([Problem(Location(stream.name), None, str(error))]) from None
-        return Loaded(loading.facts, loading.others, loading.new, head, time.perf_counter() - started)
+        return Loaded(loading.facts, loading.others, loading.new, head, locked)
 
 
 def _chunks(stream: RecordStream) -> Iterator[list[tuple[Location, Any]]]:

@@ -20,6 +20,7 @@ from eventsourcing.persistence import StoredEvent
 
 from timeline import storage
 from timeline.application import Timeline
+from timeline.chain import extend_digested
 
 Staged = tuple[int, str, int, str, bytes]  # order, originator id hex, version, topic, state or its sha256
 
@@ -39,6 +40,7 @@ class Staging:
         )
         self._connection.execute("BEGIN")
         self.count = 0
+        self.chained_after: tuple[int, str] | None = None  # the log's head the staged chain rows follow, once computed
 
     def __enter__(self) -> Self:
         return self
@@ -74,6 +76,18 @@ class Staging:
         )
         return [StoredEvent(aggregate_id, version, topic, state) for version, topic, state in rows]
 
+    def chain_after(self, position: int, link: str) -> None:
+        """Link the staged events into the hash chain as if they followed `position` and `link` (the log's head now),
+        before the log's lock is taken: the commit uses these rows if the head has not moved by then."""
+        self._connection.execute("CREATE TABLE IF NOT EXISTS chain (position INTEGER PRIMARY KEY, link TEXT NOT NULL, content TEXT NOT NULL)")
+        self._connection.execute("BEGIN")
+        self._connection.execute("DELETE FROM chain")
+        events = ((position + n, i, v, topic, digest) for n, (_, i, v, topic, digest) in enumerate(self.digests(), start=1))
+        rows = ((row.position, row.link, row.content) for row in extend_digested(link, events))
+        self._connection.executemany("INSERT INTO chain (position, link, content) VALUES (?, ?, ?)", rows)
+        self._connection.execute("COMMIT")
+        self.chained_after = (position, link)
+
     def finish(self) -> None:
         """Make what was staged readable from another connection (the commit's)."""
         if self._connection.in_transaction:
@@ -88,11 +102,12 @@ class Staging:
         yield from self._connection.execute("SELECT seq, originator_id, originator_version, topic, digest FROM events ORDER BY seq")
 
 
-def commit_staged(app: Timeline, staging: Staging) -> int:
-    """Move every staged event into the log in one transaction, extending its hash chain; the log's head after.
-    Conflict when another writer stored one of these ids or versions since they were staged."""
+def commit_staged(app: Timeline, staging: Staging) -> tuple[int, float]:
+    """Move every staged event into the log in one transaction, extending its hash chain; the log's head after, and the
+    seconds the log's lock was held. Conflict when another writer stored one of these ids or versions since they were staged."""
     staging.finish()
+    locked = 0.0
     if staging.count:
         app.check_store()
-        storage.commit_staged(app.recorder, staging)
-    return app.head()
+        locked = storage.commit_staged(app.recorder, staging)
+    return app.head(), locked

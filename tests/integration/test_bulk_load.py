@@ -204,3 +204,26 @@ def test_loads_from_two_threads_both_land_whole_with_one_chain(sqlite_database, 
     finally:
         for app in apps:
             app.close()
+
+
+def test_a_write_between_the_staged_chain_and_the_commit_is_chained_before_the_load(sqlite_database, tmp_path, monkeypatch):
+    from timeline.staging import Staging
+
+    path = facts_file(tmp_path / "records.ndjson", 1200)
+    app, other = Timeline(sqlite_database), Timeline(sqlite_database)
+    between = read_record_file(facts_file(tmp_path / "between.ndjson", 1, offset=50_000)).records
+    chain_after = Staging.chain_after
+
+    def then_another_write(staging: Staging, position: int, link: str) -> None:
+        chain_after(staging, position, link)  # the load links its events after the head it saw...
+        other.record(between)  # ...and another writer commits before the load takes the lock
+
+    monkeypatch.setattr(Staging, "chain_after", then_another_write)
+    try:
+        loaded = load_record_file(app, RecordStream(path))
+        assert loaded.head == 1201 and app.fact(between[0].id).history[0].position == 1
+        verified = app.verify()
+        assert isinstance(verified, Verified) and verified.events == 1201
+    finally:
+        app.close()
+        other.close()

@@ -97,7 +97,7 @@ class LogStorage(ABC, Generic[Recorder]):
         """Insert events at the positions they held, in one transaction; see `restore_events`."""
 
     @abstractmethod
-    def commit_staged(self, recorder: Recorder, staging: Staging) -> None:
+    def commit_staged(self, recorder: Recorder, staging: Staging) -> float:
         """Append a load's staged events to the log in one transaction; see `commit_staged`."""
 
     @abstractmethod
@@ -244,11 +244,12 @@ def event_positions(recorder: SQLRecorder, originator_id: UUID) -> dict[int, int
     return {int(version): int(position) for version, position in rows}
 
 
-def commit_staged(recorder: SQLRecorder, staging: Staging) -> None:
+def commit_staged(recorder: SQLRecorder, staging: Staging) -> float:
     """Append a load's staged events (timeline.staging) to the log, in their order, in one transaction that holds the
     log's insert lock only to move them in and extend the hash chain over them; positions are given here. Conflict
-    when another writer stored one of their ids or versions first: then nothing is stored."""
-    for_recorder(recorder).commit_staged(recorder, staging)
+    when another writer stored one of their ids or versions first: then nothing is stored. The seconds the lock
+    was held: what another writer waited, at most."""
+    return for_recorder(recorder).commit_staged(recorder, staging)
 
 
 def stored_originators(recorder: SQLRecorder, originator_ids: set[UUID]) -> set[UUID]:

@@ -200,52 +200,65 @@ class PostgresStorage(LogStorage["PostgresApplicationRecorder"]):
                 (f'"{recorder.datastore.schema}"."{table}"',),
             )
 
-    def commit_staged(self, recorder: PostgresApplicationRecorder, staging: Staging) -> None:
+    def commit_staged(self, recorder: PostgresApplicationRecorder, staging: Staging) -> float:
+        import time
+
         import psycopg
-        from psycopg import sql
 
         from timeline.errors import Conflict
 
-        events = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
         try:
-            with recorder.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-                # COPY into a table of this transaction first: the log's lock is taken only once the rows are here.
-                curs.execute(
-                    "CREATE TEMP TABLE timeline_staged (seq bigint, originator_id uuid, originator_version bigint, topic text, state bytea) "
-                    "ON COMMIT DROP"
-                )
-                with curs.copy("COPY timeline_staged (seq, originator_id, originator_version, topic, state) FROM STDIN") as copy:
-                    for row in staging.rows():
-                        copy.write_row(row)
-                recorder._lock_table(curs)  # the library's insert lock, as its own inserts take it
-                recorder._notify_channel(curs)
-                curs.execute(sql.SQL("SELECT COALESCE(MAX(notification_id), 0) AS head FROM {}").format(events))
-                found = curs.fetchone()
-                head = int(found["head"]) if found is not None else 0
-                curs.execute(
-                    sql.SQL(
-                        "INSERT INTO {} (originator_id, originator_version, topic, state) "
-                        "SELECT originator_id, originator_version, topic, state FROM timeline_staged ORDER BY seq"
-                    ).format(events)
-                )
-                # The sequence numbers rows in the order the SELECT gives them, and none is drawn elsewhere while the
-                # lock is held: the staged order, after head. Where the numbers skip (a sequence cache), read them.
-                curs.execute(
-                    sql.SQL("SELECT MIN(notification_id) AS first, MAX(notification_id) AS last FROM {} WHERE notification_id > %s").format(events),
-                    (head,),
-                )
-                span = curs.fetchone()
-                assert span is not None
-                first, last = int(span["first"]), int(span["last"])
-                if last - first + 1 == staging.count:
-                    positions: Iterable[int] = range(first, last + 1)
-                else:
-                    curs.execute(sql.SQL("SELECT notification_id FROM {} WHERE notification_id > %s ORDER BY notification_id").format(events), (head,))
-                    positions = [int(row["notification_id"]) for row in curs.fetchall()]
-                chained = ((p, i, v, topic, digest) for p, (_, i, v, topic, digest) in zip(positions, staging.digests(), strict=True))
-                chain_store.append_digested(curs, chain_store.dialect(recorder), first, chained)
+            with recorder.datastore.get_connection() as conn:
+                with conn.transaction(), conn.cursor() as curs:
+                    locked = self._insert_staged(recorder, staging, curs)
+                return time.perf_counter() - locked
         except psycopg.errors.UniqueViolation:
             raise Conflict("another writer stored some of these records first; nothing of this file was stored") from None
+
+    def _insert_staged(self, recorder: PostgresApplicationRecorder, staging: Staging, curs: Any) -> float:
+        """COPY the staged events into a temporary table, then take the log's lock and move them in; when the lock was taken."""
+        import time
+
+        from psycopg import sql
+
+        events = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
+        # COPY into a table of this transaction first: the log's lock is taken only once the rows are here.
+        curs.execute(
+            "CREATE TEMP TABLE timeline_staged (seq bigint, originator_id uuid, originator_version bigint, topic text, state bytea) "
+            "ON COMMIT DROP"
+        )
+        with curs.copy("COPY timeline_staged (seq, originator_id, originator_version, topic, state) FROM STDIN") as copy:
+            for row in staging.rows():
+                copy.write_row(row)
+        recorder._lock_table(curs)  # the library's insert lock, as its own inserts take it
+        locked = time.perf_counter()
+        recorder._notify_channel(curs)
+        curs.execute(sql.SQL("SELECT COALESCE(MAX(notification_id), 0) AS head FROM {}").format(events))
+        found = curs.fetchone()
+        head = int(found["head"]) if found is not None else 0
+        curs.execute(
+            sql.SQL(
+                "INSERT INTO {} (originator_id, originator_version, topic, state) "
+                "SELECT originator_id, originator_version, topic, state FROM timeline_staged ORDER BY seq"
+            ).format(events)
+        )
+        # The sequence numbers rows in the order the SELECT gives them, and none is drawn elsewhere while the
+        # lock is held: the staged order, after head. Where the numbers skip (a sequence cache), read them.
+        curs.execute(
+            sql.SQL("SELECT MIN(notification_id) AS first, MAX(notification_id) AS last FROM {} WHERE notification_id > %s").format(events),
+            (head,),
+        )
+        span = curs.fetchone()
+        assert span is not None
+        first, last = int(span["first"]), int(span["last"])
+        if last - first + 1 == staging.count:
+            positions: Iterable[int] = range(first, last + 1)
+        else:
+            curs.execute(sql.SQL("SELECT notification_id FROM {} WHERE notification_id > %s ORDER BY notification_id").format(events), (head,))
+            positions = [int(row["notification_id"]) for row in curs.fetchall()]
+        chained = ((p, i, v, topic, digest) for p, (_, i, v, topic, digest) in zip(positions, staging.digests(), strict=True))
+        chain_store.append_digested(curs, chain_store.dialect(recorder), first, chained)
+        return locked
 
     def stored_originators(self, recorder: PostgresApplicationRecorder, originator_ids: list[UUID]) -> set[UUID]:
         from psycopg import sql

@@ -12,6 +12,7 @@ from eventsourcing.persistence import StoredEvent
 
 from timeline import authors, chain_store, idempotency_keys, redaction_store
 from timeline import redactions as redactions_module
+from timeline.chain import GENESIS
 from timeline.errors import Conflict
 from timeline.storage import DatabaseUnavailable, LogRow, LogStorage, as_uuid
 
@@ -117,15 +118,18 @@ class SQLiteStorage(LogStorage["SQLiteApplicationRecorder"]):
                 redaction_store.purge(cursor, chain_store.dialect(recorder), batch)
             idempotency_keys.append(cursor, chain_store.dialect(recorder), list(keys))
 
-    def commit_staged(self, recorder: SQLiteApplicationRecorder, staging: Staging) -> None:
+    def commit_staged(self, recorder: SQLiteApplicationRecorder, staging: Staging) -> float:
         import sqlite3
+        import time
 
-        table = recorder.events_table_name
+        table, names = recorder.events_table_name, chain_store.dialect(recorder)
+        staging.chain_after(*chain_store.head(recorder))  # the hashing, before the lock: used unless another writer moves the head
         with recorder.datastore.get_connection(commit=True) as pooled:
             connection = pooled.cursor().sqlite_cursor.connection  # the library's connection, in autocommit mode
             connection.execute("ATTACH DATABASE ? AS staged", (str(staging.path),))  # outside a transaction, as SQLite requires
             try:
                 connection.execute("BEGIN IMMEDIATE")  # the log's one writer, from here to COMMIT
+                locked = time.perf_counter()
                 try:
                     head = int(connection.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}").fetchone()[0])
                     connection.execute(
@@ -133,10 +137,15 @@ class SQLiteStorage(LogStorage["SQLiteApplicationRecorder"]):
                         "SELECT originator_id, originator_version, topic, state FROM staged.events ORDER BY seq"
                     )
                     # A rowid table gives each new row the largest rowid plus one: the staged order, from head + 1.
-                    digests = connection.execute("SELECT originator_id, originator_version, topic, digest FROM staged.events ORDER BY seq")
-                    chained = ((head + n, i, v, topic, digest) for n, (i, v, topic, digest) in enumerate(digests, start=1))
-                    chain_store.append_digested(connection.cursor(), chain_store.dialect(recorder), head + 1, chained)
+                    chain_head = connection.execute(names.sql("SELECT position, link FROM {chain} ORDER BY position DESC LIMIT 1")).fetchone()
+                    if (head, *(chain_head or (0, GENESIS))[1:]) == staging.chained_after and (chain_head is None or chain_head[0] == head):
+                        connection.execute(names.sql("INSERT INTO {chain} (position, link, content) SELECT position, link, content FROM staged.chain ORDER BY position"))
+                    else:  # another writer committed since: link again from the head as it is
+                        digests = connection.execute("SELECT originator_id, originator_version, topic, digest FROM staged.events ORDER BY seq")
+                        chained = ((head + n, i, v, topic, digest) for n, (i, v, topic, digest) in enumerate(digests, start=1))
+                        chain_store.append_digested(connection.cursor(), names, head + 1, chained)
                     connection.execute("COMMIT")
+                    return time.perf_counter() - locked
                 except sqlite3.IntegrityError:
                     connection.execute("ROLLBACK")
                     raise Conflict("another writer stored some of these records first; nothing of this file was stored") from None
