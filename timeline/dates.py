@@ -58,6 +58,8 @@ def is_plain(text: str) -> bool:
 
 # Months 01-12 only: "2017-21" is EDTF's spring 2017, for the library to read.
 _PLAIN = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2])(?:-(\d{2}))?)?")
+# A season, quarter or half of a year, with no qualifier: edtf widens it no further than its own bounds.
+_SEASON = re.compile(r"\d{4}-(2[1-9]|3\d|4[01])")
 
 
 @lru_cache(maxsize=65536)
@@ -118,8 +120,10 @@ def possible_days(valid: ValidTime) -> tuple[dt.date, dt.date]:
 
 @lru_cache(maxsize=65536)
 def _possible_days(text: str, lower: dt.date, upper: dt.date) -> tuple[dt.date, dt.date]:
-    if _PLAIN.fullmatch(text):
-        return lower, upper  # exact: no qualifier to widen it
+    if _PLAIN.fullmatch(text) or _SEASON.fullmatch(text):
+        # Exact: no qualifier to widen it. Seasons skip edtf's parser, tens of milliseconds each
+        # (a rebuild meets one per season the log names; tests/unit/test_dates.py checks they agree).
+        return lower, upper
     parsed = parse_edtf(text)
     try:
         earliest, latest = _to_date(parsed.lower_fuzzy()), _to_date(parsed.upper_fuzzy())

@@ -81,6 +81,20 @@ def _on_the_calendar(year: int, month: int, day: int) -> bool:
 
 # In effect as of a date: the days a date may mean, as edtf computes them.
 
+@given(year=st.integers(1, 9999), season=st.integers(21, 41))
+def test_a_season_may_mean_exactly_the_days_edtf_bounds_it_by(year, season):
+    from edtf import parse_edtf
+
+    from timeline.dates import possible_days
+
+    text = f"{year:04d}-{season}"
+    parsed = parse_edtf(text)
+    fuzzy = (parsed.lower_fuzzy()[:3], parsed.upper_fuzzy()[:3])
+    assert all(_on_the_calendar(*bound) for bound in fuzzy)
+    valid = parse_valid_time(text)
+    earliest, latest = possible_days(valid)
+    assert ((earliest.year, earliest.month, earliest.day), (latest.year, latest.month, latest.day)) == fuzzy
+
 def _edtf_text():
     year = st.integers(1900, 2099).map(str)
     month = st.builds("{}-{:02d}".format, year, st.integers(1, 12))
