@@ -38,3 +38,14 @@ class Projection(ABC):
     def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
         """Change the tables for log entries (in log order, each with .position, .topic, .state and .event),
         inside the caller's transaction."""
+
+    def fill(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
+        """Apply entries to a rebuild's fresh tables, which no reader sees yet: a view may leave what depends on
+        every row to `settle`, called once the whole log is in. Unless overridden, the same as apply."""
+        self.apply(cursor, prefix, entries)
+
+    def settle(self, cursor: Cursor, prefix: str, position: int, after: str | None) -> str | None:
+        """Finish a rebuild's fill (its indexes made, its position reached), a part per transaction: what
+        fill left undone, from where the last call stopped (None at first). Returns where to go on from, or None
+        once done; the tables must then be what apply would have made."""
+        return None

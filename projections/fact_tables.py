@@ -38,6 +38,7 @@ COLUMNS = (
     "retracted, type, subject, occurred, occurred_lower, occurred_upper, earliest, latest, "
     "published, revised_from, source_kind, body, because"
 )
+SETTLED_PER_PART = 5000  # facts a rebuild judges per transaction once filled
 NOT_REVISED = "0001-01-01"  # `revised_from` of a version the source never revised: it counts from publication
 
 
@@ -153,6 +154,28 @@ class FactsProjection(Projection):
         )
 
     def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
+        self._apply(cursor, prefix, entries, judge=True)
+
+    def fill(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
+        # Standing is judged once the whole log is in, on indexed tables (settle), not batch by batch.
+        self._apply(cursor, prefix, entries, judge=False)
+
+    def settle(self, cursor: Cursor, prefix: str, position: int, after: str | None) -> str | None:
+        """Judge where every claim stands, a part of the facts at a time (each with every claim it competes with)."""
+        from projections import (
+            standing,  # it reads through fact_queries, which imports this module: imported once both exist
+        )
+
+        cursor.execute(
+            f"SELECT DISTINCT fact_id FROM {prefix}_versions WHERE fact_id > ? ORDER BY fact_id LIMIT ?", (after or "", SETTLED_PER_PART)
+        )
+        part = [row[0] for row in cursor.fetchall()]
+        if not part:
+            return None
+        standing.restand(cursor, prefix, position, part, ())
+        return str(part[-1])
+
+    def _apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any], *, judge: bool) -> None:
         rows = _Rows()
         # Record times follow positions: writers in several processes stamp events before the log orders
         # them, so a time is never shown earlier than the one before it (else `known_at=<instant>` would skip).
@@ -178,14 +201,15 @@ class FactsProjection(Projection):
                 withdrawn.append(_withdrawal(cursor, prefix, entry))
             elif entry.topic == FACT_REDACTED:
                 rows.flush(cursor, prefix)
-                from projections import (
-                    standing,  # it reads through fact_queries, which imports this module: imported once both exist
-                )
+                if judge:
+                    from projections import (
+                        standing,  # it reads through fact_queries, which imports this module: imported once both exist
+                    )
 
-                changed |= standing.competitors(cursor, prefix, fact_id_of(entry))  # read before its rows go
+                    changed |= standing.competitors(cursor, prefix, fact_id_of(entry))  # read before its rows go
                 _redaction(cursor, prefix, fact_id_of(entry))
         rows.flush(cursor, prefix)
-        if entries:
+        if entries and judge:
             from projections import (
                 standing,  # it reads through fact_queries, which imports this module: imported once both exist
             )

@@ -91,7 +91,10 @@ class ProjectionRunner:
         """Apply every new event to the live generation of one or all views; returns their positions."""
         return {view: self._run(view, active=True) for view in ([name] if name else self.projections)}
 
-    def _run(self, name: str, *, active: bool, generation: int | None = None, progress: Callable[[int, int], None] | None = None) -> int:
+    def _run(
+        self, name: str, *, active: bool, generation: int | None = None, progress: Callable[[int, int], None] | None = None,
+        filling: bool = False,
+    ) -> int:
         while True:
             with self.store.read() as cursor:
                 generation = _active(cursor, name) if active else generation
@@ -101,12 +104,13 @@ class ProjectionRunner:
             entries = self.read_log(position, self.batch_size if active else self.rebuild_batch_size)
             if not entries:
                 return position
-            applied = self.apply(name, generation, entries)
+            applied = self.apply(name, generation, entries, filling=filling)
             if progress:
                 progress(applied, len(entries))
 
-    def apply(self, name: str, generation: int, entries: Sequence[Any]) -> int:
-        """Apply a batch in one transaction; events at or before the tracked position are skipped."""
+    def apply(self, name: str, generation: int, entries: Sequence[Any], filling: bool = False) -> int:
+        """Apply a batch in one transaction; events at or before the tracked position are skipped. A rebuild's
+        first pass is `filling`: the projection may leave what depends on every row to its `settle`."""
         projection = self.projections[name]
         prefix = _prefix(name, generation)
         with self.store.write() as cursor:
@@ -117,7 +121,7 @@ class ProjectionRunner:
                 return 0
             fresh = [entry for entry in entries if entry.position > position]
             if fresh:
-                projection.apply(cursor, prefix, fresh)
+                (projection.fill if filling else projection.apply)(cursor, prefix, fresh)
                 position = fresh[-1].position
             cursor.execute(
                 "UPDATE view_tracking SET position = ? WHERE view = ? AND generation = ?", (position, name, generation)
@@ -149,9 +153,15 @@ class ProjectionRunner:
             if progress:
                 progress(Progress(name, position, events, time.monotonic() - started))
 
-        self._run(name, active=False, generation=generation, progress=report)
+        position = self._run(name, active=False, generation=generation, progress=report, filling=True)
         with self.store.write() as cursor:
             projection.create_indexes(cursor, _prefix(name, generation))
+        settled: str | None = None
+        while True:  # a part per transaction: writers to the log wait on SQLite's lock a part's time, not the whole
+            with self.store.write() as cursor:
+                settled = projection.settle(cursor, _prefix(name, generation), position, settled)
+            if settled is None:
+                break
         while not self._swap(name, generation):
             self._run(name, active=False, generation=generation)  # the live view moved on meanwhile: follow it
         # Whatever was recorded during the swap is applied now, to the new live tables.
