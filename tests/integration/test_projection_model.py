@@ -14,13 +14,14 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition, rule
 
-from projections import all_projections, fact_queries, standing
+from projections import all_projections, fact_queries, fact_tables, standing
 from projections.fact_queries import Seen
 from projections.runner import ProjectionRunner, live_prefix
 from projections.status import LATEST_STATEMENTS, subject_status
@@ -311,14 +312,16 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
         self.close()
         self.open()
 
-    @rule(name=st.sampled_from(["facts", "documents", "search"]))
-    def rebuild_equals_incremental_and_a_second_rebuild_changes_nothing(self, name):
+    @rule(name=st.sampled_from(["facts", "documents", "search"]), part=st.sampled_from([1, 3, fact_tables.SETTLED_PER_PART]))
+    def rebuild_equals_incremental_and_a_second_rebuild_changes_nothing(self, name, part):
         self.runner.catch_up()
         incremental = self.dump(name)
-        self.runner.rebuild(name)
-        assert self.dump(name) == incremental
-        self.runner.rebuild(name)
-        assert self.dump(name) == incremental
+        # A rebuild judges standing a part of the facts at a time: small parts split groups of competing claims.
+        with mock.patch.object(fact_tables, "SETTLED_PER_PART", part):
+            self.runner.rebuild(name)
+            assert self.dump(name) == incremental
+            self.runner.rebuild(name)
+            assert self.dump(name) == incremental
 
     @rule(name=st.sampled_from(["facts", "documents", "search"]))
     def redelivering_tracked_events_changes_nothing(self, name):
