@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +27,7 @@ from eventsourcing.utils import get_topic
 from projections.base import Projection
 from projections.store import Cursor, one_row
 from timeline.codec import fact_in_state, stored_valid_time, stored_value
-from timeline.dates import possible_days
+from timeline.dates import ValidTime, possible_days
 from timeline.facts import AUTHORITY, Fact
 from timeline.frameworks import Framework, inspection_key
 from timeline.redactions import is_tombstone
@@ -187,11 +188,11 @@ class FactsProjection(Projection):
             if is_tombstone(entry.state):
                 continue  # purged by a later redaction (timeline.redactions), whose event removes what was shown
             if entry.topic in (RECORDED, CORRECTED, RETRACTED):
-                changed.add(fact_id_of(entry))
+                changed.add(fact_id := fact_id_of(entry))
             if entry.topic == RECORDED:
                 state = orjson.loads(entry.state)
                 at = latest_at = max(latest_at, _record_time(state))
-                rows.add(fact_id_of(entry), entry.originator_version, entry.position, at, entry.position, at, "recorded", None, state, NOT_REVISED)
+                rows.add(fact_id, entry.originator_version, entry.position, at, entry.position, at, "recorded", None, state, NOT_REVISED)
             elif entry.topic in (CORRECTED, RETRACTED):
                 rows.flush(cursor, prefix)  # the version it replaces may be among the rows not yet written
                 latest_at = self._change(cursor, prefix, entry, rows, latest_at)
@@ -273,11 +274,10 @@ class _Rows:
     ) -> None:
         fact = fact_in_state(state)
         body, occurred = fact.body, fact.occurred
-        earliest, latest = possible_days(occurred)
-        lower, upper = occurred.lower.isoformat(), occurred.upper.isoformat()
+        lower, upper, earliest, latest = _days(occurred)
         fact_type, subject, data, mentions = body["type"], body["subject"], body["data"], body["mentions"]
         # Public once any of its sources had published it; as authoritative as its most authoritative source.
-        published = min(possible_days(when)[1] for when in fact.published).isoformat()
+        published = min(_days(when)[3] for when in fact.published)
         source_kind = max(fact.kinds, key=AUTHORITY.__getitem__)
         cites = dict.fromkeys(s["document"] for s in body.get("sources") or [body["source"]] if "document" in s)
         self.links.extend((fact_id, version, document, "cites") for document in cites)
@@ -286,7 +286,7 @@ class _Rows:
         self.versions.append(
             (
                 fact_id, version, position, at, first_position, first_at, change, reason, 0, fact_type, subject, occurred.edtf,
-                lower, upper, earliest.isoformat(), latest.isoformat(), published, revised_from,
+                lower, upper, earliest, latest, published, revised_from,
                 source_kind, orjson.dumps(body).decode(), because,
             )
         )
@@ -314,6 +314,13 @@ class _Rows:
         if self.links:
             cursor.executemany(f"INSERT INTO {prefix}_links VALUES (?, ?, ?, ?)", self.links)
         self.versions, self.refs, self.claims, self.links = [], [], [], []
+
+
+@lru_cache(maxsize=65536)
+def _days(valid: ValidTime) -> tuple[str, str, str, str]:
+    """A date's bounds and possible days (earliest, latest) as the tables store them: ISO days, which sort as dates."""
+    earliest, latest = possible_days(valid)
+    return valid.lower.isoformat(), valid.upper.isoformat(), earliest.isoformat(), latest.isoformat()
 
 
 def _redaction(cursor: Cursor, prefix: str, fact_id: str) -> None:

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Any, NotRequired, TypedDict
 from uuid import UUID
 
@@ -165,7 +166,13 @@ def fact_in_state(state: dict[str, Any]) -> FactInState:
 def stored_valid_time(tagged: dict[str, Any]) -> ValidTime:
     """A stored ValidTime: [edtf, lower, upper], its bounds tagged dates."""
     edtf, lower, upper = tagged[_VALUE]
-    return ValidTime(edtf, dt.date.fromisoformat(lower[_VALUE]), dt.date.fromisoformat(upper[_VALUE]))
+    return _valid_time(edtf, lower[_VALUE], upper[_VALUE])
+
+
+@lru_cache(maxsize=65536)
+def _valid_time(edtf: str, lower: str, upper: str) -> ValidTime:
+    # A log repeats few dates many times: a rebuild reads two or more an event.
+    return ValidTime(edtf, dt.date.fromisoformat(lower), dt.date.fromisoformat(upper))
 
 
 def stored_value(tagged: dict[str, Any]) -> Any:
