@@ -156,6 +156,10 @@ class ProjectionRunner:
         position = self._run(name, active=False, generation=generation, progress=report, filling=True)
         with self.store.write() as cursor:
             projection.create_indexes(cursor, _prefix(name, generation))
+            if self.store.dialect == "postgres":
+                # Filled tables have no statistics until autovacuum comes: planned blind, settle's joins took seconds each.
+                for table in projection.table_names(_prefix(name, generation)):
+                    cursor.execute(f"ANALYZE {table}")
         settled: str | None = None
         while True:  # a part per transaction: writers to the log wait on SQLite's lock a part's time, not the whole
             with self.store.write() as cursor:
