@@ -10,7 +10,8 @@ again, whole groups at a time: the facts it recorded, corrected, retracted or re
 redacted one competed with, read before its rows go), those citing a document it withdrew, every
 fact naming a subject a merge joins when it touched a merge; then every claim competing with those
 (the same rating or figure slot, before and after a correction, and chains of disputes and supports),
-read as seen and handed to the one rule. A rebuild, in other batches, ends with the same rows.
+read as seen and handed to the one rule. A rebuild judges every fact the same way once its tables are
+filled and indexed, a part at a time (`FactsProjection.settle`), and ends with the same rows.
 """
 
 from __future__ import annotations
