@@ -25,6 +25,16 @@ def dialect_of(cursor: Cursor) -> str:
     return str(getattr(cursor, "dialect", "sqlite"))  # sqlite3's own cursor has no such attribute
 
 
+def insert_rows(cursor: Cursor, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert many rows into a table: PostgreSQL's COPY where the cursor has it (one stream, no statement per
+    row), else one executemany."""
+    copy_rows = getattr(cursor, "copy_rows", None)
+    if copy_rows is not None:
+        copy_rows(table, columns, rows)
+        return
+    cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+
+
 def one_row(cursor: Cursor) -> tuple[Any, ...]:
     """The row of a query that always has one: an aggregate's (MAX, COUNT), or a row the log vouches for."""
     row = cursor.fetchone()

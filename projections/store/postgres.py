@@ -29,6 +29,11 @@ class _Cursor:
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> Any:
         return self._cursor.executemany(statement.replace("?", "%s"), rows)
 
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        with self._cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
     def fetchone(self) -> tuple[Any, ...] | None:
         return self._cursor.fetchone()
 
