@@ -34,7 +34,9 @@ from projections.fact_tables import (
 from projections.status import status_answer
 from projections.store import Cursor, one_row
 from timeline.redactions import is_tombstone
+from timeline.references import references
 
+DECISIONS = ("decision.pending", "decision.made")
 EVERY_SUBJECT = (FRAMEWORK_DEFINED, FRAMEWORK_REVISED, FACT_REDACTED)  # events that may move any subject's status
 
 
@@ -120,23 +122,29 @@ def affected(cursor: Cursor, prefix: str, seen: Seen, fact_ids: Iterable[str], d
     if named:
         cursor.execute(f"SELECT DISTINCT fact_id FROM {prefix}_refs WHERE subject IN (SELECT key FROM json_each(?))", (_keys(named),))
         ids = _link_closure(cursor, prefix, ids | {row[0] for row in cursor.fetchall()})
+    # Read by the versions' primary key and named as the refs table names them (it has no index by fact).
     keyed = _keys(ids)
-    cursor.execute(f"SELECT DISTINCT subject FROM {prefix}_refs WHERE fact_id IN (SELECT key FROM json_each(?))", (keyed,))
-    subjects = {row[0] for row in cursor.fetchall()}
-    cursor.execute(
-        f"SELECT DISTINCT subject FROM {prefix}_versions WHERE type IN ('decision.pending', 'decision.made') "
-        "AND fact_id IN (SELECT key FROM json_each(?))",
-        (keyed,),
-    )
-    decisions = _every_id(seen, [row[0] for row in cursor.fetchall()])
+    cursor.execute(f"SELECT type, subject, body FROM {prefix}_versions WHERE fact_id IN (SELECT key FROM json_each(?))", (keyed,))
+    versions = cursor.fetchall()
+    subjects = _named_by(versions)
+    decisions = _every_id(seen, [subject for fact_type, subject, _ in versions if fact_type in DECISIONS])
     if decisions:
         cursor.execute(
-            f"SELECT DISTINCT o.subject FROM {prefix}_refs r JOIN {prefix}_refs o ON o.fact_id = r.fact_id AND o.version = r.version "
-            "WHERE r.subject IN (SELECT key FROM json_each(?)) AND r.type IN ('decision.pending', 'decision.made')",
+            f"SELECT v.type, v.subject, v.body FROM {prefix}_refs r JOIN {prefix}_versions v ON v.fact_id = r.fact_id "
+            "AND v.version = r.version WHERE r.subject IN (SELECT key FROM json_each(?)) AND r.type IN ('decision.pending', 'decision.made')",
             (_keys(decisions),),
         )
-        subjects.update(row[0] for row in cursor.fetchall())
+        subjects |= _named_by(cursor.fetchall())
     return subjects
+
+
+def _named_by(versions: Iterable[tuple[Any, ...]]) -> set[str]:
+    """Every subject these versions (type, subject, body) name."""
+    named = set()
+    for fact_type, subject, body in versions:
+        content = orjson.loads(body)
+        named.update(references(fact_type, subject, content["mentions"], content["data"]))
+    return named
 
 
 def _every_id(seen: Seen, subjects: Iterable[str]) -> set[str]:
