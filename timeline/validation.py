@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import jsonschema_rs
@@ -43,22 +42,14 @@ MAX_DEPTH = 32  # records are a few levels deep; far deeper input is hostile and
 
 
 def nesting_depth(obj: object) -> int:
-    """How deeply lists and objects nest in a JSON value (iteratively: deep input must not recurse)."""
-    deepest, stack = 0, [(obj, 1)]
-    while stack:
-        value, depth = stack.pop()
-        values: Iterable[object]
-        if isinstance(value, dict):
-            values = value.values()
-        elif isinstance(value, list):
-            values = value
-        else:
-            continue
-        deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
-            return deepest
-        stack.extend((item, depth + 1) for item in values)
-    return deepest
+    """How deeply lists and objects nest in a JSON value (level by level: deep input must not recurse)."""
+    # Only containers are kept from level to level, in comprehensions: the scalars that fill a record cost no Python step.
+    level, depth = ([obj] if isinstance(obj, (dict, list)) else []), 0
+    while level and depth <= MAX_DEPTH:
+        depth += 1
+        level = [item for value in level for item in (value.values() if isinstance(value, dict) else value)
+                 if isinstance(item, (dict, list))]
+    return depth
 
 
 def validate(validator: RecordValidator, obj: object, index: int | None) -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 from tests.strategies import json_values
-from timeline import parsing, schemas
+from timeline import parsing, schemas, validation
 from timeline.errors import InvalidRecord
 from timeline.fact_bodies import fact_body
 from timeline.facts import FactType
@@ -113,6 +113,24 @@ def test_a_record_nested_too_deeply_is_refused_without_exhausting_the_stack():
     with pytest.raises(InvalidRecord, match="nests more than 32 levels"):
         parse_fact(RATING | {"data": deep})
 
+
+
+def _depth(value: object) -> int:
+    """How deeply a value nests, said the obvious (recursive) way."""
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+    return 0 if children is None else 1 + max(map(_depth, children), default=0)
+
+
+@given(json_values)
+def test_nesting_depth_is_the_depth_of_lists_and_objects(value):
+    assert validation.nesting_depth(value) == _depth(value)
+
+
+def test_nesting_depth_stops_counting_past_the_limit():
+    deep: object = {}
+    for _ in range(5000):
+        deep = {"x": [deep]}
+    assert validation.nesting_depth(deep) == validation.MAX_DEPTH + 1
 
 # The one validator (jsonschema-rs, compiled) must accept exactly what the reference implementation, jsonschema,
 # accepts with the same format checks, and must give a refused record at least one named error.
