@@ -7,7 +7,7 @@ seeds; see timeline.parsing) and are what the API documents (timeline.http.opena
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -20,6 +20,9 @@ from timeline.subjects import SUBJECT_KINDS, InvalidSubject, subject_kind
 Check = Callable[[object], bool]
 # Each format the schemas use: its check, and the exception whose message says what is wrong with a value.
 FORMATS: dict[str, tuple[Check, type[Exception]]] = {}
+# For some formats, a pattern that accepts only values the format accepts: jsonschema-rs checks it natively, without
+# calling back into Python, so a valid record is accepted fast; a refused one is checked again with the formats.
+FORMAT_PATTERNS: dict[str, str] = {}
 
 
 def checks(name: str, raises: type[Exception]) -> Callable[[Check], Check]:
@@ -52,6 +55,16 @@ def _edtf_verdict(value: str) -> bool | str:
         return str(error)
 
 
+def whole(pattern: str) -> str:
+    """A pattern for the whole string, alike in jsonschema (Python's re) and jsonschema_rs."""
+    # Python's `$` also matches before a final newline ("evil\n" passed as a slug); the lookahead refuses it.
+    return f"^{pattern}$(?!\\n)"
+
+
+def _subject_pattern(kinds: Iterable[str]) -> str:
+    return whole(f"(?:{'|'.join(kinds)})/{SLUG_TEXT}")
+
+
 @checks("subject", raises=InvalidSubject)
 def _is_subject(value: object) -> bool:
     return not isinstance(value, str) or bool(subject_kind(value))
@@ -61,6 +74,10 @@ def _is_subject(value: object) -> bool:
 def _is_uuid(value: object) -> bool:
     """What uuid.UUID reads, hyphenated as RFC 9562 writes it (parse_fact then builds the id with uuid.UUID)."""
     return not isinstance(value, str) or (len(value) == 36 and all(value[i] == "-" for i in (8, 13, 18, 23)) and bool(uuid.UUID(value)))
+
+
+FORMAT_PATTERNS["subject"] = _subject_pattern(SUBJECT_KINDS)
+FORMAT_PATTERNS["uuid"] = whole("-".join(f"[0-9a-fA-F]{{{n}}}" for n in (8, 4, 4, 4, 12)))
 
 
 def subject_of(*kinds: str) -> dict[str, Any]:
@@ -76,6 +93,7 @@ def subject_of(*kinds: str) -> dict[str, Any]:
                 raise InvalidSubject(f"{value!r} must be a subject of kind {' or '.join(kinds)}")
             return True
 
+        FORMAT_PATTERNS[name] = _subject_pattern(kinds)
     return {"type": "string", "format": name, "description": f"subject id of kind {' or '.join(kinds)}"}
 
 
@@ -84,12 +102,6 @@ def _text(max_length: int = 2000) -> dict[str, Any]:
 
 
 EDTF = {"type": "string", "format": "edtf", "maxLength": MAX_LENGTH, "description": "EDTF date: 2017-03-02, 2017-03, 2016, 2017-21 (spring), 2016~"}
-def whole(pattern: str) -> str:
-    """A pattern for the whole string, alike in jsonschema (Python's re) and jsonschema_rs."""
-    # Python's `$` also matches before a final newline ("evil\n" passed as a slug); the lookahead refuses it.
-    return f"^{pattern}$(?!\\n)"
-
-
 URL = {"type": "string", "pattern": whole(r"https?://\S+"), "maxLength": 2000}
 SLUG = {"type": "string", "pattern": whole(SLUG_TEXT), "maxLength": 120}
 SHA256 = {"type": "string", "pattern": whole("[0-9a-f]{64}")}

@@ -17,6 +17,8 @@ from timeline.facts import FactType
 from timeline.parsing import parse_document, parse_fact, parse_record
 from timeline.schemas import FACT_TYPES
 from timeline.sources import DocumentContent
+from timeline.subjects import SLUG as SLUG_TEXT
+from timeline.subjects import SUBJECT_KINDS
 
 RATING = {
     "id": "7529703d-525c-53c7-b8c6-a41120c7ebdd",
@@ -160,10 +162,46 @@ def mutated_facts(draw):
 def test_the_validator_accepts_exactly_what_jsonschema_accepts(body):
     validator, accepted = parsing._FACT_VALIDATOR, not list(_REFERENCE.iter_errors(body))
     assert validator.compiled.is_valid(body) == accepted
+    assert validator.is_valid(body) == accepted
+    assert accepted or not validator.fast.is_valid(body)  # the fast check never accepts what the formats refuse
     if not accepted:
         with pytest.raises(InvalidRecord) as refused:
             parse_fact(body)
         assert refused.value.errors and all(e.field and e.message for e in refused.value.errors)
+
+
+_FORMAT_TEXTS = st.one_of(
+    st.text(),
+    st.uuids().map(str),
+    st.uuids().map(lambda u: str(u).upper()),
+    st.builds("{}/{}".format, st.sampled_from([*SUBJECT_KINDS, "forc", "Force", ""]),
+              st.from_regex(SLUG_TEXT, fullmatch=True) | st.text()),
+).flatmap(lambda text: st.sampled_from([text, text + "\n", " " + text, "{" + text[1:-1] + "}", "+" + text[1:],
+                                        text.replace("0", "\u0660"), text.replace("0", "_"), text.replace("-", "")]))
+
+
+@settings(max_examples=500)
+@given(st.sampled_from(sorted(schemas.FORMAT_PATTERNS)), _FORMAT_TEXTS)
+def test_a_format_pattern_accepts_only_what_its_format_accepts(name, text):
+    import jsonschema_rs
+
+    check, _ = schemas.FORMATS[name]
+    if jsonschema_rs.Draft202012Validator({"pattern": schemas.FORMAT_PATTERNS[name]}).is_valid(text):
+        assert check(text)
+
+
+def test_a_valid_fact_is_accepted_with_its_ids_checked_natively():
+    fast = validation._with_format_patterns(schemas.FACT_SCHEMA)
+    assert {schema["format"] for schema in _subschemas(fast) if "format" in schema} == {"edtf"}
+    assert parsing._FACT_VALIDATOR.fast.is_valid(RATING | {"disputes": [RATING["id"]]})
+
+
+def _subschemas(schema: object) -> list[dict]:
+    if isinstance(schema, dict):
+        return [schema, *(sub for value in schema.values() for sub in _subschemas(value))]
+    if isinstance(schema, list):
+        return [sub for value in schema for sub in _subschemas(value)]
+    return []
 
 
 def _reference(schema: dict) -> Draft202012Validator:
