@@ -71,6 +71,20 @@ def test_plain_iso_dates_are_bounded_exactly_as_the_edtf_library_bounds_them(yea
     assert actual == expected
 
 
+@pytest.mark.parametrize("season", range(21, 42))
+@pytest.mark.parametrize("year", [1, 2016, 2017, 9999])
+def test_every_season_is_bounded_exactly_as_the_edtf_library_bounds_it(year, season):
+    from edtf import parse_edtf
+
+    parsed, got = parse_edtf(f"{year:04d}-{season}"), parse_valid_time(f"{year:04d}-{season}")
+    assert (got.lower.timetuple()[:3], got.upper.timetuple()[:3]) == (parsed.lower_strict()[:3], parsed.upper_strict()[:3])
+
+
+def test_a_season_of_year_zero_is_refused_as_outside_the_calendar():
+    with pytest.raises(InvalidDate, match="outside the years"):
+        parse_valid_time("0000-21")
+
+
 def _on_the_calendar(year: int, month: int, day: int) -> bool:
     try:
         date(year, month, day)
