@@ -73,15 +73,15 @@ def _framework_version(cursor: Cursor, prefix: str, entry: Any) -> None:
 
 class FactsProjection(Projection):
     name = "facts"
-    shape = 11  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
+    shape = 10  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
     # 4: by occurred; 5: links between facts; 6: claims by inspection and time; 7: several sources, citations as links;
     # 8: why each version changed, documents withdrawn by their sources; 9: redactions (a redacted fact leaves no row);
-    # 10: where each claim stands now (standing); 11: each subject's default status, ready (ready_status)
+    # 10: where each claim stands now (standing)
 
     def table_names(self, prefix: str) -> list[str]:
         return [
             f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims", f"{prefix}_frameworks", f"{prefix}_links", f"{prefix}_withdrawn",
-            f"{prefix}_standing", f"{prefix}_ready", f"{prefix}_ready_state",
+            f"{prefix}_standing",
         ]
 
     def create_tables(self, cursor: Cursor, prefix: str) -> None:
@@ -129,9 +129,6 @@ class FactsProjection(Projection):
         )
 
         standing.create_table(cursor, prefix)
-        from projections import ready_status  # it reads through fact_queries too
-
-        ready_status.create_table(cursor, prefix)
 
     def create_sql_views(self, cursor: Cursor, prefix: str, dialect: str) -> None:
         from projections.sql_views import create_views
@@ -160,9 +157,6 @@ class FactsProjection(Projection):
             f"CREATE INDEX {prefix}_claims_inspection ON {prefix}_claims "
             "(inspection, pillar, occurred_lower, occurred_upper, first_position)"
         )
-        from projections import ready_status  # it reads through fact_queries, which imports this module
-
-        ready_status.fill(cursor, prefix)  # after a rebuild's replay, which leaves the ready answers to this
 
     def apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
         self._apply(cursor, prefix, entries, judge=True)
@@ -226,10 +220,6 @@ class FactsProjection(Projection):
             )
 
             standing.restand(cursor, prefix, entries[-1].position, changed, withdrawn)
-        if entries:
-            from projections import ready_status  # it reads through fact_queries, which imports this module
-
-            ready_status.refresh(cursor, prefix, entries)  # a rebuild's fill: only its position, the answers come at the end
 
     def _change(self, cursor: Cursor, prefix: str, entry: Any, rows: _Rows, latest_at: str) -> str:
         fact_id, version, position = fact_id_of(entry), entry.originator_version, entry.position

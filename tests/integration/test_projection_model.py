@@ -21,7 +21,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition, rule
 
-from projections import all_projections, fact_queries, fact_tables, ready_status, standing
+from projections import all_projections, fact_queries, fact_tables, standing
 from projections.fact_queries import Seen
 from projections.runner import ProjectionRunner, live_prefix
 from projections.status import LATEST_STATEMENTS, subject_status
@@ -418,13 +418,6 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
                 cursor.execute(f"SELECT fact_id, subject, stands, standing, disputes, disputed_by FROM {prefix}_standing")
                 kept = {row[0]: tuple(row) for row in cursor.fetchall()}
                 assert kept == standing.judged_anew(cursor, prefix, at)
-                # So is each subject's ready default status: what computing every subject's anew says.
-                cursor.execute(f"SELECT subject, answer, expecting FROM {prefix}_ready")
-                ready = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
-                assert ready == ready_status.answered_anew(cursor, prefix)
-            for subject in sorted(ready):
-                # The ready answer is the computed one (known_at given, the status is computed).
-                assert self.views.status(subject) == self.views.status(subject, known_at=view_position)
             cited = {d["id"]: d["cited_by"] for d in self.views.sources()["documents"]}
             document_known = min(position, self.runner.positions()["documents"]) >= self.document_position
             assert cited == ({"doc": oracle.citations(model).get("doc", [])} if document_known else {})
