@@ -74,17 +74,7 @@ def append(cursor: Any, names: Dialect, inserted: Iterable[tuple[int, StoredEven
     inserted = sorted(inserted, key=lambda pair: pair[0])
     if not inserted:
         return
-    cursor.execute(names.sql("SELECT position, link FROM {chain} ORDER BY position DESC LIMIT 1"))
-    found = _rows(cursor)
-    through, previous = found[0] if found else (0, GENESIS)
-    cursor.execute(
-        names.sql(
-            "SELECT {position}, originator_id, originator_version, topic, state FROM {events} "
-            "WHERE {position} > {p} AND {position} < {p} ORDER BY {position}"
-        ),
-        (through, inserted[0][0]),
-    )
-    behind = [(r[0], r[1], r[2], r[3], state_bytes(r[4])) for r in _rows(cursor)]
+    previous, behind = _head_and_behind(cursor, names, inserted[0][0])
     events = [*behind, *((p, e.originator_id, e.originator_version, e.topic, e.state) for p, e in inserted)]
     _insert(cursor, names, extend(previous, events))
 
@@ -92,17 +82,7 @@ def append(cursor: Any, names: Dialect, inserted: Iterable[tuple[int, StoredEven
 def append_digested(cursor: Any, names: Dialect, first: int, inserted: Iterable[tuple[int, UUID | str, int, str, bytes]]) -> None:
     """Chain a bulk load's events just inserted on this cursor's transaction (which holds the insert lock), given in
     position order from `first` with their states' sha256 (timeline.staging hashed them before the lock was taken)."""
-    cursor.execute(names.sql("SELECT position, link FROM {chain} ORDER BY position DESC LIMIT 1"))
-    found = _rows(cursor)
-    through, previous = found[0] if found else (0, GENESIS)
-    cursor.execute(
-        names.sql(
-            "SELECT {position}, originator_id, originator_version, topic, state FROM {events} "
-            "WHERE {position} > {p} AND {position} < {p} ORDER BY {position}"
-        ),
-        (through, first),
-    )
-    behind = [(r[0], r[1], r[2], r[3], state_bytes(r[4])) for r in _rows(cursor)]  # as `append`: the chain skips nothing
+    previous, behind = _head_and_behind(cursor, names, first)
     previous = _insert(cursor, names, extend(previous, behind)) or previous
     if hasattr(cursor, "copy"):  # psycopg: COPY the rows, many times faster than inserting them, while the lock is held
         with cursor.copy(names.sql("COPY {chain} (position, link, content) FROM STDIN")) as copy:
@@ -116,6 +96,23 @@ def append_digested(cursor: Any, names: Dialect, first: int, inserted: Iterable[
             previous = _insert(cursor, names, extend_digested(previous, page)) or previous
             page = []
     _insert(cursor, names, extend_digested(previous, page))
+
+
+
+def _head_and_behind(cursor: Any, names: Dialect, first: int) -> tuple[str, list[Event]]:
+    """The chain's last link, and the events stored after its head and before `first` (a writer without the
+    chain, in an older version, stored them): chained first, so that the chain never skips a position."""
+    cursor.execute(names.sql("SELECT position, link FROM {chain} ORDER BY position DESC LIMIT 1"))
+    found = _rows(cursor)
+    through, previous = found[0] if found else (0, GENESIS)
+    cursor.execute(
+        names.sql(
+            "SELECT {position}, originator_id, originator_version, topic, state FROM {events} "
+            "WHERE {position} > {p} AND {position} < {p} ORDER BY {position}"
+        ),
+        (through, first),
+    )
+    return previous, [(r[0], r[1], r[2], r[3], state_bytes(r[4])) for r in _rows(cursor)]
 
 
 def _insert(cursor: Any, names: Dialect, rows: Iterable[ChainRow]) -> str | None:
