@@ -38,7 +38,7 @@ class ProjectionRunner:
 
     def __init__(
         self, store: ViewStore, read_log: ReadLog, projections: Sequence[Projection], batch_size: int = 500,
-        rebuild_batch_size: int | None = None,
+        rebuild_batch_size: int | None = None, analyze_after: int = 1000,
     ):
         self.store = store
         self.read_log = read_log
@@ -46,6 +46,9 @@ class ProjectionRunner:
         self.batch_size = batch_size
         # A rebuild writes tables no reader uses yet: larger batches, fewer transactions.
         self.rebuild_batch_size = rebuild_batch_size or batch_size * 10
+        # PostgreSQL: the position each live generation's statistics were last refreshed at (see _keep_statistics).
+        self.analyze_after = analyze_after
+        self._analyzed: dict[tuple[str, int], int] = {}
 
     # Set-up and reading
 
@@ -105,6 +108,8 @@ class ProjectionRunner:
             if not entries:
                 return position
             applied = self.apply(name, generation, entries, filling=filling)
+            if active:
+                self._keep_statistics(name, generation, position, applied)
             if progress:
                 progress(applied, len(entries))
 
@@ -127,6 +132,23 @@ class ProjectionRunner:
                 "UPDATE view_tracking SET position = ? WHERE view = ? AND generation = ?", (position, name, generation)
             )
             return position
+
+    def _keep_statistics(self, name: str, generation: int, before: int, after: int) -> None:
+        """On PostgreSQL, analyze a live view's tables each time it has doubled since this runner last did.
+
+        Autovacuum refreshes statistics about once a minute; a view catching up on a bulk load grows faster, its
+        batches' queries are planned for the empty tables it started as, and scan: a catch-up of 20,000 events took
+        380 s, batches slowing from 0.5 s to 27 s; analyzing as it doubles, 15 s. Doubling keeps the cost a
+        logarithm of the growth; a view this runner finds already large is left to autovacuum until it doubles."""
+        if self.store.dialect != "postgres":
+            return
+        last = self._analyzed.setdefault((name, generation), before)
+        if after < max(2 * last, last + self.analyze_after):
+            return
+        with self.store.write() as cursor:
+            for table in self.projections[name].table_names(_prefix(name, generation)):
+                cursor.execute(f"ANALYZE {table}")
+        self._analyzed[(name, generation)] = after
 
     # Rebuilding
 
