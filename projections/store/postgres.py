@@ -47,7 +47,9 @@ class PostgresViewStore(ViewStore):
     def __init__(self, url: str, max_size: int = 8) -> None:
         env = eventsourcing_env(url)
         self.schema = env["POSTGRES_SCHEMA"] or "public"
-        options = f"-c search_path={self.schema} -c idle_in_transaction_session_timeout=10000"
+        # No JIT: a view's queries are short, and a plan costed high (a timeline's claims on 100,000 events) spent
+        # 80 ms compiling for a query that runs in 130.
+        options = f"-c search_path={self.schema} -c idle_in_transaction_session_timeout=10000 -c jit=off"
         self.pool = ConnectionPool(
             conninfo(url), min_size=1, max_size=max_size, kwargs={"options": options}, open=True
         )
