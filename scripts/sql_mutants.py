@@ -103,7 +103,7 @@ MUTANTS = [
     Mutant("slot-loses-pillar", FACTS, "a rating slot's claims include other areas' claims",
            "x.pillar = ? AND x.inspection = ? AND {known}", "(x.pillar = ? OR 1 = 1) AND x.inspection = ? AND {known}"),
     Mutant("slots-lose-pillar", FACTS, "rival claims on a timeline page are matched on subject and inspection only",
-           '"SELECT s.key, p.key, i.key FROM json_each(?) s', '"SELECT s.key, x.pillar, i.key FROM json_each(?) s'),
+           "AND x.pillar = {item.format(1)} ", "AND x.pillar = x.pillar "),
     Mutant("linked-follows-citations", FACTS, "citing one document is taken for a dispute or support link",
            "l.kind <> 'cites'", "l.kind <> ''"),
     Mutant("names-keep-retracted", FACTS, "a retracted subject.named fact still names its subject",
