@@ -208,10 +208,15 @@ _ORDER = "x.occurred_lower{d}, x.occurred_upper{d}, x.first_position{d}"
 
 
 def _certain(as_of: dt.date | None) -> tuple[str, tuple[Any, ...]]:
-    """claims.effect(...) == "certain" as SQL: not retracted, and certainly happened by `as_of`."""
+    """claims.effect(...) == "certain" as SQL: not retracted, and certainly happened by `as_of`.
+
+    A date's lower bound is never after its latest possible day, so `x.occurred_lower <= as_of` adds nothing to
+    the answer; it lets the (subject, ..., occurred_lower) indexes start at `as_of` instead of walking back to it
+    from the newest fact (2,000 rows for a status as of a date mid-way through 100,000 events)."""
     if as_of is None:
         return "v.retracted = 0", ()
-    return "v.retracted = 0 AND v.latest <= ?", (as_of.isoformat(),)
+    day = as_of.isoformat()
+    return "v.retracted = 0 AND v.latest <= ? AND x.occurred_lower <= ?", (day, day)
 
 
 def timeline_page(cursor: Cursor, prefix: str, subject: str, seen: Seen, query: Any, limit: int) -> list[FactState]:
@@ -272,7 +277,7 @@ def latest_possible(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_of
     day = as_of.isoformat()
     named, named_params = seen.subject_is("x.subject", subject)
     cursor.execute(
-        f"{statement} WHERE {named} AND {known} AND v.retracted = 0 AND v.earliest <= ? AND v.latest > ? "
+        f"{statement} WHERE {named} AND {known} AND v.retracted = 0 AND v.earliest <= ? AND x.latest > ? "
         f"ORDER BY {_ORDER.format(d=' DESC')} LIMIT ?",
         (*named_params, *known_params, day, day, limit * len(seen.names_of(subject))),
     )

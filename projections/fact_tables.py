@@ -41,7 +41,7 @@ COLUMNS = (
 )
 SETTLED_PER_PART = 5000  # facts a rebuild judges per transaction once filled
 VERSION_COLUMNS = tuple(COLUMNS.split(", "))
-REF_COLUMNS = ("subject", "type", "occurred_lower", "occurred_upper", "first_position", "fact_id", "version")
+REF_COLUMNS = ("subject", "type", "occurred_lower", "occurred_upper", "latest", "first_position", "fact_id", "version")
 CLAIM_COLUMNS = ("subject", "pillar", "inspection", "occurred_lower", "occurred_upper", "first_position", "fact_id", "version")
 LINK_COLUMNS = ("fact_id", "version", "other", "kind")
 NOT_REVISED = "0001-01-01"  # `revised_from` of a version the source never revised: it counts from publication
@@ -73,10 +73,10 @@ def _framework_version(cursor: Cursor, prefix: str, entry: Any) -> None:
 
 class FactsProjection(Projection):
     name = "facts"
-    shape = 10  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
+    shape = 11  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
     # 4: by occurred; 5: links between facts; 6: claims by inspection and time; 7: several sources, citations as links;
     # 8: why each version changed, documents withdrawn by their sources; 9: redactions (a redacted fact leaves no row);
-    # 10: where each claim stands now (standing)
+    # 10: where each claim stands now (standing); 11: each named subject's row keeps the latest possible day
 
     def table_names(self, prefix: str) -> list[str]:
         return [
@@ -102,7 +102,7 @@ class FactsProjection(Projection):
         cursor.execute(
             f"CREATE TABLE {prefix}_refs ("
             "subject TEXT NOT NULL, type TEXT NOT NULL, occurred_lower TEXT NOT NULL, occurred_upper TEXT NOT NULL, "
-            "first_position BIGINT NOT NULL, fact_id TEXT NOT NULL, version INTEGER NOT NULL)"
+            "latest TEXT NOT NULL, first_position BIGINT NOT NULL, fact_id TEXT NOT NULL, version INTEGER NOT NULL)"
         )
         # Which facts each version disputes or supports, so a fact's challengers are found from it.
         cursor.execute(
@@ -147,6 +147,9 @@ class FactsProjection(Projection):
         cursor.execute(
             f"CREATE INDEX {prefix}_refs_type ON {prefix}_refs (subject, type, occurred_lower, occurred_upper, first_position)"
         )
+        # Facts that may not have happened yet by a day (latest possible day after it) are the few latest ones: found
+        # from here, not by walking every fact of the subject back from the newest (a status as of today did).
+        cursor.execute(f"CREATE INDEX {prefix}_refs_latest ON {prefix}_refs (subject, latest)")
         cursor.execute(
             f"CREATE INDEX {prefix}_claims_order ON {prefix}_claims "
             "(subject, pillar, occurred_lower, occurred_upper, first_position)"
@@ -224,11 +227,11 @@ class FactsProjection(Projection):
     def _change(self, cursor: Cursor, prefix: str, entry: Any, rows: _Rows, latest_at: str) -> str:
         fact_id, version, position = fact_id_of(entry), entry.originator_version, entry.position
         cursor.execute(
-            f"SELECT first_position, first_recorded_at, occurred_lower, occurred_upper, revised_from, body "
+            f"SELECT first_position, first_recorded_at, occurred_lower, occurred_upper, latest, revised_from, body "
             f"FROM {prefix}_versions WHERE fact_id = ? AND version = ?",
             (fact_id, version - 1),
         )
-        first_position, first_recorded_at, lower, upper, revised_from, body = one_row(cursor)  # the version it replaces
+        first_position, first_recorded_at, lower, upper, latest, revised_from, body = one_row(cursor)  # the version it replaces
         state = orjson.loads(entry.state)
         at = max(latest_at, _record_time(state))
         revised = state.get("revised")  # absent from corrections stored before it existed
@@ -258,7 +261,7 @@ class FactsProjection(Projection):
             (version, fact_id, version - 1),
         )
         withdrawn = orjson.loads(body)
-        rows.index(withdrawn["type"], withdrawn["subject"], withdrawn["mentions"], withdrawn["data"], lower, upper, first_position, fact_id, version)
+        rows.index(withdrawn["type"], withdrawn["subject"], withdrawn["mentions"], withdrawn["data"], lower, upper, latest, first_position, fact_id, version)
         rows.flush(cursor, prefix)
         return at
 
@@ -294,15 +297,15 @@ class _Rows:
                 source_kind, orjson.dumps(body).decode(), because,
             )
         )
-        self.index(fact_type, subject, mentions, data, lower, upper, first_position, fact_id, version)
+        self.index(fact_type, subject, mentions, data, lower, upper, latest, first_position, fact_id, version)
 
     def index(
         self, fact_type: str, subject: str, mentions: list[str], data: dict[str, Any], lower: str, upper: str,
-        first_position: int, fact_id: str, version: int,
+        latest: str, first_position: int, fact_id: str, version: int,
     ) -> None:
         """A version's rows in the tables that find it: by every subject it names, and by rating slot."""
         self.refs.extend(
-            (named, fact_type, lower, upper, first_position, fact_id, version)
+            (named, fact_type, lower, upper, latest, first_position, fact_id, version)
             for named in references(fact_type, subject, mentions, data)
         )
         if fact_type == "rating.published":

@@ -97,7 +97,7 @@ MUTANTS = [
     Mutant("latest-naming-type-dropped", FACTS, "'latest statements' are the latest facts of any type",
            "named} AND x.type = ? AND {known} AND {effect}", "named} AND (x.type = ? OR 1 = 1) AND {known} AND {effect}"),
     Mutant("latest-possible-bound-inclusive", FACTS, "a fact certain on as_of is also listed as only possible",
-           "AND v.latest > ? \"", "AND v.latest >= ? \""),
+           "AND x.latest > ? \"", "AND x.latest >= ? \""),
     Mutant("slot-loses-inspection", FACTS, "a rating slot's claims include other inspections' claims",
            "x.pillar = ? AND x.inspection = ? AND {known}", "x.pillar = ? AND (x.inspection = ? OR 1 = 1) AND {known}"),
     Mutant("slot-loses-pillar", FACTS, "a rating slot's claims include other areas' claims",
