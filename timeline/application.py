@@ -143,6 +143,16 @@ class Timeline(Application[UUID]):
                 return self._keyed(unit, command)
         raise TypeError(f"not a command: {command!r}")
 
+    def look_ahead(self, unit: UnitOfWork, commands: Sequence[Command]) -> None:
+        """Find in one query which ids the records of these commands name are not in the log yet, before
+        `execute`ing them in `unit`: a group of single-fact writes then reads the log once, not once a fact."""
+        named: set[UUID] = set()
+        for command in commands:
+            inner = command.command if isinstance(command, Keyed) else command
+            if isinstance(inner, RecordRecords):
+                named |= named_ids(inner.records)
+        unit.look_up(named)
+
     def commit(self, unit: UnitOfWork) -> None:
         """Store what `unit` staged in one transaction, and settle its commands' outcomes."""
         unit.commit(self.save_staged)
@@ -152,6 +162,7 @@ class Timeline(Application[UUID]):
         outcomes. `by` names the token that sent them."""
         unit = self.unit_of_work()
         unit.by = by
+        self.look_ahead(unit, commands)
         pending = [self.execute(unit, command) for command in commands]
         self.commit(unit)
         return [p.result() for p in pending]

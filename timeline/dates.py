@@ -6,6 +6,9 @@ import calendar
 import datetime as dt
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,6 +22,22 @@ class InvalidDate(ValueError):
 
 # EDTF sets and lists take edtf's parser milliseconds a date: text from outside is bounded before parsing.
 MAX_LENGTH = 100
+_PLAIN_ONLY: ContextVar[bool] = ContextVar("plain_only", default=False)
+
+
+class NeedsParser(Exception):
+    """Raised, within `plain_only`, by a date that only edtf's general parser (milliseconds a date) can read."""
+
+
+@contextmanager
+def plain_only() -> Iterator[None]:
+    """Within: dates are read only where that takes microseconds (plain ISO dates, seasons, a date read before);
+    any other raises NeedsParser, so that the caller can do its work off the event loop instead."""
+    token = _PLAIN_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _PLAIN_ONLY.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +99,8 @@ def _parse(text: str) -> ValidTime:
     if text.startswith("/") or text.endswith("/"):
         # edtf would date an unknown end from today's clock, which no replay could repeat.
         raise InvalidDate(f"{text!r} has an open or unknown end; give both ends")
+    if _PLAIN_ONLY.get():  # raised, not cached: read again outside, the date is parsed and kept
+        raise NeedsParser(text)
     try:
         parsed = parse_edtf(text)
         lower, upper = parsed.lower_strict(), parsed.upper_strict()

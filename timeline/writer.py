@@ -79,6 +79,11 @@ class Writer:
     def _commit(self, commands: list[Authored], retried: bool = False) -> list[Any]:
         unit = self.timeline.unit_of_work()
         staged: list[Any] = []
+        try:
+            self.timeline.look_ahead(unit, [command for command, _ in commands])
+        except Exception as error:
+            log.exception("reading the log failed; nothing of this batch was stored")
+            return [error] * len(commands)
         for command, by in commands:
             unit.by = by
             try:

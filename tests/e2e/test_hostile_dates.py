@@ -78,3 +78,24 @@ async def test_a_long_edtf_date_in_a_correction_is_refused(client):
     correction = {"reason": "r", "expected_version": 1, "changes": {"occurred": DATE_SET}}
     body = await refused(await client.post(f"/v1/facts/{receipt['id']}/corrections", json=correction), 422, "")
     assert body["errors"][0]["field"] == "changes.occurred"
+
+
+async def test_a_small_fact_with_plain_dates_is_parsed_on_the_loop_and_one_with_an_edtf_date_on_a_read_thread(client, monkeypatch):
+    from timeline.http.handlers import facts
+
+    threads: list[tuple[str, str]] = []
+    parse = facts.parse_fact
+
+    def recorded(item, index):
+        threads.append((item["occurred"], threading.current_thread().name))
+        return parse(item, index)
+
+    monkeypatch.setattr(facts, "parse_fact", recorded)
+    assert (await client.post("/v1/facts", json=rating(occurred="2017-03-02"))).status == 201
+    assert threads == [("2017-03-02", threading.main_thread().name)]
+    threads.clear()
+    unread = "{2009-04-01,2009-05-02,2009-06-03}"  # in no other test: no cache of this process holds it
+    assert (await client.post("/v1/facts", json=rating(occurred=unread))).status == 201
+    # Tried on the loop, which left the set to edtf's parser on a read thread.
+    assert [name.startswith("timeline-read") for _, name in threads] == [False, True]
+    await refused(await client.post("/v1/facts", json=rating(occurred="{2017-01-01,nonsense}")), 422, "occurred")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from timeline.commands import Correct, Keyed, RecordRecords, Retract
 from timeline.errors import FactConflict, FactRetracted, InvalidRecord, StaleVersion
 from timeline.parsing import parse_record
+from timeline.writer import Writer
 
 ARTICLE = "Beds police is the only force out of the 28 across the UK to be deemed \u2018inadequate\u2019."
 DOCUMENT = {
@@ -293,3 +297,50 @@ def test_fact_counts_keep_up_with_writes_from_any_process(database):
     finally:
         counting.close()
         other.close()
+
+
+def uncited_rating():
+    """A rating citing no document: its own id is the only one it names."""
+    body = rating()
+    body["source"] = {"publisher": "The Comet", "url": "https://example.org/comet", "published": "2017-03-02", "kind": "press"}
+    return body
+
+
+class CountingReads:
+    """The log's reads of one aggregate at a time (the repository's `get`), by id."""
+
+    def __init__(self, timeline, monkeypatch):
+        self.ids: list[uuid.UUID] = []
+        get = timeline.repository.get
+
+        def counted(aggregate_id, *args, **kwargs):
+            self.ids.append(aggregate_id)
+            return get(aggregate_id, *args, **kwargs)
+
+        monkeypatch.setattr(timeline.repository, "get", counted)
+
+
+def test_a_write_reads_only_the_records_its_commands_name_that_the_log_holds(timeline, monkeypatch):
+    stored = uncited_rating()
+    record(timeline, stored)
+    reads = CountingReads(timeline, monkeypatch)
+    new = [uncited_rating() for _ in range(3)]
+    outcomes = timeline.write([recording(body) for body in new] + [recording(copy.deepcopy(stored))])
+    assert [receipt.created for (receipt,) in outcomes] == [True, True, True, False]
+    assert reads.ids == [uuid.UUID(stored["id"])]  # the new facts were found absent together, none read alone
+
+
+async def test_the_writer_looks_up_a_group_of_new_facts_together_and_reads_none_of_them(timeline, monkeypatch):
+    reads = CountingReads(timeline, monkeypatch)
+    new = [uncited_rating() for _ in range(4)]
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        writer = Writer(timeline, executor)
+        # Submitted before the writer runs: the four wait together and share one group.
+        submitted = [asyncio.ensure_future(writer.submit(recording(body))) for body in new]
+        running = asyncio.ensure_future(writer.run())
+        receipts = [receipt for (receipt,) in await asyncio.gather(*submitted)]
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert writer.batches == 1 and [r.created for r in receipts] == [True] * 4
+    assert reads.ids == []

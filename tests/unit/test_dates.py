@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from timeline.dates import InvalidDate, parse_valid_time
+from timeline.dates import InvalidDate, NeedsParser, parse_valid_time, plain_only
 
 
 @pytest.mark.parametrize(
@@ -137,3 +137,16 @@ def test_a_fact_is_certain_once_edtfs_latest_day_has_come_and_possible_once_its_
     assert possible_days(parse_valid_time(text)) == (earliest, latest)
     expected = "certain" if latest <= as_of else "possible" if earliest <= as_of else None
     assert effect(state_on(text), as_of) == expected
+
+
+def test_within_plain_only_plain_dates_and_seasons_are_read_and_any_other_date_is_left_for_the_parser():
+    with plain_only():
+        assert parse_valid_time("2017-03-02").upper == date(2017, 3, 2)
+        assert parse_valid_time("2017-22").lower == date(2017, 6, 1)
+        with pytest.raises(NeedsParser):
+            parse_valid_time("2013~")  # not met before in this process: only edtf's parser reads it
+        with pytest.raises(InvalidDate):
+            parse_valid_time("2017-03-02/")  # refused without the parser
+    assert parse_valid_time("2013~").upper == date(2013, 12, 31)
+    with plain_only():
+        assert parse_valid_time("2013~").lower == date(2013, 1, 1)  # read before: kept, no parser needed
