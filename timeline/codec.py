@@ -34,6 +34,7 @@ class Transcoding:
     type: type
     encode: Callable[[Any], Any]
     decode: Callable[[Any], Any]
+    recurring: bool = False  # hashable, immutable values a log repeats (enum members, dates as written, sources)
 
 
 class OrjsonTranscoder(Transcoder):
@@ -42,16 +43,20 @@ class OrjsonTranscoder(Transcoder):
     def __init__(self, transcodings: list[Transcoding] | None = None) -> None:
         self._by_type: dict[type, Transcoding] = {}
         self._by_name: dict[str, Transcoding] = {}
+        # A recurring value's tagged form is kept: a bulk load tags the same few sources and dates a million times.
+        # Typed, so that equal values of two types (enum members with one value) keep their own tags.
+        self._tagged_recurring = lru_cache(maxsize=1024, typed=True)(self._tagged)
         for transcoding in [*BUILTIN_TRANSCODINGS, *(transcodings or [])]:
             self.register(transcoding)
 
     def register(self, transcoding: Transcoding) -> None:
         self._by_type[transcoding.type] = transcoding
         self._by_name[transcoding.name] = transcoding
+        self._tagged_recurring.cache_clear()  # a type registered again is tagged its new way
 
     def register_enum(self, enum_type: type[Enum]) -> None:
         # `_value_`, not `.value`: the property costs more than the rest of the encoding.
-        self.register(Transcoding(enum_type.__qualname__, enum_type, lambda e: e._value_, enum_type))
+        self.register(Transcoding(enum_type.__qualname__, enum_type, lambda e: e._value_, enum_type, recurring=True))
 
     def encode(self, obj: Any) -> bytes:
         return orjson.dumps(self._tag(obj))
@@ -76,6 +81,12 @@ class OrjsonTranscoder(Transcoder):
             transcoding = self._by_type[kind]
         except KeyError:
             raise TypeError(f"no transcoding registered for {kind.__qualname__}") from None
+        if transcoding.recurring:
+            return self._tagged_recurring(obj)  # shared, never changed: only dumped
+        return {_TAG: transcoding.name, _VALUE: self._tag(transcoding.encode(obj))}
+
+    def _tagged(self, obj: Any) -> Any:
+        transcoding = self._by_type[type(obj)]
         return {_TAG: transcoding.name, _VALUE: self._tag(transcoding.encode(obj))}
 
     def _untag(self, obj: Any) -> Any:
@@ -102,8 +113,8 @@ def build_transcoder() -> OrjsonTranscoder:
 
     transcoder = OrjsonTranscoder(
         [
-            Transcoding("valid_time", ValidTime, lambda v: [v.edtf, v.lower, v.upper], lambda v: ValidTime(*v)),
-            Transcoding("source", Source, _fields_of, source_from_stored),
+            Transcoding("valid_time", ValidTime, lambda v: [v.edtf, v.lower, v.upper], lambda v: ValidTime(*v), recurring=True),
+            Transcoding("source", Source, _fields_of, source_from_stored, recurring=True),
         ]
     )
     transcoder.register_enum(FactType)

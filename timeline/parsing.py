@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from timeline.dates import parse_valid_time
@@ -93,15 +94,16 @@ def _sources(obj: dict[str, Any], index: int | None) -> list[Source]:
 
 
 def _source(source: dict[str, Any]) -> Source:
-    return Source(
-        publisher=source["publisher"],
-        url=source["url"],
-        published=parse_valid_time(source["published"]),
-        kind=_SOURCE_KINDS[source["kind"]],
-        document=source.get("document"),
-        quote=source.get("quote"),
-        document_version=source.get("document_version"),
-    )
+    return _source_of(
+        source["publisher"], source["url"], source["published"], source["kind"],
+        source.get("document"), source.get("quote"), source.get("document_version"),
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=1024, typed=True)  # a quote is at most 5,000 characters: a few MB at most
+def _source_of(publisher: str, url: str, published: str, kind: str, document: str | None, quote: str | None, version: int | None) -> Source:
+    # A file cites a few sources over and over: each is built once (a Source is immutable).
+    return Source(publisher, url, parse_valid_time(published), _SOURCE_KINDS[kind], document, quote, version)
 
 
 def parse_document(obj: object, index: int | None = None) -> DocumentContent | DocumentRevision:

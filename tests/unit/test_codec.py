@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
+from enum import StrEnum
 
 import orjson
 from eventsourcing.persistence import Mapper
@@ -12,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.strategies import document_contents, fact_contents
-from timeline.codec import build_transcoder, fact_in_state
+from timeline.codec import OrjsonTranscoder, build_transcoder, fact_in_state
 from timeline.dates import ValidTime
 from timeline.fact_bodies import fact_body
 from timeline.facts import Fact
@@ -54,6 +55,34 @@ def test_uuids_dates_and_enums_are_stored_tagged_not_as_bare_strings():
     value = {"id": uuid.UUID(int=1), "when": dt.date(2017, 3, 2)}
     assert transcoder.decode(transcoder.encode(value)) == value
     assert b'"_t":"uuid"' in transcoder.encode(value)
+
+
+WARM = build_transcoder()  # tags every example in turn, so recurring values come from its cache
+
+
+@given(fact_id=st.uuids(), contents=st.lists(fact_contents, min_size=1, max_size=4))
+def test_a_transcoder_that_has_tagged_values_before_stores_the_bytes_a_fresh_one_stores(fact_id, contents):
+    for content in contents:
+        (recorded,) = Fact.record(fact_id, content).collect_events()
+        state = {key: value for key, value in vars(recorded).items() if key not in ("originator_id", "originator_version")}
+        assert WARM.encode(state) == build_transcoder().encode(state)
+
+
+class Grade(StrEnum):
+    GOOD = "good"
+
+
+class Verdict(StrEnum):
+    GOOD = "good"
+
+
+def test_equal_values_of_two_recurring_types_keep_their_own_tags():
+    transcoder = OrjsonTranscoder()
+    transcoder.register_enum(Grade)
+    transcoder.register_enum(Verdict)
+    decoded = transcoder.decode(transcoder.encode([Grade.GOOD, Verdict.GOOD, Grade.GOOD]))
+    assert decoded == [Grade.GOOD, Verdict.GOOD, Grade.GOOD]
+    assert [type(value) for value in decoded] == [Grade, Verdict, Grade]
 
 
 def stored_state(event):
