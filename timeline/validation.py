@@ -79,6 +79,8 @@ def validate(validator: RecordValidator, obj: object, index: int | None) -> None
     # Depth first: the CLI and loader read records without the HTTP body's own depth check.
     if nesting_depth(obj) > MAX_DEPTH:
         raise InvalidRecord([FieldError("(record)", f"nests more than {MAX_DEPTH} levels deep", index)])
+    if validator.fast.is_valid(obj):  # nearly every record of a load: nothing to explain
+        return
     errors = field_errors(validator, obj, index)
     if errors:
         raise InvalidRecord(errors)
