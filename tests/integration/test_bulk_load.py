@@ -25,6 +25,7 @@ TEXTS = [
     "Inspectors found the force requires improvement in how it protects vulnerable people.",
 ]
 STANCES = ["welcomes", "disputes", "acknowledges", "criticises"]
+OCCURRED = ["2020-03-01", "2020-03", "2020", "2020-21", "2020~"]  # each kind of date a load meets often
 
 
 def document(number: int, text: str) -> dict:
@@ -36,8 +37,8 @@ def document(number: int, text: str) -> dict:
 
 @st.composite
 def record_files(draw: st.DrawFn) -> list[dict]:
-    """Documents, facts that quote them (now and then wrongly) and dispute or support earlier facts (now and then
-    ones not recorded), and records sent again."""
+    """Documents, facts that quote them (now and then wrongly), name others, cite further sources and dispute or
+    support earlier facts (now and then ones not recorded), and records sent again."""
     documents = [document(n, draw(st.sampled_from(TEXTS))) for n in range(draw(st.integers(0, 3)))]
     records: list[dict] = list(documents)
     facts: list[dict] = []
@@ -53,9 +54,13 @@ def record_files(draw: st.DrawFn) -> list[dict]:
             source = {k: cited[k] for k in ("publisher", "url", "published", "kind")} | {"document": cited["id"], "quote": quote}
         fact = {
             "id": str(uuid.UUID(int=draw(st.integers(1, 2**64)), version=4)), "type": "statement.made", "subject": "force/kent",
-            "occurred": "2020-03-01", "source": source,
+            "occurred": draw(st.sampled_from(OCCURRED)), "source": source,
             "data": {"speaker": "person/chief-kent", "role": "Chief Constable", "stance": draw(st.sampled_from(STANCES)), "summary": f"said {number}"},
         }
+        if draw(st.booleans()):
+            fact["mentions"] = draw(st.lists(st.sampled_from(["person/chief-kent", "force/testshire", "org/hmicfrs"]), unique=True, max_size=2))
+        if draw(st.integers(0, 3)) == 0:  # several sources: the same claim reported elsewhere too
+            fact["sources"] = [source, {"publisher": "Other Paper", "url": "https://example.org/other", "published": draw(st.sampled_from(OCCURRED)), "kind": "press"}]
         if draw(st.integers(0, 2)) == 0:
             linked = draw(st.sampled_from(facts))["id"] if facts and draw(st.integers(0, 9)) else str(uuid.uuid4())
             fact[draw(st.sampled_from(["disputes", "supports"]))] = [linked]
