@@ -44,6 +44,15 @@ class Projection(ABC):
         every row to `settle`, called once the whole log is in. Unless overridden, the same as apply."""
         self.apply(cursor, prefix, entries)
 
+    def recompute(self, cursor: Cursor, prefix: str, position: int) -> tuple[Sequence[Any], bool]:
+        """Once the live view has caught up, in a read transaction at its position: a part of what `apply` only
+        marked stale, computed again (the runner keeps it with `store`), and whether more may remain. Unless
+        overridden, nothing."""
+        return (), False
+
+    def store(self, cursor: Cursor, prefix: str, position: int, recomputed: Sequence[Any]) -> None:  # noqa: B027 - a hook: most views mark nothing stale
+        """Keep what `recompute` computed at `position`, in a short write transaction of its own."""
+
     def settle(self, cursor: Cursor, prefix: str, position: int, after: str | None) -> str | None:
         """Finish a rebuild's fill (its indexes made, its position reached), a part per transaction: what
         fill left undone, from where the last call stopped (None at first). Returns where to go on from, or None

@@ -73,15 +73,16 @@ def _framework_version(cursor: Cursor, prefix: str, entry: Any) -> None:
 
 class FactsProjection(Projection):
     name = "facts"
-    shape = 11  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
+    shape = 12  # 2: possible days, publication and revision days, monotone record times; 3: frameworks, inspection keys;
     # 4: by occurred; 5: links between facts; 6: claims by inspection and time; 7: several sources, citations as links;
     # 8: why each version changed, documents withdrawn by their sources; 9: redactions (a redacted fact leaves no row);
-    # 10: where each claim stands now (standing); 11: each named subject's row keeps the latest possible day
+    # 10: where each claim stands now (standing); 11: each named subject's row keeps the latest possible day;
+    # 12: each subject's default status, ready, refreshed off the batch (ready_status)
 
     def table_names(self, prefix: str) -> list[str]:
         return [
             f"{prefix}_versions", f"{prefix}_refs", f"{prefix}_claims", f"{prefix}_frameworks", f"{prefix}_links", f"{prefix}_withdrawn",
-            f"{prefix}_standing",
+            f"{prefix}_standing", f"{prefix}_ready", f"{prefix}_ready_state",
         ]
 
     def create_tables(self, cursor: Cursor, prefix: str) -> None:
@@ -129,6 +130,9 @@ class FactsProjection(Projection):
         )
 
         standing.create_table(cursor, prefix)
+        from projections import ready_status  # it reads through fact_queries too
+
+        ready_status.create_table(cursor, prefix)
 
     def create_sql_views(self, cursor: Cursor, prefix: str, dialect: str) -> None:
         from projections.sql_views import create_views
@@ -179,9 +183,22 @@ class FactsProjection(Projection):
         )
         part = [row[0] for row in cursor.fetchall()]
         if not part:
+            from projections import ready_status  # it reads through fact_queries, which imports this module
+
+            ready_status.mark_everyone(cursor, prefix, position)  # the fill marked none: the runner computes them once live
             return None
         standing.restand(cursor, prefix, position, part, ())
         return str(part[-1])
+
+    def recompute(self, cursor: Cursor, prefix: str, position: int) -> tuple[Sequence[Any], bool]:
+        from projections import ready_status  # it reads through fact_queries, which imports this module
+
+        return ready_status.recompute(cursor, prefix, position)
+
+    def store(self, cursor: Cursor, prefix: str, position: int, recomputed: Sequence[Any]) -> None:
+        from projections import ready_status  # it reads through fact_queries, which imports this module
+
+        ready_status.store(cursor, prefix, position, recomputed)
 
     def _apply(self, cursor: Cursor, prefix: str, entries: Sequence[Any], *, judge: bool) -> None:
         rows = _Rows()
@@ -223,6 +240,9 @@ class FactsProjection(Projection):
             )
 
             standing.restand(cursor, prefix, entries[-1].position, changed, withdrawn)
+            from projections import ready_status  # it reads through fact_queries, which imports this module
+
+            ready_status.mark(cursor, prefix, entries)  # only marked: the runner computes them after the batch commits
 
     def _change(self, cursor: Cursor, prefix: str, entry: Any, rows: _Rows, latest_at: str) -> str:
         fact_id, version, position = fact_id_of(entry), entry.originator_version, entry.position

@@ -56,6 +56,11 @@ class Keeper(Wakeup, ABC):
     async def close(self) -> None:
         """Stop, once what is running has finished."""
 
+    async def refresh(self) -> bool:
+        """Once caught up (and readers told): compute again a part of what the batches marked stale; True when
+        more may remain. The process keeper's child does it after each catch-up, by itself."""
+        return False
+
     def health(self) -> ProjectorHealth:
         return ProjectorHealth("thread", alive=True)
 
@@ -69,6 +74,11 @@ class Keeper(Wakeup, ABC):
                 log.exception("projection batch failed; the views stay at their last position")
                 continue
             await self._reached(positions)
+            try:
+                if await self.refresh():
+                    self.wake()  # the next part after the next catch-up: new writes first
+            except Exception:
+                log.exception("refreshing the views' ready answers failed; reads compute them meanwhile")
 
     async def _reached(self, positions: dict[str, int]) -> None:
         async with self.caught_up:
@@ -105,6 +115,9 @@ class ViewKeeper(Keeper):
 
     async def catch_up(self) -> dict[str, int]:
         return await self._loop.run_in_executor(self._executor, self.runner.catch_up)
+
+    async def refresh(self) -> bool:
+        return await self._loop.run_in_executor(self._executor, self.runner.refresh)
 
     async def rebuild(self, name: str) -> int:
         # Not on the projector's thread: a rebuild is long, and the live views must keep catching up meanwhile.

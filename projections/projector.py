@@ -198,6 +198,16 @@ def _fail(future: asyncio.Future[Any] | None, error: BaseException) -> None:
 
 # The child
 
+def refresh(runner: ProjectionRunner, connection: Connection) -> None:
+    """Once caught up and the parent told: compute again what the batches marked stale, a part at a time, for as
+    long as the parent asks nothing (a catch-up asked for comes first)."""
+    try:
+        while not connection.poll() and runner.refresh():
+            pass
+    except Exception:
+        log.exception("refreshing the views' ready answers failed; reads compute them meanwhile")
+
+
 def project(database: str, connection: Connection, logging_as: tuple[str, str] | None) -> None:
     """The projector process's life: set the views up, then catch up and rebuild when asked, until told to stop
     or until the server is gone (the pipe's EOF)."""
@@ -239,6 +249,8 @@ def project(database: str, connection: Connection, logging_as: tuple[str, str] |
                 except Exception as error:
                     log.exception("projection batch failed; the views stay at their last position")
                     send(("failed", str(error)))
+                    continue
+                refresh(runner, connection)
             elif message[0] == "rebuild":
                 # On its own thread: the live views keep catching up meanwhile, as they do in the server.
                 thread = threading.Thread(target=rebuild, args=(message[1],), name=f"rebuild-{message[1]}")

@@ -94,6 +94,27 @@ class ProjectionRunner:
         """Apply every new event to the live generation of one or all views; returns their positions."""
         return {view: self._run(view, active=True) for view in ([name] if name else self.projections)}
 
+    def refresh(self) -> bool:
+        """Compute again, a part per live view, what its batches only marked stale: in a read transaction at its
+        position, then kept in a short write transaction, so that no batch holds the write lock for it (SQLite has
+        one). Call it once caught up: a view catching up from far behind would compute what its next batches move
+        again. True when a view may have more to refresh."""
+        more = False
+        for name, projection in self.projections.items():
+            with self.store.read() as cursor:
+                generation = _active(cursor, name)
+                position = _tracked(cursor, name, generation)
+                if generation is None or position is None:
+                    continue
+                recomputed, left = projection.recompute(cursor, _prefix(name, generation), position)
+            if not recomputed:
+                continue
+            with self.store.write() as cursor:
+                if _active(cursor, name) == generation:  # not swapped out meanwhile (its tables may be dropped)
+                    projection.store(cursor, _prefix(name, generation), position, recomputed)
+            more = more or left
+        return more
+
     def _run(
         self, name: str, *, active: bool, generation: int | None = None, progress: Callable[[int, int], None] | None = None,
         filling: bool = False,

@@ -53,6 +53,17 @@ def subject_status(
     }
 
 
+def status_answer(
+    cursor: Cursor, prefix: str, subject: str, seen: Seen, as_of: dt.date | None, frameworks: Frameworks
+) -> dict[str, Any]:
+    """A subject's status card as seen, as of a date, from the rows `facts_for_status` reads."""
+    states = facts_for_status(cursor, prefix, subject, seen, as_of)
+    # Only an expected date needs "today" (to say overdue); without as_of it is the log's latest day.
+    expecting = any(s.type == "decision.pending" and s.data.get("expected") for s in states)
+    last_day = fact_queries.last_day(cursor, prefix, seen) if as_of is None and expecting else None
+    return subject_status(states, subject, as_of, frameworks, last_day)
+
+
 def facts_for_status(cursor: Cursor, prefix: str, subject: str, seen: Seen, as_of: dt.date | None) -> list[FactState]:
     """Enough of the facts naming a subject for subject_status to answer exactly as it would from all of them.
 

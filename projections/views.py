@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from projections import fact_queries
+from projections import fact_queries, ready_status
 from projections.citations import sources
 from projections.claims import claims_in_effect, fact_json, names_in_force, rating_slot
 from projections.documents import documents as document_rows
@@ -27,7 +27,7 @@ from projections.ratings import facts_for_ratings, ratings_across_forces
 from projections.runner import live_prefix
 from projections.search import matching_documents, matching_facts
 from projections.statements import statements
-from projections.status import facts_for_status, subject_status
+from projections.status import facts_for_status, status_answer, subject_status
 from projections.store import Cursor, ViewStore
 from projections.timeline import TimelineQuery, subject_timeline
 from timeline.errors import UnknownSubject
@@ -53,16 +53,19 @@ class Views:
     def status(
         self, subject: str, as_of: dt.date | None = None, known_at: KnownAt = None, reported_by: dt.date | None = None
     ) -> dict[str, Any]:
+        """A subject's status card. The default one (no times given) is the projection's ready answer while it is
+        valid (`projections/ready_status.py`); otherwise, and with times, it is computed."""
         with self.store.read() as cursor:
+            if as_of is None and known_at is None and reported_by is None:
+                prefix, position = live_prefix(cursor, "facts")
+                ready = ready_status.read(cursor, prefix, subject)
+                if ready is not None:
+                    return _envelope(position, Seen(position), None) | ready
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             _known(cursor, prefix, subject)
             subject = seen.subject_of(subject)  # an id merged into another answers for that one
-            states = facts_for_status(cursor, prefix, subject, seen, as_of)
-            frameworks = self._frameworks(cursor, prefix, seen.position)
-            # Only an expected date needs "today" (to say overdue); without as_of it is the log's latest day.
-            expecting = any(s.type == "decision.pending" and s.data.get("expected") for s in states)
-            last_day = fact_queries.last_day(cursor, prefix, seen) if as_of is None and expecting else None
-        return _envelope(position, seen, as_of) | subject_status(states, subject, as_of, frameworks, last_day)
+            answer = status_answer(cursor, prefix, subject, seen, as_of, self._frameworks(cursor, prefix, seen.position))
+        return _envelope(position, seen, as_of) | answer
 
     def timeline(
         self, subject: str, query: TimelineQuery, known_at: KnownAt = None, cursor_token: str | None = None,

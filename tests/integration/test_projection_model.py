@@ -21,7 +21,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition, rule
 
-from projections import all_projections, fact_queries, fact_tables, standing
+from projections import all_projections, fact_queries, fact_tables, ready_status, standing
 from projections.fact_queries import Seen
 from projections.runner import ProjectionRunner, live_prefix
 from projections.status import LATEST_STATEMENTS, subject_status
@@ -308,6 +308,24 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
         assert ids == [fact_id for fact_id, _ in oracle.timeline_ids(model, subject, None, ALL_SUBJECTS)]
 
     @rule()
+    def refresh_the_ready_statuses(self):
+        self.runner.refresh()
+
+    @rule(bodies=st.lists(facts, min_size=1, max_size=2))
+    def ready_statuses_computed_before_a_batch_are_kept_after_it(self, bodies):
+        """The refresh computes in one transaction and keeps in another: a batch committed between the two must
+        leave the answers it moved stale, however late the older answers arrive."""
+        self.runner.catch_up()
+        projection = self.runner.projections["facts"]
+        with self.store.read() as cursor:
+            prefix, position = live_prefix(cursor, "facts")
+            recomputed, _ = projection.recompute(cursor, prefix, position)
+        self.record_in_both(bodies)
+        self.runner.catch_up()
+        with self.store.write() as cursor:
+            projection.store(cursor, prefix, position, recomputed)
+
+    @rule()
     def restart(self):
         self.close()
         self.open()
@@ -418,6 +436,13 @@ class ViewsMatchTheModel(RuleBasedStateMachine):
                 cursor.execute(f"SELECT fact_id, subject, stands, standing, disputes, disputed_by FROM {prefix}_standing")
                 kept = {row[0]: tuple(row) for row in cursor.fetchall()}
                 assert kept == standing.judged_anew(cursor, prefix, at)
+                # Every valid ready default status is what computing it now says (stale ones are computed by reads).
+                ready = ready_status.valid(cursor, prefix)
+                anew = ready_status.answered_anew(cursor, prefix, at)
+                assert ready == {subject: anew[subject] for subject in ready}
+            for subject in sorted(anew):
+                if anew[subject][0] is not None:  # known_at given, the status is computed
+                    assert self.views.status(subject) == self.views.status(subject, known_at=view_position)
             cited = {d["id"]: d["cited_by"] for d in self.views.sources()["documents"]}
             document_known = min(position, self.runner.positions()["documents"]) >= self.document_position
             assert cited == ({"doc": oracle.citations(model).get("doc", [])} if document_known else {})
