@@ -46,7 +46,9 @@ from timeline.references import references
 
 DECISIONS = ("decision.pending", "decision.made")
 EVERY_SUBJECT = (FRAMEWORK_DEFINED, FRAMEWORK_REVISED, FACT_REDACTED)  # events that may move any subject's status
-REFRESHED_PER_PART = 100  # subjects a refresh computes per read transaction: the runner looks at the log between parts
+# Subjects a refresh computes per part (a few milliseconds each): the keeper catches up between parts, so new
+# writes reach the views without waiting for a whole refresh.
+REFRESHED_PER_PART = 32
 # The one condition of a valid row (r: the subject's row, s: the marks), shared by readers and the refresh.
 VALID = "r.computed_at >= r.touched_at AND r.computed_at >= s.everyone_at AND (r.expecting = 0 OR r.computed_at >= s.day_moved_at)"
 
@@ -64,14 +66,16 @@ def create_table(cursor: Cursor, prefix: str) -> None:
     cursor.execute(f"INSERT INTO {prefix}_ready_state VALUES (0, 0, NULL)")
 
 
-def read(cursor: Cursor, prefix: str, subject: str) -> dict[str, Any] | None:
-    """A subject id's ready default status, or None when it has none valid (the caller computes it)."""
+def read(cursor: Cursor, prefix: str, generation: int, subject: str) -> tuple[int, dict[str, Any]] | None:
+    """The facts view's position and a subject id's ready default status, in one statement, if the generation with
+    this prefix is live and the answer valid; else None (the caller computes it)."""
     cursor.execute(
-        f"SELECT r.answer FROM {prefix}_ready r, {prefix}_ready_state s WHERE r.subject = ? AND r.answer IS NOT NULL AND {VALID}",
-        (subject,),
+        f"SELECT t.position, (SELECT r.answer FROM {prefix}_ready r, {prefix}_ready_state s WHERE r.subject = ? AND {VALID}) "
+        "FROM view_tracking t WHERE t.view = 'facts' AND t.active = 1 AND t.generation = ?",
+        (subject, generation),
     )
     row = cursor.fetchone()
-    return None if row is None else dict(orjson.loads(row[0]))
+    return None if row is None or row[1] is None else (row[0], dict(orjson.loads(row[1])))
 
 
 def mark(cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
@@ -97,8 +101,10 @@ def mark(cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
     if everyone or _any_merge(cursor, prefix, facts):
         cursor.execute(f"UPDATE {prefix}_ready_state SET everyone_at = ?", (position,))
         subjects = _named_by(_versions(cursor, prefix, facts))  # only for their rows: every answer is stale already
-    else:
+    elif facts or documents:
         subjects = affected(cursor, prefix, _seen(cursor, prefix, position), facts, documents)
+    else:
+        subjects = set()
     _touch(cursor, prefix, subjects, position)
 
 

@@ -243,6 +243,11 @@ def live_prefix(cursor: Cursor, name: str) -> tuple[str, int]:
     return _prefix(name, row[0]), row[1]
 
 
+def generation_of(prefix: str) -> int:
+    """The generation a table prefix names."""
+    return int(prefix.rsplit("_g", 1)[1])
+
+
 def _prefix(name: str, generation: int) -> str:
     return f"{name}_g{generation}"
 

@@ -24,7 +24,7 @@ from projections.documents import documents as document_rows
 from projections.editions import Frameworks, judged
 from projections.fact_queries import FactState, Seen
 from projections.ratings import facts_for_ratings, ratings_across_forces
-from projections.runner import live_prefix
+from projections.runner import generation_of, live_prefix
 from projections.search import matching_documents, matching_facts
 from projections.statements import statements
 from projections.status import facts_for_status, status_answer, subject_status
@@ -49,18 +49,19 @@ class Views:
     def __init__(self, store: ViewStore) -> None:
         self.store = store
         self._editions: dict[tuple[str, int], Frameworks] = {}  # by (tables, position): reads at one position share it
+        self._facts_live: str | None = None  # the facts view's live table prefix as the last read found it
 
     def status(
         self, subject: str, as_of: dt.date | None = None, known_at: KnownAt = None, reported_by: dt.date | None = None
     ) -> dict[str, Any]:
         """A subject's status card. The default one (no times given) is the projection's ready answer while it is
         valid (`projections/ready_status.py`); otherwise, and with times, it is computed."""
+        if as_of is None and known_at is None and reported_by is None:
+            ready = self._ready_status(subject)
+            if ready is not None:
+                position, answer = ready
+                return _envelope(position, Seen(position), None) | answer
         with self.store.read() as cursor:
-            if as_of is None and known_at is None and reported_by is None:
-                prefix, position = live_prefix(cursor, "facts")
-                ready = ready_status.read(cursor, prefix, subject)
-                if ready is not None:
-                    return _envelope(position, Seen(position), None) | ready
             prefix, position, seen = self._facts(cursor, known_at, reported_by)
             _known(cursor, prefix, subject)
             subject = seen.subject_of(subject)  # an id merged into another answers for that one
@@ -307,12 +308,27 @@ class Views:
             self._editions[key] = editions
         return editions
 
+    def _ready_status(self, subject: str) -> tuple[int, dict[str, Any]] | None:
+        """The facts view's position and a subject's ready default status, in one statement, while the generation the
+        last read found is live and the answer valid. A rebuild may have dropped that generation's tables since (two
+        swaps later): then the read that follows finds the live one."""
+        prefix = self._facts_live
+        if prefix is None:
+            return None
+        try:
+            with self.store.read() as cursor:
+                return ready_status.read(cursor, prefix, generation_of(prefix), subject)
+        except self.store.missing_table:
+            self._facts_live = None
+            return None
+
     def _facts(
         self, cursor: Cursor, known_at: KnownAt, reported_by: dt.date | None = None, within: int | None = None
     ) -> tuple[str, int, Seen]:
         """The facts view's live tables, its position, and which versions the read sees (`known_at` as a
         position the view can answer, and no later than `within`, another view's position, if given)."""
         prefix, position = live_prefix(cursor, "facts")
+        self._facts_live = prefix
         if within is not None:
             position = min(position, within)
         if known_at is None:

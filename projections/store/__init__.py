@@ -47,6 +47,7 @@ class ViewStore(ABC):
     """Transactions on the views' tables."""
 
     dialect: str
+    missing_table: tuple[type[Exception], ...]  # what a statement naming a table that is not there raises
 
     @abstractmethod
     def write(self) -> AbstractContextManager[Cursor]:

@@ -43,6 +43,7 @@ class _Cursor:
 
 class PostgresViewStore(ViewStore):
     dialect = "postgres"
+    missing_table = (psycopg.errors.UndefinedTable,)
 
     def __init__(self, url: str, max_size: int = 8) -> None:
         env = eventsourcing_env(url)

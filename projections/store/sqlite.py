@@ -13,6 +13,7 @@ from projections.store import Cursor, ViewStore
 
 class SQLiteViewStore(ViewStore):
     dialect = "sqlite"
+    missing_table = (sqlite3.OperationalError,)
 
     def __init__(self, path: str, busy_timeout: float = 10.0) -> None:
         self.path = path
