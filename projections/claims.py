@@ -181,6 +181,10 @@ def latest_slots(cursor: Cursor, prefix: str, force: str, pillar: str, seen: See
             if inspection not in slots:
                 slots[inspection] = fact_queries.slot_claims(cursor, prefix, force, pillar, inspection, seen, as_of)
                 keys[inspection] = standing(slots[inspection])[0].sort_key
+        if before is not None and page[-1][1].sort_key >= before:
+            # Pages must move back in time: one that does not would loop for ever (in the projection too, which
+            # computes statuses as it catches up), so it fails instead.
+            raise LookupError("rating claims read before a key did not move past it")
         before = page[-1][1].sort_key
     return [c for claims in slots.values() for c in claims]
 
