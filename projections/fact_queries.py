@@ -538,9 +538,10 @@ def naming_facts(cursor: Cursor, prefix: str, subjects: set[str], seen: Seen) ->
 
 def last_day(cursor: Cursor, prefix: str, seen: Seen) -> dt.date | None:
     """The latest day any fact known at the position names (its valid time's last day): the views' "today"
-    without a clock. Read down the index on that day, so it stops at the first row known by then."""
+    without a clock. Read down the index on that day, so it stops at the first row known by then (`+` keeps SQLite,
+    which has no statistics, from ranging over every version known by then and sorting them: 15 ms at 5,000 events)."""
     cursor.execute(
-        f"SELECT v.occurred_upper FROM {prefix}_versions v WHERE v.known_from <= ? ORDER BY v.occurred_upper DESC LIMIT 1",
+        f"SELECT v.occurred_upper FROM {prefix}_versions v WHERE +v.known_from <= ? ORDER BY v.occurred_upper DESC LIMIT 1",
         (seen.position,),
     )
     row = cursor.fetchone()

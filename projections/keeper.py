@@ -57,8 +57,8 @@ class Keeper(Wakeup, ABC):
         """Stop, once what is running has finished."""
 
     async def refresh(self) -> bool:
-        """Once caught up (and readers told): compute again a part of what the batches marked stale; True when
-        more may remain. The process keeper's child does it after each catch-up, by itself."""
+        """Once caught up (readers told, no write since): compute again a part of what the batches marked stale;
+        True when more may remain. The process keeper's child does it after each catch-up, by itself."""
         return False
 
     def health(self) -> ProjectorHealth:
@@ -74,6 +74,8 @@ class Keeper(Wakeup, ABC):
                 log.exception("projection batch failed; the views stay at their last position")
                 continue
             await self._reached(positions)
+            if self.pending():
+                continue  # new writes first: under a stream of them, reads compute what is stale (the GIL is shared)
             try:
                 if await self.refresh():
                     self.wake()  # the next part after the next catch-up: new writes first

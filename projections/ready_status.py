@@ -81,12 +81,6 @@ def read(cursor: Cursor, prefix: str, generation: int, subject: str) -> tuple[in
 def mark(cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
     """In a batch's transaction: mark stale the answers of every subject it may have moved (computing none)."""
     position = entries[-1].position
-    cursor.execute(f"SELECT last_day FROM {prefix}_ready_state")
-    last_day = one_row(cursor)[0]
-    day = fact_queries.last_day(cursor, prefix, Seen(position))
-    today = day.isoformat() if day else None
-    if today != last_day:
-        cursor.execute(f"UPDATE {prefix}_ready_state SET last_day = ?, day_moved_at = ?", (today, position))
     facts: set[str] = set()
     documents: list[str] = []
     everyone = False
@@ -98,6 +92,7 @@ def mark(cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
             facts.add(fact_id_of(entry))
         elif entry.topic == DOCUMENT_WITHDRAWN:
             documents.append(orjson.loads(entry.state)["slug"])
+    _mark_day(cursor, prefix, entries[0].position, position, everyone)
     if everyone or _any_merge(cursor, prefix, facts):
         cursor.execute(f"UPDATE {prefix}_ready_state SET everyone_at = ?", (position,))
         subjects = _named_by(_versions(cursor, prefix, facts))  # only for their rows: every answer is stale already
@@ -106,6 +101,23 @@ def mark(cursor: Cursor, prefix: str, entries: Sequence[Any]) -> None:
     else:
         subjects = set()
     _touch(cursor, prefix, subjects, position)
+
+
+def _mark_day(cursor: Cursor, prefix: str, first: int, position: int, everyone: bool) -> None:
+    """Move `day_moved_at` if the batch moved the log's latest day. Versions only add days (a retraction keeps its
+    version's), so the batch's own rows tell, read by position; only a redaction takes days away (and stales
+    every answer): then the day is read whole."""
+    cursor.execute(f"SELECT last_day FROM {prefix}_ready_state")
+    last_day = one_row(cursor)[0]
+    if everyone:
+        day = fact_queries.last_day(cursor, prefix, Seen(position))
+        today = day.isoformat() if day else None
+    else:
+        # Not MAX(): SQLite would read it down the index on days, past every older version, to the batch's first.
+        cursor.execute(f"SELECT occurred_upper FROM {prefix}_versions WHERE known_from >= ?", (first,))
+        today = max(filter(None, (last_day, *(row[0] for row in cursor.fetchall()))), default=None)
+    if today != last_day:
+        cursor.execute(f"UPDATE {prefix}_ready_state SET last_day = ?, day_moved_at = ?", (today, position))
 
 
 def mark_everyone(cursor: Cursor, prefix: str, position: int) -> None:

@@ -19,6 +19,10 @@ class Wakeup:
     def wake_threadsafe(self) -> None:
         self._loop.call_soon_threadsafe(self._event.set)
 
+    def pending(self) -> bool:
+        """Woken since the last `woken` returned: something was committed meanwhile."""
+        return self._event.is_set()
+
     async def woken(self) -> None:
         """Return once woken, or once `poll` seconds have passed."""
         with contextlib.suppress(TimeoutError):
