@@ -17,6 +17,9 @@ from projections.runner import ProjectionRunner
 from timeline.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
+# How long a starting server refreshes stale ready answers before it answers: bounded, because a store of many
+# subjects after a rebuild would otherwise delay the start by all of them.
+WARM_SECONDS = 10.0
 
 
 
@@ -114,6 +117,7 @@ class ViewKeeper(Keeper):
     async def start(self) -> None:
         await asyncio.to_thread(self.runner.setup)
         self.positions = await asyncio.to_thread(self.runner.catch_up)
+        await asyncio.to_thread(self.runner.warm, WARM_SECONDS)  # what is left, the loop refreshes as it goes
 
     async def catch_up(self) -> dict[str, int]:
         return await self._loop.run_in_executor(self._executor, self.runner.catch_up)

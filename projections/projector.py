@@ -25,7 +25,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from projections import all_projections
-from projections.keeper import Keeper, ProjectorHealth
+from projections.keeper import WARM_SECONDS, Keeper, ProjectorHealth
 from projections.runner import ProjectionRunner
 from projections.store import open_store
 from timeline import logs
@@ -235,7 +235,9 @@ def project(database: str, connection: Connection, logging_as: tuple[str, str] |
     rebuilds: list[threading.Thread] = []
     try:
         runner.setup()
-        send(("positions", runner.catch_up()))
+        positions = runner.catch_up()
+        runner.warm(WARM_SECONDS)  # before the server answers, as the thread keeper does
+        send(("positions", positions))
         while True:
             try:
                 message = connection.recv()

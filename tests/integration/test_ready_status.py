@@ -152,3 +152,51 @@ def test_the_ready_status_is_the_computed_one_on_postgres(batch, changes):
         kept_through(database, batch, changes)
     finally:
         cleanup()
+
+
+def test_a_starting_server_warms_every_ready_answer_within_its_bound_and_says_when_some_remain(tmp_path):
+    """After a rebuild every answer is stale; warming refreshes them before the first read, within a time bound."""
+    database = str(tmp_path / "timeline.sqlite3")
+    timeline, store = Timeline(database), open_store(database)
+    try:
+        sync_seed(timeline)
+        runner = ProjectionRunner(store, timeline.log, all_projections())
+        runner.setup()
+        runner.catch_up()
+        runner.rebuild("facts")  # leaves every subject stale
+        assert runner.warm(0) is True  # no time: nothing refreshed, and it says some remain
+        with store.read() as cursor:
+            prefix, _ = live_prefix(cursor, "facts")
+            assert ready_status.valid(cursor, prefix) == {}
+        assert runner.warm(600) is False  # a bound it stays far within: all refreshed
+        with store.read() as cursor:
+            prefix, position = live_prefix(cursor, "facts")
+            ready = ready_status.valid(cursor, prefix)
+            assert ready and ready == ready_status.answered_anew(cursor, prefix, position)
+    finally:
+        store.close()
+        timeline.close()
+
+
+async def test_the_thread_keeper_warms_the_ready_answers_before_it_reports_started(tmp_path):
+    from projections.keeper import ViewKeeper
+
+    database = str(tmp_path / "timeline.sqlite3")
+    timeline, store = Timeline(database), open_store(database)
+    keeper = None
+    try:
+        sync_seed(timeline)
+        runner = ProjectionRunner(store, timeline.log, all_projections())
+        runner.setup()
+        runner.rebuild("facts")  # every subject stale
+        keeper = ViewKeeper(runner)
+        await keeper.start()
+        with store.read() as cursor:
+            prefix, position = live_prefix(cursor, "facts")
+            ready = ready_status.valid(cursor, prefix)
+            assert ready and ready == ready_status.answered_anew(cursor, prefix, position)
+    finally:
+        if keeper is not None:
+            await keeper.close()
+        store.close()
+        timeline.close()
